@@ -1,0 +1,137 @@
+#include "gateway/core/metrics.hpp"
+
+#include <cstdio>
+
+namespace sesame::core {
+namespace {
+std::string escapeLabel(const std::string& v) {
+    std::string out;
+    for (char c : v) {
+        if (c == '\\' || c == '"') out += '\\';
+        if (c == '\n') {
+            out += "\\n";
+            continue;
+        }
+        out += c;
+    }
+    return out;
+}
+
+std::string labelText(const std::vector<std::string>& names, const std::vector<std::string>& values,
+                      const std::string& extra = {}) {
+    std::string out;
+    for (std::size_t i = 0; i < names.size() && i < values.size(); ++i) {
+        if (!out.empty()) out += ',';
+        out += names[i] + "=\"" + escapeLabel(values[i]) + "\"";
+    }
+    if (!extra.empty()) {
+        if (!out.empty()) out += ',';
+        out += extra;
+    }
+    return out.empty() ? std::string{} : "{" + out + "}";
+}
+
+std::string number(double v) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.17g", v);
+    return buf;
+}
+}  // namespace
+
+CounterFamily::CounterFamily(std::string name, std::string help, std::vector<std::string> labels)
+    : name_(std::move(name)), help_(std::move(help)), labels_(std::move(labels)) {}
+
+void CounterFamily::inc(const std::vector<std::string>& labelValues, double by) {
+    std::lock_guard lock(mutex_);
+    values_[labelValues] += by;
+}
+
+double CounterFamily::value(const std::vector<std::string>& labelValues) const {
+    std::lock_guard lock(mutex_);
+    auto it = values_.find(labelValues);
+    return it == values_.end() ? 0 : it->second;
+}
+
+void CounterFamily::render(std::string& out) const {
+    out += "# HELP " + name_ + " " + help_ + "\n# TYPE " + name_ + " counter\n";
+    std::lock_guard lock(mutex_);
+    for (const auto& [labels, v] : values_)
+        out += name_ + labelText(labels_, labels) + " " + number(v) + "\n";
+}
+
+HistogramFamily::HistogramFamily(std::string name, std::string help,
+                                 std::vector<std::string> labels, std::vector<double> bounds)
+    : name_(std::move(name)),
+      help_(std::move(help)),
+      labels_(std::move(labels)),
+      bounds_(std::move(bounds)) {}
+
+void HistogramFamily::observe(const std::vector<std::string>& labelValues, double value) {
+    std::lock_guard lock(mutex_);
+    auto& s = series_[labelValues];
+    if (s.buckets.empty()) s.buckets.assign(bounds_.size(), 0);
+    for (std::size_t i = 0; i < bounds_.size(); ++i)
+        if (value <= bounds_[i]) ++s.buckets[i];
+    s.sum += value;
+    ++s.count;
+}
+
+void HistogramFamily::render(std::string& out) const {
+    out += "# HELP " + name_ + " " + help_ + "\n# TYPE " + name_ + " histogram\n";
+    std::lock_guard lock(mutex_);
+    for (const auto& [labels, s] : series_) {
+        for (std::size_t i = 0; i < bounds_.size(); ++i)
+            out += name_ + "_bucket" + labelText(labels_, labels, "le=\"" + number(bounds_[i]) + "\"") +
+                   " " + std::to_string(s.buckets[i]) + "\n";
+        out += name_ + "_bucket" + labelText(labels_, labels, "le=\"+Inf\"") + " " +
+               std::to_string(s.count) + "\n";
+        out += name_ + "_sum" + labelText(labels_, labels) + " " + number(s.sum) + "\n";
+        out += name_ + "_count" + labelText(labels_, labels) + " " + std::to_string(s.count) + "\n";
+    }
+}
+
+CounterFamily& MetricsRegistry::counter(const std::string& name, const std::string& help,
+                                        std::vector<std::string> labels) {
+    std::lock_guard lock(mutex_);
+    for (auto& [n, c] : counters_)
+        if (n == name) return *c;
+    counters_.emplace_back(name, std::make_unique<CounterFamily>(name, help, std::move(labels)));
+    return *counters_.back().second;
+}
+
+HistogramFamily& MetricsRegistry::histogram(const std::string& name, const std::string& help,
+                                            std::vector<std::string> labels,
+                                            std::vector<double> bounds) {
+    std::lock_guard lock(mutex_);
+    for (auto& [n, h] : histograms_)
+        if (n == name) return *h;
+    histograms_.emplace_back(
+        name, std::make_unique<HistogramFamily>(name, help, std::move(labels), std::move(bounds)));
+    return *histograms_.back().second;
+}
+
+std::string MetricsRegistry::render() const {
+    std::string out;
+    std::lock_guard lock(mutex_);
+    for (const auto& [n, c] : counters_) c->render(out);
+    for (const auto& [n, h] : histograms_) h->render(out);
+    return out;
+}
+
+SesameMetrics::SesameMetrics(MetricsRegistry& r)
+    : requests(r.counter("sesame_http_requests_total", "HTTP requests by route and status",
+                         {"route", "status"})),
+      latency(r.histogram("sesame_http_request_duration_seconds", "Request latency by route",
+                          {"route"},
+                          {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5})),
+      logins(r.counter("sesame_logins_total", "Login attempts by directory and result",
+                       {"directory", "result"})),
+      ticketsIssued(r.counter("sesame_tickets_issued_total", "Tickets issued by kind", {"kind"})),
+      ticketsValidated(r.counter("sesame_tickets_validated_total",
+                                 "Ticket validations by kind and result", {"kind", "result"})),
+      redisErrors(r.counter("sesame_redis_errors_total", "Redis errors by operation",
+                            {"operation"})),
+      singleLogouts(r.counter("sesame_single_logout_total",
+                              "Back-channel logout requests sent, by result", {"result"})) {}
+
+}  // namespace sesame::core

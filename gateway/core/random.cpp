@@ -1,0 +1,52 @@
+#include "gateway/core/random.hpp"
+
+#include <openssl/rand.h>
+
+#include <stdexcept>
+#include <vector>
+
+namespace sesame::core {
+
+std::string base64UrlEncode(std::string_view data) {
+    static constexpr char alphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    std::string out;
+    out.reserve((data.size() * 4 + 2) / 3);
+    std::size_t i = 0;
+    auto byte = [&](std::size_t k) { return static_cast<unsigned char>(data[k]); };
+    for (; i + 2 < data.size(); i += 3) {
+        unsigned v = byte(i) << 16 | byte(i + 1) << 8 | byte(i + 2);
+        out += alphabet[v >> 18 & 63];
+        out += alphabet[v >> 12 & 63];
+        out += alphabet[v >> 6 & 63];
+        out += alphabet[v & 63];
+    }
+    if (i + 1 == data.size()) {
+        unsigned v = byte(i) << 16;
+        out += alphabet[v >> 18 & 63];
+        out += alphabet[v >> 12 & 63];
+    } else if (i + 2 == data.size()) {
+        unsigned v = byte(i) << 16 | byte(i + 1) << 8;
+        out += alphabet[v >> 18 & 63];
+        out += alphabet[v >> 12 & 63];
+        out += alphabet[v >> 6 & 63];
+    }
+    return out;
+}
+
+std::string randomToken(std::size_t bytes) {
+    std::vector<unsigned char> buffer(bytes);
+    // A CSPRNG failure is a broken invariant: never fall back to anything weaker.
+    if (RAND_bytes(buffer.data(), static_cast<int>(buffer.size())) != 1)
+        throw std::runtime_error("RAND_bytes failed");
+    return base64UrlEncode({reinterpret_cast<const char*>(buffer.data()), buffer.size()});
+}
+
+std::string ticketId(std::string_view prefix, std::size_t bytes) {
+    std::string id(prefix);
+    id += '-';
+    id += randomToken(bytes);
+    return id;
+}
+
+}  // namespace sesame::core

@@ -1,0 +1,22 @@
+#pragma once
+// Encodings every layer needs once: HTML/XML escaping, URL percent-encoding, form decoding and
+// UTF-8 validation. Markup in a parameter is always escaped where it is written out.
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "gateway/core/http_message.hpp"
+
+namespace sesame::core {
+
+std::string escapeHtml(std::string_view text);  // also valid for XML text and attributes
+std::string urlEncode(std::string_view text);   // RFC 3986 unreserved characters kept
+std::optional<std::string> urlDecode(std::string_view text, bool plusIsSpace = true);
+// "a=1&b=2" (query or x-www-form-urlencoded body). Fails on a malformed percent-escape.
+std::optional<Parameters> parseForm(std::string_view text);
+std::string formatForm(const Parameters& params);
+bool isValidUtf8(std::string_view text);
+// Appends "name=value" to a URL with '?' or '&' as needed (CAS: service?ticket=ST-...).
+std::string appendQuery(std::string url, std::string_view name, std::string_view value);
+
+}  // namespace sesame::core

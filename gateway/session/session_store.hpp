@@ -1,0 +1,81 @@
+#pragma once
+// Where sessions, one-time artefacts (tickets, flow states) and throttling counters live.
+// RedisSessionStore is the real one; MemorySessionStore serves unit tests of logic only.
+// Every call is a coroutine on the caller's executor: no blocking call on an I/O thread.
+// Key schema: docs/operations.md ("Redis keys").
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gateway/core/result.hpp"
+#include "gateway/core/session.hpp"
+
+namespace sesame::session {
+
+template <class T>
+using Task = boost::asio::awaitable<T>;
+using sesame::Result;
+
+struct SessionTimeouts {
+    std::chrono::seconds idle{std::chrono::hours(2)};       // since the last request
+    std::chrono::seconds absolute{std::chrono::hours(10)};  // since the login
+};
+
+// One-time and short-lived things, each in its own key namespace.
+enum class ArtefactKind {
+    serviceTicket,         // CAS ST-
+    proxyTicket,           // CAS PT-
+    proxyGrantingTicket,   // CAS PGT-
+    proxyGrantingIou,      // CAS PGTIOU- (kept only for the pgtUrl round trip)
+    loginFlow,             // a login in progress (FlowState + CSRF token)
+};
+
+struct CounterState {
+    std::int64_t count = 0;
+    std::chrono::seconds ttl{0};  // time left in the window
+};
+
+class SessionStore {
+public:
+    virtual ~SessionStore() = default;
+
+    // Writes the session and adds it to its user's index (by login, lower-cased).
+    virtual Task<Result<void>> createSession(const core::Session& session,
+                                             SessionTimeouts timeouts) = 0;
+    // The session if it exists and neither timeout has passed; refreshes the idle timeout.
+    virtual Task<Result<std::optional<core::Session>>> findSession(const std::string& id,
+                                                                   SessionTimeouts timeouts) = 0;
+    // Removes the session, its visits and its index entry. Idempotent.
+    virtual Task<Result<void>> deleteSession(const std::string& id) = 0;
+    // Remembers that a service received a ticket in this session (for single logout).
+    virtual Task<Result<void>> addVisit(const std::string& sessionId, const core::ServiceVisit& visit,
+                                        SessionTimeouts timeouts) = 0;
+    virtual Task<Result<std::vector<core::ServiceVisit>>> visits(const std::string& sessionId) = 0;
+    // Session ids of a user, from the per-user index (never a key scan). Stale ids pruned.
+    virtual Task<Result<std::vector<core::Session>>> sessionsOfUser(const std::string& login) = 0;
+
+    virtual Task<Result<void>> putArtefact(ArtefactKind kind, const std::string& id,
+                                           const std::string& value, std::chrono::seconds ttl) = 0;
+    // Atomic read-and-delete (Redis GETDEL): of two concurrent takes, exactly one gets the value.
+    virtual Task<Result<std::optional<std::string>>> takeArtefact(ArtefactKind kind,
+                                                                  const std::string& id) = 0;
+    // Read without consuming (a PGT serves many /proxy calls).
+    virtual Task<Result<std::optional<std::string>>> peekArtefact(ArtefactKind kind,
+                                                                  const std::string& id) = 0;
+    virtual Task<Result<void>> deleteArtefact(ArtefactKind kind, const std::string& id) = 0;
+
+    // Fixed-window counter for throttling: increments, starting the window on first use.
+    virtual Task<Result<CounterState>> increment(const std::string& key,
+                                                 std::chrono::seconds window) = 0;
+    virtual Task<Result<CounterState>> counter(const std::string& key) = 0;
+    virtual Task<Result<void>> resetCounter(const std::string& key) = 0;
+
+    // Reachability, for /readyz.
+    virtual Task<Result<void>> ping() = 0;
+};
+
+std::string_view artefactPrefix(ArtefactKind kind);  // "st", "pt", "pgt", "pgtiou", "flow"
+
+}  // namespace sesame::session

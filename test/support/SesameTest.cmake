@@ -1,0 +1,11 @@
+# sesame_test(NAME <name> SOURCES <files...> LIBS <targets...> [LABELS <labels...>])
+# One Catch2 executable per module, registered with CTest under its labels (unit, redis, ldap, interop).
+function(sesame_test)
+  cmake_parse_arguments(T "" "NAME" "SOURCES;LIBS;LABELS" ${ARGN})
+  add_executable(${T_NAME} ${PROJECT_SOURCE_DIR}/test/support/catch_main.cpp ${T_SOURCES})
+  target_link_libraries(${T_NAME} PRIVATE Catch2::Catch2 ${T_LIBS})
+  add_test(NAME ${T_NAME} COMMAND ${T_NAME} --reporter compact)
+  if(T_LABELS)
+    set_tests_properties(${T_NAME} PROPERTIES LABELS "${T_LABELS}")
+  endif()
+endfunction()
