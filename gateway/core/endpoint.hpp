@@ -48,7 +48,16 @@ struct UserFacingError {
     std::string detail;      // shown escaped, e.g. the offending service URL
 };
 
-using EndpointReply = std::variant<HttpResponse, NeedsAuthentication, UserFacingError>;
+// The person asked to log out (CAS /logout, later SAML SLO and OIDC end_session). gateway/app
+// ends the SSO session and sends every endpoint's logoutMessages(), then redirects to
+// `redirectTo` when the endpoint vouched for it (a registered service), else shows the portal's
+// logged-out page.
+struct LogoutRequested {
+    std::string redirectTo;  // empty: no redirect
+};
+
+using EndpointReply =
+    std::variant<HttpResponse, NeedsAuthentication, UserFacingError, LogoutRequested>;
 
 // A message to send on the back channel (single logout), produced by an endpoint.
 struct BackChannelMessage {
