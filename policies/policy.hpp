@@ -5,9 +5,11 @@
 //   - ServiceRegistry::find(protocol, url): which registered service a URL belongs to;
 //   - Policy::decide(identity, service): permit (with the released attributes), deny (with a
 //     reason a person can read) or step-up (another directory / a stronger login is needed).
+// The rules for academies and ENT vendors are written down in docs/habilitation.md.
 #include <memory>
 #include <regex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gateway/core/config_node.hpp"
@@ -16,29 +18,22 @@
 
 namespace sesame::policies {
 
-// A rule is a small tree (all-of / any-of / not) over what Sesame knows of a person
-// (envoy's jwt_authn verifier composition is the model).
-struct Rule {
-    enum class Kind {
-        always,       // matches everyone
-        allOf,        // every child matches
-        anyOf,        // at least one child matches
-        noneOf,       // no child matches ("not")
-        profile,      // holds one of `values` (SDET codes, any family: National_ENS, National_3...)
-        structure,    // attached to one of `values` (UAIs)
-        directory,    // authenticated by one of `values` (connector ids)
-        function,     // holds one of `values` (ENTPersonFonctions codes, e.g. DIR)
-        authMethod,   // authenticated by one of `values` ("password", "otp"...)
-        minimumLevel, // habilitation rank >= rank
-        minimumAssurance,  // assurance rank >= rank
-    };
-    Kind kind = Kind::always;
-    std::vector<Rule> children;
-    std::vector<std::string> values;
-    int rank = 0;
-};
-bool matches(const Rule& rule, const core::Identity& identity, int assuranceRank);
+// ---- Profile codes ------------------------------------------------------------------------
+// Translation between the families of profile codes (ent-identity.md §1):
+// National_ELV <-> National_elv (GAR) <-> National_1 (SDET v3) <-> Student (Edifice).
+// Local profiles (not national) are written "Local_<NAME>" and are compared as they are.
 
+// The canonical National_XXX codes that a code of any family stands for: one for a national,
+// GAR or local code; two for the SDET v3 categories that merge profiles (National_3 = ENS+DOC,
+// National_4 = DIR+COL) and five for Edifice "Personnel". Empty for an unknown code.
+std::vector<std::string> canonicalProfiles(const std::string& anyFamilyCode);
+bool isKnownProfileCode(const std::string& anyFamilyCode);
+// Canonical National_XXX when the code names exactly one profile, else the input unchanged.
+std::string sdetCode(const std::string& anyFamilyCode);
+std::string sdet3Category(const std::string& sdetCode);  // National_1..7, or empty
+std::string garCode(const std::string& sdetCode);        // National_ens, or empty (TUT, ACA)
+
+// ---- Ladders ------------------------------------------------------------------------------
 // Ordered names, lowest first. Habilitation default: eleve < famille < partenaire <
 // agent_collectivite < enseignant < direction < administration (architecture.md).
 class Ladder {
@@ -46,19 +41,58 @@ public:
     Ladder() = default;
     explicit Ladder(std::vector<std::string> levels) : levels_(std::move(levels)) {}
     int rank(const std::string& level) const;  // -1 when unknown
-    const std::string& name(int rank) const;
+    const std::string& name(int rank) const;   // empty when out of range
     const std::vector<std::string>& levels() const { return levels_; }
+    bool empty() const { return levels_.empty(); }
 
 private:
     std::vector<std::string> levels_;
 };
+Ladder defaultHabilitationLadder();
+Ladder defaultAssuranceLadder();  // low < eidas1 < eidas2 < eidas3 (ent-identity.md §7)
 
-// Translation between the families of profile codes (ent-identity.md §1):
-// National_ELV <-> National_elv (GAR) <-> National_1 (SDET v3) <-> Student (Edifice).
-std::string sdetCode(const std::string& anyFamilyCode);  // canonical National_XXX, or input
-std::string sdet3Category(const std::string& sdetCode);  // National_1..7, or empty
-std::string garCode(const std::string& sdetCode);         // National_ens, or empty
+// ---- Rules --------------------------------------------------------------------------------
+// A rule is a small tree (all-of / any-of / not) over what Sesame knows of a person
+// (envoy's jwt_authn verifier composition is the model).
+struct Rule {
+    enum class Kind {
+        always,            // matches everyone
+        allOf,             // every child matches
+        anyOf,             // at least one child matches
+        noneOf,            // no child matches ("not")
+        profile,           // holds one of `values` (canonical codes, expanded when parsed)
+        structure,         // attached to one of `values` (UAIs)
+        directory,         // authenticated by one of `values` (connector ids)
+        function,          // holds one of `values` (ENTPersonFonctions codes, e.g. DIR)
+        authMethod,        // authenticated by one of `values` ("password", "otp"...)
+        minimumLevel,      // habilitation rank >= rank (values[0]: the level name)
+        minimumAssurance,  // assurance rank >= rank (values[0]: the level name)
+    };
+    Kind kind = Kind::always;
+    std::vector<Rule> children;
+    std::vector<std::string> values;
+    int rank = 0;
+};
 
+// Uses identity.habilitationRank for minimumLevel.
+bool matches(const Rule& rule, const core::Identity& identity, int assuranceRank);
+// The same with the habilitation rank given (Policy computes it fresh).
+bool matches(const Rule& rule, const core::Identity& identity, int levelRank, int assuranceRank);
+// "profile in [National_ENS, National_DOC] and not (directory in [ent])": for logs and pages.
+std::string describe(const Rule& rule);
+
+// What names a rule may use while it is parsed.
+struct RuleScope {
+    const Ladder& levels;
+    const Ladder& assurance;
+    bool levelAllowed = true;  // false inside habilitation rules: the level is what they compute
+};
+// YAML form: { profile: [..] } { structure: [..] } { directory: [..] } { function: [..] }
+// { auth_method: [..] } { minimum_level: x } { minimum_assurance: x } { all_of: [rules] }
+// { any_of: [rules] } { not: rule }; several keys in one map = all of them.
+Rule parseRule(const core::ConfigNode& node, const RuleScope& scope, core::ConfigErrors& errors);
+
+// ---- Habilitation -------------------------------------------------------------------------
 struct HabilitationRule {
     std::string level;
     int rank = -1;
@@ -67,12 +101,17 @@ struct HabilitationRule {
 
 class HabilitationRules {
 public:
-    // Section "habilitation": { levels: [...], rules: [{level: x, when: <rule>}...] }.
+    // Section "habilitation": { levels: [...], assurance_levels: [...],
+    // rules: [{level: x, when: <rule>}...] }. A missing section gives defaults().
     static HabilitationRules parse(const core::ConfigNode& section, core::ConfigErrors& errors);
+    // The default ladders and rules, equal to those of etc/sesame.yml.
+    static HabilitationRules defaults();
     // The highest level whose rule matches; the lowest level when none does.
     std::pair<std::string, int> compute(const core::Identity& identity) const;
+    int assuranceRank(const core::Identity& identity) const;  // -1 when unknown or empty
     const Ladder& ladder() const { return ladder_; }
     const Ladder& assurance() const { return assurance_; }
+    const std::vector<HabilitationRule>& rules() const { return rules_; }
 
 private:
     Ladder ladder_;
@@ -80,28 +119,33 @@ private:
     std::vector<HabilitationRule> rules_;
 };
 
+// ---- Services -----------------------------------------------------------------------------
 // One released attribute: `name` as the service expects it, from `source`, one of:
 // login, subject, displayName, givenName, familyName, email, profile (active SDET code),
-// profiles (all), profile.sdet3, profile.gar, uai (active), structures, functions, classes,
-// children, habilitation, directory, assurance, authMethod, or attr:<internal attribute name>.
+// profiles (all), profile.sdet3, profiles.sdet3, profile.gar, profiles.gar, uai (active),
+// structures, functions, classes, children, habilitation, directory, assurance, authMethod,
+// or attr:<internal attribute name>.
 struct ReleasedAttribute {
     std::string name;
     std::string source;
 };
+bool isKnownSource(const std::string& source);
+const std::vector<std::string>& knownSources();  // without the attr: form
 
 struct Service {
     std::string id;          // file-level id, unique
     std::string name;        // shown to people on the deny page
-    std::string protocol;    // "cas"
+    std::string protocol;    // "cas" (saml, oidc later)
     std::string urlPattern;  // anchored ECMAScript regex, matched against the whole URL
     std::shared_ptr<const std::regex> compiledPattern;
-    std::vector<std::string> allowedProfiles;     // empty: any
+    std::vector<std::string> allowedProfiles;     // empty: any; canonical codes
     std::vector<std::string> allowedStructures;   // empty: any
     std::vector<std::string> allowedDirectories;  // empty: any; else the portal offers only these
     std::string minimumLevel;                     // empty: none
     int minimumLevelRank = -1;
     std::string minimumAssurance;  // empty: none
     int minimumAssuranceRank = -1;
+    Rule access;                          // extra rule; Kind::always when none is configured
     std::string userAttribute = "login";  // source of the CAS user / subject
     std::vector<ReleasedAttribute> release;
     std::string logoutUrl;             // back-channel logout target; empty: the service URL
@@ -109,6 +153,11 @@ struct Service {
     std::string proxyCallbackPattern;  // regex of allowed pgtUrl; empty: proxying refused
     std::shared_ptr<const std::regex> compiledProxyCallback;
     int evaluationOrder = 0;  // lower first when several patterns match
+    std::string file;         // where it was configured, for check-config and logs
+    int line = 0;
+
+    bool acceptsUrl(const std::string& url) const;            // whole-URL match
+    bool acceptsProxyCallback(const std::string& url) const;  // false when no pattern
 };
 
 class ServiceRegistry {
@@ -116,32 +165,49 @@ public:
     // Each node is one YAML file of etc/services/ (a map with a "services" list, or one service).
     static ServiceRegistry parse(const std::vector<core::ConfigNode>& files, const Ladder& levels,
                                  const Ladder& assurance, core::ConfigErrors& errors);
+    // The service of that protocol whose pattern matches the whole URL, lowest
+    // evaluation_order first (file name order, then position in the file, on ties).
     const Service* find(const std::string& protocol, const std::string& url) const;
     const Service* byId(const std::string& id) const;
-    const std::vector<Service>& all() const { return services_; }
+    const std::vector<Service>& all() const { return services_; }  // in evaluation order
 
 private:
     std::vector<Service> services_;
 };
 
+// ---- Decisions ----------------------------------------------------------------------------
 struct DenyReason {
-    enum class Kind { none, profile, structure, directory, level, assurance };
+    enum class Kind {
+        none,
+        profile,    // none of the held profiles is allowed
+        structure,  // not attached (with an allowed profile) to an allowed structure
+        directory,  // (step-up) authenticated at a directory the service does not accept
+        level,      // habilitation level too low
+        assurance,  // (step-up) login not strong enough
+        access,     // the service's access rule does not match; expected = its description
+        attribute,  // the attribute the service uses as user id is empty for this person
+    };
     Kind kind = Kind::none;
     std::vector<std::string> expected;  // the profiles / UAIs / level that would be accepted
-    std::string actual;                 // what the person has (active profile, level...)
+    std::string actual;                 // what the person has (held profiles, level...)
 };
 
 struct Decision {
     enum class Outcome { permit, deny, stepUp };
     Outcome outcome = Outcome::deny;
-    DenyReason reason;                          // for deny and stepUp
-    core::Release release;                      // for permit
-    std::vector<std::string> stepUpDirectories; // for stepUp: directories that would do
+    DenyReason reason;                           // for deny and stepUp
+    core::Release release;                       // for permit
+    std::vector<std::string> stepUpDirectories;  // for stepUp: directories that would do
+                                                 // (empty: any directory strong enough)
+    std::string habilitation;                    // the level computed for this decision
+    int habilitationRank = -1;
 };
 
 class Policy {
 public:
     Policy(HabilitationRules rules) : rules_(std::move(rules)) {}
+    // Checks in this order: directory (step-up), profile, structure, level (deny),
+    // assurance (step-up), access rule (deny), user attribute (deny); then permit.
     Decision decide(const core::Identity& identity, const Service& service) const;
     core::Release release(const core::Identity& identity, const Service& service) const;
     const HabilitationRules& habilitation() const { return rules_; }

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Renders httpd.conf.in into a self-contained Apache server root for the demo ENT services.
+#
+#   etc/demo/apache/render.sh --root DIR --port PORT --cas-base-url URL \
+#       [--validation p3|cas2|saml] [--ca-file PEM] [--timeout S] [--idle-timeout S] [--debug]
+#
+# Creates DIR/{httpd.conf,logs,run,cas-cache,cas-ca.pem,cgi/whoami.cgi,ping.txt} and prints DIR/httpd.conf.
+# Then: /usr/sbin/apache2 -f DIR/httpd.conf -DFOREGROUND   (stop it with SIGTERM to its PID)
+# The C++ test launcher (test/support ApacheCasService) calls this same script.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="" port="" cas="" validation="p3" ca="/etc/ssl/certs/ca-certificates.crt"
+timeout=7200 idle=3600 debug=Off loglevel=warn
+modules="${SESAME_APACHE_MODULES_DIR:-/usr/lib/apache2/modules}"
+
+usage() { sed -n '2,9p' "$0" >&2; exit 2; }
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --root) root="$2"; shift 2 ;;
+    --port) port="$2"; shift 2 ;;
+    --cas-base-url) cas="${2%/}"; shift 2 ;;
+    --validation) validation="$2"; shift 2 ;;
+    --ca-file) ca="$2"; shift 2 ;;
+    --timeout) timeout="$2"; shift 2 ;;
+    --idle-timeout) idle="$2"; shift 2 ;;
+    --debug) debug=On; loglevel=debug; shift ;;
+    *) usage ;;
+  esac
+done
+[ -n "$root" ] && [ -n "$port" ] && [ -n "$cas" ] || usage
+case "$port" in *[!0-9]*) echo "render.sh: --port must be a number" >&2; exit 2 ;; esac
+[ -f "$ca" ] || { echo "render.sh: CA file '$ca' does not exist (CASCertificatePath)" >&2; exit 2; }
+[ -f "$modules/mod_auth_cas.so" ] || {
+  echo "render.sh: $modules/mod_auth_cas.so missing: install libapache2-mod-auth-cas (scripts/install-deps.sh)" >&2
+  exit 2
+}
+
+# Which URL validates a ticket, and how (README.md: all three give attributes in mod_auth_cas 1.2).
+case "$validation" in
+  p3) validate_url="$cas/p3/serviceValidate" saml=Off ;;
+  cas2) validate_url="$cas/serviceValidate" saml=Off ;;
+  saml) validate_url="$cas/samlValidate" saml=On ;;
+  *) echo "render.sh: --validation must be p3, cas2 or saml" >&2; exit 2 ;;
+esac
+
+mkdir -p "$root"/logs "$root"/run "$root"/cas-cache "$root"/cgi
+root="$(cd "$root" && pwd)"
+cp "$here/whoami.cgi" "$root/cgi/whoami.cgi"
+chmod 0755 "$root" "$root/cgi" "$root/cgi/whoami.cgi"
+echo ok >"$root/ping.txt"
+# mod_auth_cas reads the CA file in Apache's children (www-data when started as root): keep a
+# world-readable copy inside the server root.
+if [ "$(cd "$(dirname "$ca")" && pwd)/$(basename "$ca")" != "$root/cas-ca.pem" ]; then
+  cp "$ca" "$root/cas-ca.pem"
+fi
+chmod 0644 "$root/cas-ca.pem"
+chmod 0644 "$root/ping.txt"
+
+# Apache refuses to serve as root: its children then run as www-data, which must be able to write
+# the mod_auth_cas cache and read the CGI.
+run_as=""
+if [ "$(id -u)" = 0 ]; then
+  user=www-data
+  id "$user" >/dev/null 2>&1 || user=nobody
+  group="$(id -gn "$user")"
+  run_as="User $user
+Group $group"
+  chown "$user:$group" "$root/cas-cache"
+fi
+chmod 0700 "$root/cas-cache"
+
+escape() { printf '%s' "$1" | sed -e 's/[\/&|]/\\&/g'; }
+sed -e "s|@SERVER_ROOT@|$(escape "$root")|g" \
+    -e "s|@PORT@|$port|g" \
+    -e "s|@MODULES_DIR@|$(escape "$modules")|g" \
+    -e "s|@CAS_BASE_URL@|$(escape "$cas")|g" \
+    -e "s|@CAS_VALIDATE_URL@|$(escape "$validate_url")|g" \
+    -e "s|@CAS_VALIDATE_SAML@|$saml|g" \
+    -e "s|@CAS_CA_FILE@|$(escape "$root/cas-ca.pem")|g" \
+    -e "s|@CAS_TIMEOUT@|$timeout|g" \
+    -e "s|@CAS_IDLE_TIMEOUT@|$idle|g" \
+    -e "s|@CAS_DEBUG@|$debug|g" \
+    -e "s|@LOG_LEVEL@|$loglevel|g" \
+    "$here/httpd.conf.in" >"$root/httpd.conf.tmp"
+# @RUN_AS@ may be two lines: substitute it with awk rather than sed.
+awk -v run_as="$run_as" '{ if ($0 == "@RUN_AS@") print run_as; else print }' \
+  "$root/httpd.conf.tmp" >"$root/httpd.conf"
+rm -f "$root/httpd.conf.tmp"
+echo "$root/httpd.conf"

@@ -1,0 +1,141 @@
+#include "gateway/app/gateway.hpp"
+
+#include "gateway/app/login_flow.hpp"
+#include "gateway/core/log.hpp"
+#include "gateway/portal/pages.hpp"
+#include "gateway/portal/stylesheet.hpp"
+#include "gateway/session/redis_client.hpp"
+#include "gateway/session/redis_session_store.hpp"
+#include "protocols/cas/cas_endpoint.hpp"
+
+namespace sesame::app {
+namespace {
+const core::Logger accessLog{"access"};
+
+// Route names for metrics: a fixed set, so that scanners cannot blow up label cardinality.
+std::string routeOf(const std::string& path) {
+    static const char* routes[] = {"/healthz", "/readyz", "/metrics", "/login", "/logout",
+                                   "/cas/login", "/cas/logout", "/cas/validate",
+                                   "/cas/serviceValidate", "/cas/proxyValidate",
+                                   "/cas/p3/serviceValidate", "/cas/p3/proxyValidate",
+                                   "/cas/proxy", "/cas/samlValidate", "/static/sesame.css"};
+    for (const char* r : routes)
+        if (path == r) return r;
+    return "other";
+}
+
+// The endpoints and login flow of one configuration picture, on one worker.
+struct Generation {
+    std::shared_ptr<const Runtime> runtime;
+    std::unique_ptr<cas::CasEndpoint> cas;
+    std::unique_ptr<LoginFlow> flow;
+};
+
+class WorkerHandler final : public http::RequestHandler {
+public:
+    WorkerHandler(boost::asio::io_context& context, GatewayState& state)
+        : state_(state),
+          redis_(context.get_executor(), state.startup.redis, &state.metrics.redisErrors),
+          store_(redis_, state.clock, &state.metrics.redisErrors) {
+        auto started = redis_.start();
+        if (!started) throw std::runtime_error("redis: " + started.error().message());
+    }
+
+    boost::asio::awaitable<core::HttpResponse> handle(core::HttpRequest request) override {
+        const auto& path = request.path;
+        if (path == "/healthz") co_return core::HttpResponse::text(200, "ok\n");
+        if (path == "/readyz") co_return co_await readiness();
+        if (path == "/metrics")
+            co_return core::HttpResponse::text(200, state_.registry.render(),
+                                               "text/plain; version=0.0.4; charset=utf-8");
+        if (path.rfind("/static/", 0) == 0) {
+            if (auto asset = portal::serveStatic(request)) co_return std::move(*asset);
+        }
+        if (request.method != "GET" && request.method != "HEAD" && request.method != "POST") {
+            auto r = core::HttpResponse::text(405, "method not allowed\n");
+            r.header("Allow", "GET, HEAD, POST");
+            co_return r;
+        }
+        // A copy: a reload during this request must not free what it uses.
+        auto generation = current();
+        if (path == "/login") {
+            if (request.method == "POST") co_return co_await generation->flow->loginSubmit(request);
+            co_return co_await generation->flow->loginPage(request);
+        }
+        if (path == "/logout") co_return co_await generation->flow->logout(request, {});
+        if (path == "/" ) co_return core::HttpResponse::redirect("/login", 303);
+        if (path.rfind("/cas/", 0) == 0 || path == "/cas")
+            co_return co_await generation->flow->endpointRequest(*generation->cas, request);
+        co_return portal::renderError(
+            portal::PageContext::from(request, generation->runtime->portal.defaultLanguage),
+            portal::ErrorView{404, "error.not_found", {}});
+    }
+
+private:
+    boost::asio::awaitable<core::HttpResponse> readiness() {
+        auto ping = co_await store_.ping();
+        if (!ping) {
+            co_return core::HttpResponse::text(503, "not ready: redis " + redis_.lastError() + "\n");
+        }
+        co_return core::HttpResponse::text(200, "ready\n");
+    }
+
+    // Rebuilt when SIGHUP installed a new configuration picture; requests in flight keep the
+    // generation they started with alive through their own shared_ptr copies.
+    std::shared_ptr<Generation> current() {
+        auto runtime = state_.runtime.load();
+        if (!generation_ || generation_->runtime != runtime) {
+            auto g = std::make_shared<Generation>();
+            g->runtime = runtime;
+            const auto* registry = &runtime->registry;
+            auto policy = runtime->policy;
+            g->cas = std::make_unique<cas::CasEndpoint>(
+                runtime->cas,
+                [registry](const std::string& protocol, const std::string& url) {
+                    return registry->find(protocol, url);
+                },
+                store_, *state_.backChannel, state_.clock, &state_.metrics,
+                [policy](const core::Identity& identity, const policies::Service& target)
+                    -> std::optional<core::Release> {
+                    auto decision = policy->decide(identity, target);
+                    if (decision.outcome != policies::Decision::Outcome::permit)
+                        return std::nullopt;
+                    return decision.release;
+                });
+            g->flow = std::make_unique<LoginFlow>(runtime, store_,
+                                                  std::vector<core::Endpoint*>{g->cas.get()},
+                                                  *state_.backChannel, state_.metrics,
+                                                  state_.clock);
+            generation_ = std::move(g);
+        }
+        return generation_;
+    }
+
+    GatewayState& state_;
+    session::RedisClient redis_;
+    session::RedisSessionStore store_;
+    std::shared_ptr<Generation> generation_;
+};
+}  // namespace
+
+std::shared_ptr<http::RequestHandler> makeWorkerHandler(boost::asio::io_context& context,
+                                                        GatewayState& state) {
+    return std::make_shared<WorkerHandler>(context, state);
+}
+
+http::RequestObserver makeRequestObserver(GatewayState& state) {
+    return [&state](const core::HttpRequest& request, const core::HttpResponse& response,
+                    double seconds) {
+        auto route = routeOf(request.path);
+        state.metrics.requests.inc({route, std::to_string(response.status)});
+        state.metrics.latency.observe({route}, seconds);
+        if (route == "/healthz" || route == "/readyz" || route == "/metrics") return;
+        accessLog.info("request", {{"method", request.method},
+                                   {"target", core::redactQuery(request.rawTarget)},
+                                   {"status", std::to_string(response.status)},
+                                   {"ms", std::to_string(static_cast<int>(seconds * 1000))},
+                                   {"client", request.clientAddress}});
+    };
+}
+
+}  // namespace sesame::app

@@ -1,0 +1,503 @@
+#include "gateway/app/login_flow.hpp"
+
+#include <openssl/crypto.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+
+#include "gateway/core/log.hpp"
+#include "gateway/core/random.hpp"
+#include "gateway/core/text.hpp"
+#include "gateway/portal/pages.hpp"
+
+namespace sesame::app {
+namespace {
+const core::Logger log{"login"};
+constexpr std::string_view flowCookieName = "SESAME_FLOW";
+constexpr std::string_view portalProtocol = "portal";  // a login asked for by no service
+
+bool sameSecret(const std::string& a, const std::string& b) {
+    // Constant time: a CSRF token or a browser binding must not leak by timing.
+    return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+int retryMinutes(std::chrono::seconds retryAfter) {
+    auto minutes = (retryAfter.count() + 59) / 60;
+    return static_cast<int>(std::max<std::int64_t>(1, minutes));
+}
+
+portal::DenyKind denyKind(policies::DenyReason::Kind kind) {
+    using K = policies::DenyReason::Kind;
+    switch (kind) {
+        case K::profile: return portal::DenyKind::profile;
+        case K::structure: return portal::DenyKind::structure;
+        case K::directory: return portal::DenyKind::directory;
+        case K::level: return portal::DenyKind::level;
+        case K::assurance: return portal::DenyKind::assurance;
+        case K::none: break;
+    }
+    return portal::DenyKind::other;
+}
+}  // namespace
+
+struct LoginFlow::PendingLogin {
+    std::string id;
+    core::FlowState flow;
+    std::string csrf;
+    std::string browser;  // the SESAME_FLOW cookie this login is bound to
+
+    std::string serialize() const {
+        return boost::json::serialize(boost::json::object{
+            {"flow", core::toJson(flow)}, {"csrf", csrf}, {"browser", browser}});
+    }
+    static std::optional<PendingLogin> parse(std::string id, const std::string& text) {
+        boost::system::error_code ec;
+        auto value = boost::json::parse(text, ec);
+        if (ec || !value.is_object()) return std::nullopt;
+        const auto& o = value.as_object();
+        auto* flow = o.if_contains("flow");
+        auto* csrf = o.if_contains("csrf");
+        auto* browser = o.if_contains("browser");
+        if (!flow || !csrf || !csrf->is_string() || !browser || !browser->is_string())
+            return std::nullopt;
+        auto f = core::flowStateFromJson(*flow);
+        if (!f) return std::nullopt;
+        return PendingLogin{std::move(id), std::move(*f), std::string(csrf->as_string()),
+                            std::string(browser->as_string())};
+    }
+};
+
+LoginFlow::LoginFlow(std::shared_ptr<const Runtime> runtime, session::SessionStore& store,
+                     std::vector<core::Endpoint*> endpoints, core::BackChannel& backChannel,
+                     core::SesameMetrics& metrics, const core::Clock& clock)
+    : runtime_(std::move(runtime)),
+      store_(store),
+      endpoints_(std::move(endpoints)),
+      backChannel_(backChannel),
+      metrics_(metrics),
+      clock_(clock) {}
+
+portal::PageContext LoginFlow::pageContext(const core::HttpRequest& request) const {
+    return portal::PageContext::from(request, runtime_->portal.defaultLanguage);
+}
+
+core::HttpResponse LoginFlow::unavailable(const core::HttpRequest& request) const {
+    return portal::renderUnavailable(pageContext(request));
+}
+
+core::HttpResponse LoginFlow::error(const core::HttpRequest& request, int status, std::string key,
+                                    std::string detail) const {
+    return portal::renderError(pageContext(request),
+                               portal::ErrorView{status, std::move(key), std::move(detail)});
+}
+
+core::Cookie LoginFlow::sessionCookie(const std::string& value, bool clear) const {
+    core::Cookie cookie;
+    cookie.name = runtime_->session.cookieName;
+    cookie.value = value;
+    if (clear) cookie.maxAge = std::chrono::seconds(0);
+    // Secure, HttpOnly, SameSite=Lax (core::Cookie defaults): the cookie never travels in clear,
+    // no script reads it, and cross-site POSTs do not carry it.
+    return cookie;
+}
+
+core::Endpoint* LoginFlow::endpointFor(const std::string& protocol) const {
+    for (auto* e : endpoints_)
+        if (e->protocol() == protocol) return e;
+    return nullptr;
+}
+
+const policies::Service* LoginFlow::serviceOf(const core::FlowState& flow) const {
+    if (flow.serviceId.empty()) return nullptr;
+    return runtime_->registry.byId(flow.serviceId);
+}
+
+std::vector<portal::DirectoryChoice> LoginFlow::acceptableChoices(
+    const core::FlowState& flow) const {
+    const auto* service = serviceOf(flow);
+    std::vector<portal::DirectoryChoice> out;
+    for (const auto& choice : runtime_->portal.choices) {
+        bool accepted = !service || service->allowedDirectories.empty();
+        for (const auto& d : choice.directories)
+            if (service && std::find(service->allowedDirectories.begin(),
+                                     service->allowedDirectories.end(),
+                                     d) != service->allowedDirectories.end())
+                accepted = true;
+        if (accepted) out.push_back(choice);
+    }
+    return out;
+}
+
+session::Task<Result<std::optional<core::Session>>> LoginFlow::currentSession(
+    const core::HttpRequest& request) {
+    auto id = request.cookie(runtime_->session.cookieName);
+    if (!id || id->empty() || id->size() > 128) co_return std::optional<core::Session>{};
+    co_return co_await store_.findSession(*id, runtime_->session.timeouts);
+}
+
+session::Task<core::HttpResponse> LoginFlow::endpointRequest(core::Endpoint& endpoint,
+                                                             const core::HttpRequest& request) {
+    auto session = co_await currentSession(request);
+    if (!session) co_return unavailable(request);
+    auto reply = co_await endpoint.handle(request, *session);
+    if (auto* response = std::get_if<core::HttpResponse>(&reply)) co_return std::move(*response);
+    if (auto* e = std::get_if<core::UserFacingError>(&reply))
+        co_return error(request, e->status, e->messageKey, e->detail);
+    if (auto* l = std::get_if<core::LogoutRequested>(&reply))
+        co_return co_await logout(request, l->redirectTo);
+    auto& needs = std::get<core::NeedsAuthentication>(reply);
+    co_return co_await needsAuthentication(request, endpoint, std::move(needs.flow), *session);
+}
+
+session::Task<core::HttpResponse> LoginFlow::needsAuthentication(
+    const core::HttpRequest& request, core::Endpoint& endpoint, core::FlowState flow,
+    const std::optional<core::Session>& session) {
+    const bool generic = flow.service.empty();
+    if (session && !flow.renew) {
+        if (generic) {
+            const auto* active = session->identity.active();
+            co_return portal::renderSession(
+                pageContext(request),
+                portal::SessionView{session->identity.displayName,
+                                    active ? active->profile : std::string{},
+                                    active ? active->uai : std::string{}});
+        }
+        co_return co_await decideAndResume(request, flow, *session, false);
+    }
+    // CAS gateway=true (spec 2.1.1): no interaction; back to the service without a ticket.
+    if (flow.passive && !flow.renew) co_return endpoint.resumeUnauthenticated(flow);
+    if (generic) flow.protocol = std::string(portalProtocol);
+    co_return co_await startLogin(request, std::move(flow));
+}
+
+session::Task<core::HttpResponse> LoginFlow::decideAndResume(const core::HttpRequest& request,
+                                                             const core::FlowState& flow,
+                                                             const core::Session& session,
+                                                             bool freshLogin) {
+    const auto* service = serviceOf(flow);
+    auto* endpoint = endpointFor(flow.protocol);
+    if (!service || !endpoint)
+        co_return error(request, 400, "error.service_unknown", flow.service);
+    auto decision = runtime_->policy->decide(session.identity, *service);
+    using Outcome = policies::Decision::Outcome;
+    if (decision.outcome == Outcome::stepUp && !freshLogin && !flow.passive) {
+        // Another directory (or a stronger login) is needed: back to the portal, limited to the
+        // directories the service accepts.
+        co_return co_await startLogin(request, flow);
+    }
+    if (decision.outcome != Outcome::permit) {
+        if (flow.passive) co_return endpoint->resumeUnauthenticated(flow);
+        log.info("access_denied", {{"service", service->id},
+                                   {"directory", session.identity.directory},
+                                   {"profile", session.identity.active()
+                                                   ? session.identity.active()->profile
+                                                   : std::string{}}});
+        co_return deny(request, session, *service, decision);
+    }
+    auto reply = co_await endpoint->resume(flow, session, decision.release, freshLogin);
+    if (!reply) co_return unavailable(request);
+    co_return std::move(*reply);
+}
+
+core::HttpResponse LoginFlow::deny(const core::HttpRequest& request, const core::Session& session,
+                                   const policies::Service& service,
+                                   const policies::Decision& decision) const {
+    portal::DenyView view;
+    view.serviceName = service.name.empty() ? service.id : service.name;
+    view.kind = denyKind(decision.reason.kind);
+    view.expected = decision.reason.expected;
+    view.actual = decision.reason.actual;
+    view.displayName = session.identity.displayName;
+    return portal::renderDeny(pageContext(request), view);
+}
+
+session::Task<core::HttpResponse> LoginFlow::startLogin(const core::HttpRequest& request,
+                                                        core::FlowState flow) {
+    PendingLogin pending;
+    pending.id = core::randomToken(24);
+    pending.flow = std::move(flow);
+    pending.csrf = core::randomToken(24);
+    auto browser = request.cookie(flowCookieName);
+    pending.browser = browser && browser->size() == 43 ? *browser : core::randomToken(32);
+    auto saved = co_await store_.putArtefact(session::ArtefactKind::loginFlow, pending.id,
+                                             pending.serialize(),
+                                             runtime_->session.loginFlowLifetime);
+    if (!saved) co_return unavailable(request);
+    auto response = core::HttpResponse::redirect("/login?flow=" + pending.id, 303);
+    core::Cookie cookie;
+    cookie.name = std::string(flowCookieName);
+    cookie.value = pending.browser;
+    response.cookies.push_back(cookie);
+    response.authenticationPage = true;
+    co_return response;
+}
+
+session::Task<Result<std::optional<LoginFlow::PendingLogin>>> LoginFlow::pendingLogin(
+    const core::HttpRequest& request, const std::string& flowId) {
+    if (flowId.empty() || flowId.size() > 64) co_return std::optional<PendingLogin>{};
+    auto stored = co_await store_.peekArtefact(session::ArtefactKind::loginFlow, flowId);
+    if (!stored) co_return stored.error();
+    if (!*stored) co_return std::optional<PendingLogin>{};
+    auto pending = PendingLogin::parse(flowId, **stored);
+    // The flow belongs to the browser that started it: a login link sent to someone else
+    // (login CSRF, session fixation) does not work.
+    auto browser = request.cookie(flowCookieName);
+    if (!pending || !browser || !sameSecret(*browser, pending->browser))
+        co_return std::optional<PendingLogin>{};
+    co_return pending;
+}
+
+session::Task<core::HttpResponse> LoginFlow::loginPage(const core::HttpRequest& request) {
+    bool repeated = false;
+    auto flowId = request.param("flow", &repeated);
+    if (repeated) co_return error(request, 400, "error.invalid_request");
+    if (!flowId) {
+        // Sesame's own login page, asked for by no service.
+        auto session = co_await currentSession(request);
+        if (!session) co_return unavailable(request);
+        core::FlowState flow;
+        flow.protocol = std::string(portalProtocol);
+        co_return co_await needsAuthentication(request, *endpoints_.front(), flow, *session);
+    }
+    auto pending = co_await pendingLogin(request, *flowId);
+    if (!pending) co_return unavailable(request);
+    if (!*pending) co_return error(request, 400, "error.flow_expired");
+    const auto& flow = (*pending)->flow;
+    const auto* service = serviceOf(flow);
+    std::string serviceName = service ? (service->name.empty() ? service->id : service->name) : "";
+    auto choices = acceptableChoices(flow);
+    if (choices.empty()) co_return error(request, 403, "error.no_directory", serviceName);
+    auto choiceId = request.param("choice");
+    const portal::DirectoryChoice* chosen = choices.size() == 1 ? &choices.front() : nullptr;
+    for (const auto& c : choices)
+        if (choiceId && c.id == *choiceId) chosen = &c;
+    if (!chosen) {
+        co_return portal::renderChoice(pageContext(request),
+                                       portal::ChoiceView{*flowId, serviceName, choices});
+    }
+    portal::LoginView view;
+    view.flowId = *flowId;
+    view.csrfToken = (*pending)->csrf;
+    view.choice = *chosen;
+    view.serviceName = serviceName;
+    view.offerOtherChoices = choices.size() > 1;
+    co_return portal::renderLogin(pageContext(request), view);
+}
+
+session::Task<core::HttpResponse> LoginFlow::loginSubmit(const core::HttpRequest& request) {
+    bool repeated = false, anyRepeated = false;
+    auto field = [&](std::string_view name) {
+        auto v = request.formParam(name, &repeated);
+        anyRepeated = anyRepeated || repeated;
+        return v.value_or(std::string{});
+    };
+    const std::string flowId = field("flow"), csrf = field("csrf"), choiceId = field("choice");
+    const std::string login = field("login"), password = field("password");
+    if (anyRepeated) co_return error(request, 400, "error.invalid_request");
+
+    auto pending = co_await pendingLogin(request, flowId);
+    if (!pending) co_return unavailable(request);
+    if (!*pending) co_return error(request, 400, "error.flow_expired");
+    if (!sameSecret(csrf, (*pending)->csrf)) {
+        log.warning("csrf_mismatch", {{"client", request.clientAddress}});
+        co_return error(request, 403, "error.csrf");
+    }
+    auto choices = acceptableChoices((*pending)->flow);
+    auto chosen = std::find_if(choices.begin(), choices.end(),
+                               [&](const auto& c) { return c.id == choiceId; });
+    if (chosen == choices.end()) co_return error(request, 400, "error.invalid_request");
+
+    const auto* service = serviceOf((*pending)->flow);
+    portal::LoginView view;
+    view.flowId = flowId;
+    view.csrfToken = (*pending)->csrf;
+    view.choice = *chosen;
+    view.serviceName = service ? (service->name.empty() ? service->id : service->name) : "";
+    view.login = login.size() > 256 ? std::string{} : login;
+    view.offerOtherChoices = choices.size() > 1;
+    auto page = [&](portal::LoginError e, int minutes = 0) {
+        view.error = e;
+        view.retryMinutes = minutes;
+        return portal::renderLogin(pageContext(request), view);
+    };
+    if (login.empty() || password.empty() || login.size() > 256 || password.size() > 1024 ||
+        !core::isValidUtf8(login) || !core::isValidUtf8(password))
+        co_return page(portal::LoginError::failed);
+
+    LoginThrottle throttle(store_, runtime_->throttle);
+    auto verdict = co_await throttle.check(chosen->id, login, request.clientAddress);
+    if (!verdict) co_return unavailable(request);
+    if (!verdict->allowed) {
+        metrics_.logins.inc({chosen->id, "throttled"});
+        log.warning("login_throttled", {{"choice", chosen->id}, {"client", request.clientAddress}});
+        co_return page(portal::LoginError::throttled, retryMinutes(verdict->retryAfter));
+    }
+
+    // A choice may group several directories: the first that knows the person wins.
+    std::optional<core::Identity> identity;
+    bool someUnavailable = false;
+    const Directory* authenticatedBy = nullptr;
+    for (const auto& directoryId : chosen->directories) {
+        const auto* directory = runtime_->directory(directoryId);
+        if (!directory) continue;
+        auto verified = co_await directory->connector->verify(login, password);
+        if (verified) {
+            identity = std::move(*verified);
+            authenticatedBy = directory;
+            break;
+        }
+        if (verified.error() != core::Errc::invalid_credentials) {
+            someUnavailable = true;
+            log.error("directory_unavailable",
+                      {{"directory", directoryId}, {"error", verified.error().message()}});
+            metrics_.logins.inc({directoryId, "unavailable"});
+        }
+    }
+    if (!identity) {
+        if (someUnavailable) co_return page(portal::LoginError::directoryUnavailable);
+        auto recorded = co_await throttle.recordFailure(chosen->id, login, request.clientAddress);
+        if (!recorded) co_return unavailable(request);
+        metrics_.logins.inc({chosen->id, "failure"});
+        log.info("login_failed", {{"choice", chosen->id}, {"client", request.clientAddress}});
+        co_return page(portal::LoginError::failed);
+    }
+    (void)co_await throttle.recordSuccess(chosen->id, login);
+
+    identity->directory = authenticatedBy->id;
+    identity->authMethod = "password";
+    identity->assurance = authenticatedBy->assurance;
+    identity->authTime = clock_.nowSeconds();
+    auto [level, rank] = runtime_->policy->habilitation().compute(*identity);
+    identity->habilitation = level;
+    identity->habilitationRank = rank;
+    metrics_.logins.inc({authenticatedBy->id, "success"});
+    log.info("login", {{"directory", authenticatedBy->id},
+                       {"subject", identity->subject},
+                       {"profile", identity->active() ? identity->active()->profile : ""},
+                       {"uai", identity->active() ? identity->active()->uai : ""},
+                       {"habilitation", level}});
+
+    auto session = co_await openSession(request, std::move(*identity));
+    if (!session) co_return unavailable(request);
+    (void)co_await store_.deleteArtefact(session::ArtefactKind::loginFlow, flowId);
+
+    core::HttpResponse response;
+    const auto& flow = (*pending)->flow;
+    if (flow.protocol == portalProtocol) {
+        // CAS /login without a service, or Sesame's own page: show who is signed in.
+        response = core::HttpResponse::redirect("/login", 303);
+    } else {
+        response = co_await decideAndResume(request, flow, *session, true);
+    }
+    response.cookies.push_back(sessionCookie(session->id));
+    response.authenticationPage = true;
+    co_return response;
+}
+
+session::Task<Result<core::Session>> LoginFlow::openSession(const core::HttpRequest& request,
+                                                            core::Identity identity) {
+    // The session id is rotated at every login (OWASP session management: no fixation). The
+    // previous session of this browser ends here; services it opened for the same person stay
+    // reachable by single logout through the new session.
+    std::vector<core::ServiceVisit> inherited;
+    auto previous = co_await currentSession(request);
+    if (!previous) co_return previous.error();
+    if (*previous) {
+        if ((*previous)->identity.subject == identity.subject &&
+            (*previous)->identity.directory == identity.directory) {
+            auto visits = co_await store_.visits((*previous)->id);
+            if (visits) inherited = std::move(*visits);
+        } else {
+            auto visits = co_await store_.visits((*previous)->id);
+            if (visits) (void)co_await sendSingleLogout(*visits);
+        }
+        (void)co_await store_.deleteSession((*previous)->id);
+    }
+    core::Session session;
+    session.id = core::randomToken(32);
+    session.identity = std::move(identity);
+    session.createdAt = session.lastSeenAt = clock_.nowSeconds();
+    session.language = std::string(portal::languageCode(pageContext(request).language));
+    auto created = co_await store_.createSession(session, runtime_->session.timeouts);
+    if (!created) co_return created.error();
+    for (const auto& visit : inherited)
+        (void)co_await store_.addVisit(session.id, visit, runtime_->session.timeouts);
+    co_return session;
+}
+
+session::Task<std::vector<std::string>> LoginFlow::sendSingleLogout(
+    const std::vector<core::ServiceVisit>& visits) {
+    // Every service is told at once; a slow one costs its own timeout, not the sum of all.
+    std::vector<core::BackChannelMessage> messages;
+    for (auto* endpoint : endpoints_)
+        for (auto& m : endpoint->logoutMessages(visits)) messages.push_back(std::move(m));
+    auto executor = co_await boost::asio::this_coro::executor;
+    auto remaining = std::make_shared<std::size_t>(messages.size());
+    // Each send has its own timeout; this bounds the whole round in case one never finishes.
+    auto done = std::make_shared<boost::asio::steady_timer>(executor, std::chrono::seconds(15));
+    auto told = std::make_shared<std::vector<std::string>>();
+    for (auto& message : messages) {
+        boost::asio::co_spawn(
+            executor,
+            [this, message, remaining, done, told]() -> session::Task<void> {
+                core::OutboundRequest out;
+                out.method = "POST";
+                out.url = message.url;
+                out.contentType = message.contentType;
+                out.body = message.body;
+                auto result = co_await backChannel_.send(std::move(out));
+                bool ok = result && result->status >= 200 && result->status < 400;
+                metrics_.singleLogouts.inc({ok ? "success" : "failure"});
+                if (ok) {
+                    told->push_back(message.url);
+                } else {
+                    log.warning("single_logout_failed",
+                                {{"url", core::redactQuery(message.url)},
+                                 {"error", result ? std::to_string(result->status)
+                                                  : result.error().message()}});
+                }
+                if (--*remaining == 0) done->cancel();
+            },
+            boost::asio::detached);
+    }
+    if (!messages.empty()) {
+        boost::system::error_code ec;
+        co_await done->async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+    }
+    co_return *told;
+}
+
+session::Task<core::HttpResponse> LoginFlow::logout(const core::HttpRequest& request,
+                                                    std::string redirectTo) {
+    auto session = co_await currentSession(request);
+    if (!session) co_return unavailable(request);
+    std::vector<std::string> told;
+    if (*session) {
+        auto visits = co_await store_.visits((*session)->id);
+        if (visits) told = co_await sendSingleLogout(*visits);
+        auto deleted = co_await store_.deleteSession((*session)->id);
+        if (!deleted) co_return unavailable(request);
+        log.info("logout", {{"subject", (*session)->identity.subject},
+                            {"services", std::to_string(told.size())}});
+    }
+    core::HttpResponse response =
+        redirectTo.empty()
+            ? portal::renderLoggedOut(pageContext(request), portal::LoggedOutView{told})
+            : core::HttpResponse::redirect(redirectTo, 303);
+    response.cookies.push_back(sessionCookie("", true));
+    response.authenticationPage = true;
+    co_return response;
+}
+
+const Directory* Runtime::directory(const std::string& id) const {
+    for (const auto& d : directories)
+        if (d.id == id) return &d;
+    return nullptr;
+}
+
+}  // namespace sesame::app

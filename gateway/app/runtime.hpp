@@ -1,0 +1,47 @@
+#pragma once
+// The immutable picture of the configuration that requests are served with. Built at start and
+// on every SIGHUP from etc/sesame.yml; swapped atomically, so a reload never drops a session (they
+// live in Redis) and a request in flight finishes with the picture it started with.
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gateway/app/login_throttle.hpp"
+#include "gateway/core/config_node.hpp"
+#include "gateway/core/connector.hpp"
+#include "gateway/portal/portal_config.hpp"
+#include "gateway/session/session_store.hpp"
+#include "policies/policy.hpp"
+#include "protocols/cas/cas_config.hpp"
+
+namespace sesame::app {
+
+struct Directory {
+    std::string id;
+    std::string type;       // ldap | local
+    std::string assurance;  // level of assurance of a password login there ("low")
+    std::shared_ptr<core::CredentialConnector> connector;
+};
+
+struct SessionSettings {
+    session::SessionTimeouts timeouts;
+    std::string cookieName = "SESAME";
+    std::chrono::seconds loginFlowLifetime{std::chrono::minutes(15)};
+};
+
+struct Runtime {
+    std::string configFile;
+    std::string publicUrl;
+    SessionSettings session;
+    ThrottleConfig throttle;
+    portal::PortalConfig portal;
+    policies::ServiceRegistry registry;
+    std::shared_ptr<const policies::Policy> policy;
+    cas::CasConfig cas;
+    std::vector<Directory> directories;
+
+    const Directory* directory(const std::string& id) const;
+};
+
+}  // namespace sesame::app

@@ -1,0 +1,188 @@
+#include "gateway/http/exchange.hpp"
+
+#include <algorithm>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/http/status.hpp>
+#include <boost/url/parse.hpp>
+
+#include "gateway/core/log.hpp"
+#include "gateway/core/text.hpp"
+#include "gateway/http/error.hpp"
+
+namespace sesame::http {
+namespace bhttp = boost::beast::http;
+namespace {
+
+const core::Logger& log() {
+    static const core::Logger logger("http");
+    return logger;
+}
+
+std::string lowerCase(std::string_view s) {
+    std::string out(s);
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return out;
+}
+
+std::string joinedValues(const BeastRequest& request, std::string_view name) {
+    std::string out;
+    auto [first, last] = request.equal_range(name);
+    for (auto it = first; it != last; ++it) {
+        if (!out.empty()) out += ',';
+        out += it->value();
+    }
+    return out;
+}
+
+bool isFormBody(const BeastRequest& request) {
+    std::string_view type = request[bhttp::field::content_type];
+    type = type.substr(0, type.find(';'));
+    while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
+    return boost::beast::iequals(type, "application/x-www-form-urlencoded");
+}
+
+// Query parameters decoded with '+' as a space (HTML 4.01 §17.13.4.1); Boost.URL has already
+// refused bad percent-escapes while parsing the target (RFC 3986 §2.1).
+core::Parameters decodeQuery(const boost::urls::url_view& url) {
+    core::Parameters params;
+    if (!url.has_query()) return params;
+    for (auto param : url.params(boost::urls::encoding_opts(true, false, false)))
+        params.emplace_back(param.key, param.value);
+    return params;
+}
+
+bool hasControl(std::string_view s) {
+    return std::any_of(s.begin(), s.end(), [](unsigned char c) {
+        return (c < 0x20 && c != '\t') || c == 0x7f;
+    });
+}
+
+bool isToken(std::string_view s) {
+    // RFC 9110 §5.6.2 tchar.
+    static constexpr std::string_view extra = "!#$%&'*+-.^_`|~";
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) {
+        return std::isalnum(c) || extra.find(static_cast<char>(c)) != std::string_view::npos;
+    });
+}
+
+bool hasHeader(const core::Parameters& headers, std::string_view name) {
+    return std::any_of(headers.begin(), headers.end(),
+                       [&](const auto& h) { return boost::beast::iequals(h.first, name); });
+}
+
+void eraseHeader(core::Parameters& headers, std::string_view name) {
+    std::erase_if(headers, [&](const auto& h) { return boost::beast::iequals(h.first, name); });
+}
+
+void setDefault(core::Parameters& headers, std::string_view name, std::string value) {
+    if (!hasHeader(headers, name)) headers.emplace_back(std::string(name), std::move(value));
+}
+
+}  // namespace
+
+Result<core::HttpRequest> decodeRequest(const BeastRequest& in, const Peer& peer,
+                                        const TrustedProxies& proxies) {
+    core::HttpRequest out;
+    out.method = std::string(in.method_string());
+    out.rawTarget = std::string(in.target());
+    auto target = boost::urls::parse_origin_form(in.target());
+    if (!target) return Errc::malformed_target;
+    out.path = target->path();
+    // A NUL byte in a decoded path is never a real resource, and C APIs downstream would cut it.
+    if (out.path.find('\0') != std::string::npos) return Errc::malformed_encoding;
+    out.query = decodeQuery(*target);
+
+    for (const auto& field : in)
+        out.headers.emplace_back(lowerCase(field.name_string()), std::string(field.value()));
+
+    std::string_view host = in[bhttp::field::host];
+    if (host.empty() ? in.version() >= 11 : !isPlausibleHost(host)) return Errc::missing_host;
+    out.host = std::string(host);
+    out.scheme = peer.tls ? "https" : "http";
+    auto origin = proxies.resolve(peer.address, joinedValues(in, "x-forwarded-for"),
+                                  joinedValues(in, "x-forwarded-proto"),
+                                  joinedValues(in, "x-forwarded-host"));
+    out.clientAddress = std::move(origin.clientAddress);
+    if (origin.scheme) out.scheme = *origin.scheme;
+    if (origin.host) out.host = *origin.host;
+
+    out.body = in.body();
+    if (isFormBody(in)) {
+        auto form = core::parseForm(out.body);
+        if (!form) return Errc::malformed_form;
+        out.form = std::move(*form);
+    }
+    return out;
+}
+
+ResponseEncoder::ResponseEncoder(const ServerConfig& config)
+    : csp_("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'" +
+           (config.publicOrigin().empty() ? std::string{} : " " + config.publicOrigin()) +
+           "; frame-ancestors 'none'; base-uri 'none'"),
+      hsts_(config.publicHttps()) {}
+
+BeastResponse ResponseEncoder::encode(core::HttpResponse response,
+                                      const ReplyContext& context) const {
+    if (response.status < 100 || response.status > 599) {
+        log().error("handler_bad_status", {{"status", std::to_string(response.status)}});
+        response = refusal(500);
+    }
+    auto& headers = response.headers;
+    // The handler's own values win (CAS method=POST needs another form-action, for instance).
+    if (hsts_) setDefault(headers, "Strict-Transport-Security", "max-age=31536000");
+    setDefault(headers, "Content-Security-Policy", csp_);
+    setDefault(headers, "X-Content-Type-Options", "nosniff");
+    setDefault(headers, "Referrer-Policy", "no-referrer");
+    setDefault(headers, "X-Frame-Options", "DENY");
+    if (response.authenticationPage) {
+        // Pages that carry credentials, tickets or CSRF tokens stay out of every cache
+        // (RFC 9111 §5.2.2.5; Pragma for HTTP/1.0 caches, RFC 9111 §5.4).
+        eraseHeader(headers, "Cache-Control");
+        eraseHeader(headers, "Pragma");
+        headers.emplace_back("Cache-Control", "no-store");
+        headers.emplace_back("Pragma", "no-cache");
+    }
+    eraseHeader(headers, "Connection");
+    eraseHeader(headers, "Content-Length");
+    eraseHeader(headers, "Transfer-Encoding");
+
+    BeastResponse out;
+    out.version(context.version);
+    out.result(static_cast<unsigned>(response.status));
+    for (const auto& [name, value] : headers) {
+        // A CR or LF from a handler would split the response (RFC 9110 §5.5).
+        if (!isToken(name) || hasControl(value)) {
+            log().error("handler_bad_header", {{"name", isToken(name) ? name : "(invalid)"}});
+            continue;
+        }
+        out.insert(name, value);
+    }
+    for (const auto& cookie : response.cookies) {
+        std::string line = core::formatSetCookie(cookie);
+        if (hasControl(line)) {
+            log().error("handler_bad_cookie", {{"name", cookie.name}});
+            continue;
+        }
+        out.insert(bhttp::field::set_cookie, line);
+    }
+    out.set("X-Request-Id", context.requestId);
+    out.keep_alive(context.keepAlive);
+
+    // RFC 9110 §6.4.1: 1xx, 204 and 304 carry no content.
+    bool noContent = response.status < 200 || response.status == 204 || response.status == 304;
+    if (noContent) response.body.clear();
+    std::size_t length = response.body.size();
+    out.body() = context.head ? std::string{} : std::move(response.body);
+    out.prepare_payload();
+    if (context.head && !noContent) out.content_length(length);
+    return out;
+}
+
+core::HttpResponse refusal(int status) {
+    std::string reason(bhttp::obsolete_reason(static_cast<bhttp::status>(status)));
+    return core::HttpResponse::text(status, reason + "\n");
+}
+
+}  // namespace sesame::http

@@ -1,0 +1,53 @@
+#pragma once
+// The two translations between Beast and the neutral messages of gateway/core: a Beast request
+// becomes a core::HttpRequest (decoded, with the client as our trusted proxies describe it), and
+// a core::HttpResponse becomes a Beast response carrying the security headers every reply needs.
+// Pure functions: unit-testable without a socket.
+#include <boost/asio/ip/address.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <string>
+#include <string_view>
+
+#include "gateway/core/http_message.hpp"
+#include "gateway/core/result.hpp"
+#include "gateway/http/server_config.hpp"
+
+namespace sesame::http {
+
+using BeastRequest = boost::beast::http::request<boost::beast::http::string_body>;
+using BeastResponse = boost::beast::http::response<boost::beast::http::string_body>;
+
+struct Peer {
+    boost::asio::ip::address address;
+    bool tls = false;
+};
+
+// Errors (all of them a 400): malformed_target, malformed_encoding, malformed_form,
+// missing_host.
+Result<core::HttpRequest> decodeRequest(const BeastRequest& request, const Peer& peer,
+                                        const TrustedProxies& proxies);
+
+struct ReplyContext {
+    unsigned version = 11;
+    bool keepAlive = true;
+    bool head = false;  // HEAD: Content-Length of the body, no body
+    std::string requestId;
+};
+
+class ResponseEncoder {
+public:
+    explicit ResponseEncoder(const ServerConfig& config);
+    BeastResponse encode(core::HttpResponse response, const ReplyContext& context) const;
+
+    const std::string& contentSecurityPolicy() const { return csp_; }
+
+private:
+    std::string csp_;
+    bool hsts_;
+};
+
+// The reply the server itself gives when it refuses a request (400, 408, 413, 431, 500...).
+core::HttpResponse refusal(int status);
+
+}  // namespace sesame::http

@@ -1,0 +1,85 @@
+#include "gateway/http/server.hpp"
+
+#include <boost/asio/post.hpp>
+#include <latch>
+
+#include "gateway/core/log.hpp"
+#include "gateway/http/error.hpp"
+#include "gateway/http/worker.hpp"
+
+namespace sesame::http {
+namespace asio = boost::asio;
+namespace {
+const core::Logger& log() {
+    static const core::Logger logger("http");
+    return logger;
+}
+}  // namespace
+
+Server::Server(ServerConfig config, HandlerFactory factory, RequestObserver observer)
+    : config_(std::move(config)), factory_(std::move(factory)), observer_(std::move(observer)) {}
+
+Server::~Server() {
+    stop();
+    wait();
+}
+
+Result<void> Server::start() {
+    if (started_) return core::Errc::internal;
+    error_code ec;
+    auto address = asio::ip::make_address(config_.host, ec);
+    if (ec) {
+        log().error("bind_failed", {{"address", config_.host}, {"reason", ec.message()}});
+        return Errc::bind_failed;
+    }
+    auto settings = std::make_shared<const ServerSettings>(
+        ServerSettings{config_, ResponseEncoder(config_), observer_});
+    std::uint16_t port = config_.port;
+    std::vector<std::unique_ptr<Worker>> workers;
+    for (unsigned i = 0; i < std::max(1u, config_.threads); ++i) {
+        auto worker = std::make_unique<Worker>(settings);
+        // The first bind may pick a free port (port 0); the others join it.
+        auto bound = worker->bind({address, port});
+        if (!bound) return bound.error();
+        port = *bound;
+        if (config_.tls) {
+            if (auto loaded = worker->loadTls(*config_.tls); !loaded) return loaded.error();
+        }
+        if (auto created = worker->createHandler(factory_); !created) return created.error();
+        workers.push_back(std::move(worker));
+    }
+    workers_ = std::move(workers);
+    port_ = port;
+    for (auto& worker : workers_) worker->run();
+    started_ = true;
+    listening_ = true;
+    log().info("listening", {{"address", config_.host},
+                             {"port", std::to_string(port_)},
+                             {"threads", std::to_string(workers_.size())},
+                             {"tls", config_.tls ? "yes" : "no"}});
+    if (onListening_) onListening_();
+    return {};
+}
+
+void Server::stop(std::chrono::milliseconds grace) {
+    if (!started_ || stopRequested_.exchange(true)) return;
+    listening_ = false;
+    log().info("stopping", {{"grace_ms", std::to_string(grace.count())}});
+    auto closed = std::make_shared<std::latch>(static_cast<std::ptrdiff_t>(workers_.size()));
+    bool fromWorker = false;
+    for (auto& worker : workers_) {
+        fromWorker = fromWorker || worker->onThisThread();
+        asio::post(worker->context(), [w = worker.get(), closed, grace] {
+            w->beginStop(grace);
+            closed->count_down();
+        });
+    }
+    // A worker cannot wait for itself; anybody else returns once no acceptor is open.
+    if (!fromWorker) closed->wait();
+}
+
+void Server::wait() {
+    for (auto& worker : workers_) worker->join();
+}
+
+}  // namespace sesame::http

@@ -1,0 +1,35 @@
+#pragma once
+// Lifetime arithmetic shared by both stores, so that Redis and memory agree on when a session ends.
+#include <algorithm>
+#include <cctype>
+#include <cstdint>
+#include <string>
+
+#include "gateway/core/session.hpp"
+#include "gateway/session/session_store.hpp"
+
+namespace sesame::session {
+
+// Seconds a session seen at `now` may live: the idle timeout, but never past the absolute
+// deadline counted from createdAt. <= 0 means the session has ended.
+inline std::int64_t sessionTtl(const core::Session& s, SessionTimeouts t, std::int64_t now) {
+    return std::min<std::int64_t>(t.idle.count(), s.createdAt + t.absolute.count() - now);
+}
+
+// Whether either timeout has passed at `now` (the stored TTL may come from another setting).
+inline bool sessionEnded(const core::Session& s, SessionTimeouts t, std::int64_t now) {
+    return now >= s.createdAt + t.absolute.count() || now >= s.lastSeenAt + t.idle.count();
+}
+
+// The per-user index is keyed by the login, lower-cased (ASCII: SDET logins are ASCII; other
+// bytes are kept as they are), so that "Prof.Herriot" and "prof.herriot" are one user.
+inline std::string lowerLogin(std::string login) {
+    for (auto& c : login) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return login;
+}
+
+inline std::string indexLogin(const core::Session& s) {
+    return lowerLogin(s.identity.login.empty() ? s.identity.subject : s.identity.login);
+}
+
+}  // namespace sesame::session

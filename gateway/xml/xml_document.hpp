@@ -1,0 +1,56 @@
+#pragma once
+// RAII over libxml2 for the messages Sesame reads (CAS samlValidate now, SAML 2.0 later).
+// Hostile input is the normal case: a document with a DOCTYPE (hence any DTD or entity
+// declaration: billion laughs, external entities, XXE) is refused before libxml2 sees it,
+// entities are never substituted (no XML_PARSE_NOENT), the network is never used
+// (XML_PARSE_NONET), and the size is bounded by the caller.
+#include <libxml/tree.h>
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gateway/core/result.hpp"
+#include "gateway/xml/xml_error.hpp"
+
+namespace sesame::xml {
+
+// A non-owning view of an element; valid while its XmlDocument lives.
+class XmlElement {
+  public:
+    explicit XmlElement(xmlNodePtr node) : node_(node) {}
+    std::string localName() const;
+    std::string namespaceUri() const;  // empty when the element has no namespace
+    bool is(std::string_view ns, std::string_view local) const;
+    // Concatenated text content of the element and its descendants.
+    std::string text() const;
+    // An attribute without a namespace (SAML's RequestID, ID...).
+    std::optional<std::string> attribute(const char* name) const;
+    std::vector<XmlElement> children() const;  // element children only
+    std::optional<XmlElement> child(std::string_view ns, std::string_view local) const;
+    // First element in document order below this one (depth first) with that name.
+    std::optional<XmlElement> descendant(std::string_view ns, std::string_view local) const;
+
+  private:
+    xmlNodePtr node_;
+};
+
+class XmlDocument {
+  public:
+    static constexpr std::size_t defaultMaxBytes = 256 * 1024;
+    // Parses `text` (UTF-8). Errors: too_large, forbidden_doctype, malformed.
+    static Result<XmlDocument> parse(std::string_view text, std::size_t maxBytes = defaultMaxBytes);
+    XmlElement root() const;
+
+  private:
+    struct Free {
+        void operator()(xmlDocPtr doc) const { xmlFreeDoc(doc); }
+    };
+    explicit XmlDocument(xmlDocPtr doc) : doc_(doc) {}
+    std::unique_ptr<xmlDoc, Free> doc_;
+};
+
+}  // namespace sesame::xml

@@ -1,0 +1,199 @@
+// The service registry: etc/services/*.yml compiled once (patterns included), then matched per
+// request. Exact matching: a pattern must match the whole URL (CAS 3.0 §2.2.1 leaves service
+// matching to the server; a prefix match would let an attacker's URL share a registered prefix).
+#include <algorithm>
+#include <map>
+
+#include "policies/config_values.hpp"
+#include "policies/policy.hpp"
+
+namespace sesame::policies {
+namespace {
+
+// Beyond this, no URL is matched: libstdc++'s regex engine recurses per character and a CAS
+// service URL this long is not a real one. HTTP header limits keep request URLs shorter anyway.
+constexpr std::size_t kMaxUrlLength = 4096;
+
+const std::vector<std::string>& serviceKeys() {
+    static const std::vector<std::string> keys{
+        "id",           "name",           "protocol",          "url_pattern",
+        "allowed_profiles", "allowed_structures", "allowed_directories", "minimum_level",
+        "minimum_assurance", "access",     "user_attribute",    "release",
+        "logout_url",   "single_logout",  "proxy_callback_pattern", "evaluation_order"};
+    return keys;
+}
+
+const std::vector<std::string>& protocols() {
+    static const std::vector<std::string> names{"cas", "saml", "oidc"};
+    return names;
+}
+
+bool validId(const std::string& id) {
+    return !id.empty() && std::all_of(id.begin(), id.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '-' || c == '_' || c == '.';
+    });
+}
+
+std::shared_ptr<const std::regex> compilePattern(const core::ConfigNode& node,
+                                                 const std::string& pattern,
+                                                 core::ConfigErrors& errors) {
+    try {
+        return std::make_shared<const std::regex>(pattern, std::regex::ECMAScript);
+    } catch (const std::regex_error& e) {
+        errors.add(node, std::string("invalid regular expression (ECMAScript syntax): ") + e.what());
+        return nullptr;
+    }
+}
+
+std::string parseSource(const core::ConfigNode& node, core::ConfigErrors& errors) {
+    auto source = node.asString(errors);
+    if (node.isScalar() && !isKnownSource(source))
+        errors.add(node, "unknown attribute source '" + source + "' (expected one of: " +
+                             joined(knownSources()) + ", or attr:<name>)");
+    return source;
+}
+
+void parseRelease(const core::ConfigNode& node, Service& s, core::ConfigErrors& errors) {
+    if (!node.present()) return;
+    if (!node.isMap()) {
+        errors.add(node, "expected a map of released name -> source, e.g. { mail: email }");
+        return;
+    }
+    for (const auto& [name, source] : node.entries())
+        s.release.push_back({name, parseSource(source, errors)});
+}
+
+void parseUrls(const core::ConfigNode& node, Service& s, core::ConfigErrors& errors) {
+    s.urlPattern = node["url_pattern"].requiredString(errors);
+    if (!s.urlPattern.empty())
+        s.compiledPattern = compilePattern(node["url_pattern"], s.urlPattern, errors);
+    s.proxyCallbackPattern = node["proxy_callback_pattern"].asString(errors);
+    if (!s.proxyCallbackPattern.empty())
+        s.compiledProxyCallback =
+            compilePattern(node["proxy_callback_pattern"], s.proxyCallbackPattern, errors);
+    s.logoutUrl = node["logout_url"].asString(errors);
+    if (!s.logoutUrl.empty() && s.logoutUrl.rfind("https://", 0) != 0 &&
+        s.logoutUrl.rfind("http://", 0) != 0)
+        errors.add(node["logout_url"], "expected an http:// or https:// URL");
+    s.singleLogout = node["single_logout"].asBool(errors, true);
+}
+
+void parseRequirements(const core::ConfigNode& node, Service& s, const Ladder& levels,
+                       const Ladder& assurance, core::ConfigErrors& errors) {
+    if (node["allowed_profiles"].present())
+        s.allowedProfiles = parseProfiles(node["allowed_profiles"], errors);
+    if (node["allowed_structures"].present())
+        s.allowedStructures = parseValues(node["allowed_structures"], errors);
+    if (node["allowed_directories"].present())
+        s.allowedDirectories = parseValues(node["allowed_directories"], errors);
+    if (node["minimum_level"].present()) {
+        s.minimumLevel = node["minimum_level"].asString(errors);
+        s.minimumLevelRank = parseRank(node["minimum_level"], levels, "habilitation level", errors);
+    }
+    if (node["minimum_assurance"].present()) {
+        s.minimumAssurance = node["minimum_assurance"].asString(errors);
+        s.minimumAssuranceRank =
+            parseRank(node["minimum_assurance"], assurance, "assurance level", errors);
+    }
+    if (node["access"].present())
+        s.access = parseRule(node["access"], RuleScope{levels, assurance, true}, errors);
+}
+
+Service parseService(const core::ConfigNode& node, const Ladder& levels, const Ladder& assurance,
+                     core::ConfigErrors& errors) {
+    Service s;
+    s.file = node.file();
+    s.line = node.line();
+    node.checkKeys(errors, serviceKeys());
+    s.id = node["id"].requiredString(errors);
+    if (!s.id.empty() && !validId(s.id))
+        errors.add(node["id"], "expected letters, digits, '-', '_' or '.' only");
+    s.name = node["name"].asString(errors, s.id);
+    s.protocol = node["protocol"].requiredString(errors);
+    if (!s.protocol.empty() &&
+        std::find(protocols().begin(), protocols().end(), s.protocol) == protocols().end())
+        errors.add(node["protocol"], "unknown protocol '" + s.protocol +
+                                         "' (expected one of: " + joined(protocols()) + ")");
+    parseUrls(node, s, errors);
+    parseRequirements(node, s, levels, assurance, errors);
+    if (node["user_attribute"].present())
+        s.userAttribute = parseSource(node["user_attribute"], errors);
+    parseRelease(node["release"], s, errors);
+    s.evaluationOrder =
+        static_cast<int>(node["evaluation_order"].asInt(errors, 0, -1000000, 1000000));
+    return s;
+}
+
+// One file: a map with a "services" list, or one service map. An empty file holds no service.
+std::vector<const core::ConfigNode*> serviceNodes(const core::ConfigNode& file,
+                                                  core::ConfigErrors& errors) {
+    std::vector<const core::ConfigNode*> out;
+    if (!file.present()) return out;
+    if (file.isMap() && file["services"].present()) {
+        file.checkKeys(errors, {"services"});
+        const auto& list = file["services"];
+        if (!list.isSequence()) {
+            errors.add(list, "expected a list of services");
+            return out;
+        }
+        for (const auto& item : list.items()) {
+            if (item.isMap())
+                out.push_back(&item);
+            else
+                errors.add(item, "expected a service (a map with id, protocol, url_pattern...)");
+        }
+    } else if (file.isMap()) {
+        out.push_back(&file);
+    } else {
+        errors.add(file, "expected a service map, or a map with a 'services' list");
+    }
+    return out;
+}
+
+}  // namespace
+
+bool Service::acceptsUrl(const std::string& url) const {
+    return compiledPattern && url.size() <= kMaxUrlLength && std::regex_match(url, *compiledPattern);
+}
+
+bool Service::acceptsProxyCallback(const std::string& url) const {
+    return compiledProxyCallback && url.size() <= kMaxUrlLength &&
+           std::regex_match(url, *compiledProxyCallback);
+}
+
+ServiceRegistry ServiceRegistry::parse(const std::vector<core::ConfigNode>& files,
+                                       const Ladder& levels, const Ladder& assurance,
+                                       core::ConfigErrors& errors) {
+    ServiceRegistry registry;
+    std::map<std::string, std::string> seen;  // id -> where it was first defined
+    std::vector<Service> parsed;
+    for (const auto& file : files)
+        for (const auto* node : serviceNodes(file, errors)) {
+            auto s = parseService(*node, levels, assurance, errors);
+            auto where = s.file + ":" + std::to_string(s.line);
+            if (!s.id.empty() && !seen.emplace(s.id, where).second)
+                errors.add((*node)["id"], "duplicate service id '" + s.id +
+                                              "' (first defined at " + seen[s.id] + ")");
+            parsed.push_back(std::move(s));
+        }
+    std::stable_sort(parsed.begin(), parsed.end(), [](const Service& a, const Service& b) {
+        return a.evaluationOrder < b.evaluationOrder;
+    });
+    registry.services_ = std::move(parsed);
+    return registry;
+}
+
+const Service* ServiceRegistry::find(const std::string& protocol, const std::string& url) const {
+    for (const auto& s : services_)
+        if (s.protocol == protocol && s.acceptsUrl(url)) return &s;
+    return nullptr;
+}
+
+const Service* ServiceRegistry::byId(const std::string& id) const {
+    for (const auto& s : services_)
+        if (s.id == id) return &s;
+    return nullptr;
+}
+
+}  // namespace sesame::policies

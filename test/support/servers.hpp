@@ -1,0 +1,145 @@
+#pragma once
+// Launchers for the real servers Sesame's integration tests and demo drive: redis-server, slapd
+// (through scripts/slapd.sh) and Apache httpd with mod_auth_cas. Each starts on a free loopback
+// port in its own temporary directory, waits until the server answers, and stops it by PID.
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "test/support/process.hpp"
+#include "test/support/temp_dir.hpp"
+
+namespace sesame::testing {
+
+// ---------------------------------------------------------------------------------------------
+struct RedisOptions {
+    std::string password;                // non-empty: --requirepass
+    std::vector<std::string> extraArgs;  // more redis-server arguments
+    std::string binary;                  // empty: $SESAME_REDIS_SERVER or /usr/bin/redis-server
+    std::chrono::milliseconds startTimeout = std::chrono::seconds(10);
+};
+
+class RedisServer {
+public:
+    explicit RedisServer(RedisOptions options = {});  // started, answering PING
+    ~RedisServer();
+    RedisServer(const RedisServer&) = delete;
+    RedisServer& operator=(const RedisServer&) = delete;
+
+    void stop();
+    void start();    // again, on the same port (after stop())
+    void restart();  // stop() + start()
+    bool running();
+
+    std::string host() const { return "127.0.0.1"; }
+    int port() const { return port_; }
+    const std::string& password() const { return options_.password; }
+    // One command over a fresh connection (AUTH first when a password is set). The reply as text:
+    // "PONG", "OK", the bulk string, the integer, "(nil)", "ERR ..." for errors, arrays joined by
+    // '\n'. Throws HarnessError when the server cannot be reached.
+    std::string command(const std::vector<std::string>& args) const;
+    std::string logTail() const;
+
+private:
+    void launch();
+
+    RedisOptions options_;
+    TempDir dir_;
+    int port_ = 0;
+    std::unique_ptr<Process> process_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// slapd with the demo directories (etc/demo/ldap), through the script that owns its setup:
+//   scripts/slapd.sh start <datadir> <port>   returns once slapd answers
+//   scripts/slapd.sh stop <datadir>
+struct SlapdOptions {
+    std::filesystem::path script;  // empty: <source>/scripts/slapd.sh
+    std::chrono::milliseconds startTimeout = std::chrono::seconds(60);
+};
+
+class SlapdServer {
+public:
+    explicit SlapdServer(SlapdOptions options = {});  // started
+    ~SlapdServer();
+    SlapdServer(const SlapdServer&) = delete;
+    SlapdServer& operator=(const SlapdServer&) = delete;
+
+    void stop();
+    void start();  // on the same port and data directory
+    void restart();
+    bool running() const { return running_; }
+    int port() const { return port_; }
+    std::string url() const { return "ldap://127.0.0.1:" + std::to_string(port_); }
+    const std::filesystem::path& dataDir() const { return dataDir_; }
+
+private:
+    CommandResult runScript(const std::vector<std::string>& args) const;
+
+    SlapdOptions options_;
+    TempDir dir_;
+    std::filesystem::path dataDir_;
+    int port_ = 0;
+    bool running_ = false;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Apache httpd + mod_auth_cas 1.2 protecting /app1/, /app2/ and /staff/, three separate CAS
+// services served by etc/demo/apache/whoami.cgi. Configured by etc/demo/apache/render.sh from
+// etc/demo/apache/httpd.conf.in, the same files the demo uses.
+enum class CasValidation {
+    p3ServiceValidate,  // CASVersion 2 + <base>/p3/serviceValidate (attributes: yes)
+    serviceValidate,    // CASVersion 2 + <base>/serviceValidate (attributes: yes, CAS 3.0 style)
+    samlValidate,       // CASValidateSAML On + <base>/samlValidate (SAML 1.1 attributes)
+};
+
+struct ApacheCasOptions {
+    std::string casBaseUrl;                  // "https://127.0.0.1:8443/cas"
+    std::filesystem::path caFile;            // CA that signed Sesame's certificate
+    CasValidation validation = CasValidation::p3ServiceValidate;
+    int timeoutSeconds = 7200;               // CASTimeout
+    int idleTimeoutSeconds = 3600;           // CASIdleTimeout
+    bool debug = false;                      // CASDebug On + LogLevel debug
+    std::string binary;  // empty: $SESAME_APACHE2 or /usr/sbin/apache2
+    std::chrono::milliseconds startTimeout = std::chrono::seconds(15);
+};
+
+class ApacheCasService {
+public:
+    explicit ApacheCasService(ApacheCasOptions options);  // started, answering /ping
+    ~ApacheCasService();
+    ApacheCasService(const ApacheCasService&) = delete;
+    ApacheCasService& operator=(const ApacheCasService&) = delete;
+
+    void stop();
+    void start();  // same port and configuration
+    void restart();
+    bool running();
+
+    int port() const { return port_; }
+    std::string baseUrl() const { return "http://127.0.0.1:" + std::to_string(port_); }
+    // The CAS service URL of a location, exactly as mod_auth_cas sends it (decoded):
+    // serviceUrl("app1") == "http://127.0.0.1:<port>/app1/".
+    std::string serviceUrl(std::string_view location) const;
+    static std::vector<std::string> locations() { return {"app1", "app2", "staff"}; }
+
+    const std::filesystem::path& serverRoot() const { return dir_.path(); }
+    // mod_auth_cas sessions currently on disk (one file per logged-in browser and location).
+    std::size_t sessionCount() const;
+    std::string errorLogTail(std::size_t lines = 40) const;
+
+private:
+    void render();
+    void launch();
+
+    ApacheCasOptions options_;
+    TempDir dir_;
+    int port_ = 0;
+    std::unique_ptr<Process> process_;
+};
+
+}  // namespace sesame::testing
