@@ -2,6 +2,7 @@
 // habilitation, assurance"; the rules are documented in docs/habilitation.md).
 #include <algorithm>
 
+#include "policies/config_values.hpp"
 #include "policies/policy.hpp"
 
 namespace sesame::policies {
@@ -43,12 +44,9 @@ HabilitationRule parseHabilitationRule(const core::ConfigNode& node, const Ladde
     node.checkKeys(errors, {"level", "when"});
     out.level = node["level"].requiredString(errors);
     out.rank = ladder.rank(out.level);
-    if (!out.level.empty() && out.rank < 0) {
-        std::string list;
-        for (const auto& l : ladder.levels()) list += (list.empty() ? "" : ", ") + l;
+    if (!out.level.empty() && out.rank < 0)
         errors.add(node["level"], "unknown habilitation level '" + out.level +
-                                      "' (expected one of: " + list + ")");
-    }
+                                      "' (expected one of: " + joined(ladder.levels()) + ")");
     out.when = parseRule(node["when"], RuleScope{ladder, assurance, false}, errors);
     return out;
 }

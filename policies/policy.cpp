@@ -97,16 +97,16 @@ bool structureFits(const Service& s, const core::Identity& identity) {
     }
     for (const auto& p : identity.profiles) {
         if (!profileAllowed(s, p.profile)) continue;
-        if (!p.uai.empty() ? allowed(p.uai)
-                           : std::any_of(identity.structures.begin(), identity.structures.end(),
-                                         allowed))
+        if (!p.uai.empty()
+                ? allowed(p.uai)
+                : std::any_of(identity.structures.begin(), identity.structures.end(), allowed))
             return true;
     }
     return false;
 }
 
-Decision refuse(Decision::Outcome outcome, DenyReason::Kind kind,
-                std::vector<std::string> expected, std::string actual) {
+Decision refuse(Decision::Outcome outcome, DenyReason::Kind kind, std::vector<std::string> expected,
+                std::string actual) {
     Decision d;
     d.outcome = outcome;
     d.reason = {kind, std::move(expected), std::move(actual)};
@@ -117,11 +117,10 @@ Decision refuse(Decision::Outcome outcome, DenyReason::Kind kind,
 
 const std::vector<std::string>& knownSources() {
     static const std::vector<std::string> sources{
-        "login",       "subject",       "displayName",    "givenName",   "familyName",
-        "email",       "profile",       "profiles",       "profile.sdet3", "profiles.sdet3",
-        "profile.gar", "profiles.gar",  "uai",            "structures",  "functions",
-        "classes",     "children",      "habilitation",   "directory",   "assurance",
-        "authMethod"};
+        "login",     "subject",    "displayName",   "givenName",      "familyName",  "email",
+        "profile",   "profiles",   "profile.sdet3", "profiles.sdet3", "profile.gar", "profiles.gar",
+        "uai",       "structures", "functions",     "classes",        "children",    "habilitation",
+        "directory", "assurance",  "authMethod"};
     return sources;
 }
 

@@ -37,7 +37,7 @@ std::string garCode(const std::string& sdetCode);        // National_ens, or emp
 // Ordered names, lowest first. Habilitation default: eleve < famille < partenaire <
 // agent_collectivite < enseignant < direction < administration (architecture.md).
 class Ladder {
-public:
+  public:
     Ladder() = default;
     explicit Ladder(std::vector<std::string> levels) : levels_(std::move(levels)) {}
     int rank(const std::string& level) const;  // -1 when unknown
@@ -45,7 +45,7 @@ public:
     const std::vector<std::string>& levels() const { return levels_; }
     bool empty() const { return levels_.empty(); }
 
-private:
+  private:
     std::vector<std::string> levels_;
 };
 Ladder defaultHabilitationLadder();
@@ -100,7 +100,7 @@ struct HabilitationRule {
 };
 
 class HabilitationRules {
-public:
+  public:
     // Section "habilitation": { levels: [...], assurance_levels: [...],
     // rules: [{level: x, when: <rule>}...] }. A missing section gives defaults().
     static HabilitationRules parse(const core::ConfigNode& section, core::ConfigErrors& errors);
@@ -113,7 +113,7 @@ public:
     const Ladder& assurance() const { return assurance_; }
     const std::vector<HabilitationRule>& rules() const { return rules_; }
 
-private:
+  private:
     Ladder ladder_;
     Ladder assurance_;  // e.g. low < eidas1 < eidas2 < eidas3
     std::vector<HabilitationRule> rules_;
@@ -148,7 +148,7 @@ struct Service {
     Rule access;                          // extra rule; Kind::always when none is configured
     std::string userAttribute = "login";  // source of the CAS user / subject
     std::vector<ReleasedAttribute> release;
-    std::string logoutUrl;             // back-channel logout target; empty: the service URL
+    std::string logoutUrl;  // back-channel logout target; empty: the service URL
     bool singleLogout = true;
     std::string proxyCallbackPattern;  // regex of allowed pgtUrl; empty: proxying refused
     std::shared_ptr<const std::regex> compiledProxyCallback;
@@ -161,7 +161,7 @@ struct Service {
 };
 
 class ServiceRegistry {
-public:
+  public:
     // Each node is one YAML file of etc/services/ (a map with a "services" list, or one service).
     static ServiceRegistry parse(const std::vector<core::ConfigNode>& files, const Ladder& levels,
                                  const Ladder& assurance, core::ConfigErrors& errors);
@@ -171,7 +171,7 @@ public:
     const Service* byId(const std::string& id) const;
     const std::vector<Service>& all() const { return services_; }  // in evaluation order
 
-private:
+  private:
     std::vector<Service> services_;
 };
 
@@ -204,7 +204,7 @@ struct Decision {
 };
 
 class Policy {
-public:
+  public:
     Policy(HabilitationRules rules) : rules_(std::move(rules)) {}
     // Checks in this order: directory (step-up), profile, structure, level (deny),
     // assurance (step-up), access rule (deny), user attribute (deny); then permit.
@@ -212,7 +212,7 @@ public:
     core::Release release(const core::Identity& identity, const Service& service) const;
     const HabilitationRules& habilitation() const { return rules_; }
 
-private:
+  private:
     HabilitationRules rules_;
 };
 

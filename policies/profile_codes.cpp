@@ -76,7 +76,9 @@ std::vector<std::string> canonicalProfiles(const std::string& code) {
     return {};
 }
 
-bool isKnownProfileCode(const std::string& code) { return !canonicalProfiles(code).empty(); }
+bool isKnownProfileCode(const std::string& code) {
+    return !canonicalProfiles(code).empty();
+}
 
 std::string sdetCode(const std::string& code) {
     auto codes = canonicalProfiles(code);
@@ -105,10 +107,12 @@ const std::string& Ladder::name(int rank) const {
 }
 
 Ladder defaultHabilitationLadder() {
-    return Ladder({"eleve", "famille", "partenaire", "agent_collectivite", "enseignant", "direction",
-                   "administration"});
+    return Ladder({"eleve", "famille", "partenaire", "agent_collectivite", "enseignant",
+                   "direction", "administration"});
 }
 
-Ladder defaultAssuranceLadder() { return Ladder({"low", "eidas1", "eidas2", "eidas3"}); }
+Ladder defaultAssuranceLadder() {
+    return Ladder({"low", "eidas1", "eidas2", "eidas3"});
+}
 
 }  // namespace sesame::policies

@@ -37,8 +37,8 @@ std::string functionCode(const std::string& value) {
     auto first = value.find('$');
     if (first == std::string::npos) return value;
     auto second = value.find('$', first + 1);
-    return value.substr(first + 1, second == std::string::npos ? std::string::npos
-                                                                : second - first - 1);
+    return value.substr(first + 1,
+                        second == std::string::npos ? std::string::npos : second - first - 1);
 }
 
 bool holdsFunction(const core::Identity& identity, const std::vector<std::string>& values) {
@@ -54,7 +54,9 @@ const std::vector<std::string>& ruleKeys() {
 }
 
 // What a broken rule becomes: it matches no one (the start stops anyway on the error).
-Rule never() { return Rule{Rule::Kind::noneOf, {Rule{}}, {}, 0}; }
+Rule never() {
+    return Rule{Rule::Kind::noneOf, {Rule{}}, {}, 0};
+}
 
 std::string expectedRule() {
     return "expected a rule: a map with one or more of " + joined(ruleKeys());
@@ -150,8 +152,8 @@ int parseRank(const core::ConfigNode& node, const Ladder& ladder, const std::str
     if (!node.isScalar()) return 0;
     int rank = ladder.rank(name);
     if (rank < 0)
-        errors.add(node, "unknown " + what + " '" + name + "' (expected one of: " +
-                             joined(ladder.levels()) + ")");
+        errors.add(node, "unknown " + what + " '" + name +
+                             "' (expected one of: " + joined(ladder.levels()) + ")");
     return std::max(rank, 0);
 }
 
@@ -162,18 +164,28 @@ bool matches(const Rule& rule, const core::Identity& identity, int assuranceRank
 bool matches(const Rule& rule, const core::Identity& identity, int levelRank, int assuranceRank) {
     auto child = [&](const Rule& c) { return matches(c, identity, levelRank, assuranceRank); };
     switch (rule.kind) {
-        case Rule::Kind::always: return true;
-        case Rule::Kind::allOf: return std::all_of(rule.children.begin(), rule.children.end(), child);
-        case Rule::Kind::anyOf: return std::any_of(rule.children.begin(), rule.children.end(), child);
+        case Rule::Kind::always:
+            return true;
+        case Rule::Kind::allOf:
+            return std::all_of(rule.children.begin(), rule.children.end(), child);
+        case Rule::Kind::anyOf:
+            return std::any_of(rule.children.begin(), rule.children.end(), child);
         case Rule::Kind::noneOf:
             return std::none_of(rule.children.begin(), rule.children.end(), child);
-        case Rule::Kind::profile: return holdsProfile(identity, rule.values);
-        case Rule::Kind::structure: return attachedTo(identity, rule.values);
-        case Rule::Kind::directory: return contains(rule.values, identity.directory);
-        case Rule::Kind::function: return holdsFunction(identity, rule.values);
-        case Rule::Kind::authMethod: return contains(rule.values, identity.authMethod);
-        case Rule::Kind::minimumLevel: return levelRank >= rule.rank;
-        case Rule::Kind::minimumAssurance: return assuranceRank >= rule.rank;
+        case Rule::Kind::profile:
+            return holdsProfile(identity, rule.values);
+        case Rule::Kind::structure:
+            return attachedTo(identity, rule.values);
+        case Rule::Kind::directory:
+            return contains(rule.values, identity.directory);
+        case Rule::Kind::function:
+            return holdsFunction(identity, rule.values);
+        case Rule::Kind::authMethod:
+            return contains(rule.values, identity.authMethod);
+        case Rule::Kind::minimumLevel:
+            return levelRank >= rule.rank;
+        case Rule::Kind::minimumAssurance:
+            return assuranceRank >= rule.rank;
     }
     return false;
 }
@@ -181,24 +193,41 @@ bool matches(const Rule& rule, const core::Identity& identity, int levelRank, in
 std::string describe(const Rule& rule) {
     auto children = [&](const char* separator) {
         std::string out;
-        for (const auto& c : rule.children)
-            out += (out.empty() ? "" : separator) + ("(" + describe(c) + ")");
+        for (const auto& c : rule.children) {
+            if (!out.empty()) out += separator;
+            out += '(';
+            out += describe(c);
+            out += ')';
+        }
         return out;
     };
     auto first = [&] { return rule.values.empty() ? std::to_string(rule.rank) : rule.values[0]; };
-    auto in = [&](const char* what) { return std::string(what) + " in [" + joined(rule.values) + "]"; };
+    auto in = [&](const char* what) {
+        return std::string(what) + " in [" + joined(rule.values) + "]";
+    };
     switch (rule.kind) {
-        case Rule::Kind::always: return "anyone";
-        case Rule::Kind::allOf: return children(" and ");
-        case Rule::Kind::anyOf: return children(" or ");
-        case Rule::Kind::noneOf: return "not " + children(" or ");
-        case Rule::Kind::profile: return in("profile");
-        case Rule::Kind::structure: return in("structure");
-        case Rule::Kind::directory: return in("directory");
-        case Rule::Kind::function: return in("function");
-        case Rule::Kind::authMethod: return in("auth_method");
-        case Rule::Kind::minimumLevel: return "level >= " + first();
-        case Rule::Kind::minimumAssurance: return "assurance >= " + first();
+        case Rule::Kind::always:
+            return "anyone";
+        case Rule::Kind::allOf:
+            return children(" and ");
+        case Rule::Kind::anyOf:
+            return children(" or ");
+        case Rule::Kind::noneOf:
+            return "not " + children(" or ");
+        case Rule::Kind::profile:
+            return in("profile");
+        case Rule::Kind::structure:
+            return in("structure");
+        case Rule::Kind::directory:
+            return in("directory");
+        case Rule::Kind::function:
+            return in("function");
+        case Rule::Kind::authMethod:
+            return in("auth_method");
+        case Rule::Kind::minimumLevel:
+            return "level >= " + first();
+        case Rule::Kind::minimumAssurance:
+            return "assurance >= " + first();
     }
     return {};
 }

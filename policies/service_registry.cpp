@@ -15,11 +15,22 @@ namespace {
 constexpr std::size_t kMaxUrlLength = 4096;
 
 const std::vector<std::string>& serviceKeys() {
-    static const std::vector<std::string> keys{
-        "id",           "name",           "protocol",          "url_pattern",
-        "allowed_profiles", "allowed_structures", "allowed_directories", "minimum_level",
-        "minimum_assurance", "access",     "user_attribute",    "release",
-        "logout_url",   "single_logout",  "proxy_callback_pattern", "evaluation_order"};
+    static const std::vector<std::string> keys{"id",
+                                               "name",
+                                               "protocol",
+                                               "url_pattern",
+                                               "allowed_profiles",
+                                               "allowed_structures",
+                                               "allowed_directories",
+                                               "minimum_level",
+                                               "minimum_assurance",
+                                               "access",
+                                               "user_attribute",
+                                               "release",
+                                               "logout_url",
+                                               "single_logout",
+                                               "proxy_callback_pattern",
+                                               "evaluation_order"};
     return keys;
 }
 
@@ -41,7 +52,8 @@ std::shared_ptr<const std::regex> compilePattern(const core::ConfigNode& node,
     try {
         return std::make_shared<const std::regex>(pattern, std::regex::ECMAScript);
     } catch (const std::regex_error& e) {
-        errors.add(node, std::string("invalid regular expression (ECMAScript syntax): ") + e.what());
+        errors.add(node,
+                   std::string("invalid regular expression (ECMAScript syntax): ") + e.what());
         return nullptr;
     }
 }
@@ -49,8 +61,8 @@ std::shared_ptr<const std::regex> compilePattern(const core::ConfigNode& node,
 std::string parseSource(const core::ConfigNode& node, core::ConfigErrors& errors) {
     auto source = node.asString(errors);
     if (node.isScalar() && !isKnownSource(source))
-        errors.add(node, "unknown attribute source '" + source + "' (expected one of: " +
-                             joined(knownSources()) + ", or attr:<name>)");
+        errors.add(node, "unknown attribute source '" + source +
+                             "' (expected one of: " + joined(knownSources()) + ", or attr:<name>)");
     return source;
 }
 
@@ -154,7 +166,8 @@ std::vector<const core::ConfigNode*> serviceNodes(const core::ConfigNode& file,
 }  // namespace
 
 bool Service::acceptsUrl(const std::string& url) const {
-    return compiledPattern && url.size() <= kMaxUrlLength && std::regex_match(url, *compiledPattern);
+    return compiledPattern && url.size() <= kMaxUrlLength &&
+           std::regex_match(url, *compiledPattern);
 }
 
 bool Service::acceptsProxyCallback(const std::string& url) const {
@@ -173,8 +186,8 @@ ServiceRegistry ServiceRegistry::parse(const std::vector<core::ConfigNode>& file
             auto s = parseService(*node, levels, assurance, errors);
             auto where = s.file + ":" + std::to_string(s.line);
             if (!s.id.empty() && !seen.emplace(s.id, where).second)
-                errors.add((*node)["id"], "duplicate service id '" + s.id +
-                                              "' (first defined at " + seen[s.id] + ")");
+                errors.add((*node)["id"], "duplicate service id '" + s.id + "' (first defined at " +
+                                              seen[s.id] + ")");
             parsed.push_back(std::move(s));
         }
     std::stable_sort(parsed.begin(), parsed.end(), [](const Service& a, const Service& b) {

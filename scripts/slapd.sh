@@ -10,6 +10,7 @@
 #
 # Nothing under /etc/ldap is read or written: slapd gets -f <dir>/slapd.conf, the schema files
 # of etc/demo/ldap/schema and databases in <dir>. slapd's log is <dir>/slapd.log.
+# With SLAPD_TLS_CERT and SLAPD_TLS_KEY (PEM files), the listener also offers StartTLS.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -61,8 +62,9 @@ stop() {
 
 start() {
   local dir=$1 port=$2 pid hash deadline db
-  [[ $port =~ ^[0-9]+$ ]] && [ "$port" -ge 1 ] && [ "$port" -le 65535 ] ||
+  if ! [[ $port =~ ^[0-9]+$ ]] || [ "$port" -lt 1 ] || [ "$port" -gt 65535 ]; then
     die "port must be a number from 1 to 65535, got '$port'"
+  fi
   mkdir -p "$dir"
   dir=$(cd "$dir" && pwd)
   if [ ! -e "$dir/$MARKER" ] && [ -n "$(ls -A "$dir")" ]; then
@@ -70,7 +72,7 @@ start() {
   fi
   stop "$dir"
   rm -rf "${DATABASES[@]/#/$dir/}" "$dir/ldif" "$dir/slapd.conf" "$dir/slapd.log" \
-    "$dir/slapd.args" "$dir/service.password"
+    "$dir/slapd.args" "$dir/service.password" "$dir/tls.conf"
   touch "$dir/$MARKER"
 
   # The service password without a trailing newline: slappasswd -T and ldapsearch -y read the
@@ -79,6 +81,15 @@ start() {
   chmod 600 "$dir/service.password"
   hash=$("$SLAPPASSWD" -h '{SSHA}' -T "$dir/service.password")
 
+  if [ -n "${SLAPD_TLS_CERT:-}" ]; then
+    if [ ! -r "$SLAPD_TLS_CERT" ] || [ ! -r "${SLAPD_TLS_KEY:-}" ]; then
+      die "SLAPD_TLS_CERT and SLAPD_TLS_KEY must name readable PEM files"
+    fi
+    printf 'TLSCertificateFile %s\nTLSCertificateKeyFile %s\n' "$SLAPD_TLS_CERT" \
+      "$SLAPD_TLS_KEY" >"$dir/tls.conf"
+  else
+    : >"$dir/tls.conf"
+  fi
   sed -e "s|@DATA@|$dir|g" -e "s|@SCHEMA@|$demo/schema|g" -e "s|@MODULES@|$MODULES|g" \
     "$demo/slapd.conf.in" >"$dir/slapd.conf"
   mkdir -p "$dir/ldif" "${DATABASES[@]/#/$dir/}"
@@ -93,9 +104,11 @@ start() {
     </dev/null >"$dir/slapd.log" 2>&1 &
   pid=$!
 
-  # Ready means: a search as the service account answers. Bounded, no fixed sleep.
+  # Ready means: our slapd wrote its PID file (it does so once its listener is bound, so that a
+  # server already on this port is not mistaken for ours) and a search as the service account
+  # answers. Bounded, no fixed sleep.
   deadline=$((SECONDS + READY_SECONDS))
-  until ldapsearch -x -LLL -o nettimeout=1 -l 2 -H "ldap://127.0.0.1:$port/" \
+  until [ -s "$dir/slapd.pid" ] && ldapsearch -x -LLL -o nettimeout=1 -l 2 -H "ldap://127.0.0.1:$port/" \
     -D "cn=sesame,dc=ac-demo,dc=fr" -y "$dir/service.password" \
     -b "dc=ac-demo,dc=fr" -s base dn >/dev/null 2>&1; do
     if ! kill -0 "$pid" 2>/dev/null; then
@@ -109,7 +122,7 @@ start() {
     fi
     sleep 0.05
   done
-  [ -f "$dir/slapd.pid" ] || die "slapd is ready but wrote no PID file"
+  [ "$(cat "$dir/slapd.pid")" = "$pid" ] || die "$dir/slapd.pid does not name the slapd started"
   echo "$dir/slapd.pid"
 }
 

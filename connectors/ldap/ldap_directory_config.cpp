@@ -56,7 +56,8 @@ void readPassword(LdapDirectoryConfig& c, const core::ConfigNode& node,
     while (!c.bindPassword.empty() &&
            (c.bindPassword.back() == '\n' || c.bindPassword.back() == '\r'))
         c.bindPassword.pop_back();
-    if (c.bindPassword.empty()) errors.add(node, "the password file " + c.bindPasswordFile + " is empty");
+    if (c.bindPassword.empty())
+        errors.add(node, "the password file " + c.bindPasswordFile + " is empty");
 }
 
 }  // namespace
@@ -64,10 +65,10 @@ void readPassword(LdapDirectoryConfig& c, const core::ConfigNode& node,
 LdapDirectoryConfig LdapDirectoryConfig::parse(const core::ConfigNode& node,
                                                core::ConfigErrors& errors) {
     LdapDirectoryConfig c;
-    node.checkKeys(errors, {"id", "type", "uri", "base_dn", "user_filter", "scope", "bind_dn",
-                            "bind_password_file", "start_tls", "ca_file", "timeout",
-                            "connect_timeout", "pool_size", "assurance", "allow_cleartext",
-                            "mapping"});
+    node.checkKeys(errors,
+                   {"id", "type", "uri", "base_dn", "user_filter", "scope", "bind_dn",
+                    "bind_password_file", "start_tls", "ca_file", "timeout", "connect_timeout",
+                    "pool_size", "assurance", "allow_cleartext", "mapping"});
     c.id = node["id"].requiredString(errors);
 
     const auto& uri = node["uri"];
@@ -124,8 +125,9 @@ LdapDirectoryConfig LdapDirectoryConfig::parse(const core::ConfigNode& node,
     // TLS. Loopback (the demo) is exempt; a trusted network may say so explicitly.
     const auto& cleartext = node["allow_cleartext"];
     if (cleartextRemote && !c.startTls && !cleartext.asBool(errors, false))
-        errors.add(uri, "passwords would cross the network in clear: use ldaps://, start_tls: "
-                        "true, or allow_cleartext: true on a network you trust");
+        errors.add(uri,
+                   "passwords would cross the network in clear: use ldaps://, start_tls: "
+                   "true, or allow_cleartext: true on a network you trust");
 
     c.operationTimeout = node["timeout"].asDuration(errors, std::chrono::seconds(3));
     c.networkTimeout = node["connect_timeout"].asDuration(

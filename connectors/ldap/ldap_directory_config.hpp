@@ -10,11 +10,11 @@ namespace sesame::ldap {
 
 struct LdapDirectoryConfig {
     std::string id;
-    std::string uri;         // ldap://host:port or ldaps://host:port (several: space-separated)
+    std::string uri;  // ldap://host:port or ldaps://host:port (several: space-separated)
     std::string baseDn;
     std::string userFilter = "(uid={login})";
-    bool subtree = true;     // `scope: sub` (default) or `one`
-    std::string bindDn;      // empty: anonymous searches
+    bool subtree = true;           // `scope: sub` (default) or `one`
+    std::string bindDn;            // empty: anonymous searches
     std::string bindPassword;      // read from bind_password_file; never logged
     std::string bindPasswordFile;  // resolved path, for messages
     bool startTls = false;

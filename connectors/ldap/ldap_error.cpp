@@ -6,11 +6,12 @@ namespace sesame::ldap {
 namespace {
 
 class ConnectorCategory final : public boost::system::error_category {
-public:
+  public:
     const char* name() const noexcept override { return "sesame.ldap"; }
     std::string message(int ev) const override {
         switch (static_cast<Errc>(ev)) {
-            case Errc::ok: return "ok";
+            case Errc::ok:
+                return "ok";
             case Errc::ambiguous_login:
                 return "several directory entries match this login: user_filter must select one";
             case Errc::service_bind_refused:
@@ -24,7 +25,7 @@ public:
 };
 
 class ResultCategory final : public boost::system::error_category {
-public:
+  public:
     const char* name() const noexcept override { return "libldap"; }
     std::string message(int ev) const override { return ldap_err2string(ev); }
 };
@@ -57,9 +58,12 @@ core::Errc toCoreError(const error_code& ec) noexcept {
     if (ec.category() == ldapResultCategory()) {
         switch (ec.value()) {
             case LDAP_TIMEOUT:
-            case LDAP_TIMELIMIT_EXCEEDED: return core::Errc::timeout;
-            case LDAP_INVALID_CREDENTIALS: return core::Errc::invalid_credentials;
-            default: return core::Errc::unavailable;
+            case LDAP_TIMELIMIT_EXCEEDED:
+                return core::Errc::timeout;
+            case LDAP_INVALID_CREDENTIALS:
+                return core::Errc::invalid_credentials;
+            default:
+                return core::Errc::unavailable;
         }
     }
     if (ec.category() == core::coreCategory()) return static_cast<core::Errc>(ec.value());

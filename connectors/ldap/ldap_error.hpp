@@ -22,7 +22,9 @@ const boost::system::error_category& ldapResultCategory() noexcept;
 inline error_code make_error_code(Errc e) noexcept {
     return {static_cast<int>(e), errorCategory()};
 }
-inline error_code ldapResult(int rc) noexcept { return {rc, ldapResultCategory()}; }
+inline error_code ldapResult(int rc) noexcept {
+    return {rc, ldapResultCategory()};
+}
 
 // The connection is unusable after this error (the server went away or a call was cut off):
 // it is dropped, never put back in the pool.

@@ -7,12 +7,23 @@ std::string escapeFilterValue(std::string_view value) {
     out.reserve(value.size());
     for (char c : value) {
         switch (c) {
-            case '*': out += "\\2a"; break;
-            case '(': out += "\\28"; break;
-            case ')': out += "\\29"; break;
-            case '\\': out += "\\5c"; break;
-            case '\0': out += "\\00"; break;
-            default: out += c;
+            case '*':
+                out += "\\2a";
+                break;
+            case '(':
+                out += "\\28";
+                break;
+            case ')':
+                out += "\\29";
+                break;
+            case '\\':
+                out += "\\5c";
+                break;
+            case '\0':
+                out += "\\00";
+                break;
+            default:
+                out += c;
         }
     }
     return out;

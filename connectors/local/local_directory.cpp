@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cctype>
 #include <filesystem>
 
-#include "connectors/local/password_hash.hpp"
 #include "connectors/mapping/attribute_mapping.hpp"
 #include "gateway/core/random.hpp"
 
@@ -66,15 +66,16 @@ LocalAccount parseAccount(const core::ConfigNode& item, core::ConfigErrors& erro
     const auto& hash = item["password_hash"];
     a.passwordHash = hash.requiredString(errors);
     if (!a.passwordHash.empty() && !parseArgon2idHash(a.passwordHash))
-        errors.add(hash, "expected an argon2id hash \"$argon2id$v=19$m=...,t=...,p=...$salt$hash\""
-                         " (print one with `sesame passwd`)");
+        errors.add(hash,
+                   "expected an argon2id hash \"$argon2id$v=19$m=...,t=...,p=...$salt$hash\""
+                   " (print one with `sesame passwd`)");
     a.subject = item["subject"].asString(errors, a.login);
     a.givenName = item["given_name"].asString(errors);
     a.familyName = item["family_name"].asString(errors);
     a.displayName = item["display_name"].asString(errors);
     if (a.displayName.empty()) {
-        a.displayName = a.givenName + (a.givenName.empty() || a.familyName.empty() ? "" : " ") +
-                        a.familyName;
+        a.displayName =
+            a.givenName + (a.givenName.empty() || a.familyName.empty() ? "" : " ") + a.familyName;
     }
     a.email = item["email"].asString(errors);
     if (item["profile"].present() && item["profiles"].present())
@@ -85,8 +86,8 @@ LocalAccount parseAccount(const core::ConfigNode& item, core::ConfigErrors& erro
     a.structures = structures.asStringList(errors);
     for (const auto& uai : a.structures)
         if (!isUai(uai))
-            errors.add(structures, "expected UAIs (7 digits and a letter, e.g. 0690001A), got \"" +
-                                       uai + "\"");
+            errors.add(structures,
+                       "expected UAIs (7 digits and a letter, e.g. 0690001A), got \"" + uai + "\"");
     return a;
 }
 
@@ -136,17 +137,25 @@ LocalDirectory::LocalDirectory(LocalDirectoryConfig config, std::vector<LocalAcc
       accounts_(std::move(accounts)),
       clock_(clock ? clock : &systemClock),
       pool_(std::make_unique<asio::thread_pool>(std::max(1, config_.threads))) {
-    // The dummy costs what a real account costs, else an unknown login answers faster.
-    HashCost cost;
     if (!accounts_.empty())
-        if (auto c = parseArgon2idHash(accounts_.front().passwordHash)) cost = *c;
-    auto dummy = hashPassword(core::randomToken(16), cost);
-    dummyHash_ = dummy ? *dummy : std::string{};
-    log_.info("directory loaded", {{"directory", config_.id},
-                                   {"accounts", std::to_string(accounts_.size())}});
+        if (auto c = parseArgon2idHash(accounts_.front().passwordHash)) dummyCost_ = *c;
+    // Ready before the first unknown login, without delaying the start.
+    asio::post(*pool_, [this] { dummyHash(); });
+    log_.info("directory loaded",
+              {{"directory", config_.id}, {"accounts", std::to_string(accounts_.size())}});
 }
 
-LocalDirectory::~LocalDirectory() { pool_->join(); }
+LocalDirectory::~LocalDirectory() {
+    pool_->join();
+}
+
+const std::string& LocalDirectory::dummyHash() {
+    std::call_once(dummyOnce_, [this] {
+        auto hash = hashPassword(core::randomToken(16), dummyCost_);
+        if (hash) dummyHash_ = *hash;
+    });
+    return dummyHash_;
+}
 
 const LocalAccount* LocalDirectory::find(const std::string& login) const {
     // Logins compare without case, like an LDAP directory's caseIgnoreMatch on uid.
@@ -187,12 +196,12 @@ asio::awaitable<Result<core::Identity>> LocalDirectory::verify(std::string login
     // An empty password is refused for every login alike, so refusing it early tells nothing.
     if (password.empty() || login.empty()) co_return core::Errc::invalid_credentials;
     const LocalAccount* account = find(login);
-    const std::string& hash = account ? account->passwordHash : dummyHash_;
-    bool match = co_await runOn<bool>(*pool_, [&hash, &password] {
-        return verifyPassword(hash, password);
+    bool match = co_await runOn<bool>(*pool_, [this, account, &password] {
+        return verifyPassword(account ? account->passwordHash : dummyHash(), password);
     });
     if (!account || !match) {
-        log_.info("login refused", {{"directory", config_.id}, {"login", login},
+        log_.info("login refused", {{"directory", config_.id},
+                                    {"login", login},
                                     {"reason", account ? "wrong password" : "unknown account"}});
         co_return core::Errc::invalid_credentials;
     }
@@ -214,8 +223,7 @@ asio::awaitable<Result<core::DirectoryLookup>> LocalDirectory::lookup(std::strin
 }
 
 asio::awaitable<Result<void>> LocalDirectory::probe() {
-    if (dummyHash_.empty()) co_return core::Errc::internal;
-    co_return Result<void>{};
+    co_return Result<void>{};  // the accounts are in memory: always reachable
 }
 
 }  // namespace sesame::local

@@ -5,9 +5,11 @@
 // new LocalDirectory.
 #include <boost/asio/thread_pool.hpp>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
+#include "connectors/local/password_hash.hpp"
 #include "gateway/core/clock.hpp"
 #include "gateway/core/config_node.hpp"
 #include "gateway/core/connector.hpp"
@@ -43,7 +45,7 @@ struct LocalAccount {
 std::vector<LocalAccount> parseAccounts(const core::ConfigNode& file, core::ConfigErrors& errors);
 
 class LocalDirectory final : public core::CredentialConnector {
-public:
+  public:
     // `clock` (for authTime) must outlive the directory; nullptr means the system clock.
     LocalDirectory(LocalDirectoryConfig config, std::vector<LocalAccount> accounts,
                    const core::Clock* clock = nullptr);
@@ -57,13 +59,18 @@ public:
 
     std::size_t size() const { return accounts_.size(); }
 
-private:
+  private:
     const LocalAccount* find(const std::string& login) const;
     core::Identity identityOf(const LocalAccount& account) const;
+    const std::string& dummyHash();  // made once, on the pool: never on the caller's thread
 
     LocalDirectoryConfig config_;
     std::vector<LocalAccount> accounts_;
-    std::string dummyHash_;  // verified against for unknown logins, so timing says nothing
+    // Verified against for unknown logins, so that timing says nothing; it costs what a real
+    // account costs (the first account's parameters).
+    HashCost dummyCost_;
+    std::once_flag dummyOnce_;
+    std::string dummyHash_;
     const core::Clock* clock_;
     core::Logger log_{"local"};
     std::unique_ptr<boost::asio::thread_pool> pool_;

@@ -54,9 +54,10 @@ void addUnique(std::vector<std::string>& out, std::string value) {
 }
 
 bool isUai(const std::string& s) {
-    return s.size() == 8 && std::all_of(s.begin(), s.begin() + 7, [](char c) {
-               return std::isdigit(static_cast<unsigned char>(c));
-           }) && std::isalpha(static_cast<unsigned char>(s[7]));
+    return s.size() == 8 &&
+           std::all_of(s.begin(), s.begin() + 7,
+                       [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }) &&
+           std::isalpha(static_cast<unsigned char>(s[7]));
 }
 
 std::string attributeName(const core::ConfigNode& node, core::ConfigErrors& errors) {
@@ -97,10 +98,10 @@ AttributeMapping AttributeMapping::parse(const core::ConfigNode& node, core::Con
         errors.add(node, "expected a map of Sesame names to directory attribute names");
         return entDefaults();
     }
-    node.checkKeys(errors, {"subject", "login", "display_name", "given_name", "family_name",
-                            "email", "profiles", "structures", "functions", "classes", "children",
-                            "group_attribute", "group_profiles", "profile", "structure",
-                            "attributes"});
+    node.checkKeys(errors,
+                   {"subject", "login", "display_name", "given_name", "family_name", "email",
+                    "profiles", "structures", "functions", "classes", "children", "group_attribute",
+                    "group_profiles", "profile", "structure", "attributes"});
     AttributeMapping m;
     m.subject = attributeName(node["subject"], errors);
     m.login = attributeName(node["login"], errors);
@@ -114,7 +115,8 @@ AttributeMapping AttributeMapping::parse(const core::ConfigNode& node, core::Con
     m.classes = attributeName(node["classes"], errors);
     m.children = attributeName(node["children"], errors);
     m.groupAttribute = attributeName(node["group_attribute"], errors);
-    for (const auto& item : node["attributes"].asStringList(errors)) addUnique(m.extraAttributes, item);
+    for (const auto& item : node["attributes"].asStringList(errors))
+        addUnique(m.extraAttributes, item);
 
     const auto& groups = node["group_profiles"];
     if (groups.present()) {
@@ -124,15 +126,17 @@ AttributeMapping AttributeMapping::parse(const core::ConfigNode& node, core::Con
             for (const auto& [dn, profile] : groups.entries()) {
                 auto code = profile.requiredString(errors);
                 if (dn.find('=') == std::string::npos)
-                    errors.add(profile, "expected a group DN such as \"cn=periscolaire,ou=groupes,"
-                                        "dc=mairie-demo,dc=fr\" as the key");
+                    errors.add(profile,
+                               "expected a group DN such as \"cn=periscolaire,ou=groupes,"
+                               "dc=mairie-demo,dc=fr\" as the key");
                 else if (!code.empty())
                     m.groupProfiles.emplace_back(normalizeDn(dn), code);
             }
         }
         if (m.groupAttribute.empty())
-            errors.add(groups, "group_profiles needs group_attribute (e.g. memberOf) to say where "
-                               "the groups are");
+            errors.add(groups,
+                       "group_profiles needs group_attribute (e.g. memberOf) to say where "
+                       "the groups are");
     }
     m.fixedProfile = node["profile"].asString(errors);
     const auto& structure = node["structure"];
@@ -160,8 +164,7 @@ core::Identity AttributeMapping::map(const core::AttributeSet& raw) const {
     id.familyName = firstOf(raw, familyName);
     id.email = firstOf(raw, email);
     id.displayName = firstOf(raw, displayName);
-    if (id.displayName.empty())
-        id.displayName = trim(id.givenName + " " + id.familyName);
+    if (id.displayName.empty()) id.displayName = trim(id.givenName + " " + id.familyName);
 
     for (const auto& v : valuesOf(raw, structures)) addUnique(id.structures, trim(v));
     addUnique(id.structures, fixedStructure);
@@ -181,7 +184,8 @@ core::Identity AttributeMapping::map(const core::AttributeSet& raw) const {
     for (const auto& v : valuesOf(raw, children)) addUnique(id.children, firstRdnValue(trim(v)));
 
     for (const auto& name : attributeNames())
-        if (const auto* found = findAttribute(raw, name)) id.attributes.set(found->first, found->second);
+        if (const auto* found = findAttribute(raw, name))
+            id.attributes.set(found->first, found->second);
     return id;
 }
 
@@ -202,8 +206,8 @@ std::string functionCode(const std::string& value) {
     auto first = value.find('$');
     if (first == std::string::npos) return value;
     auto second = value.find('$', first + 1);
-    return value.substr(first + 1, second == std::string::npos ? std::string::npos
-                                                               : second - first - 1);
+    return value.substr(first + 1,
+                        second == std::string::npos ? std::string::npos : second - first - 1);
 }
 
 std::string normalizeDn(const std::string& dn) {
@@ -248,11 +252,11 @@ std::string firstRdnValue(const std::string& value) {
 }
 
 std::string printableValue(const std::string& value) {
-    bool printable = core::isValidUtf8(value) &&
-                     std::none_of(value.begin(), value.end(), [](char c) {
-                         auto u = static_cast<unsigned char>(c);
-                         return (u < 0x20 && c != '\t' && c != '\n' && c != '\r') || u == 0x7f;
-                     });
+    bool printable =
+        core::isValidUtf8(value) && std::none_of(value.begin(), value.end(), [](char c) {
+            auto u = static_cast<unsigned char>(c);
+            return (u < 0x20 && c != '\t' && c != '\n' && c != '\r') || u == 0x7f;
+        });
     if (printable) return value;
     static const char* hex = "0123456789abcdef";
     auto byte = [&](std::size_t i) {

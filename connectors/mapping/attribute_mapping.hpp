@@ -13,7 +13,7 @@ namespace sesame::mapping {
 
 struct AttributeMapping {
     // Directory attribute names (empty: not mapped).
-    std::string subject;      // stable id; falls back to the login value when absent
+    std::string subject;  // stable id; falls back to the login value when absent
     std::string login;
     std::string displayName;  // falls back to "given family"
     std::string givenName;
@@ -28,8 +28,8 @@ struct AttributeMapping {
     // Group DN -> SDET profile, for directories that have groups and no profile attribute (AD).
     // DNs compare case-insensitively and without spaces around ',' and '='.
     std::vector<std::pair<std::string, std::string>> groupProfiles;
-    std::string fixedProfile;    // `profile:` given to every account of the directory
-    std::string fixedStructure;  // `structure:` a UAI every account is attached to
+    std::string fixedProfile;                  // `profile:` given to every account of the directory
+    std::string fixedStructure;                // `structure:` a UAI every account is attached to
     std::vector<std::string> extraAttributes;  // `attributes:` copied as they are
 
     // Parses a `mapping:` section. An absent section gives the mapping of an ENT-schema LDAP

@@ -12,6 +12,7 @@
 
 #include "connectors/local/password_hash.hpp"
 #include "gateway/app/gateway.hpp"
+#include "gateway/app/login_flow.hpp"
 #include "gateway/core/log.hpp"
 #include "gateway/http/process_signals.hpp"
 #include "gateway/session/redis_client.hpp"

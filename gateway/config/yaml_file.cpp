@@ -13,13 +13,16 @@ namespace sesame::config {
 namespace {
 
 class ConfigCategory final : public boost::system::error_category {
-public:
+  public:
     const char* name() const noexcept override { return "sesame.config"; }
     std::string message(int ev) const override {
         switch (static_cast<ConfigErrc>(ev)) {
-            case ConfigErrc::ok: return "ok";
-            case ConfigErrc::unreadable: return "configuration file unreadable";
-            case ConfigErrc::syntax: return "configuration file is not valid YAML";
+            case ConfigErrc::ok:
+                return "ok";
+            case ConfigErrc::unreadable:
+                return "configuration file unreadable";
+            case ConfigErrc::syntax:
+                return "configuration file is not valid YAML";
         }
         return "unknown sesame.config error";
     }
@@ -31,7 +34,7 @@ constexpr int kMaxDepth = 64;
 constexpr std::size_t kMaxNodes = 200000;
 
 class TreeBuilder {
-public:
+  public:
     TreeBuilder(std::string file, core::ConfigErrors& errors)
         : file_(std::move(file)), errors_(errors) {}
 
@@ -49,14 +52,17 @@ public:
         switch (node.Type()) {
             case YAML::NodeType::Scalar:
                 return core::ConfigNode::makeScalar(node.Scalar(), file_, path, line);
-            case YAML::NodeType::Sequence: return sequence(node, path, line, depth);
-            case YAML::NodeType::Map: return map(node, path, line, depth);
-            default: return core::ConfigNode::makeNull(file_, path, line);
+            case YAML::NodeType::Sequence:
+                return sequence(node, path, line, depth);
+            case YAML::NodeType::Map:
+                return map(node, path, line, depth);
+            default:
+                return core::ConfigNode::makeNull(file_, path, line);
         }
     }
     bool failed() const { return failed_; }
 
-private:
+  private:
     core::ConfigNode sequence(const YAML::Node& node, const std::string& path, int line,
                               int depth) {
         auto out = core::ConfigNode::makeSequence(file_, path, line);
@@ -135,8 +141,7 @@ Result<core::ConfigNode> loadYamlString(const std::string& text, const std::stri
     try {
         documents = YAML::LoadAll(text);
     } catch (const YAML::Exception& e) {
-        errors.add(file, e.mark.line >= 0 ? e.mark.line + 1 : 0, "",
-                   "YAML syntax error: " + e.msg);
+        errors.add(file, e.mark.line >= 0 ? e.mark.line + 1 : 0, "", "YAML syntax error: " + e.msg);
         return make_error_code(ConfigErrc::syntax);
     }
     if (documents.empty()) return core::ConfigNode::makeNull(file, "", 1);

@@ -80,8 +80,9 @@ constexpr bool isTls = !std::is_same_v<Stream, beast::tcp_stream>;
 template <class Stream>
 class Connection {
 public:
-    Connection(Worker& worker, Stream& stream, Peer peer)
-        : worker_(worker),
+    Connection(Worker& worker, Stream& stream, Peer peer, std::shared_ptr<std::string> requestId)
+        : requestId_(std::move(requestId)),
+          worker_(worker),
           settings_(worker.settings()),
           handler_(worker.handler()),
           stream_(stream),
@@ -158,7 +159,7 @@ private:
             if (settings_.observer) summary = summaryOf(*decoded);
             response = co_await callHandler(std::move(*decoded));
         } else {
-            core::setCurrentRequestId(id);
+            setRequestId(id);
             log().info("request_refused",
                        {{"status", "400"}, {"reason", decoded.error().message()}});
             summary = minimalSummary(id, in);
@@ -174,18 +175,17 @@ private:
     // a 500 and a log line (architecture.md), never a crash.
     asio::awaitable<core::HttpResponse> callHandler(core::HttpRequest request) {
         auto id = std::make_shared<const std::string>(request.requestId);
-        core::setCurrentRequestId(*id);
+        setRequestId(*id);
         RequestExecutor executor(worker_.context().get_executor(), id);
         std::string failure;
         try {
-            co_return co_await asio::co_spawn(executor, handler_->handle(std::move(request)),
+            co_return co_await asio::co_spawn(worker_.context().get_executor(), handler_->handle(std::move(request)),
                                               asio::use_awaitable);
         } catch (const std::exception& e) {
             failure = e.what();
         } catch (...) {
             failure = "unknown exception";
         }
-        core::setCurrentRequestId(*id);
         log().error("handler_exception", {{"what", failure}});
         co_return refusal(500);
     }
@@ -195,7 +195,6 @@ private:
         auto out = settings_.encoder.encode(response, context);
         lowest().expires_after(limits().readTimeout);
         auto [ec, n] = co_await bhttp::async_write(stream_, out, asTuple);
-        core::setCurrentRequestId(context.requestId);
         if (settings_.observer) {
             std::chrono::duration<double> seconds = Clock::now() - started;
             try {
@@ -204,7 +203,7 @@ private:
                 log().error("observer_exception", {{"what", e.what()}});
             }
         }
-        core::setCurrentRequestId({});
+        setRequestId({});
         if (ec) fail(ec, "write");
         co_return !ec;
     }
@@ -224,7 +223,7 @@ private:
         if (status == 0) co_return fail(ec, "read");
         auto started = Clock::now();
         std::string id = newRequestId();
-        core::setCurrentRequestId(id);
+        setRequestId(id);
         log().info("request_refused", {{"status", std::to_string(status)}, {"reason", ec.message()}});
         core::HttpRequest summary = parser_->is_header_done()
                                         ? minimalSummary(id, parser_->get())
@@ -259,6 +258,13 @@ private:
         lowest().close();
     }
 
+    // Sets the request id for this coroutine and for the log lines written until it changes.
+    void setRequestId(const std::string& id) {
+        *requestId_ = id;
+        core::setCurrentRequestId(id);
+    }
+
+    std::shared_ptr<std::string> requestId_;
     Worker& worker_;
     const ServerSettings& settings_;
     std::shared_ptr<RequestHandler> handler_;  // keeps the handler alive while we run
@@ -271,7 +277,8 @@ private:
 
 }  // namespace
 
-asio::awaitable<void> serveConnection(Worker& worker, tcp::socket socket) {
+asio::awaitable<void> serveConnection(Worker& worker, tcp::socket socket,
+                                      std::shared_ptr<std::string> requestId) {
     error_code ec;
     auto remote = socket.remote_endpoint(ec);
     if (ec) co_return fail(ec, "accept");
@@ -279,12 +286,13 @@ asio::awaitable<void> serveConnection(Worker& worker, tcp::socket socket) {
     Peer peer{normalizeAddress(remote.address()), worker.tls() != nullptr};
     beast::tcp_stream tcp(std::move(socket));
     if (!worker.tls()) {
-        Connection<beast::tcp_stream> connection(worker, tcp, peer);
+        Connection<beast::tcp_stream> connection(worker, tcp, peer, std::move(requestId));
         co_await connection.serve();
         co_return;
     }
     beast::ssl_stream<beast::tcp_stream> tls(std::move(tcp), *worker.tls());
-    Connection<beast::ssl_stream<beast::tcp_stream>> connection(worker, tls, peer);
+    Connection<beast::ssl_stream<beast::tcp_stream>> connection(worker, tls, peer,
+                                                                std::move(requestId));
     co_await connection.serve();
 }
 

@@ -9,6 +9,7 @@
 
 #include "gateway/core/log.hpp"
 #include "gateway/http/error.hpp"
+#include "gateway/http/request_executor.hpp"
 #include "gateway/http/tls.hpp"
 
 namespace sesame::http {
@@ -121,12 +122,17 @@ asio::awaitable<void> Worker::accept() {
             co_await backoff.async_wait(asTuple);
             continue;
         }
-        asio::co_spawn(context_, serveConnection(*this, std::move(socket)),
+        // The connection runs on an executor that restores its current request id at every
+        // resumption, so that even its own log lines never carry another request's id.
+        auto requestId = std::make_shared<std::string>();
+        asio::co_spawn(RequestExecutor(context_.get_executor(), requestId),
+                       serveConnection(*this, std::move(socket), requestId),
                        [](std::exception_ptr e) { logException(e, "connection_exception"); });
     }
 }
 
 void Worker::beginStop(std::chrono::milliseconds grace) {
+    core::setCurrentRequestId({});
     stopping_ = true;
     error_code ec;
     acceptor_.close(ec);
@@ -139,7 +145,10 @@ void Worker::beginStop(std::chrono::milliseconds grace) {
     deadline_.expires_after(grace);
     deadline_.async_wait([this](error_code ec) {
         if (ec) return;
+        core::setCurrentRequestId({});
         log().warning("shutdown_deadline", {{"connections", std::to_string(connections_.size())}});
+        // Close the sockets now: the clients learn at once, not when the server is destroyed.
+        for (auto* connection : connections_) connection->stream->close();
         context_.stop();
     });
 }

@@ -71,7 +71,9 @@ private:
     std::thread thread_;
 };
 
-// Serves one accepted connection until it closes (connection.cpp).
-boost::asio::awaitable<void> serveConnection(Worker& worker, boost::asio::ip::tcp::socket socket);
+// Serves one accepted connection until it closes (connection.cpp). `requestId` is the id of the
+// request being served (empty between requests), read by the connection's executor.
+boost::asio::awaitable<void> serveConnection(Worker& worker, boost::asio::ip::tcp::socket socket,
+                                             std::shared_ptr<std::string> requestId);
 
 }  // namespace sesame::http

@@ -123,7 +123,9 @@ std::string loginErrorMessage(Language lang, const LoginView& view) {
             if (view.retryMinutes <= 1) return text(lang, "login.throttled_one");
             return text(lang, "login.throttled", {{"minutes", std::to_string(view.retryMinutes)}});
         case LoginError::directoryUnavailable:
-            return text(lang, "directory.unavailable", {{"directory", view.choice.label.in(lang)}});
+            return text(lang, "directory.unavailable",
+                        {{"directory", view.directoryName.empty() ? view.choice.label.in(lang)
+                                                                  : view.directoryName}});
     }
     return {};
 }

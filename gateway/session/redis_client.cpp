@@ -463,9 +463,10 @@ asio::awaitable<Result<std::vector<RedisReply>>> RedisConnection::execute(std::s
         co_return core::Errc::unavailable;  // the connection attempt did not succeed in time
     }
     // Replies come in order: one that is late holds up all behind it, so start afresh.
-    if (link_ && state_ == State::ready)
-        link_->close("no reply from redis within " + std::to_string(config_.timeout.count()) +
-                     " ms");
+    if (link_ && state_ == State::ready) {
+        lastError_ = "no reply from redis within " + std::to_string(config_.timeout.count()) + " ms";
+        link_->close(lastError_);
+    }
     co_return core::Errc::timeout;
 }
 

@@ -355,7 +355,7 @@ awaitable<std::optional<Failure>> CasEndpoint::grantProxy(const TicketGrant& gra
         co_await store_.deleteArtefact(ArtefactKind::proxyGrantingTicket, pgtId);
         logger().warning(
             "proxy_callback_failed",
-            {{"pgtUrl", core::redactQuery(pgtUrl)},
+            {{"callback", core::redactQuery(pgtUrl)},
              {"status", answer ? std::to_string(answer->status) : answer.error().message()}});
         co_return Failure{Errc::invalid_proxy_callback,
                           "The proxy callback '" + clip(pgtUrl) + "' did not answer 200"};
@@ -398,7 +398,7 @@ awaitable<HttpResponse> CasEndpoint::validateRoute(const HttpRequest& request, R
     std::string kind = ticketKind(v.ticket);
     countValidation(kind, outcome.success ? "success" : wireCode(outcome.failure.code));
     if (!outcome.success)
-        logger().info("ticket_refused", {{"code", std::string(wireCode(outcome.failure.code))},
+        logger().info("ticket_refused", {{"error", std::string(wireCode(outcome.failure.code))},
                                          {"service", core::redactQuery(v.service)}});
     if (route == Route::cas1) {
         // CAS 1.0 has no error codes; a store outage still says 503.

@@ -16,11 +16,20 @@ std::string apacheBinary(const std::string& configured) {
 
 const char* validationName(CasValidation v) {
     switch (v) {
-        case CasValidation::p3ServiceValidate: return "p3";
-        case CasValidation::serviceValidate: return "cas2";
-        case CasValidation::samlValidate: return "saml";
+        case CasValidation::p3ServiceValidate:
+            return "p3";
+        case CasValidation::serviceValidate:
+            return "cas2";
+        case CasValidation::samlValidate:
+            return "saml";
     }
     return "p3";
+}
+
+BrowserOptions quickProbe() {
+    BrowserOptions o;
+    o.timeout = std::chrono::seconds(2);
+    return o;
 }
 
 }  // namespace
@@ -32,7 +41,8 @@ ApacheCasService::ApacheCasService(ApacheCasOptions options)
     const std::string binary = apacheBinary(options_.binary);
     if (!std::filesystem::exists(binary) ||
         !std::filesystem::exists("/usr/lib/apache2/modules/mod_auth_cas.so")) {
-        throw HarnessError(binary + " or mod_auth_cas.so is missing: install apache2 and "
+        throw HarnessError(binary +
+                           " or mod_auth_cas.so is missing: install apache2 and "
                            "libapache2-mod-auth-cas (scripts/install-deps.sh)");
     }
     for (int attempt = 1;; ++attempt) {
@@ -43,27 +53,37 @@ ApacheCasService::ApacheCasService(ApacheCasOptions options)
             return;
         } catch (const HarnessError&) {
             // AH00072: make_sock: could not bind to address (another process took the port).
-            bool taken = errorLogTail().find("could not bind") != std::string::npos ||
-                         (process_ && process_->logTail().find("could not bind") != std::string::npos);
+            bool taken =
+                errorLogTail().find("could not bind") != std::string::npos ||
+                (process_ && process_->logTail().find("could not bind") != std::string::npos);
             process_.reset();
             if (!taken || attempt == 5) throw;
         }
     }
 }
 
-ApacheCasService::~ApacheCasService() { stop(); }
+ApacheCasService::~ApacheCasService() {
+    stop();
+}
 
 void ApacheCasService::render() {
     ProcessSpec spec;
     spec.program = "/bin/bash";
     spec.args = {(sourceDir() / "etc/demo/apache/render.sh").string(),
-                 "--root", dir_.path().string(),
-                 "--port", std::to_string(port_),
-                 "--cas-base-url", options_.casBaseUrl,
-                 "--validation", validationName(options_.validation),
-                 "--ca-file", options_.caFile.string(),
-                 "--timeout", std::to_string(options_.timeoutSeconds),
-                 "--idle-timeout", std::to_string(options_.idleTimeoutSeconds)};
+                 "--root",
+                 dir_.path().string(),
+                 "--port",
+                 std::to_string(port_),
+                 "--cas-base-url",
+                 options_.casBaseUrl,
+                 "--validation",
+                 validationName(options_.validation),
+                 "--ca-file",
+                 options_.caFile.string(),
+                 "--timeout",
+                 std::to_string(options_.timeoutSeconds),
+                 "--idle-timeout",
+                 std::to_string(options_.idleTimeoutSeconds)};
     if (options_.debug) spec.args.push_back("--debug");
     spec.name = "render";
     spec.logDir = dir_.path() / "logs";
@@ -89,7 +109,7 @@ void ApacheCasService::launch() {
         waitUntil(
             [&] {
                 try {
-                    return Browser(BrowserOptions{.timeout = std::chrono::seconds(2)}).get(ping).status == 200;
+                    return Browser(quickProbe()).get(ping).status == 200;
                 } catch (const HarnessError&) {
                     return false;
                 }
@@ -114,7 +134,9 @@ void ApacheCasService::restart() {
     start();
 }
 
-bool ApacheCasService::running() { return process_ && process_->running(); }
+bool ApacheCasService::running() {
+    return process_ && process_->running();
+}
 
 std::string ApacheCasService::serviceUrl(std::string_view location) const {
     return baseUrl() + "/" + std::string(location) + "/";

@@ -7,7 +7,9 @@
 namespace sesame::testing {
 namespace {
 
-char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
+char lower(char c) {
+    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+}
 
 std::string toLower(std::string_view s) {
     std::string out(s);
@@ -20,7 +22,8 @@ std::size_t findNoCase(std::string_view hay, std::string_view needle, std::size_
     if (needle.empty()) return from;
     for (std::size_t i = from; i + needle.size() <= hay.size(); ++i) {
         bool ok = true;
-        for (std::size_t j = 0; j < needle.size() && ok; ++j) ok = lower(hay[i + j]) == lower(needle[j]);
+        for (std::size_t j = 0; j < needle.size() && ok; ++j)
+            ok = lower(hay[i + j]) == lower(needle[j]);
         if (ok) return i;
     }
     return std::string_view::npos;
@@ -46,9 +49,9 @@ void appendUtf8(std::string& out, unsigned long cp) {
 }
 
 struct Tag {
-    std::string name;  // lower case, "/form" for an end tag
+    std::string name;                               // lower case, "/form" for an end tag
     std::map<std::string, std::string> attributes;  // names lower case, values decoded
-    std::size_t end = 0;  // index just past '>'
+    std::size_t end = 0;                            // index just past '>'
 };
 
 // Parses the tag that starts at html[at] == '<'.
@@ -118,9 +121,11 @@ HtmlForm parseForm(std::string_view html, const Tag& formTag, std::size_t bodyEn
             if (type == "submit" || type == "reset" || type == "button" || type == "image" ||
                 type == "file")
                 continue;
-            if ((type == "checkbox" || type == "radio") && !tag.attributes.count("checked")) continue;
+            if ((type == "checkbox" || type == "radio") && !tag.attributes.count("checked"))
+                continue;
             std::string value = attr(tag, "value");
-            if ((type == "checkbox" || type == "radio") && !tag.attributes.count("value")) value = "on";
+            if ((type == "checkbox" || type == "radio") && !tag.attributes.count("value"))
+                value = "on";
             form.fields.emplace_back(name, value);
         } else if (tag.name == "textarea" && !name.empty()) {
             auto close = findNoCase(html, "</textarea", i);
@@ -202,7 +207,8 @@ std::optional<HtmlForm> findForm(std::string_view html, std::size_t index) {
 
 std::string decodeEntities(std::string_view text) {
     static const std::map<std::string, std::string, std::less<>> named = {
-        {"amp", "&"}, {"lt", "<"}, {"gt", ">"}, {"quot", "\""}, {"apos", "'"}, {"nbsp", "\xC2\xA0"}};
+        {"amp", "&"},   {"lt", "<"},   {"gt", ">"},
+        {"quot", "\""}, {"apos", "'"}, {"nbsp", "\xC2\xA0"}};
     std::string out;
     for (std::size_t i = 0; i < text.size(); ++i) {
         if (text[i] != '&') {
@@ -218,11 +224,11 @@ std::string decodeEntities(std::string_view text) {
         if (!ref.empty() && ref[0] == '#') {
             bool hex = ref.size() > 1 && (ref[1] == 'x' || ref[1] == 'X');
             std::string digits(ref.substr(hex ? 2 : 1));
-            bool valid = !digits.empty() &&
-                         std::all_of(digits.begin(), digits.end(), [hex](char c) {
-                             return hex ? std::isxdigit(static_cast<unsigned char>(c)) != 0
-                                        : std::isdigit(static_cast<unsigned char>(c)) != 0;
-                         });
+            bool valid =
+                !digits.empty() && std::all_of(digits.begin(), digits.end(), [hex](char c) {
+                    return hex ? std::isxdigit(static_cast<unsigned char>(c)) != 0
+                               : std::isdigit(static_cast<unsigned char>(c)) != 0;
+                });
             if (valid) {
                 appendUtf8(out, std::stoul(digits, nullptr, hex ? 16 : 10));
                 i = semi;

@@ -41,7 +41,8 @@ std::optional<std::chrono::system_clock::time_point> parseHttpDate(std::string_v
     std::string s(trim(text));
     std::replace(s.begin(), s.end(), '-', ' ');
     std::tm tm{};
-    for (const char* format : {"%a, %d %b %Y %H:%M:%S", "%A, %d %b %y %H:%M:%S", "%a %b %d %H:%M:%S %Y"}) {
+    for (const char* format :
+         {"%a, %d %b %Y %H:%M:%S", "%A, %d %b %y %H:%M:%S", "%a %b %d %H:%M:%S %Y"}) {
         tm = {};
         if (::strptime(s.c_str(), format, &tm) != nullptr) {
             return std::chrono::system_clock::from_time_t(::timegm(&tm));
@@ -82,8 +83,8 @@ Url Url::parse(std::string_view text) {
     if (url.scheme != "http" && url.scheme != "https") {
         throw HarnessError("unsupported scheme in '" + std::string(text) + "'");
     }
-    url.host = u.host_type() == urls::host_type::ipv6 ? u.host_ipv6().to_string()
-                                                       : std::string(u.encoded_host());
+    url.host = u.host_type() == urls::host_type::ipv6 ? u.host_ipv6_address().to_string()
+                                                      : std::string(u.encoded_host());
     url.port = u.has_port() ? u.port_number() : (url.https() ? 443 : 80);
     url.target = std::string(u.encoded_path());
     if (url.target.empty()) url.target = "/";
@@ -91,7 +92,9 @@ Url Url::parse(std::string_view text) {
     return url;
 }
 
-std::string Url::path() const { return target.substr(0, target.find('?')); }
+std::string Url::path() const {
+    return target.substr(0, target.find('?'));
+}
 
 std::string Url::query() const {
     auto q = target.find('?');
@@ -192,7 +195,9 @@ void CookieJar::store(const Url& from, std::string_view setCookie) {
         // Domain is ignored on purpose: every cookie is host-only, which is what Sesame sets.
     }
     const auto now = std::chrono::system_clock::now();
-    if (maxAge) c.expires = *maxAge <= 0 ? now - std::chrono::seconds(1) : now + std::chrono::seconds(*maxAge);
+    if (maxAge)
+        c.expires =
+            *maxAge <= 0 ? now - std::chrono::seconds(1) : now + std::chrono::seconds(*maxAge);
     // RFC 6265bis 5.6: a Secure cookie may only be set by a secure origin.
     if (c.secure && !from.https()) return;
     cookies_.erase(std::remove_if(cookies_.begin(), cookies_.end(),
@@ -214,8 +219,9 @@ std::string CookieJar::cookieHeader(const Url& to) const {
             matching.push_back(&c);
         }
     }
-    std::stable_sort(matching.begin(), matching.end(),
-                     [](const Cookie* a, const Cookie* b) { return a->path.size() > b->path.size(); });
+    std::stable_sort(matching.begin(), matching.end(), [](const Cookie* a, const Cookie* b) {
+        return a->path.size() > b->path.size();
+    });
     std::string header;
     for (const Cookie* c : matching) {
         if (!header.empty()) header += "; ";
@@ -242,12 +248,15 @@ std::vector<Cookie> CookieJar::all() const {
 }
 
 void CookieJar::remove(std::string_view host, std::string_view name) {
-    cookies_.erase(std::remove_if(cookies_.begin(), cookies_.end(),
-                                  [&](const Cookie& c) { return iequals(c.host, host) && c.name == name; }),
-                   cookies_.end());
+    cookies_.erase(
+        std::remove_if(cookies_.begin(), cookies_.end(),
+                       [&](const Cookie& c) { return iequals(c.host, host) && c.name == name; }),
+        cookies_.end());
 }
 
-std::size_t CookieJar::size() const { return all().size(); }
+std::size_t CookieJar::size() const {
+    return all().size();
+}
 
 // ---------------------------------------------------------------------------------------------
 // Responses
@@ -304,8 +313,8 @@ asio::awaitable<http::response<http::string_body>> perform(const Url& url, Excha
                                                            ssl::context& tlsContext, bool verify) {
     auto executor = co_await asio::this_coro::executor;
     tcp::resolver resolver(executor);
-    auto endpoints = co_await resolver.async_resolve(url.host, std::to_string(url.port),
-                                                     asio::use_awaitable);
+    auto endpoints =
+        co_await resolver.async_resolve(url.host, std::to_string(url.port), asio::use_awaitable);
     beast::tcp_stream tcpStream(executor);
     tcpStream.expires_after(ex.timeout);
     co_await tcpStream.async_connect(endpoints, asio::use_awaitable);
@@ -317,7 +326,8 @@ asio::awaitable<http::response<http::string_body>> perform(const Url& url, Excha
     }
     beast::ssl_stream<beast::tcp_stream> tls(std::move(tcpStream), tlsContext);
     boost::system::error_code ec;
-    if (!asio::ip::make_address(url.host, ec), ec) {
+    asio::ip::make_address(url.host, ec);
+    if (ec) {  // SNI carries host names only
         SSL_set_tlsext_host_name(tls.native_handle(), url.host.c_str());
     }
     if (verify) {
@@ -405,7 +415,9 @@ Response Browser::postRaw(const std::string& url, const std::string& contentType
     return request("POST", url, body, all);
 }
 
-Response Browser::maybeFollow(Response r) { return maxHops_ > 0 ? follow(r, maxHops_) : r; }
+Response Browser::maybeFollow(Response r) {
+    return maxHops_ > 0 ? follow(r, maxHops_) : r;
+}
 
 Response Browser::follow(const Response& from, int maxHops) {
     Response current = from;
@@ -432,7 +444,8 @@ namespace {
 template <class Stream>
 asio::awaitable<void> rawRoundTrip(Stream& stream, std::string_view bytes, const RawOptions& o,
                                    std::string& received) {
-    co_await asio::async_write(stream, asio::buffer(bytes.data(), bytes.size()), asio::use_awaitable);
+    co_await asio::async_write(stream, asio::buffer(bytes.data(), bytes.size()),
+                               asio::use_awaitable);
     if (o.closeWrite) {
         boost::system::error_code ignored;
         beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_send, ignored);
@@ -446,8 +459,8 @@ asio::awaitable<void> rawRoundTrip(Stream& stream, std::string_view bytes, const
     }
 }
 
-asio::awaitable<void> rawPerform(std::string host, int port, std::string_view bytes,
-                                 RawOptions o, std::string& received) {
+asio::awaitable<void> rawPerform(std::string host, int port, std::string_view bytes, RawOptions o,
+                                 std::string& received) {
     auto executor = co_await asio::this_coro::executor;
     beast::tcp_stream stream(executor);
     stream.expires_after(o.timeout);
@@ -466,10 +479,12 @@ asio::awaitable<void> rawPerform(std::string host, int port, std::string_view by
 
 }  // namespace
 
-std::string rawExchange(const std::string& host, int port, std::string_view bytes, RawOptions options) {
+std::string rawExchange(const std::string& host, int port, std::string_view bytes,
+                        RawOptions options) {
     std::string received;
     asio::io_context ioc;
-    auto future = asio::co_spawn(ioc, rawPerform(host, port, bytes, options, received), asio::use_future);
+    auto future =
+        asio::co_spawn(ioc, rawPerform(host, port, bytes, options, received), asio::use_future);
     ioc.run();
     try {
         future.get();

@@ -24,8 +24,8 @@ struct Url {
 
     static Url parse(std::string_view text);  // throws HarnessError
     bool https() const { return scheme == "https"; }
-    std::string path() const;   // target without the query
-    std::string query() const;  // after '?', without it
+    std::string path() const;    // target without the query
+    std::string query() const;   // after '?', without it
     std::string origin() const;  // "https://127.0.0.1:8443" (port omitted when default)
     std::string toString() const { return origin() + target; }
 };
@@ -33,7 +33,7 @@ struct Url {
 std::string resolveUrl(std::string_view base, std::string_view reference);
 // Value of a query parameter ("service", "ticket"), percent-decoded.
 std::optional<std::string> queryParameter(std::string_view url, std::string_view name);
-std::string formEncode(const Fields& fields);  // application/x-www-form-urlencoded
+std::string formEncode(const Fields& fields);      // application/x-www-form-urlencoded
 std::string percentEncode(std::string_view text);  // RFC 3986 unreserved kept
 
 struct Cookie {
@@ -43,7 +43,7 @@ struct Cookie {
 };
 
 class CookieJar {
-public:
+  public:
     // Applies one Set-Cookie header received from `from`.
     void store(const Url& from, std::string_view setCookie);
     // The Cookie header to send to `to` (empty when none match): longest paths first.
@@ -54,7 +54,7 @@ public:
     void clear() { cookies_.clear(); }
     std::size_t size() const;
 
-private:
+  private:
     std::vector<Cookie> cookies_;
 };
 
@@ -65,9 +65,9 @@ struct Hop {
 
 struct Response {
     int status = 0;
-    Fields headers;    // in received order, names as sent
+    Fields headers;  // in received order, names as sent
     std::string body;
-    std::string url;   // the URL this response came from (the last hop when following)
+    std::string url;        // the URL this response came from (the last hop when following)
     std::vector<Hop> hops;  // every response on the way, this one included
 
     std::optional<std::string> header(std::string_view name) const;  // case-insensitive, first
@@ -85,7 +85,7 @@ struct BrowserOptions {
 };
 
 class Browser {
-public:
+  public:
     explicit Browser(BrowserOptions options = {});
 
     // 0 (the default): redirects are returned as they are. N > 0: followed up to N hops.
@@ -104,7 +104,7 @@ public:
     CookieJar& cookies() { return jar_; }
     const CookieJar& cookies() const { return jar_; }
 
-private:
+  private:
     Response exchange(const std::string& method, const Url& url, const std::string& body,
                       const Fields& headers);
     Response maybeFollow(Response r);

@@ -84,12 +84,15 @@ int freePort() {
 
 Process::Process(ProcessSpec spec) : spec_(std::move(spec)) {
     if (spec_.name.empty()) spec_.name = std::filesystem::path(spec_.program).filename().string();
-    if (spec_.logDir.empty()) throw HarnessError("ProcessSpec.logDir is required for " + spec_.name);
+    if (spec_.logDir.empty())
+        throw HarnessError("ProcessSpec.logDir is required for " + spec_.name);
     std::filesystem::create_directories(spec_.logDir);
     spawn();
 }
 
-Process::~Process() { stop(); }
+Process::~Process() {
+    stop();
+}
 
 Process::Process(Process&& other) noexcept
     : spec_(std::move(other.spec_)), pid_(other.pid_), exitCode_(other.exitCode_) {
@@ -107,8 +110,12 @@ Process& Process::operator=(Process&& other) noexcept {
     return *this;
 }
 
-std::filesystem::path Process::stdoutPath() const { return spec_.logDir / (spec_.name + ".out"); }
-std::filesystem::path Process::stderrPath() const { return spec_.logDir / (spec_.name + ".err"); }
+std::filesystem::path Process::stdoutPath() const {
+    return spec_.logDir / (spec_.name + ".out");
+}
+std::filesystem::path Process::stderrPath() const {
+    return spec_.logDir / (spec_.name + ".err");
+}
 
 void Process::spawn() {
     ExecImage image(spec_);
@@ -118,7 +125,8 @@ void Process::spawn() {
     int errFd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     int report[2];
     if (outFd < 0 || errFd < 0 || ::pipe2(report, O_CLOEXEC) != 0) {
-        throw HarnessError("cannot prepare logs in " + spec_.logDir.string() + " for " + spec_.name);
+        throw HarnessError("cannot prepare logs in " + spec_.logDir.string() + " for " +
+                           spec_.name);
     }
     const pid_t parent = ::getpid();
     pid_ = ::fork();
@@ -206,8 +214,8 @@ void Process::stop(std::chrono::milliseconds grace) {
 
 std::string Process::logTail(std::size_t lines) const {
     return "--- " + spec_.name + " stdout (" + stdoutPath().string() + ")\n" +
-           tailOf(stdoutPath(), lines) + "--- " + spec_.name + " stderr (" +
-           stderrPath().string() + ")\n" + tailOf(stderrPath(), lines);
+           tailOf(stdoutPath(), lines) + "--- " + spec_.name + " stderr (" + stderrPath().string() +
+           ")\n" + tailOf(stderrPath(), lines);
 }
 
 CommandResult runCommand(ProcessSpec spec, std::chrono::milliseconds timeout) {
@@ -222,10 +230,11 @@ CommandResult runCommand(ProcessSpec spec, std::chrono::milliseconds timeout) {
     }
     CommandResult result;
     result.exitCode = process.exitCode().value_or(-1);
-    std::ifstream out(process.stdoutPath()), err(process.stderrPath());
-    std::ostringstream text;
-    text << out.rdbuf() << err.rdbuf();
-    result.output = text.str();
+    for (const auto& file : {process.stdoutPath(), process.stderrPath()}) {
+        // Not `stream << rdbuf()`: an empty file sets failbit and would swallow the next one.
+        std::ifstream in(file, std::ios::binary);
+        result.output.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
     return result;
 }
 
@@ -244,8 +253,10 @@ void waitUntil(const std::function<bool()>& ready, std::chrono::milliseconds tim
         if (elapsed >= timeout) {
             throw HarnessError(
                 "timed out after " +
-                std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count()) +
-                " ms waiting for " + std::string(what) + (watched ? "\n" + watched->logTail() : ""));
+                std::to_string(
+                    std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count()) +
+                " ms waiting for " + std::string(what) +
+                (watched ? "\n" + watched->logTail() : ""));
         }
         std::this_thread::sleep_for(pollInterval);
     }

@@ -1,6 +1,7 @@
 #pragma once
-// Real servers for integration tests: spawn a program, keep its output in log files, stop it by PID.
-// Readiness is awaited with waitUntil/waitForTcp (polling a condition), never with a fixed sleep.
+// Real servers for integration tests: spawn a program, keep its output in log files, stop it by
+// PID. Readiness is awaited with waitUntil/waitForTcp (polling a condition), never with a fixed
+// sleep.
 #include <sys/types.h>
 
 #include <chrono>
@@ -21,16 +22,16 @@ using namespace std::chrono_literals;
 int freePort();
 
 struct ProcessSpec {
-    std::string program;                                      // absolute path, or looked up in PATH
-    std::vector<std::string> args;                            // without argv[0]
-    std::vector<std::pair<std::string, std::string>> env;     // added to (or replacing) ours
-    std::filesystem::path workingDir;                         // empty: the current directory
-    std::filesystem::path logDir;                             // required: <name>.out / <name>.err
-    std::string name;                                         // messages and log names
+    std::string program;                                   // absolute path, or looked up in PATH
+    std::vector<std::string> args;                         // without argv[0]
+    std::vector<std::pair<std::string, std::string>> env;  // added to (or replacing) ours
+    std::filesystem::path workingDir;                      // empty: the current directory
+    std::filesystem::path logDir;                          // required: <name>.out / <name>.err
+    std::string name;                                      // messages and log names
 };
 
 class Process {
-public:
+  public:
     // Spawns at once; throws HarnessError when the program cannot be executed.
     explicit Process(ProcessSpec spec);
     ~Process();  // stop()
@@ -54,7 +55,7 @@ public:
     // The last lines of stdout and stderr, labelled, for failure messages.
     std::string logTail(std::size_t lines = 30) const;
 
-private:
+  private:
     void spawn();
     void reap(int status);
 

@@ -21,7 +21,7 @@ std::string resp(const std::vector<std::string>& args) {
 
 // A blocking RESP reader over one socket, enough for test assertions.
 class RespConnection {
-public:
+  public:
     RespConnection(const std::string& host, int port) {
         fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         timeval tv{5, 0};
@@ -41,13 +41,14 @@ public:
 
     std::string call(const std::vector<std::string>& args) {
         std::string request = resp(args);
-        if (::send(fd_, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size())) {
+        if (::send(fd_, request.data(), request.size(), MSG_NOSIGNAL) !=
+            static_cast<ssize_t>(request.size())) {
             throw HarnessError("redis: send failed");
         }
         return reply();
     }
 
-private:
+  private:
     std::string line() {
         std::string out;
         for (;;) {
@@ -102,7 +103,8 @@ std::string redisBinary(const std::string& configured) {
 
 }  // namespace
 
-RedisServer::RedisServer(RedisOptions options) : options_(std::move(options)), dir_("sesame-redis") {
+RedisServer::RedisServer(RedisOptions options)
+    : options_(std::move(options)), dir_("sesame-redis") {
     // The port is free when we look, but another process may take it first: try a few.
     for (int attempt = 1;; ++attempt) {
         port_ = freePort();
@@ -117,12 +119,15 @@ RedisServer::RedisServer(RedisOptions options) : options_(std::move(options)), d
     }
 }
 
-RedisServer::~RedisServer() { stop(); }
+RedisServer::~RedisServer() {
+    stop();
+}
 
 void RedisServer::launch() {
     const std::string binary = redisBinary(options_.binary);
     if (!std::filesystem::exists(binary)) {
-        throw HarnessError(binary + " not found: install redis-server (scripts/install-deps.sh) "
+        throw HarnessError(binary +
+                           " not found: install redis-server (scripts/install-deps.sh) "
                            "or set SESAME_REDIS_SERVER");
     }
     ProcessSpec spec;
@@ -130,8 +135,12 @@ void RedisServer::launch() {
     spec.name = "redis-server";
     spec.logDir = dir_.path();
     spec.workingDir = dir_.path();
-    spec.args = {"--port", std::to_string(port_), "--bind", "127.0.0.1", "--save", "",
-                 "--appendonly", "no", "--dir", dir_.path().string(), "--daemonize", "no"};
+    spec.args = {"--port",       std::to_string(port_),
+                 "--bind",       "127.0.0.1",
+                 "--save",       "",
+                 "--appendonly", "no",
+                 "--dir",        dir_.path().string(),
+                 "--daemonize",  "no"};
     if (!options_.password.empty()) {
         spec.args.insert(spec.args.end(), {"--requirepass", options_.password});
     }
@@ -163,7 +172,9 @@ void RedisServer::restart() {
     start();
 }
 
-bool RedisServer::running() { return process_ && process_->running(); }
+bool RedisServer::running() {
+    return process_ && process_->running();
+}
 
 std::string RedisServer::command(const std::vector<std::string>& args) const {
     RespConnection connection(host(), port_);
@@ -174,6 +185,8 @@ std::string RedisServer::command(const std::vector<std::string>& args) const {
     return connection.call(args);
 }
 
-std::string RedisServer::logTail() const { return process_ ? process_->logTail() : "(not started)"; }
+std::string RedisServer::logTail() const {
+    return process_ ? process_->logTail() : "(not started)";
+}
 
 }  // namespace sesame::testing

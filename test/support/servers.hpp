@@ -24,7 +24,7 @@ struct RedisOptions {
 };
 
 class RedisServer {
-public:
+  public:
     explicit RedisServer(RedisOptions options = {});  // started, answering PING
     ~RedisServer();
     RedisServer(const RedisServer&) = delete;
@@ -44,7 +44,7 @@ public:
     std::string command(const std::vector<std::string>& args) const;
     std::string logTail() const;
 
-private:
+  private:
     void launch();
 
     RedisOptions options_;
@@ -63,7 +63,7 @@ struct SlapdOptions {
 };
 
 class SlapdServer {
-public:
+  public:
     explicit SlapdServer(SlapdOptions options = {});  // started
     ~SlapdServer();
     SlapdServer(const SlapdServer&) = delete;
@@ -77,7 +77,7 @@ public:
     std::string url() const { return "ldap://127.0.0.1:" + std::to_string(port_); }
     const std::filesystem::path& dataDir() const { return dataDir_; }
 
-private:
+  private:
     CommandResult runScript(const std::vector<std::string>& args) const;
 
     SlapdOptions options_;
@@ -98,18 +98,18 @@ enum class CasValidation {
 };
 
 struct ApacheCasOptions {
-    std::string casBaseUrl;                  // "https://127.0.0.1:8443/cas"
-    std::filesystem::path caFile;            // CA that signed Sesame's certificate
+    std::string casBaseUrl;        // "https://127.0.0.1:8443/cas"
+    std::filesystem::path caFile;  // CA that signed Sesame's certificate
     CasValidation validation = CasValidation::p3ServiceValidate;
-    int timeoutSeconds = 7200;               // CASTimeout
-    int idleTimeoutSeconds = 3600;           // CASIdleTimeout
-    bool debug = false;                      // CASDebug On + LogLevel debug
-    std::string binary;  // empty: $SESAME_APACHE2 or /usr/sbin/apache2
+    int timeoutSeconds = 7200;      // CASTimeout
+    int idleTimeoutSeconds = 3600;  // CASIdleTimeout
+    bool debug = false;             // CASDebug On + LogLevel debug
+    std::string binary;             // empty: $SESAME_APACHE2 or /usr/sbin/apache2
     std::chrono::milliseconds startTimeout = std::chrono::seconds(15);
 };
 
 class ApacheCasService {
-public:
+  public:
     explicit ApacheCasService(ApacheCasOptions options);  // started, answering /ping
     ~ApacheCasService();
     ApacheCasService(const ApacheCasService&) = delete;
@@ -132,7 +132,7 @@ public:
     std::size_t sessionCount() const;
     std::string errorLogTail(std::size_t lines = 40) const;
 
-private:
+  private:
     void render();
     void launch();
 

@@ -3,7 +3,8 @@
 
 namespace sesame::testing {
 
-SlapdServer::SlapdServer(SlapdOptions options) : options_(std::move(options)), dir_("sesame-slapd") {
+SlapdServer::SlapdServer(SlapdOptions options)
+    : options_(std::move(options)), dir_("sesame-slapd") {
     if (options_.script.empty()) options_.script = sourceDir() / "scripts" / "slapd.sh";
     if (!std::filesystem::exists(options_.script)) {
         throw HarnessError(options_.script.string() +

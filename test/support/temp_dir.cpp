@@ -16,8 +16,8 @@ namespace sesame::testing {
 
 TempDir::TempDir(std::string_view prefix) {
     const char* base = std::getenv("TMPDIR");
-    std::string pattern = std::string(base && *base ? base : "/tmp") + "/" + std::string(prefix) +
-                          "-XXXXXX";
+    std::string pattern =
+        std::string(base && *base ? base : "/tmp") + "/" + std::string(prefix) + "-XXXXXX";
     if (::mkdtemp(pattern.data()) == nullptr) {
         throw HarnessError("cannot create a temporary directory from " + pattern);
     }
@@ -31,7 +31,9 @@ TempDir::~TempDir() {
     std::filesystem::remove_all(path_, ignored);
 }
 
-TempDir::TempDir(TempDir&& other) noexcept : path_(std::move(other.path_)) { other.path_.clear(); }
+TempDir::TempDir(TempDir&& other) noexcept : path_(std::move(other.path_)) {
+    other.path_.clear();
+}
 
 TempDir& TempDir::operator=(TempDir&& other) noexcept {
     if (this != &other) {

@@ -7,7 +7,7 @@
 namespace sesame::testing {
 
 class TempDir {
-public:
+  public:
     explicit TempDir(std::string_view prefix = "sesame-test");
     ~TempDir();
     TempDir(TempDir&& other) noexcept;
@@ -18,7 +18,7 @@ public:
     const std::filesystem::path& path() const { return path_; }
     std::filesystem::path operator/(std::string_view name) const { return path_ / name; }
 
-private:
+  private:
     std::filesystem::path path_;
 };
 

@@ -49,14 +49,16 @@ TestCertificate makeTestCertificate(const std::filesystem::path& dir, int days) 
     for (auto [nid, value] : {std::pair{NID_subject_alt_name, "IP:127.0.0.1,DNS:localhost"},
                               std::pair{NID_basic_constraints, "critical,CA:TRUE"},
                               std::pair{NID_key_usage, "critical,digitalSignature,keyCertSign"}}) {
-        Owned<X509_EXTENSION, X509_EXTENSION_free> ext(X509V3_EXT_conf_nid(nullptr, &ctx, nid, value));
+        Owned<X509_EXTENSION, X509_EXTENSION_free> ext(
+            X509V3_EXT_conf_nid(nullptr, &ctx, nid, value));
         check(ext && X509_add_ext(cert.get(), ext.get(), -1) == 1, "add a certificate extension");
     }
     check(X509_sign(cert.get(), key.get(), EVP_sha256()) > 0, "sign the certificate");
 
     Owned<BIO, BIO_free_all> certBio(BIO_new(BIO_s_mem())), keyBio(BIO_new(BIO_s_mem()));
     check(PEM_write_bio_X509(certBio.get(), cert.get()) == 1, "write the certificate");
-    check(PEM_write_bio_PrivateKey(keyBio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) == 1,
+    check(PEM_write_bio_PrivateKey(keyBio.get(), key.get(), nullptr, nullptr, 0, nullptr,
+                                   nullptr) == 1,
           "write the key");
     TestCertificate out{bioText(certBio.get()), bioText(keyBio.get()), dir / "test-cert.pem",
                         dir / "test-key.pem"};

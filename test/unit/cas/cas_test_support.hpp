@@ -5,6 +5,7 @@
 #include <boost/asio/use_future.hpp>
 #include <regex>
 
+#include "gateway/core/log.hpp"
 #include "gateway/core/metrics.hpp"
 #include "protocols/cas/cas_endpoint.hpp"
 #include "test/unit/cas/fakes.hpp"
@@ -55,7 +56,10 @@ struct CasFixture {
     std::unique_ptr<CasEndpoint> endpoint;
     core::Session session;
 
-    CasFixture() { rebuild(); }
+    CasFixture() {
+        core::setMinimumLogLevel(core::LogLevel::error);  // refusals are expected here
+        rebuild();
+    }
 
     void rebuild(ProxyRelease proxyRelease = {}) {
         endpoint = std::make_unique<CasEndpoint>(

@@ -193,15 +193,18 @@ TEST_CASE("mapping mistakes are reported with file, line and key", "[unit][mappi
     auto text = errors.format();
     INFO(text);
     REQUIRE(errors.all().size() == 4);
-    CHECK_THAT(text, Catch::Contains("etc/sesame.yml:4: directories[0].mapping.profils: unknown key"));
+    CHECK_THAT(text,
+               Catch::Contains("etc/sesame.yml:4: directories[0].mapping.profils: unknown key"));
     CHECK_THAT(text, Catch::Contains("directories[0].mapping.email: expected an attribute name"));
-    CHECK_THAT(text, Catch::Contains("etc/sesame.yml:6: directories[0].mapping.structure: expected a UAI"));
+    CHECK_THAT(text, Catch::Contains(
+                         "etc/sesame.yml:6: directories[0].mapping.structure: expected a UAI"));
     CHECK_THAT(text, Catch::Contains("group_profiles needs group_attribute"));
 }
 
 TEST_CASE("the attribute list to ask a directory for holds each mapped name once",
           "[unit][mapping]") {
-    auto m = parseOk("login: uid\nsubject: uid\nemail: mail\nattributes: [ENTPersonDateNaissance]\n");
+    auto m =
+        parseOk("login: uid\nsubject: uid\nemail: mail\nattributes: [ENTPersonDateNaissance]\n");
     CHECK(m.attributeNames() == std::vector<std::string>{"uid", "mail", "ENTPersonDateNaissance"});
 }
 

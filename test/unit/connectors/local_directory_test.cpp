@@ -19,7 +19,9 @@ namespace {
 // Cheap hashes keep the unit tests fast; the cost is a parameter, not a different code path.
 const local::HashCost testCost{1024, 1, 1};
 
-std::string hashOf(const std::string& password) { return *local::hashPassword(password, testCost); }
+std::string hashOf(const std::string& password) {
+    return *local::hashPassword(password, testCost);
+}
 
 template <class T>
 T run(asio::awaitable<T> op) {

@@ -27,7 +27,8 @@ inline core::ConfigNode toConfigNode(const YAML::Node& y, const std::string& fil
             auto n = core::ConfigNode::makeMap(file, path, line);
             for (const auto& kv : y) {
                 auto key = kv.first.Scalar();
-                n.addEntry(key, toConfigNode(kv.second, file, path.empty() ? key : path + "." + key));
+                n.addEntry(key,
+                           toConfigNode(kv.second, file, path.empty() ? key : path + "." + key));
             }
             return n;
         }

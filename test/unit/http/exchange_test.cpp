@@ -1,1 +1,97 @@
 #include <catch2/catch.hpp>
+
+#include "gateway/http/error.hpp"
+#include "gateway/http/exchange.hpp"
+
+using namespace sesame;
+using namespace sesame::http;
+namespace bhttp = boost::beast::http;
+
+namespace {
+BeastRequest request(std::string target, unsigned version = 11) {
+    BeastRequest r{bhttp::verb::get, target, version};
+    r.set(bhttp::field::host, "sso.test");
+    return r;
+}
+Peer peer() { return {boost::asio::ip::make_address("127.0.0.1"), true}; }
+ServerConfig config() {
+    ServerConfig c;
+    c.publicUrl = "https://sso.test:8443/cas";
+    return c;
+}
+std::string value(const BeastResponse& r, std::string_view name) {
+    auto it = r.find(name);
+    return it == r.end() ? std::string{} : std::string(it->value());
+}
+}  // namespace
+
+TEST_CASE("a Beast request becomes a neutral request", "[unit][http]") {
+    auto in = request("/cas/login?service=https%3A%2F%2Fent.test%2F&renew=true");
+    in.set("X-Custom", "v");
+    auto out = decodeRequest(in, peer(), {});
+    REQUIRE(out.has_value());
+    CHECK(out->method == "GET");
+    CHECK(out->path == "/cas/login");
+    CHECK(out->rawTarget == "/cas/login?service=https%3A%2F%2Fent.test%2F&renew=true");
+    CHECK(out->param("service") == "https://ent.test/");
+    CHECK(out->param("renew") == "true");
+    CHECK(out->header("x-custom") == "v");
+    CHECK(out->header("host") == "sso.test");
+    CHECK(out->scheme == "https");
+    CHECK(out->host == "sso.test");
+    CHECK(out->clientAddress == "127.0.0.1");
+}
+
+TEST_CASE("malformed requests are errors", "[unit][http]") {
+    CHECK(decodeRequest(request("/a%zz"), peer(), {}).error() == Errc::malformed_target);
+    CHECK(decodeRequest(request("http://other.test/"), peer(), {}).error() ==
+          Errc::malformed_target);
+    CHECK(decodeRequest(request("/a%00b"), peer(), {}).error() == Errc::malformed_encoding);
+    BeastRequest noHost{bhttp::verb::get, "/", 11};
+    CHECK(decodeRequest(noHost, peer(), {}).error() == Errc::missing_host);
+    BeastRequest oldClient{bhttp::verb::get, "/", 10};
+    CHECK(decodeRequest(oldClient, peer(), {}).has_value());  // HTTP/1.0 may omit Host
+    auto badHost = request("/");
+    badHost.set(bhttp::field::host, "a b");
+    CHECK(decodeRequest(badHost, peer(), {}).error() == Errc::missing_host);
+}
+
+TEST_CASE("the encoder adds security headers, cookies and the request id", "[unit][http]") {
+    ResponseEncoder encoder(config());
+    auto response = core::HttpResponse::text(200, "<p>ok</p>", "text/html; charset=utf-8");
+    response.cookies.push_back({"SESAME", "v", "/", std::chrono::seconds(60)});
+    auto out = encoder.encode(response, {11, true, false, "rid"});
+    CHECK(out.result_int() == 200);
+    CHECK(value(out, "Content-Type") == "text/html; charset=utf-8");
+    CHECK(value(out, "Content-Length") == "9");
+    CHECK(value(out, "X-Request-Id") == "rid");
+    CHECK(value(out, "Set-Cookie") == "SESAME=v; Path=/; Max-Age=60; Secure; HttpOnly; SameSite=Lax");
+    CHECK(value(out, "Content-Security-Policy").find("form-action 'self' https://sso.test:8443;") !=
+          std::string::npos);
+    CHECK(out.keep_alive());
+}
+
+TEST_CASE("the encoder drops headers that would split the response", "[unit][http]") {
+    ResponseEncoder encoder(config());
+    auto response = core::HttpResponse::redirect("https://ent.test/\r\nSet-Cookie: evil=1");
+    response.header("Bad Name", "x");
+    auto out = encoder.encode(response, {11, true, false, "rid"});
+    CHECK(out.result_int() == 302);
+    CHECK(out.find("Location") == out.end());
+    CHECK(out.find("Set-Cookie") == out.end());
+}
+
+TEST_CASE("the encoder answers HEAD with the length and no body", "[unit][http]") {
+    ResponseEncoder encoder(config());
+    auto out = encoder.encode(core::HttpResponse::text(200, "12345"), {11, false, true, "rid"});
+    CHECK(value(out, "Content-Length") == "5");
+    CHECK(out.body().empty());
+    CHECK_FALSE(out.keep_alive());
+}
+
+TEST_CASE("a handler status outside HTTP's range becomes 500", "[unit][http]") {
+    ResponseEncoder encoder(config());
+    core::HttpResponse response;
+    response.status = 42;
+    CHECK(encoder.encode(response, {11, true, false, "rid"}).result_int() == 500);
+}

@@ -19,7 +19,7 @@ struct DemoConfig {
     DemoConfig() {
         const std::string etc = std::string(SESAME_SOURCE_DIR) + "/etc";
         auto loaded = config::loadYamlFile(etc + "/sesame.yml", errors);
-        REQUIRE(loaded);
+        REQUIRE(loaded.has_value());
         root = *loaded;
         rules = HabilitationRules::parse(root["habilitation"], errors);
         const auto& dir = root["services_dir"];

@@ -37,7 +37,9 @@ std::string sectionErrors(const std::string& text) {
     return errors.format();
 }
 
-std::string level(const HabilitationRules& h, const core::Identity& id) { return h.compute(id).first; }
+std::string level(const HabilitationRules& h, const core::Identity& id) {
+    return h.compute(id).first;
+}
 
 }  // namespace
 
@@ -128,5 +130,6 @@ TEST_CASE("habilitation configuration errors", "[unit][habilitation]") {
         Contains("rules[0].when.minimum_level: minimum_level cannot be used in habilitation"));
     CHECK_THAT(
         sectionErrors("rules:\n  - { level: direction, when: { profile: [National_DIRECTEUR] } }"),
-        Contains("test.yml:2: rules[0].when.profile[0]: unknown profile code 'National_DIRECTEUR'"));
+        Contains(
+            "test.yml:2: rules[0].when.profile[0]: unknown profile code 'National_DIRECTEUR'"));
 }

@@ -19,7 +19,7 @@ inline core::ConfigNode yaml(const std::string& text) {
     core::ConfigErrors errors;
     auto node = config::loadYamlString(text, "test.yml", errors);
     INFO(errors.format());
-    REQUIRE(node);
+    REQUIRE(node.has_value());
     return *node;
 }
 

@@ -69,8 +69,7 @@ TEST_CASE("a too low habilitation level is refused with the level needed", "[uni
     CHECK(kPolicy.decide(dirHerriot(), s).outcome == O::permit);
 }
 
-TEST_CASE("the structure must be one where the person holds an allowed profile",
-          "[unit][policy]") {
+TEST_CASE("the structure must be one where the person holds an allowed profile", "[unit][policy]") {
     auto s = service(R"({ id: s, protocol: cas, url_pattern: x,
                           allowed_profiles: [National_ENS], allowed_structures: [0590121L] })");
     auto d = kPolicy.decide(profHerriot(), s);
@@ -99,8 +98,8 @@ TEST_CASE("a person holding several profiles passes when any of them is allowed"
     id.activeProfile = 0;
     auto d = kPolicy.decide(id, staffOnly());
     CHECK(d.outcome == O::permit);
-    auto denied = kPolicy.decide(person("y", "ent", {{"National_TUT", kHerriot}, {"National_ELV", ""}}),
-                                 staffOnly());
+    auto denied = kPolicy.decide(
+        person("y", "ent", {{"National_TUT", kHerriot}, {"National_ELV", ""}}), staffOnly());
     CHECK(denied.reason.actual == "National_TUT, National_ELV");
 }
 
@@ -133,8 +132,7 @@ TEST_CASE("too low an assurance asks for a step-up, never a refusal", "[unit][po
     CHECK(kPolicy.decide(unknown, s).outcome == O::stepUp);
 }
 
-TEST_CASE("an access rule that does not match is refused with its description",
-          "[unit][policy]") {
+TEST_CASE("an access rule that does not match is refused with its description", "[unit][policy]") {
     auto s = service(R"({ id: s, protocol: cas, url_pattern: x,
                           access: { any_of: [ { function: [DIR] }, { minimum_level: administration } ] } })");
     CHECK(kPolicy.decide(dirHerriot(), s).outcome == O::permit);
@@ -218,8 +216,9 @@ TEST_CASE("legacy National_1..7 categories are released for every profile", "[un
         CHECK(r.attributes.values("categories") == Strings{category});
     }
     // A directory giving GAR codes is released in SDET form.
-    auto id = person("x", "academie", {{"National_doc", kHerriot}, {"National_TUT", kHerriot},
-                                       {"National_ens", kHerriot}});
+    auto id = person(
+        "x", "academie",
+        {{"National_doc", kHerriot}, {"National_TUT", kHerriot}, {"National_ens", kHerriot}});
     id.activeProfile = 1;
     auto r = kPolicy.release(id, s);
     CHECK(r.attributes.values("ENTPersonProfils") == Strings{"National_TUT"});

@@ -37,10 +37,14 @@ TEST_CASE("sdetCode keeps ambiguous and unknown codes as they are", "[unit][prof
 
 TEST_CASE("legacy SDET v3 categories and GAR codes of each profile", "[unit][profiles]") {
     const std::vector<std::tuple<std::string, std::string, std::string>> table{
-        {"National_ELV", "National_1", "National_elv"}, {"National_TUT", "National_2", ""},
-        {"National_ENS", "National_3", "National_ens"}, {"National_DOC", "National_3", "National_doc"},
-        {"National_DIR", "National_4", "National_dir"}, {"National_COL", "National_4", "National_col"},
-        {"National_EVS", "National_5", "National_evs"}, {"National_ETA", "National_6", "National_eta"},
+        {"National_ELV", "National_1", "National_elv"},
+        {"National_TUT", "National_2", ""},
+        {"National_ENS", "National_3", "National_ens"},
+        {"National_DOC", "National_3", "National_doc"},
+        {"National_DIR", "National_4", "National_dir"},
+        {"National_COL", "National_4", "National_col"},
+        {"National_EVS", "National_5", "National_evs"},
+        {"National_ETA", "National_6", "National_eta"},
         {"National_ACA", "National_7", ""},
     };
     for (const auto& [code, sdet3, gar] : table) {

@@ -112,9 +112,10 @@ TEST_CASE("rules compose with all_of, any_of, not and several keys", "[unit][rul
     // Several keys in one map: all of them.
     CHECK(ok("{ profile: [National_ENS], structure: [0690001A] }", prof));
     CHECK_FALSE(ok("{ profile: [National_ENS], structure: [0590121L] }", prof));
-    CHECK(ok("{ any_of: [ { all_of: [ { profile: [Teacher] }, { not: { auth_method: [otp] } } ] },"
-             " { function: [DIR] } ] }",
-             prof));
+    CHECK(
+        ok("{ any_of: [ { all_of: [ { profile: [Teacher] }, { not: { auth_method: [otp] } } ] },"
+           " { function: [DIR] } ] }",
+           prof));
     CHECK(matches(Rule{}, prof, -1, -1));  // the default rule: anyone
 }
 
@@ -146,7 +147,8 @@ TEST_CASE("rule configuration errors name the node and what was expected", "[uni
                Contains("minimum_level cannot be used in habilitation rules"));
     CHECK_THAT(ruleErrors("{ all_of: { profile: [Teacher] } }"),
                Contains("all_of: expected a non-empty list of rules"));
-    CHECK_THAT(ruleErrors("{ any_of: [] }"), Contains("any_of: expected a non-empty list of rules"));
+    CHECK_THAT(ruleErrors("{ any_of: [] }"),
+               Contains("any_of: expected a non-empty list of rules"));
     CHECK_THAT(ruleErrors("{ not: [ 3 ] }"), Contains("not[0]: expected a rule: a map with"));
     CHECK_THAT(ruleErrors("[ profile ]"), Contains("(top): expected a rule"));
     CHECK_THAT(ruleErrors("{}"), Contains("expected a rule"));

@@ -240,6 +240,9 @@ TEST_CASE("a directory that does not answer is named, and the others are said to
     CHECK(has(fr.body, "href=\"/login?flow=F123\""));  // the way to another directory
     CHECK(has(portal::renderLogin(context(Language::en), view).body,
               "the other directories are still available"));
+    view.directoryName = "Annuaire <académique>";
+    CHECK(has(portal::renderLogin(context(Language::en), view).body,
+              "The “Annuaire &lt;académique&gt;” directory is not answering"));
 }
 
 TEST_CASE("the language switch keeps the page's other parameters", "[unit]") {

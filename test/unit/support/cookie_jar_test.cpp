@@ -8,7 +8,9 @@
 using namespace sesame::testing;
 
 namespace {
-Url url(const char* text) { return Url::parse(text); }
+Url url(const char* text) {
+    return Url::parse(text);
+}
 }  // namespace
 
 TEST_CASE("cookies are sent back only to their host and path", "[unit][cookies]") {
@@ -80,7 +82,8 @@ TEST_CASE("URLs resolve like a browser's", "[unit][url]") {
     CHECK(u.query() == "service=http%3A%2F%2Fx%2F");
     CHECK(u.origin() == "https://127.0.0.1:8443");
     CHECK(url("http://localhost/").origin() == "http://localhost");
-    CHECK(resolveUrl("https://h:1/cas/login", "/app1/?ticket=ST-1") == "https://h:1/app1/?ticket=ST-1");
+    CHECK(resolveUrl("https://h:1/cas/login", "/app1/?ticket=ST-1") ==
+          "https://h:1/app1/?ticket=ST-1");
     CHECK(resolveUrl("https://h/cas/login", "logout") == "https://h/cas/logout");
     CHECK(resolveUrl("https://h/cas/login", "http://other/x") == "http://other/x");
     CHECK(queryParameter(u.toString(), "service") == std::optional<std::string>("http://x/"));

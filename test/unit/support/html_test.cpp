@@ -56,7 +56,8 @@ TEST_CASE("textContent is what a reader sees", "[unit][html]") {
 <h1>Service ENT de   démonstration</h1><p>Connecté : <strong>prof.herriot</strong></p>
 <td>&lt;script&gt;alert(1)&lt;/script&gt;</td> &eacute;&#233;</body></html>)";
     std::string text = textContent(page);
-    CHECK(text == "Service ENT de démonstration Connecté : prof.herriot "
-                  "<script>alert(1)</script> &eacute;é");
+    CHECK(text ==
+          "Service ENT de démonstration Connecté : prof.herriot "
+          "<script>alert(1)</script> &eacute;é");
     CHECK(decodeEntities("&#x1F600;&amp;amp;&bogus;") == "\xF0\x9F\x98\x80&amp;&bogus;");
 }

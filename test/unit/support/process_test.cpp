@@ -22,7 +22,8 @@ ProcessSpec shell(const TempDir& dir, std::string script) {
 }
 }  // namespace
 
-TEST_CASE("a process gets its arguments, environment and directory, and logs to files", "[unit][process]") {
+TEST_CASE("a process gets its arguments, environment and directory, and logs to files",
+          "[unit][process]") {
     TempDir dir;
     auto spec = shell(dir, "echo \"$GREETING from $(pwd)\"; echo oops >&2; exit 3");
     spec.env = {{"GREETING", "bonjour"}};
@@ -35,7 +36,8 @@ TEST_CASE("a process gets its arguments, environment and directory, and logs to 
 TEST_CASE("stop() ends a process that ignores SIGTERM, and reaps it", "[unit][process]") {
     TempDir dir;
     Process p(shell(dir, "trap '' TERM; echo ready; while :; do sleep 1; done"));
-    waitUntil([&] { return readFile(p.stdoutPath()) == "ready\n"; }, 10s, "the shell to trap TERM", &p);
+    waitUntil([&] { return readFile(p.stdoutPath()) == "ready\n"; }, 10s, "the shell to trap TERM",
+              &p);
     const pid_t pid = p.pid();
     CHECK(p.running());
     p.stop(200ms);
@@ -75,4 +77,11 @@ TEST_CASE("freePort gives a port nobody listens on", "[unit][process]") {
     CHECK(port > 1024);
     CHECK_FALSE(tcpAccepts("127.0.0.1", port));
     CHECK_THROWS_WITH(waitForTcp("127.0.0.1", port, 50ms), Catch::Contains(std::to_string(port)));
+}
+
+TEST_CASE("runCommand keeps stderr when stdout is empty", "[unit][process]") {
+    TempDir dir;
+    CommandResult r = runCommand(shell(dir, "echo 'only an error' >&2; exit 2"), 10s);
+    CHECK(r.exitCode == 2);
+    CHECK(r.output == "only an error\n");
 }

@@ -8,6 +8,14 @@
 
 using namespace sesame::testing;
 
+namespace {
+RawOptions halfClosing() {
+    RawOptions o;
+    o.closeWrite = true;  // redis replies, then closes on end of input
+    return o;
+}
+}  // namespace
+
 TEST_CASE("redis-server starts on a free port and can be stopped and restarted", "[redis]") {
     RedisServer redis;
     const int port = redis.port();
@@ -28,9 +36,11 @@ TEST_CASE("redis-server starts on a free port and can be stopped and restarted",
 }
 
 TEST_CASE("a password-protected redis-server refuses clients without it", "[redis]") {
-    RedisServer redis(RedisOptions{.password = "s3cret"});
+    RedisOptions options;
+    options.password = "s3cret";
+    RedisServer redis(options);
     CHECK(redis.command({"PING"}) == "PONG");
-    std::string reply = rawExchange("127.0.0.1", redis.port(), "*1\r\n$4\r\nPING\r\n",
-                                    RawOptions{.closeWrite = true});
+    std::string reply =
+        rawExchange("127.0.0.1", redis.port(), "*1\r\n$4\r\nPING\r\n", halfClosing());
     CHECK(reply.rfind("-NOAUTH", 0) == 0);
 }

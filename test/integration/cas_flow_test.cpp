@@ -1,0 +1,136 @@
+// The whole browser flow, through real parts: a browser (test/support Browser) opens a demo ENT
+// service behind Apache httpd + mod_auth_cas, is sent to Sesame (a real `sesame serve` process),
+// logs in against the demo slapd or the local accounts, and lands back in the service, which
+// shows what mod_auth_cas received from /cas/p3/serviceValidate. Sessions live in a real Redis.
+#include <catch2/catch.hpp>
+
+#include "test/integration/demo_people.hpp"
+#include "test/integration/sesame_instance.hpp"
+#include "test/support/harness_error.hpp"
+#include "test/support/servers.hpp"
+
+using namespace sesame::testing;
+
+namespace {
+
+// One Sesame and one Apache for the test cases of this file that do not break anything.
+struct DemoEnvironment {
+    SesameInstance sesame{SesameOptions{requiredEnv("SESAME_TEST_REDIS"),
+                                        requiredEnv("SESAME_TEST_LDAP"),
+                                        {{"per_account: { attempts: 5", "per_account: { attempts: 3"}},
+                                        true}};
+    ApacheCasService apache{ApacheCasOptions{sesame.casUrl(), sesame.caFile()}};
+};
+
+DemoEnvironment& demo() {
+    static DemoEnvironment environment;
+    return environment;
+}
+
+Browser newBrowser() { return Browser{}; }
+
+// Opens `location` of the demo service and expects to be sent to Sesame's portal.
+Response openService(Browser& browser, const std::string& location) {
+    auto r = browser.follow(browser.get(demo().apache.serviceUrl(location)), 10);
+    return r;
+}
+
+bool onSesame(const Response& r) { return r.url.rfind(demo().sesame.baseUrl(), 0) == 0; }
+
+}  // namespace
+
+TEST_CASE("each demo person logs in through mod_auth_cas and the service shows who they are",
+          "[interop][ldap][redis]") {
+    for (const auto* person : {&teacher, &director, &communeAgent, &partner, &pupil, &parent}) {
+        DYNAMIC_SECTION(person->login) {
+            Browser browser = newBrowser();
+            auto portal = openService(browser, "app1");
+            REQUIRE(onSesame(portal));
+            REQUIRE(portal.status == 200);
+            auto landed = logIn(browser, portal, *person);
+            INFO(textContent(landed.body));
+            REQUIRE(landed.status == 200);
+            CHECK(landed.url.rfind(demo().apache.serviceUrl("app1"), 0) == 0);
+            auto text = textContent(landed.body);
+            CHECK(text.find(person->login) != std::string::npos);
+            CHECK(text.find(person->profile) != std::string::npos);
+            CHECK(text.find(person->habilitation) != std::string::npos);
+            if (person == &teacher || person == &director || person == &pupil)
+                CHECK(text.find("0690001A") != std::string::npos);
+        }
+    }
+}
+
+TEST_CASE("a second CAS service opens without credentials (single sign-on)",
+          "[interop][ldap][redis]") {
+    Browser browser = newBrowser();
+    auto landed = logIn(browser, openService(browser, "app1"), teacher);
+    REQUIRE(landed.status == 200);
+    auto second = openService(browser, "app2");
+    INFO(textContent(second.body));
+    CHECK(second.status == 200);
+    CHECK(second.url.rfind(demo().apache.serviceUrl("app2"), 0) == 0);
+    CHECK(textContent(second.body).find("prof.herriot") != std::string::npos);
+    // No login form was shown on the way.
+    for (const auto& hop : second.hops) CHECK(hop.url.find("/login?flow=") == std::string::npos);
+}
+
+TEST_CASE("a pupil who opens a staff-only service gets a French page saying what is needed",
+          "[interop][ldap][redis]") {
+    Browser browser = newBrowser();
+    REQUIRE(logIn(browser, openService(browser, "app1"), pupil).status == 200);
+    auto refused = openService(browser, "staff");
+    CHECK(refused.status == 403);
+    CHECK(onSesame(refused));
+    auto text = textContent(refused.body);
+    INFO(text);
+    CHECK(refused.body.find("lang=\"fr\"") != std::string::npos);
+    CHECK(text.find("Enseignant") != std::string::npos);  // an accepted profile, by name
+    // A teacher is let in.
+    Browser teacherBrowser = newBrowser();
+    auto staff = logIn(teacherBrowser, openService(teacherBrowser, "staff"), teacher);
+    CHECK(staff.status == 200);
+    CHECK(textContent(staff.body).find("prof.herriot") != std::string::npos);
+}
+
+TEST_CASE("Se déconnecter ends the Sesame session and every mod_auth_cas session it opened",
+          "[interop][ldap][redis]") {
+    Browser browser = newBrowser();
+    REQUIRE(logIn(browser, openService(browser, "app1"), director).status == 200);
+    REQUIRE(openService(browser, "app2").status == 200);
+    auto logout = browser.follow(
+        browser.get(demo().sesame.casUrl() + "/logout?service=" +
+                    percentEncode(demo().apache.serviceUrl("app1"))),
+        10);
+    INFO(textContent(logout.body));
+    // Both services were told: their next request goes back to Sesame, which asks who you are.
+    for (const char* location : {"app1", "app2"}) {
+        auto again = openService(browser, location);
+        CHECK(onSesame(again));
+        CHECK(again.body.find("choice=") != std::string::npos);
+    }
+}
+
+TEST_CASE("renew=true asks for credentials again, gateway=true returns without a ticket",
+          "[interop][ldap][redis]") {
+    const std::string service = demo().apache.serviceUrl("app1");
+    Browser browser = newBrowser();
+    // gateway without a session: straight back to the service, no ticket.
+    auto passive = browser.get(demo().sesame.casUrl() + "/login?gateway=true&service=" +
+                               percentEncode(service));
+    REQUIRE(passive.isRedirect());
+    CHECK(passive.location() == service);
+
+    REQUIRE(logIn(browser, openService(browser, "app1"), teacher).status == 200);
+    // With a session, a plain login gives a ticket at once ...
+    auto sso = browser.get(demo().sesame.casUrl() + "/login?service=" + percentEncode(service));
+    REQUIRE(sso.isRedirect());
+    CHECK(sso.location().find("ticket=ST-") != std::string::npos);
+    // ... but renew=true shows the portal again.
+    auto renew = browser.follow(browser.get(demo().sesame.casUrl() + "/login?renew=true&service=" +
+                                            percentEncode(service)),
+                                5);
+    CHECK(onSesame(renew));
+    CHECK(renew.status == 200);
+    CHECK(renew.body.find("choice=") != std::string::npos);
+}

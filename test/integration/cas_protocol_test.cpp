@@ -1,0 +1,206 @@
+// CAS protocol behaviour a client library notices, against a real Sesame with real Redis and
+// slapd: tickets are single-use (also under 50 concurrent validations), bound to their service,
+// the proxy flow (PGT -> PT -> proxyValidate), throttling, and hostile input.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <thread>
+
+#include "test/integration/demo_people.hpp"
+#include "test/integration/https_callback.hpp"
+#include "test/integration/sesame_instance.hpp"
+#include "test/support/harness_error.hpp"
+
+using namespace sesame::testing;
+
+namespace {
+
+SesameInstance& sesame() {
+    static SesameInstance instance{SesameOptions{
+        requiredEnv("SESAME_TEST_REDIS"),
+        requiredEnv("SESAME_TEST_LDAP"),
+        {{"per_account: { attempts: 5", "per_account: { attempts: 3"}},
+        true}};
+    return instance;
+}
+
+// A service URL of the demo registry (any loopback URL); nothing listens there: tests read the
+// ticket from Sesame's redirect without following it.
+const std::string serviceA = "http://127.0.0.1:9/app-a/";
+const std::string serviceB = "http://127.0.0.1:9/app-b/";
+
+std::string casLogin(const std::string& service, const std::string& extra = {}) {
+    return sesame().casUrl() + "/login?service=" + percentEncode(service) + extra;
+}
+
+// Follows redirects while they stay on Sesame; returns the first response that does not.
+Response followOnSesame(Browser& browser, Response r) {
+    for (int hop = 0; hop < 10 && r.isRedirect() &&
+                      r.location().rfind(sesame().baseUrl(), 0) == 0;
+         ++hop)
+        r = browser.get(r.location());
+    return r;
+}
+
+// Logs `person` in for `service` and returns the ticket Sesame redirected to the service with.
+std::string ticketFor(Browser& browser, const std::string& service,
+                      const DemoPerson& person = teacher) {
+    auto portal = followOnSesame(browser, browser.get(casLogin(service)));
+    if (portal.isRedirect()) return queryParameter(portal.location(), "ticket").value_or("");
+    auto page = loginForm(browser, portal, person.choice);
+    auto form = findForm(page.body, "/login");
+    if (!form) throw HarnessError("no login form:\n" + textContent(page.body));
+    form->set("login", person.login).set("password", "demo");
+    auto posted = followOnSesame(browser, browser.post(resolveUrl(page.url, form->action),
+                                                       form->fields));
+    if (!posted.isRedirect()) throw HarnessError("no redirect after login:\n" + textContent(posted.body));
+    return queryParameter(posted.location(), "ticket").value_or("");
+}
+
+std::string validate(const std::string& path, const std::string& service,
+                     const std::string& ticket, const std::string& extra = {}) {
+    Browser b;
+    return b.get(sesame().casUrl() + path + "?service=" + percentEncode(service) +
+                 "&ticket=" + percentEncode(ticket) + extra)
+        .body;
+}
+
+bool success(const std::string& xml) {
+    return xml.find("<cas:authenticationSuccess>") != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("a service ticket validates once, for its own service only", "[interop][redis]") {
+    Browser browser;
+    auto ticket = ticketFor(browser, serviceA);
+    REQUIRE(ticket.rfind("ST-", 0) == 0);
+    CHECK(ticket.size() >= 3 + 22);  // >= 128 bits of base64url
+
+    auto first = validate("/p3/serviceValidate", serviceA, ticket);
+    INFO(first);
+    REQUIRE(success(first));
+    CHECK(first.find("<cas:user>prof.herriot</cas:user>") != std::string::npos);
+    CHECK(first.find("National_ENS") != std::string::npos);
+
+    auto second = validate("/p3/serviceValidate", serviceA, ticket);
+    CHECK(second.find("code=\"INVALID_TICKET\"") != std::string::npos);
+
+    auto other = ticketFor(browser, serviceA);
+    auto wrongService = validate("/serviceValidate", serviceB, other);
+    CHECK(wrongService.find("code=\"INVALID_SERVICE\"") != std::string::npos);
+    // ... and the ticket is gone after that attempt (CAS 3.0 §3.1.2).
+    CHECK(validate("/serviceValidate", serviceA, other).find("INVALID_TICKET") !=
+          std::string::npos);
+
+    CHECK(validate("/serviceValidate", serviceA, "").find("INVALID_REQUEST") != std::string::npos);
+    auto json = validate("/p3/serviceValidate", serviceA, ticketFor(browser, serviceA),
+                         "&format=JSON");
+    CHECK(json.find("\"authenticationSuccess\"") != std::string::npos);
+    auto v1 = validate("/validate", serviceA, ticketFor(browser, serviceA));
+    CHECK(v1 == "yes\nprof.herriot\n");
+}
+
+TEST_CASE("fifty concurrent validations of one ticket give exactly one success",
+          "[interop][redis]") {
+    Browser browser;
+    auto ticket = ticketFor(browser, serviceA);
+    std::atomic<int> successes{0}, refusals{0};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 50; ++i) {
+        threads.emplace_back([&] {
+            auto body = validate("/serviceValidate", serviceA, ticket);
+            if (success(body)) ++successes;
+            if (body.find("INVALID_TICKET") != std::string::npos) ++refusals;
+        });
+    }
+    for (auto& t : threads) t.join();
+    CHECK(successes == 1);
+    CHECK(refusals == 49);
+}
+
+TEST_CASE("proxy flow: pgtUrl callback, PGT, proxy ticket, proxyValidate", "[interop][redis]") {
+    HttpsCallback callback(sesame().caFile(), sesame().keyFile());
+    Browser browser;
+    auto ticket = ticketFor(browser, serviceA);
+    auto pgtUrl = callback.url("/pgtCallback");
+    auto validated = validate("/p3/serviceValidate", serviceA, ticket,
+                              "&pgtUrl=" + percentEncode(pgtUrl));
+    INFO(validated);
+    REQUIRE(success(validated));
+    auto iouStart = validated.find("<cas:proxyGrantingTicket>");
+    REQUIRE(iouStart != std::string::npos);
+    auto targets = callback.targets();
+    REQUIRE(targets.size() == 1);
+    auto pgt = queryParameter("https://x" + targets[0], "pgtId");
+    auto iou = queryParameter("https://x" + targets[0], "pgtIou");
+    REQUIRE(pgt);
+    REQUIRE(iou);
+    CHECK(validated.find(*iou) != std::string::npos);
+
+    Browser backend;
+    auto proxy = backend.get(sesame().casUrl() + "/proxy?pgt=" + percentEncode(*pgt) +
+                             "&targetService=" + percentEncode(serviceB));
+    INFO(proxy.body);
+    auto ptStart = proxy.body.find("<cas:proxyTicket>");
+    REQUIRE(ptStart != std::string::npos);
+    auto pt = proxy.body.substr(ptStart + 17, proxy.body.find("</cas:proxyTicket>") - ptStart - 17);
+    CHECK(pt.rfind("PT-", 0) == 0);
+    // A proxy ticket is not a service ticket (CAS 3.0 §2.5) ...
+    CHECK(validate("/serviceValidate", serviceB, pt).find("INVALID_TICKET_SPEC") !=
+          std::string::npos);
+    // ... and validates at proxyValidate, once, showing the proxy chain.
+    auto pt2 = backend.get(sesame().casUrl() + "/proxy?pgt=" + percentEncode(*pgt) +
+                           "&targetService=" + percentEncode(serviceB)).body;
+    auto pt2Start = pt2.find("<cas:proxyTicket>");
+    REQUIRE(pt2Start != std::string::npos);
+    auto pt2Id = pt2.substr(pt2Start + 17, pt2.find("</cas:proxyTicket>") - pt2Start - 17);
+    auto proxied = validate("/p3/proxyValidate", serviceB, pt2Id);
+    INFO(proxied);
+    CHECK(success(proxied));
+    CHECK(proxied.find("<cas:proxy>") != std::string::npos);
+    CHECK(validate("/p3/proxyValidate", serviceB, pt2Id).find("INVALID_TICKET") !=
+          std::string::npos);
+
+    // A pgtUrl that is not https gets no PGT.
+    auto plain = validate("/p3/serviceValidate", serviceA, ticketFor(browser, serviceA),
+                          "&pgtUrl=" + percentEncode("http://127.0.0.1:9/cb"));
+    CHECK(plain.find("<cas:proxyGrantingTicket>") == std::string::npos);
+}
+
+TEST_CASE("failed logins are throttled per account with a message saying when to retry",
+          "[interop][ldap][redis]") {
+    Browser browser;
+    auto portal = followOnSesame(browser, browser.get(casLogin(serviceA)));
+    DemoPerson target = communeAgent;
+    for (int i = 0; i < 3; ++i) {
+        auto failed = logIn(browser, portal, target, "wrong-password");
+        CHECK(failed.status == 401);
+        CHECK(textContent(failed.body).find("incorrect") != std::string::npos);
+    }
+    // Even the right password is refused now, without asking the directory.
+    auto throttled = logIn(browser, portal, target, "demo");
+    CHECK(throttled.status == 429);
+    auto text = textContent(throttled.body);
+    INFO(text);
+    CHECK(text.find("Réessayez dans") != std::string::npos);
+    // Another account from the same browser is not affected.
+    auto other = logIn(browser, portal, partner, "demo");
+    CHECK(other.isRedirect());
+}
+
+TEST_CASE("unknown account and wrong password give the same message", "[interop][ldap][redis]") {
+    Browser a, b;
+    auto unknown = logIn(a, followOnSesame(a, a.get(casLogin(serviceA))),
+                         DemoPerson{"personne.inconnue", "academie", "", ""});
+    auto wrong = logIn(b, followOnSesame(b, b.get(casLogin(serviceA))),
+                       DemoPerson{"dir.herriot", "academie", "", ""}, "pas-le-bon");
+    CHECK(unknown.status == wrong.status);
+    auto message = [](const Response& r) {
+        auto text = textContent(r.body);
+        auto at = text.find("Identifiant ou mot de passe incorrect");
+        return at == std::string::npos ? std::string{} : text.substr(at, 60);
+    };
+    CHECK_FALSE(message(unknown).empty());
+    CHECK(message(unknown) == message(wrong));
+}

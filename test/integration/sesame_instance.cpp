@@ -1,0 +1,124 @@
+#include "test/integration/sesame_instance.hpp"
+
+#include <signal.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "test/support/harness_error.hpp"
+
+namespace sesame::testing {
+namespace {
+std::string readFile(const std::filesystem::path& path) {
+    std::ifstream in(path);
+    if (!in) throw HarnessError("cannot read " + path.string());
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+void replaceAll(std::string& text, const std::string& from, const std::string& to) {
+    if (from.empty()) return;
+    std::size_t at = 0;
+    bool found = false;
+    while ((at = text.find(from, at)) != std::string::npos) {
+        text.replace(at, from.size(), to);
+        at += to.size();
+        found = true;
+    }
+    if (!found) throw HarnessError("etc/sesame.yml no longer contains '" + from + "'");
+}
+}  // namespace
+
+std::filesystem::path sourceDir() { return SESAME_SOURCE_DIR; }
+std::filesystem::path sesameBinary() { return SESAME_BINARY; }
+
+std::string requiredEnv(const char* name) {
+    const char* value = std::getenv(name);
+    if (!value || !*value)
+        throw HarnessError(std::string(name) +
+                           " is not set: run the tests with scripts/test.sh, which starts "
+                           "redis-server and the demo slapd and sets it");
+    return value;
+}
+
+SesameInstance::SesameInstance(SesameOptions options)
+    : options_(std::move(options)), dir_("sesame-instance") {
+    certificate_ = makeTestCertificate(dir_.path());
+    const auto etc = sourceDir() / "etc";
+    std::string config = readFile(etc / "sesame.yml");
+    for (int attempt = 0; attempt < 5; ++attempt) {
+        port_ = freePort();
+        std::string text = config;
+        replaceAll(text, "127.0.0.1:8443", "127.0.0.1:" + std::to_string(port_));
+        replaceAll(text, "127.0.0.1:6380", options_.redisAddress);
+        replaceAll(text, "ldap://127.0.0.1:3389", options_.ldapUrl);
+        replaceAll(text, "../var/demo/tls/sesame.crt", certificate_.certificateFile.string());
+        replaceAll(text, "../var/demo/tls/sesame.key", certificate_.privateKeyFile.string());
+        replaceAll(text, " demo/", " " + (etc / "demo").string() + "/");
+        replaceAll(text, "services_dir: services", "services_dir: " + (etc / "services").string());
+        for (const auto& [from, to] : options_.edits) replaceAll(text, from, to);
+        configFile_ = dir_.path() / "sesame.yml";
+        std::ofstream(configFile_) << text;
+
+        process_ = std::make_unique<Process>(ProcessSpec{
+            sesameBinary().string(), {"serve", "-c", configFile_.string()}, {}, {}, dir_.path(),
+            "sesame"});
+        Browser probe;
+        const std::string url = baseUrl() + (options_.waitForRedis ? "/readyz" : "/healthz");
+        try {
+            waitUntil(
+                [&] {
+                    try {
+                        return probe.get(url).status == 200;
+                    } catch (const HarnessError&) {
+                        return false;
+                    }
+                },
+                std::chrono::seconds(20), "sesame " + url, process_.get());
+            return;
+        } catch (const HarnessError& e) {
+            // Another process may have taken the free port first: try another one.
+            if (process_->running() || process_->logTail().find("bind") == std::string::npos)
+                throw;
+        }
+    }
+    throw HarnessError("sesame could not bind a free port in five attempts");
+}
+
+SesameInstance::~SesameInstance() {
+    if (process_) process_->stop();
+}
+
+CommandResult SesameInstance::cli(const std::vector<std::string>& args,
+                                  const std::string& stdinText) {
+    std::vector<std::string> full = args;
+    full.push_back("-c");
+    full.push_back(configFile_.string());
+    if (stdinText.empty()) {
+        return runCommand(ProcessSpec{sesameBinary().string(), full, {}, {}, dir_.path(), "cli"});
+    }
+    // Feed stdin through a shell pipe (the harness's runCommand has no stdin).
+    std::string command = "printf '%s\\n' \"$SESAME_STDIN\" | \"$0\" \"$@\"";
+    std::vector<std::string> shellArgs = {"-c", command, sesameBinary().string()};
+    shellArgs.insert(shellArgs.end(), full.begin(), full.end());
+    return runCommand(ProcessSpec{"/bin/sh", shellArgs, {{"SESAME_STDIN", stdinText}}, {},
+                                  dir_.path(), "cli"});
+}
+
+void SesameInstance::reload() {
+    auto countReloads = [&] {
+        std::ifstream in(process_->stderrPath());
+        std::string line;
+        int n = 0;
+        while (std::getline(in, line))
+            if (line.find("\"event\":\"reload") != std::string::npos) ++n;
+        return n;
+    };
+    const int before = countReloads();
+    ::kill(process_->pid(), SIGHUP);
+    waitUntil([&] { return countReloads() > before; }, std::chrono::seconds(10),
+              "sesame to log its reload", process_.get());
+}
+
+}  // namespace sesame::testing
