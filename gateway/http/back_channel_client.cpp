@@ -37,7 +37,7 @@ const core::Logger& log() {
 
 struct Target {
     bool tls = false;
-    std::string host;        // for resolving and certificate checks, without brackets
+    std::string host;  // for resolving and certificate checks, without brackets
     std::string port;
     std::string hostHeader;  // as written in the URL, with brackets and port
     std::string target;      // path and query
@@ -48,8 +48,10 @@ std::optional<Target> parseTarget(const std::string& url) {
     auto parsed = boost::urls::parse_absolute_uri(url);
     if (!parsed || parsed->has_userinfo() || parsed->host_address().empty()) return std::nullopt;
     Target t;
-    if (parsed->scheme() == "https") t.tls = true;
-    else if (parsed->scheme() != "http") return std::nullopt;
+    if (parsed->scheme() == "https")
+        t.tls = true;
+    else if (parsed->scheme() != "http")
+        return std::nullopt;
     t.host = parsed->host_address();
     t.ipLiteral = parsed->host_type() != boost::urls::host_type::name;
     t.port = parsed->has_port() ? std::string(parsed->port()) : (t.tls ? "443" : "80");
@@ -131,8 +133,7 @@ asio::awaitable<Result<core::OutboundResponse>> BackChannelClient::send(
 
     beast::ssl_stream<beast::tcp_stream> tls(std::move(tcp), *tls_);
     // SNI carries names only, never an address (RFC 6066 §3).
-    if (!target->ipLiteral &&
-        !SSL_set_tlsext_host_name(tls.native_handle(), target->host.c_str()))
+    if (!target->ipLiteral && !SSL_set_tlsext_host_name(tls.native_handle(), target->host.c_str()))
         co_return fail(*target, "sni", core::Errc::unavailable);
     tls.set_verify_callback(asio::ssl::host_name_verification(target->host));
     auto [hec] = co_await tls.async_handshake(asio::ssl::stream_base::client, asTuple);

@@ -13,7 +13,7 @@
 namespace sesame::http {
 
 class BackChannelClient final : public core::BackChannel {
-public:
+  public:
     // Errc::tls_setup when the CA file cannot be loaded.
     static Result<std::shared_ptr<BackChannelClient>> create(BackChannelConfig config);
     BackChannelClient(BackChannelConfig config, std::unique_ptr<boost::asio::ssl::context> tls);
@@ -25,7 +25,7 @@ public:
     boost::asio::awaitable<Result<core::OutboundResponse>> send(
         core::OutboundRequest request) override;
 
-private:
+  private:
     BackChannelConfig config_;
     std::unique_ptr<boost::asio::ssl::context> tls_;
 };

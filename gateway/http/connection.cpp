@@ -57,7 +57,9 @@ int refusalStatus(const error_code& ec) {
     return 0;
 }
 
-std::string newRequestId() { return core::randomToken(9); }  // 72 bits, 12 characters
+std::string newRequestId() {
+    return core::randomToken(9);
+}  // 72 bits, 12 characters
 
 // What the observer sees of a request: everything but the body, which may hold secrets.
 core::HttpRequest summaryOf(const core::HttpRequest& r) {
@@ -79,7 +81,7 @@ constexpr bool isTls = !std::is_same_v<Stream, beast::tcp_stream>;
 
 template <class Stream>
 class Connection {
-public:
+  public:
     Connection(Worker& worker, Stream& stream, Peer peer, std::shared_ptr<std::string> requestId)
         : requestId_(std::move(requestId)),
           worker_(worker),
@@ -108,7 +110,7 @@ public:
         co_await finish();
     }
 
-private:
+  private:
     const ServerLimits& limits() const { return settings_.config.limits; }
     beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
 
@@ -135,6 +137,10 @@ private:
         parser_->body_limit(limits().bodyBytes);
         lowest().expires_after(limits().readTimeout);  // the whole request, header and body
         auto [ec, n] = co_await bhttp::async_read_header(stream_, buffer_, *parser_, asTuple);
+        // RFC 9112 §6.3: a request whose transfer coding does not end in chunked has no
+        // knowable length: 400 and close, or the rest would be read as another request.
+        if (!ec && parser_->get().count(bhttp::field::transfer_encoding) && !parser_->chunked())
+            ec = bhttp::error::bad_transfer_encoding;
         if (!ec && parser_->get().version() >= 11 &&
             beast::iequals(parser_->get()[bhttp::field::expect], "100-continue")) {
             bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, 11};
@@ -168,7 +174,7 @@ private:
         ReplyContext context{in.version(), decoded && in.keep_alive() && !worker_.stopping(),
                              in.method() == bhttp::verb::head, id};
         bool ok = co_await write(response, context, summary, started);
-        co_return ok && context.keepAlive;
+        co_return ok&& context.keepAlive;
     }
 
     // The request boundary: an exception from the handler is a broken invariant, reported as
@@ -179,7 +185,7 @@ private:
         RequestExecutor executor(worker_.context().get_executor(), id);
         std::string failure;
         try {
-            co_return co_await asio::co_spawn(worker_.context().get_executor(), handler_->handle(std::move(request)),
+            co_return co_await asio::co_spawn(executor, handler_->handle(std::move(request)),
                                               asio::use_awaitable);
         } catch (const std::exception& e) {
             failure = e.what();
@@ -201,6 +207,8 @@ private:
                 settings_.observer(summary, response, seconds.count());
             } catch (const std::exception& e) {
                 log().error("observer_exception", {{"what", e.what()}});
+            } catch (...) {
+                log().error("observer_exception", {{"what", "unknown exception"}});
             }
         }
         setRequestId({});
@@ -224,10 +232,10 @@ private:
         auto started = Clock::now();
         std::string id = newRequestId();
         setRequestId(id);
-        log().info("request_refused", {{"status", std::to_string(status)}, {"reason", ec.message()}});
-        core::HttpRequest summary = parser_->is_header_done()
-                                        ? minimalSummary(id, parser_->get())
-                                        : minimalSummary(id, BeastRequest{});
+        log().info("request_refused",
+                   {{"status", std::to_string(status)}, {"reason", ec.message()}});
+        core::HttpRequest summary = parser_->is_header_done() ? minimalSummary(id, parser_->get())
+                                                              : minimalSummary(id, BeastRequest{});
         ReplyContext context{11, false, false, id};
         co_await write(refusal(status), context, summary, started);
     }
@@ -238,8 +246,8 @@ private:
     asio::awaitable<void> finish() {
         if (!lowest().socket().is_open()) co_return;
         live_.idle = true;
-        lowest().expires_after(std::min<std::chrono::milliseconds>(limits().readTimeout,
-                                                                   std::chrono::seconds(2)));
+        lowest().expires_after(
+            std::min<std::chrono::milliseconds>(limits().readTimeout, std::chrono::seconds(2)));
         if constexpr (isTls<Stream>) {
             auto [ec] = co_await stream_.async_shutdown(asTuple);
             if (ec) fail(ec, "shutdown");
@@ -250,8 +258,7 @@ private:
             std::size_t drained = 0;
             while (!ec && drained < 65536) {
                 std::size_t n = 0;
-                std::tie(ec, n) =
-                    co_await lowest().async_read_some(asio::buffer(scratch), asTuple);
+                std::tie(ec, n) = co_await lowest().async_read_some(asio::buffer(scratch), asTuple);
                 drained += n;
             }
         }

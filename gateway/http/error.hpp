@@ -9,13 +9,13 @@ namespace sesame::http {
 
 enum class Errc {
     ok = 0,
-    malformed_target = 1,    // request-target not in origin-form (RFC 9112 §3.2.1)
-    malformed_encoding,      // a bad percent-escape in the path or query (RFC 3986 §2.1)
-    malformed_form,          // an application/x-www-form-urlencoded body that does not decode
-    missing_host,            // HTTP/1.1 without Host (RFC 9112 §3.2: a 400)
-    malformed_url,           // an outbound URL that is not an absolute http(s) URL
-    tls_setup,               // a certificate, key or CA file that could not be loaded
-    bind_failed,             // the listening address could not be bound
+    malformed_target = 1,  // request-target not in origin-form (RFC 9112 §3.2.1)
+    malformed_encoding,    // a bad percent-escape in the path or query (RFC 3986 §2.1)
+    malformed_form,        // an application/x-www-form-urlencoded body that does not decode
+    missing_host,          // HTTP/1.1 without Host (RFC 9112 §3.2: a 400)
+    malformed_url,         // an outbound URL that is not an absolute http(s) URL
+    tls_setup,             // a certificate, key or CA file that could not be loaded
+    bind_failed,           // the listening address could not be bound
 };
 
 const boost::system::error_category& httpCategory() noexcept;

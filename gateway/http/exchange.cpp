@@ -5,6 +5,8 @@
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/status.hpp>
 #include <boost/url/parse.hpp>
+#include <cstdio>
+#include <ctime>
 
 #include "gateway/core/log.hpp"
 #include "gateway/core/text.hpp"
@@ -54,9 +56,8 @@ core::Parameters decodeQuery(const boost::urls::url_view& url) {
 }
 
 bool hasControl(std::string_view s) {
-    return std::any_of(s.begin(), s.end(), [](unsigned char c) {
-        return (c < 0x20 && c != '\t') || c == 0x7f;
-    });
+    return std::any_of(s.begin(), s.end(),
+                       [](unsigned char c) { return (c < 0x20 && c != '\t') || c == 0x7f; });
 }
 
 bool isToken(std::string_view s) {
@@ -74,6 +75,28 @@ bool hasHeader(const core::Parameters& headers, std::string_view name) {
 
 void eraseHeader(core::Parameters& headers, std::string_view name) {
     std::erase_if(headers, [&](const auto& h) { return boost::beast::iequals(h.first, name); });
+}
+
+// RFC 9110 §6.6.1: an origin server with a clock sends Date. Formatted once a second per thread.
+const std::string& httpDate() {
+    thread_local std::time_t cachedSecond = 0;
+    thread_local std::string cached;
+    std::time_t now = std::time(nullptr);
+    if (now != cachedSecond) {
+        std::tm tm{};
+        gmtime_r(&now, &tm);
+        // By hand, not strftime: %a and %b follow the locale, HTTP wants English names.
+        static constexpr const char* days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+        static constexpr const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday],
+                      tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+                      tm.tm_sec);
+        cached = buf;
+        cachedSecond = now;
+    }
+    return cached;
 }
 
 void setDefault(core::Parameters& headers, std::string_view name, std::string value) {
@@ -168,6 +191,7 @@ BeastResponse ResponseEncoder::encode(core::HttpResponse response,
         out.insert(bhttp::field::set_cookie, line);
     }
     out.set("X-Request-Id", context.requestId);
+    out.set(bhttp::field::date, httpDate());
     out.keep_alive(context.keepAlive);
 
     // RFC 9110 §6.4.1: 1xx, 204 and 304 carry no content.

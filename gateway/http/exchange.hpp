@@ -36,13 +36,13 @@ struct ReplyContext {
 };
 
 class ResponseEncoder {
-public:
+  public:
     explicit ResponseEncoder(const ServerConfig& config);
     BeastResponse encode(core::HttpResponse response, const ReplyContext& context) const;
 
     const std::string& contentSecurityPolicy() const { return csp_; }
 
-private:
+  private:
     std::string csp_;
     bool hsts_;
 };

@@ -5,8 +5,7 @@
 namespace sesame::http {
 
 ProcessSignals::ProcessSignals(boost::asio::io_context& context,
-                               std::function<void(int)> onTerminate,
-                               std::function<void()> onReload)
+                               std::function<void(int)> onTerminate, std::function<void()> onReload)
     : terminate_(context, SIGTERM, SIGINT),
       reload_(context, SIGHUP),
       onTerminate_(std::move(onTerminate)),

@@ -8,14 +8,14 @@
 namespace sesame::http {
 
 class ProcessSignals {
-public:
+  public:
     // `onTerminate` gets the signal number (SIGTERM or SIGINT); both callbacks run on `context`
     // and stay armed for every further signal.
     ProcessSignals(boost::asio::io_context& context, std::function<void(int)> onTerminate,
                    std::function<void()> onReload);
     void cancel();  // lets `context` run out of work
 
-private:
+  private:
     void awaitTerminate();
     void awaitReload();
 

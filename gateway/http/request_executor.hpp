@@ -18,7 +18,7 @@ namespace sesame::http {
 
 template <class Inner>
 class RequestExecutor {
-public:
+  public:
     RequestExecutor(Inner inner, std::shared_ptr<const std::string> requestId)
         : inner_(std::move(inner)), requestId_(std::move(requestId)) {}
 
@@ -55,7 +55,7 @@ public:
         return !(a == b);
     }
 
-private:
+  private:
     template <class>
     friend class RequestExecutor;
     Inner inner_;

@@ -1,5 +1,6 @@
 #include "gateway/http/server.hpp"
 
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <latch>
 
@@ -13,6 +14,22 @@ namespace {
 const core::Logger& log() {
     static const core::Logger logger("http");
     return logger;
+}
+// SO_REUSEPORT would let this process silently share the port with another Sesame still
+// running there (same user): check first with an exclusive bind that nobody listens on it.
+bool portIsFree(const asio::ip::tcp::endpoint& endpoint) {
+    asio::io_context context;
+    asio::ip::tcp::acceptor probe(context);
+    error_code ec;
+    probe.open(endpoint.protocol(), ec);
+    if (!ec) probe.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) probe.bind(endpoint, ec);
+    if (ec) {
+        log().error("bind_failed", {{"address", endpoint.address().to_string()},
+                                    {"port", std::to_string(endpoint.port())},
+                                    {"reason", ec.message()}});
+    }
+    return !ec;
 }
 }  // namespace
 
@@ -35,6 +52,7 @@ Result<void> Server::start() {
     auto settings = std::make_shared<const ServerSettings>(
         ServerSettings{config_, ResponseEncoder(config_), observer_});
     std::uint16_t port = config_.port;
+    if (port != 0 && !portIsFree({address, port})) return Errc::bind_failed;
     std::vector<std::unique_ptr<Worker>> workers;
     for (unsigned i = 0; i < std::max(1u, config_.threads); ++i) {
         auto worker = std::make_unique<Worker>(settings);

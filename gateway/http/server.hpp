@@ -19,7 +19,7 @@
 namespace sesame::http {
 
 class RequestHandler {
-public:
+  public:
     virtual ~RequestHandler() = default;
     // Runs on its worker's thread; may co_await anything on that worker's io_context. An
     // exception escaping it becomes a 500 and a log line.
@@ -36,7 +36,7 @@ using RequestObserver =
 class Worker;
 
 class Server {
-public:
+  public:
     Server(ServerConfig config, HandlerFactory factory, RequestObserver observer = {});
     ~Server();  // stop() then wait()
     Server(const Server&) = delete;
@@ -59,7 +59,7 @@ public:
     // Blocks until every worker thread has finished. Never call it from a worker thread.
     void wait();
 
-private:
+  private:
     ServerConfig config_;
     HandlerFactory factory_;
     RequestObserver observer_;

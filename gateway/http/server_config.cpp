@@ -35,10 +35,10 @@ bool parseListen(const std::string& text, std::string& host, std::uint16_t& port
     return true;
 }
 
-std::chrono::milliseconds positiveDuration(const core::ConfigNode& node,
-                                           core::ConfigErrors& errors,
+std::chrono::milliseconds positiveDuration(const core::ConfigNode& node, core::ConfigErrors& errors,
                                            std::chrono::milliseconds fallback) {
-    auto value = node.asDuration(errors, std::chrono::duration_cast<std::chrono::seconds>(fallback));
+    auto value =
+        node.asDuration(errors, std::chrono::duration_cast<std::chrono::seconds>(fallback));
     if (node.present() && value.count() == 0) {
         errors.add(node, "expected a duration longer than zero, such as 10s");
         return fallback;
@@ -50,7 +50,8 @@ ServerLimits parseLimits(const core::ConfigNode& node, core::ConfigErrors& error
     ServerLimits limits;
     if (!node.present()) return limits;
     if (!node.isMap()) {
-        errors.add(node, "expected a map with header_bytes, body_bytes, read_timeout, idle_timeout");
+        errors.add(node,
+                   "expected a map with header_bytes, body_bytes, read_timeout, idle_timeout");
         return limits;
     }
     node.checkKeys(errors, {"header_bytes", "body_bytes", "read_timeout", "idle_timeout"});
@@ -66,8 +67,9 @@ ServerLimits parseLimits(const core::ConfigNode& node, core::ConfigErrors& error
 std::optional<TlsFiles> parseTls(const core::ConfigNode& node, core::ConfigErrors& errors) {
     if (!node.present()) return std::nullopt;
     if (!node.isMap()) {
-        errors.add(node, "expected a map with certificate and private_key (or no tls: for plain "
-                         "HTTP behind a reverse proxy)");
+        errors.add(node,
+                   "expected a map with certificate and private_key (or no tls: for plain "
+                   "HTTP behind a reverse proxy)");
         return std::nullopt;
     }
     node.checkKeys(errors, {"certificate", "private_key"});
@@ -114,13 +116,16 @@ std::string ServerConfig::publicOrigin() const {
     return origin;
 }
 
-bool ServerConfig::publicHttps() const { return publicUrl.rfind("https://", 0) == 0; }
+bool ServerConfig::publicHttps() const {
+    return publicUrl.rfind("https://", 0) == 0;
+}
 
 ServerConfig ServerConfig::parse(const core::ConfigNode& node, core::ConfigErrors& errors) {
     ServerConfig config;
     if (!node.isMap()) {
-        errors.add(node, "is required: a map with listen, public_url, threads, tls, "
-                         "trusted_proxies, limits");
+        errors.add(node,
+                   "is required: a map with listen, public_url, threads, tls, "
+                   "trusted_proxies, limits");
         return config;
     }
     node.checkKeys(errors, {"listen", "public_url", "threads", "tls", "trusted_proxies", "limits"});
@@ -135,8 +140,9 @@ ServerConfig ServerConfig::parse(const core::ConfigNode& node, core::ConfigError
     auto url = boost::urls::parse_absolute_uri(config.publicUrl);
     if (!config.publicUrl.empty() &&
         (!url || (url->scheme() != "https" && url->scheme() != "http") || url->host().empty()))
-        errors.add(publicUrl, "expected the absolute URL browsers use, such as "
-                              "https://sso.example.fr");
+        errors.add(publicUrl,
+                   "expected the absolute URL browsers use, such as "
+                   "https://sso.example.fr");
 
     unsigned cores = std::max(1u, std::thread::hardware_concurrency());
     config.threads = static_cast<unsigned>(node["threads"].asInt(errors, cores, 1, 256));

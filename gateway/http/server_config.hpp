@@ -17,10 +17,10 @@ struct TlsFiles {
 };
 
 struct ServerLimits {
-    std::uint32_t headerBytes = 8192;               // beyond: 431 (RFC 6585 §5)
-    std::uint64_t bodyBytes = 65536;                // beyond: 413 (RFC 9110 §15.5.14)
-    std::chrono::milliseconds readTimeout{10000};   // whole request, first byte to last
-    std::chrono::milliseconds idleTimeout{60000};   // keep-alive wait for the next request
+    std::uint32_t headerBytes = 8192;              // beyond: 431 (RFC 6585 §5)
+    std::uint64_t bodyBytes = 65536;               // beyond: 413 (RFC 9110 §15.5.14)
+    std::chrono::milliseconds readTimeout{10000};  // whole request, first byte to last
+    std::chrono::milliseconds idleTimeout{60000};  // keep-alive wait for the next request
 };
 
 struct ServerConfig {

@@ -31,8 +31,8 @@ std::unique_ptr<ssl::context> baseContext(ssl::context::method method) {
 
 Result<std::unique_ptr<ssl::context>> setupFailed(std::string_view what, const std::string& file,
                                                   const error_code& ec) {
-    log().error("tls_setup_failed", {{"what", std::string(what)}, {"file", file},
-                                     {"reason", ec.message()}});
+    log().error("tls_setup_failed",
+                {{"what", std::string(what)}, {"file", file}, {"reason", ec.message()}});
     return Errc::tls_setup;
 }
 

@@ -14,11 +14,11 @@ namespace sesame::http {
 
 // One address or one CIDR block, IPv4 or IPv6: "10.0.0.1", "10.0.0.0/8", "fd00::/8".
 class AddressRange {
-public:
+  public:
     static std::optional<AddressRange> parse(std::string_view text);
     bool contains(const boost::asio::ip::address& address) const;
 
-private:
+  private:
     bool v6_ = false;
     std::array<unsigned char, 16> bytes_{};
     unsigned prefix_ = 0;
@@ -32,7 +32,7 @@ struct ForwardedOrigin {
 };
 
 class TrustedProxies {
-public:
+  public:
     TrustedProxies() = default;
     explicit TrustedProxies(std::vector<AddressRange> ranges) : ranges_(std::move(ranges)) {}
 
@@ -45,7 +45,7 @@ public:
     ForwardedOrigin resolve(const boost::asio::ip::address& peer, std::string_view forwardedFor,
                             std::string_view forwardedProto, std::string_view forwardedHost) const;
 
-private:
+  private:
     std::vector<AddressRange> ranges_;
 };
 

@@ -55,8 +55,8 @@ Result<std::uint16_t> Worker::bind(const tcp::endpoint& endpoint) {
     if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
     // Every worker binds the same address; the kernel spreads new connections among them.
     int one = 1;
-    if (!ec && ::setsockopt(acceptor_.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one,
-                            sizeof one) != 0)
+    if (!ec &&
+        ::setsockopt(acceptor_.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
         ec = error_code(errno, boost::system::system_category());
     if (!ec) acceptor_.bind(endpoint, ec);
     if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);

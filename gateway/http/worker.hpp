@@ -32,7 +32,7 @@ struct LiveConnection {
 };
 
 class Worker {
-public:
+  public:
     explicit Worker(std::shared_ptr<const ServerSettings> settings);
     ~Worker();
 
@@ -55,7 +55,7 @@ public:
     void enroll(LiveConnection& connection) { connections_.insert(&connection); }
     void leave(LiveConnection& connection);
 
-private:
+  private:
     boost::asio::awaitable<void> accept();
     void loop();
 

@@ -36,7 +36,7 @@ Task<Result<void>> MemorySessionStore::createSession(const core::Session& sessio
     std::int64_t t = now();
     std::int64_t ttl = sessionTtl(session, timeouts, t);
     if (ttl <= 0 || session.id.empty()) co_return core::Errc::invalid_argument;
-    sessions_[session.id] = {session, t + ttl};
+    sessions_[session.id] = {withLastSeen(session), t + ttl};
     std::string login = indexLogin(session);
     if (!login.empty()) {
         auto& index = users_[login];

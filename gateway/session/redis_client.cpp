@@ -484,8 +484,15 @@ bool RedisClient::connected() const { return connection_->connected(); }
 std::string RedisClient::lastError() const { return connection_->lastError(); }
 const RedisConfig& RedisClient::config() const { return connection_->config(); }
 
+namespace {
+bool anyEmpty(const std::vector<RedisClient::Command>& commands) {
+    return std::any_of(commands.begin(), commands.end(), [](const auto& c) { return c.empty(); });
+}
+}  // namespace
+
 asio::awaitable<Result<RedisReply>> RedisClient::command(Command args) {
-    std::string operation = args.empty() ? std::string("empty") : lower(args.front());
+    if (args.empty()) co_return core::Errc::invalid_argument;
+    std::string operation = lower(args.front());
     auto replies = co_await connection_->execute(formatCommand(args), 1, std::move(operation));
     if (!replies) co_return replies.error();
     co_return std::move(replies->front());
@@ -494,6 +501,7 @@ asio::awaitable<Result<RedisReply>> RedisClient::command(Command args) {
 asio::awaitable<Result<std::vector<RedisReply>>> RedisClient::pipeline(
     std::vector<Command> commands) {
     if (commands.empty()) co_return std::vector<RedisReply>{};
+    if (anyEmpty(commands)) co_return core::Errc::invalid_argument;
     std::string payload;
     for (const auto& c : commands) payload += formatCommand(c);
     co_return co_await connection_->execute(std::move(payload), commands.size(),
@@ -503,6 +511,7 @@ asio::awaitable<Result<std::vector<RedisReply>>> RedisClient::pipeline(
 asio::awaitable<Result<std::vector<RedisReply>>> RedisClient::transaction(
     std::vector<Command> commands) {
     if (commands.empty()) co_return std::vector<RedisReply>{};
+    if (anyEmpty(commands)) co_return core::Errc::invalid_argument;
     std::string payload = formatCommand({"MULTI"});
     for (const auto& c : commands) payload += formatCommand(c);
     payload += formatCommand({"EXEC"});

@@ -90,7 +90,8 @@ Task<Result<void>> RedisSessionStore::createSession(const core::Session& session
     std::int64_t now = clock_.nowSeconds();
     std::int64_t ttl = sessionTtl(session, timeouts, now);
     if (ttl <= 0 || session.id.empty()) co_return core::Errc::invalid_argument;
-    std::vector<Command> commands{{"SET", sessionKey(session.id), encode(session), "EX", seconds(ttl)}};
+    std::vector<Command> commands{
+        {"SET", sessionKey(session.id), encode(withLastSeen(session)), "EX", seconds(ttl)}};
     std::string login = indexLogin(session);
     if (!login.empty()) {
         // The index lives as long as the longest-lived session in it: NX sets the first expiry,

@@ -21,6 +21,13 @@ inline bool sessionEnded(const core::Session& s, SessionTimeouts t, std::int64_t
     return now >= s.createdAt + t.absolute.count() || now >= s.lastSeenAt + t.idle.count();
 }
 
+// A session as stored: a caller that left lastSeenAt unset must not see its new session
+// count as idle since 1970.
+inline core::Session withLastSeen(core::Session s) {
+    s.lastSeenAt = std::max(s.lastSeenAt, s.createdAt);
+    return s;
+}
+
 // The per-user index is keyed by the login, lower-cased (ASCII: SDET logins are ASCII; other
 // bytes are kept as they are), so that "Prof.Herriot" and "prof.herriot" are one user.
 inline std::string lowerLogin(std::string login) {

@@ -15,7 +15,7 @@ using namespace sesame::testing;
 
 namespace {
 
-SesameInstance& sesame() {
+SesameInstance& gateway() {
     static SesameInstance instance{SesameOptions{
         requiredEnv("SESAME_TEST_REDIS"),
         requiredEnv("SESAME_TEST_LDAP"),
@@ -30,13 +30,13 @@ const std::string serviceA = "http://127.0.0.1:9/app-a/";
 const std::string serviceB = "http://127.0.0.1:9/app-b/";
 
 std::string casLogin(const std::string& service, const std::string& extra = {}) {
-    return sesame().casUrl() + "/login?service=" + percentEncode(service) + extra;
+    return gateway().casUrl() + "/login?service=" + percentEncode(service) + extra;
 }
 
 // Follows redirects while they stay on Sesame; returns the first response that does not.
 Response followOnSesame(Browser& browser, Response r) {
     for (int hop = 0; hop < 10 && r.isRedirect() &&
-                      r.location().rfind(sesame().baseUrl(), 0) == 0;
+                      r.location().rfind(gateway().baseUrl(), 0) == 0;
          ++hop)
         r = browser.get(r.location());
     return r;
@@ -60,7 +60,7 @@ std::string ticketFor(Browser& browser, const std::string& service,
 std::string validate(const std::string& path, const std::string& service,
                      const std::string& ticket, const std::string& extra = {}) {
     Browser b;
-    return b.get(sesame().casUrl() + path + "?service=" + percentEncode(service) +
+    return b.get(gateway().casUrl() + path + "?service=" + percentEncode(service) +
                  "&ticket=" + percentEncode(ticket) + extra)
         .body;
 }
@@ -120,7 +120,7 @@ TEST_CASE("fifty concurrent validations of one ticket give exactly one success",
 }
 
 TEST_CASE("proxy flow: pgtUrl callback, PGT, proxy ticket, proxyValidate", "[interop][redis]") {
-    HttpsCallback callback(sesame().caFile(), sesame().keyFile());
+    HttpsCallback callback(gateway().caFile(), gateway().keyFile());
     Browser browser;
     auto ticket = ticketFor(browser, serviceA);
     auto pgtUrl = callback.url("/pgtCallback");
@@ -139,7 +139,7 @@ TEST_CASE("proxy flow: pgtUrl callback, PGT, proxy ticket, proxyValidate", "[int
     CHECK(validated.find(*iou) != std::string::npos);
 
     Browser backend;
-    auto proxy = backend.get(sesame().casUrl() + "/proxy?pgt=" + percentEncode(*pgt) +
+    auto proxy = backend.get(gateway().casUrl() + "/proxy?pgt=" + percentEncode(*pgt) +
                              "&targetService=" + percentEncode(serviceB));
     INFO(proxy.body);
     auto ptStart = proxy.body.find("<cas:proxyTicket>");
@@ -150,7 +150,7 @@ TEST_CASE("proxy flow: pgtUrl callback, PGT, proxy ticket, proxyValidate", "[int
     CHECK(validate("/serviceValidate", serviceB, pt).find("INVALID_TICKET_SPEC") !=
           std::string::npos);
     // ... and validates at proxyValidate, once, showing the proxy chain.
-    auto pt2 = backend.get(sesame().casUrl() + "/proxy?pgt=" + percentEncode(*pgt) +
+    auto pt2 = backend.get(gateway().casUrl() + "/proxy?pgt=" + percentEncode(*pgt) +
                            "&targetService=" + percentEncode(serviceB)).body;
     auto pt2Start = pt2.find("<cas:proxyTicket>");
     REQUIRE(pt2Start != std::string::npos);
@@ -185,7 +185,7 @@ TEST_CASE("failed logins are throttled per account with a message saying when to
     INFO(text);
     CHECK(text.find("Réessayez dans") != std::string::npos);
     // Another account from the same browser is not affected.
-    auto other = logIn(browser, portal, partner, "demo");
+    auto other = logIn(browser, portal, partner, "demo", false);
     CHECK(other.isRedirect());
 }
 

@@ -23,13 +23,13 @@ Response loginForm(Browser& browser, const Response& portalPage, const std::stri
 }
 
 Response logIn(Browser& browser, const Response& portalPage, const DemoPerson& person,
-               const std::string& password) {
+               const std::string& password, bool followRedirects) {
     auto page = loginForm(browser, portalPage, person.choice);
     auto form = findForm(page.body, "/login");
     if (!form) throw HarnessError("no login form on " + page.url + ":\n" + textContent(page.body));
     form->set("login", person.login).set("password", password);
     auto posted = browser.post(resolveUrl(page.url, form->action), form->fields);
-    return browser.follow(posted, 10);
+    return followRedirects ? browser.follow(posted, 10) : posted;
 }
 
 }  // namespace sesame::testing

@@ -28,8 +28,10 @@ inline const DemoPerson parent{"parent.herriot", "famille", "National_TUT", "fam
 std::string choiceLink(const Response& page, const std::string& choiceId);
 // From a page of Sesame's portal (choice page or login form) to the response after the login
 // form was posted (redirects followed).
+// With `followRedirects` false, the response to the form's POST itself (a redirect to the
+// service on success), for services that do not exist.
 Response logIn(Browser& browser, const Response& portalPage, const DemoPerson& person,
-               const std::string& password = "demo");
+               const std::string& password = "demo", bool followRedirects = true);
 // The login form of the portal page (after following the choice when needed).
 Response loginForm(Browser& browser, const Response& portalPage, const std::string& choiceId);
 

@@ -36,7 +36,7 @@ TEST_CASE("Redis stopped: a clear 503 and a failing /readyz; back by itself when
     SesameInstance sesame{SesameOptions{"127.0.0.1:" + std::to_string(redis.port()),
                                         requiredEnv("SESAME_TEST_LDAP"), {}, true}};
     Browser browser;
-    auto landed = logIn(browser, portalFor(browser, sesame), partner);
+    auto landed = logIn(browser, portalFor(browser, sesame), partner, "demo", false);
     REQUIRE(landed.isRedirect());
 
     redis.stop();
@@ -50,7 +50,7 @@ TEST_CASE("Redis stopped: a clear 503 and a failing /readyz; back by itself when
     waitUntil([&] { return readyz(sesame) == 200; }, std::chrono::seconds(15),
               "/readyz to pass again after Redis came back", &sesame.process());
     Browser fresh;
-    auto again = logIn(fresh, portalFor(fresh, sesame), partner);
+    auto again = logIn(fresh, portalFor(fresh, sesame), partner, "demo", false);
     CHECK(again.isRedirect());
     CHECK(queryParameter(again.location(), "ticket").value_or("").rfind("ST-", 0) == 0);
 }
@@ -61,16 +61,16 @@ TEST_CASE("an LDAP directory down: a clear message there, the other directories 
     SesameInstance sesame{SesameOptions{requiredEnv("SESAME_TEST_REDIS"), slapd.url(), {}, true}};
     slapd.stop();
     Browser browser;
-    auto refused = logIn(browser, portalFor(browser, sesame), teacher);
+    auto refused = logIn(browser, portalFor(browser, sesame), teacher, "demo", false);
     CHECK(refused.status == 503);
     CHECK(textContent(refused.body).find("ne répond pas") != std::string::npos);
     // Local accounts do not depend on it.
     Browser other;
-    CHECK(logIn(other, portalFor(other, sesame), partner).isRedirect());
+    CHECK(logIn(other, portalFor(other, sesame), partner, "demo", false).isRedirect());
     // The directory comes back: no restart of Sesame needed.
     slapd.start();
     Browser later;
-    auto back = logIn(later, portalFor(later, sesame), teacher);
+    auto back = logIn(later, portalFor(later, sesame), teacher, "demo", false);
     CHECK(back.isRedirect());
 }
 
@@ -80,7 +80,7 @@ TEST_CASE("hostile input gets the protocol's error and leaves other sessions unt
                                         requiredEnv("SESAME_TEST_LDAP"), {}, true}};
     // Someone is logged in, and must stay so whatever happens below.
     Browser bystander;
-    REQUIRE(logIn(bystander, portalFor(bystander, sesame), teacher).isRedirect());
+    REQUIRE(logIn(bystander, portalFor(bystander, sesame), teacher, "demo", false).isRedirect());
 
     RawOptions tls;
     tls.tls = true;
@@ -127,8 +127,11 @@ TEST_CASE("hostile input gets the protocol's error and leaves other sessions unt
         CHECK(repeated.body.find("INVALID_REQUEST") != std::string::npos);
         auto missing = b.get(sesame.casUrl() + "/p3/serviceValidate");
         CHECK(missing.body.find("INVALID_REQUEST") != std::string::npos);
-        auto badEscape = b.get(sesame.casUrl() + "/login?service=%zz");
-        CHECK(badEscape.status == 400);
+        auto badEscape = rawExchange(
+            "127.0.0.1", sesame.port(),
+            "GET /cas/login?service=%zz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+            tls);
+        CHECK(badEscape.rfind("HTTP/1.1 400", 0) == 0);
         auto badUtf8 = b.get(sesame.casUrl() + "/login?service=http%3A%2F%2F127.0.0.1%3A9%2F%FF%FE");
         CHECK(badUtf8.status == 400);
         CHECK_FALSE(badUtf8.header("Location"));

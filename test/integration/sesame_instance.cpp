@@ -1,6 +1,7 @@
 #include "test/integration/sesame_instance.hpp"
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <sstream>
@@ -9,7 +10,7 @@
 
 namespace sesame::testing {
 namespace {
-std::string readFile(const std::filesystem::path& path) {
+std::string fileText(const std::filesystem::path& path) {
     std::ifstream in(path);
     if (!in) throw HarnessError("cannot read " + path.string());
     std::stringstream s;
@@ -30,7 +31,6 @@ void replaceAll(std::string& text, const std::string& from, const std::string& t
 }
 }  // namespace
 
-std::filesystem::path sourceDir() { return SESAME_SOURCE_DIR; }
 std::filesystem::path sesameBinary() { return SESAME_BINARY; }
 
 std::string requiredEnv(const char* name) {
@@ -46,7 +46,7 @@ SesameInstance::SesameInstance(SesameOptions options)
     : options_(std::move(options)), dir_("sesame-instance") {
     certificate_ = makeTestCertificate(dir_.path());
     const auto etc = sourceDir() / "etc";
-    std::string config = readFile(etc / "sesame.yml");
+    std::string config = fileText(etc / "sesame.yml");
     for (int attempt = 0; attempt < 5; ++attempt) {
         port_ = freePort();
         std::string text = config;
@@ -57,6 +57,11 @@ SesameInstance::SesameInstance(SesameOptions options)
         replaceAll(text, "../var/demo/tls/sesame.key", certificate_.privateKeyFile.string());
         replaceAll(text, " demo/", " " + (etc / "demo").string() + "/");
         replaceAll(text, "services_dir: services", "services_dir: " + (etc / "services").string());
+        // Instances share the test Redis: each gets its own key namespace, so that throttling
+        // counters or sessions of one test never leak into another.
+        replaceAll(text, "key_prefix: \"sesame:\"",
+                   "key_prefix: \"test" + std::to_string(::getpid()) + "-" +
+                       std::to_string(port_) + ":\"");
         for (const auto& [from, to] : options_.edits) replaceAll(text, from, to);
         configFile_ = dir_.path() / "sesame.yml";
         std::ofstream(configFile_) << text;

@@ -51,7 +51,6 @@ private:
 };
 
 // Source tree and binary, from CMake.
-std::filesystem::path sourceDir();
 std::filesystem::path sesameBinary();
 // An environment variable set by scripts/test.sh; fails the test with how to run it when unset.
 std::string requiredEnv(const char* name);

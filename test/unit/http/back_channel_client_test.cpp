@@ -65,14 +65,14 @@ void useTls(ServerConfig& config) {
 
 // Accepts connections and never says a word.
 class SilentServer {
-public:
+  public:
     explicit SilentServer(asio::io_context& context) : acceptor_(context, {tcp::v4(), 0}) {
         acceptor_.set_option(asio::socket_base::reuse_address(true));
         accept();
     }
     std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
 
-private:
+  private:
     void accept() {
         acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
             if (ec) return;

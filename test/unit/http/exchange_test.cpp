@@ -13,7 +13,9 @@ BeastRequest request(std::string target, unsigned version = 11) {
     r.set(bhttp::field::host, "sso.test");
     return r;
 }
-Peer peer() { return {boost::asio::ip::make_address("127.0.0.1"), true}; }
+Peer peer() {
+    return {boost::asio::ip::make_address("127.0.0.1"), true};
+}
 ServerConfig config() {
     ServerConfig c;
     c.publicUrl = "https://sso.test:8443/cas";
@@ -65,10 +67,14 @@ TEST_CASE("the encoder adds security headers, cookies and the request id", "[uni
     CHECK(value(out, "Content-Type") == "text/html; charset=utf-8");
     CHECK(value(out, "Content-Length") == "9");
     CHECK(value(out, "X-Request-Id") == "rid");
-    CHECK(value(out, "Set-Cookie") == "SESAME=v; Path=/; Max-Age=60; Secure; HttpOnly; SameSite=Lax");
+    CHECK(value(out, "Set-Cookie") ==
+          "SESAME=v; Path=/; Max-Age=60; Secure; HttpOnly; SameSite=Lax");
     CHECK(value(out, "Content-Security-Policy").find("form-action 'self' https://sso.test:8443;") !=
           std::string::npos);
     CHECK(out.keep_alive());
+    std::string date = value(out, "Date");  // "Tue, 01 Dec 2026 08:01:52 GMT"
+    CHECK(date.size() == 29);
+    CHECK(date.substr(date.size() - 4) == " GMT");
 }
 
 TEST_CASE("the encoder drops headers that would split the response", "[unit][http]") {

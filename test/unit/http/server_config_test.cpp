@@ -12,8 +12,7 @@ const std::string file = "/etc/sesame/sesame.yml";
 ConfigNode scalar(const std::string& path, std::string value) {
     return ConfigNode::makeScalar(std::move(value), file, path, 1);
 }
-ConfigNode map(const std::string& path,
-               std::vector<std::pair<std::string, ConfigNode>> entries) {
+ConfigNode map(const std::string& path, std::vector<std::pair<std::string, ConfigNode>> entries) {
     auto node = ConfigNode::makeMap(file, path, 1);
     for (auto& [k, v] : entries) node.addEntry(k, std::move(v));
     return node;
@@ -89,8 +88,9 @@ TEST_CASE("every mistake in the server section is reported with its key", "[unit
          {"threads", scalar("server.threads", "0")},
          {"tls", map("server.tls", {{"certificate", scalar("server.tls.certificate", "c.pem")}})},
          {"trusted_proxies", list("server.trusted_proxies", {"10.0.0.0/33"})},
-         {"limits", map("server.limits", {{"read_timeout", scalar("server.limits.read_timeout", "0s")},
-                                          {"idle_timout", scalar("server.limits.idle_timout", "1s")}})}});
+         {"limits",
+          map("server.limits", {{"read_timeout", scalar("server.limits.read_timeout", "0s")},
+                                {"idle_timout", scalar("server.limits.idle_timout", "1s")}})}});
     ServerConfig::parse(node, errors);
     INFO(errors.format());
     CHECK(mentions(errors, "server.listen"));

@@ -68,27 +68,30 @@ TEST_CASE("oversized bodies get 413", "[unit][http]") {
     TestServer ts([](ServerConfig& c) { c.limits.bodyBytes = 100; });
     SECTION("announced by Content-Length") {
         RawClient client(ts.port());
-        REQUIRE(client.send("POST /echo HTTP/1.1\r\nHost: sesame.test\r\nContent-Length: 1000\r\n"
-                            "\r\n" +
-                            std::string(1000, 'x')));
+        REQUIRE(
+            client.send("POST /echo HTTP/1.1\r\nHost: sesame.test\r\nContent-Length: 1000\r\n"
+                        "\r\n" +
+                        std::string(1000, 'x')));
         auto response = client.read();
         REQUIRE(response);
         CHECK(response->result_int() == 413);
     }
     SECTION("chunked") {
         RawClient client(ts.port());
-        REQUIRE(client.send("POST /echo HTTP/1.1\r\nHost: sesame.test\r\n"
-                            "Transfer-Encoding: chunked\r\n\r\n"
-                            "c8\r\n" +
-                            std::string(200, 'x') + "\r\n0\r\n\r\n"));
+        REQUIRE(
+            client.send("POST /echo HTTP/1.1\r\nHost: sesame.test\r\n"
+                        "Transfer-Encoding: chunked\r\n\r\n"
+                        "c8\r\n" +
+                        std::string(200, 'x') + "\r\n0\r\n\r\n"));
         auto response = client.read();
         REQUIRE(response);
         CHECK(response->result_int() == 413);
     }
     SECTION("a body within the limit is served") {
         RawClient client(ts.port());
-        REQUIRE(client.send("POST /echo HTTP/1.1\r\nHost: sesame.test\r\nContent-Length: 5\r\n"
-                            "\r\nhello"));
+        REQUIRE(
+            client.send("POST /echo HTTP/1.1\r\nHost: sesame.test\r\nContent-Length: 5\r\n"
+                        "\r\nhello"));
         auto response = client.read();
         REQUIRE(response);
         CHECK(response->result_int() == 200);
@@ -112,6 +115,23 @@ TEST_CASE("garbage gets 400, the connection closes and the server serves the nex
     auto response = next.read();
     REQUIRE(response);
     CHECK(response->result_int() == 200);
+}
+
+TEST_CASE("requests that could be smuggled past a proxy get 400", "[unit][http]") {
+    // RFC 9112 §6.1 and §6.3: both framings at once, or two lengths, are refused and closed.
+    TestServer ts;
+    for (std::string framing :
+         {"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n",
+          "Content-Length: 5\r\nContent-Length: 6\r\n", "Transfer-Encoding: gzip\r\n"}) {
+        INFO(framing);
+        RawClient client(ts.port());
+        REQUIRE(client.send("POST /echo HTTP/1.1\r\nHost: sesame.test\r\n" + framing +
+                            "\r\n0\r\n\r\n"));
+        auto response = client.read();
+        REQUIRE(response);
+        CHECK(response->result_int() == 400);
+        CHECK(client.closedWithin(2s));
+    }
 }
 
 TEST_CASE("an HTTP/1.1 request without Host gets 400", "[unit][http]") {
@@ -166,10 +186,11 @@ TEST_CASE("query and form parameters are decoded, repeats kept in order", "[unit
     SECTION("form") {
         std::string body = "x=1&x=2&service=https%3A%2F%2Fent.test%2F%3Fa%3Db&s=a+b";
         RawClient client(ts.port());
-        REQUIRE(client.send("POST /echo HTTP/1.1\r\nHost: sesame.test\r\n"
-                            "Content-Type: application/x-www-form-urlencoded; charset=UTF-8\r\n"
-                            "Content-Length: " +
-                            std::to_string(body.size()) + "\r\n\r\n" + body));
+        REQUIRE(
+            client.send("POST /echo HTTP/1.1\r\nHost: sesame.test\r\n"
+                        "Content-Type: application/x-www-form-urlencoded; charset=UTF-8\r\n"
+                        "Content-Length: " +
+                        std::to_string(body.size()) + "\r\n\r\n" + body));
         auto r = client.read();
         REQUIRE(r.has_value());
         CHECK(has(*r, "form:x=1"));
@@ -179,9 +200,10 @@ TEST_CASE("query and form parameters are decoded, repeats kept in order", "[unit
     }
     SECTION("a malformed form body gets 400") {
         RawClient client(ts.port());
-        REQUIRE(client.send("POST /echo HTTP/1.1\r\nHost: sesame.test\r\n"
-                            "Content-Type: application/x-www-form-urlencoded\r\n"
-                            "Content-Length: 5\r\n\r\na=%zz"));
+        REQUIRE(
+            client.send("POST /echo HTTP/1.1\r\nHost: sesame.test\r\n"
+                        "Content-Type: application/x-www-form-urlencoded\r\n"
+                        "Content-Length: 5\r\n\r\na=%zz"));
         auto r = client.read();
         REQUIRE(r.has_value());
         CHECK(r->result_int() == 400);
@@ -304,8 +326,9 @@ TEST_CASE("a handler exception gives 500 and the server stays up", "[unit][http]
 TEST_CASE("the observer sees each request, without its body", "[unit][http]") {
     TestServer ts;
     RawClient client(ts.port());
-    REQUIRE(client.send("POST /echo?ticket=ST-1 HTTP/1.1\r\nHost: sesame.test\r\n"
-                        "Content-Length: 4\r\n\r\nbody"));
+    REQUIRE(
+        client.send("POST /echo?ticket=ST-1 HTTP/1.1\r\nHost: sesame.test\r\n"
+                    "Content-Length: 4\r\n\r\nbody"));
     REQUIRE(client.read());
     auto seen = ts.observations(1);
     REQUIRE(seen.size() == 1);
@@ -375,6 +398,16 @@ TEST_CASE("graceful stop gives up on a request after the deadline", "[unit][http
 TEST_CASE("the server reports a port it cannot bind", "[unit][http]") {
     ServerConfig config = baseConfig();
     config.host = "192.0.2.1";  // TEST-NET-1, never a local address
+    Server second(config, [](boost::asio::io_context&) { return nullptr; });
+    auto started = second.start();
+    REQUIRE_FALSE(started.has_value());
+    CHECK(started.error() == Errc::bind_failed);
+}
+
+TEST_CASE("a port where another server listens is refused, not shared", "[unit][http]") {
+    TestServer first;
+    ServerConfig config = baseConfig();
+    config.port = first.port();
     Server second(config, [](boost::asio::io_context&) { return nullptr; });
     auto started = second.start();
     REQUIRE_FALSE(started.has_value());

@@ -13,11 +13,12 @@ bool run(const std::string& command) {
 }
 
 bool makeCa(const std::string& dir, const std::string& name) {
-    return run("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2"
-               " -keyout " + dir + "/" + name + ".key -out " + dir + "/" + name + ".crt" +
-               " -subj /CN=" + name +
-               " -addext basicConstraints=critical,CA:TRUE"
-               " -addext keyUsage=critical,keyCertSign,cRLSign");
+    return run(
+        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2"
+        " -keyout " +
+        dir + "/" + name + ".key -out " + dir + "/" + name + ".crt" + " -subj /CN=" + name +
+        " -addext basicConstraints=critical,CA:TRUE"
+        " -addext keyUsage=critical,keyCertSign,cRLSign");
 }
 
 bool makeServer(const std::string& dir) {
@@ -28,8 +29,8 @@ bool makeServer(const std::string& dir) {
     return run("openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " + dir +
                "/server.key -out " + dir + "/server.csr -subj /CN=127.0.0.1") &&
            run("openssl x509 -req -in " + dir + "/server.csr -CA " + dir + "/test-ca.crt -CAkey " +
-               dir + "/test-ca.key -CAcreateserial -days 2 -out " + dir +
-               "/server.crt -extfile " + dir + "/server.ext");
+               dir + "/test-ca.key -CAcreateserial -days 2 -out " + dir + "/server.crt -extfile " +
+               dir + "/server.ext");
 }
 
 struct Owned {

@@ -18,7 +18,7 @@ using Response = boost::beast::http::response<boost::beast::http::string_body>;
 using namespace std::chrono_literals;
 
 class RawClient {
-public:
+  public:
     explicit RawClient(std::uint16_t port);
     bool connected() const { return connected_; }
     bool send(const std::string& bytes);
@@ -27,7 +27,7 @@ public:
     // True when the server closes the connection within `timeout` (bytes before are dropped).
     bool closedWithin(std::chrono::milliseconds timeout);
 
-private:
+  private:
     template <class T>
     std::optional<T> run(boost::asio::awaitable<T> op, std::chrono::milliseconds timeout) {
         std::optional<T> result;

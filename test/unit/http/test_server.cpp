@@ -15,7 +15,7 @@ using namespace std::chrono_literals;
 namespace {
 
 class EchoHandler final : public RequestHandler {
-public:
+  public:
     explicit EchoHandler(SlowGate& gate) : gate_(gate) {}
 
     asio::awaitable<core::HttpResponse> handle(core::HttpRequest r) override {
@@ -45,14 +45,14 @@ public:
         co_return response;
     }
 
-private:
+  private:
     asio::awaitable<std::string> describe(const core::HttpRequest& r) {
         // Suspend once: the request id must survive the other coroutines running meanwhile.
         co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
-        std::string out = "method=" + r.method + "\npath=" + r.path + "\nclient=" +
-                          r.clientAddress + "\nscheme=" + r.scheme + "\nhost=" + r.host +
-                          "\nrequest_id=" + r.requestId + "\nlog_id=" +
-                          core::currentRequestId() + "\nbody=" + r.body + "\n";
+        std::string out = "method=" + r.method + "\npath=" + r.path +
+                          "\nclient=" + r.clientAddress + "\nscheme=" + r.scheme +
+                          "\nhost=" + r.host + "\nrequest_id=" + r.requestId +
+                          "\nlog_id=" + core::currentRequestId() + "\nbody=" + r.body + "\n";
         for (const auto& [k, v] : r.query) out += "query:" + k + "=" + v + "\n";
         for (const auto& [k, v] : r.form) out += "form:" + k + "=" + v + "\n";
         for (const auto& [k, v] : r.headers) out += "header:" + k + "=" + v + "\n";
@@ -108,9 +108,8 @@ TestServer::TestServer(std::function<void(ServerConfig&)> adjust) {
         config, [this](asio::io_context&) { return std::make_shared<EchoHandler>(gate_); },
         [this](const core::HttpRequest& req, const core::HttpResponse& res, double) {
             std::lock_guard lock(mutex_);
-            observations_.push_back(
-                {req.method, req.path, req.rawTarget, req.clientAddress, res.status,
-                 !req.body.empty()});
+            observations_.push_back({req.method, req.path, req.rawTarget, req.clientAddress,
+                                     res.status, !req.body.empty()});
             observed_.notify_all();
         });
     auto started = server_->start();

@@ -19,13 +19,13 @@
 namespace sesame::http::test {
 
 class SlowGate {
-public:
+  public:
     void enter(boost::asio::steady_timer& timer);  // from the handler
     void leave();                                  // from the handler, when its timer goes
     bool waitEntered(std::chrono::milliseconds timeout);
     void release();  // from the test thread
 
-private:
+  private:
     std::mutex mutex_;
     std::condition_variable changed_;
     boost::asio::steady_timer* timer_ = nullptr;
@@ -40,7 +40,7 @@ struct Observation {
 };
 
 class TestServer {
-public:
+  public:
     // `adjust` changes the configuration before start (limits, proxies, TLS...).
     explicit TestServer(std::function<void(ServerConfig&)> adjust = {});
     ~TestServer();
@@ -50,7 +50,7 @@ public:
     // Waits until the observer has seen `count` requests, then returns them.
     std::vector<Observation> observations(std::size_t count);
 
-private:
+  private:
     SlowGate gate_;
     std::mutex mutex_;
     std::condition_variable observed_;

@@ -4,7 +4,9 @@
 
 using namespace sesame::http;
 namespace {
-boost::asio::ip::address ip(const char* text) { return boost::asio::ip::make_address(text); }
+boost::asio::ip::address ip(const char* text) {
+    return boost::asio::ip::make_address(text);
+}
 TrustedProxies proxies(std::initializer_list<const char*> ranges) {
     std::vector<AddressRange> out;
     for (auto r : ranges) out.push_back(*AddressRange::parse(r));

@@ -70,6 +70,16 @@ TEST_CASE("memory: use never extends a session past its absolute timeout", "[uni
     CHECK_FALSE(f.find("s1"));
 }
 
+TEST_CASE("memory: a session created without lastSeenAt counts as seen at its login", "[unit]") {
+    Fixture f;
+    auto s = makeSession("s1", "prof.herriot", f.clock.nowSeconds());
+    s.lastSeenAt = 0;
+    REQUIRE(f.run(f.store.createSession(s, f.timeouts)));
+    auto found = f.find("s1");
+    REQUIRE(found);
+    CHECK(found->lastSeenAt == s.createdAt);
+}
+
 TEST_CASE("memory: a session already past its absolute timeout is refused", "[unit]") {
     Fixture f;
     auto old = makeSession("s1", "prof.herriot", f.clock.nowSeconds() - 250);
