@@ -39,6 +39,8 @@ portal::DenyKind denyKind(policies::DenyReason::Kind kind) {
         case K::directory: return portal::DenyKind::directory;
         case K::level: return portal::DenyKind::level;
         case K::assurance: return portal::DenyKind::assurance;
+        case K::access:
+        case K::attribute:
         case K::none: break;
     }
     return portal::DenyKind::other;
