@@ -240,26 +240,29 @@ class Connection {
         co_await write(refusal(status), context, summary, started);
     }
 
-    // Closes so that the client still reads our last reply: TLS close_notify, or a TCP
-    // half-close then a short drain of what the client was still sending (closing with unread
-    // bytes would reset the connection and could destroy the reply in flight).
+    // Closes so that the client still reads our last reply ("lingering close", as nginx and
+    // Apache do): a client refused early (413, 431) is often still sending its request; closing
+    // with unread bytes would reset the connection and destroy the reply in flight. So we read
+    // and discard what it still sends (bounded in bytes and time) until it closes its side, then
+    // TLS close_notify or a TCP half-close.
     asio::awaitable<void> finish() {
         if (!lowest().socket().is_open()) co_return;
         live_.idle = true;
         lowest().expires_after(
             std::min<std::chrono::milliseconds>(limits().readTimeout, std::chrono::seconds(2)));
+        error_code ec;
+        if constexpr (!isTls<Stream>) lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
+        char scratch[8192];
+        std::size_t drained = 0;
+        while (!ec && drained < 1024 * 1024) {
+            std::size_t n = 0;
+            std::tie(ec, n) = co_await stream_.async_read_some(asio::buffer(scratch), asTuple);
+            drained += n;
+        }
         if constexpr (isTls<Stream>) {
-            auto [ec] = co_await stream_.async_shutdown(asTuple);
-            if (ec) fail(ec, "shutdown");
-        } else {
-            error_code ec;
-            lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
-            char scratch[4096];
-            std::size_t drained = 0;
-            while (!ec && drained < 65536) {
-                std::size_t n = 0;
-                std::tie(ec, n) = co_await lowest().async_read_some(asio::buffer(scratch), asTuple);
-                drained += n;
+            if (ec != asio::error::operation_aborted && lowest().socket().is_open()) {
+                auto [shutdownError] = co_await stream_.async_shutdown(asTuple);
+                (void)shutdownError;  // the peer has usually gone already: nothing to report
             }
         }
         lowest().close();

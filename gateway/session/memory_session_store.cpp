@@ -41,8 +41,7 @@ Task<Result<void>> MemorySessionStore::createSession(const core::Session& sessio
     if (!login.empty()) {
         auto& index = users_[login];
         index.ids.insert(session.id);
-        index.expiresAt = std::max(index.expiresAt,
-                                   session.createdAt + timeouts.absolute.count());
+        index.expiresAt = std::max(index.expiresAt, session.createdAt + timeouts.absolute.count());
     }
     co_return Result<void>{};
 }

@@ -11,7 +11,7 @@
 namespace sesame::session {
 
 class MemorySessionStore final : public SessionStore {
-public:
+  public:
     explicit MemorySessionStore(const core::Clock& clock) : clock_(clock) {}
 
     // While false, every call fails with core::Errc::unavailable, as when Redis is down.
@@ -42,7 +42,7 @@ public:
 
     Task<Result<void>> ping() override;
 
-private:
+  private:
     struct StoredSession {
         core::Session session;
         std::int64_t expiresAt = 0;

@@ -34,7 +34,7 @@ namespace {
 // One TCP or TLS connection, shared by its read loop, its write loop and the connect deadline;
 // freed when the last of them lets go, so no operation outlives its socket.
 class Link {
-public:
+  public:
     Link(asio::any_io_executor executor, ssl::context* tls)
         : wake(executor), stream_(makeStream(executor, tls)) {}
 
@@ -66,7 +66,7 @@ public:
     bool closed = false;
     std::string closeReason;
 
-private:
+  private:
     using Stream = std::variant<Tcp::socket, TlsStream>;
     static Stream makeStream(asio::any_io_executor executor, ssl::context* tls) {
         if (tls) return Stream(std::in_place_type<TlsStream>, executor, *tls);
@@ -103,9 +103,8 @@ bool isIpAddress(const std::string& name) {
 }  // namespace
 
 class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
-public:
-    RedisConnection(asio::any_io_executor executor, RedisConfig config,
-                    core::CounterFamily* errors)
+  public:
+    RedisConnection(asio::any_io_executor executor, RedisConfig config, core::CounterFamily* errors)
         : executor_(executor),
           config_(std::move(config)),
           errors_(errors),
@@ -121,7 +120,7 @@ public:
     const std::string& lastError() const { return lastError_; }
     const RedisConfig& config() const { return config_; }
 
-private:
+  private:
     enum class State { idle, connecting, ready, backoff, stopped };
 
     asio::awaitable<void> run();
@@ -261,15 +260,15 @@ asio::awaitable<error_code> RedisConnection::connect(std::shared_ptr<Link> link)
     }
     auto [cec, endpoint] = co_await asio::async_connect(link->socket(), endpoints, tupled);
     if (cec) {
-        lastError_ = link->closed ? link->closeReason
-                                  : "cannot connect to " + where + ": " + cec.message();
+        lastError_ =
+            link->closed ? link->closeReason : "cannot connect to " + where + ": " + cec.message();
         co_return core::Errc::unavailable;
     }
     error_code ignored;
     link->socket().set_option(Tcp::no_delay(true), ignored);
     if (auto* tls = link->tls()) {
-        const std::string& name = config_.tls->serverName.empty() ? config_.host
-                                                                   : config_.tls->serverName;
+        const std::string& name =
+            config_.tls->serverName.empty() ? config_.host : config_.tls->serverName;
         // SNI carries host names only (RFC 6066 §3), never an IP literal.
         if (!isIpAddress(name)) SSL_set_tlsext_host_name(tls->native_handle(), name.c_str());
         tls->set_verify_callback(ssl::host_name_verification(name));
@@ -288,9 +287,8 @@ asio::awaitable<error_code> RedisConnection::handshake(Link& link) {
     std::string payload;
     std::size_t expected = 0;
     if (!config_.password.empty()) {
-        payload += config_.user.empty()
-                       ? formatCommand({"AUTH", config_.password})
-                       : formatCommand({"AUTH", config_.user, config_.password});
+        payload += config_.user.empty() ? formatCommand({"AUTH", config_.password})
+                                        : formatCommand({"AUTH", config_.user, config_.password});
         ++expected;
     }
     if (config_.database != 0) {
@@ -319,9 +317,9 @@ asio::awaitable<error_code> RedisConnection::handshake(Link& link) {
         }
         auto [rec, n] = co_await link.readSome(asio::buffer(buffer));
         if (rec) {
-            lastError_ = link.closed ? link.closeReason
-                                     : "redis closed the connection during the handshake: " +
-                                           rec.message();
+            lastError_ = link.closed
+                             ? link.closeReason
+                             : "redis closed the connection during the handshake: " + rec.message();
             co_return core::Errc::unavailable;
         }
         if (!link.reader.feed({buffer.data(), n})) co_return RedisErrc::protocol_error;
@@ -342,9 +340,9 @@ asio::awaitable<error_code> RedisConnection::handshake(Link& link) {
     const RedisReply& pong = replies[i];
     if (pong.isError()) {
         bool noAuth = pong.text().rfind("NOAUTH", 0) == 0;
-        lastError_ = noAuth ? "redis requires a password (" + pong.text() +
-                                  "): set redis.password_file"
-                            : "redis refused PING: " + pong.text();
+        lastError_ =
+            noAuth ? "redis requires a password (" + pong.text() + "): set redis.password_file"
+                   : "redis refused PING: " + pong.text();
         co_return noAuth ? error_code(RedisErrc::authentication_failed)
                          : error_code(RedisErrc::error_reply);
     }
@@ -356,10 +354,9 @@ asio::awaitable<void> RedisConnection::readLoop(std::shared_ptr<Link> link) {
     for (;;) {
         auto [ec, n] = co_await link->readSome(asio::buffer(buffer));
         if (ec) {
-            lastError_ = link->closed ? link->closeReason
-                         : ec == asio::error::eof
-                             ? "redis closed the connection"
-                             : "redis connection lost: " + ec.message();
+            lastError_ = link->closed             ? link->closeReason
+                         : ec == asio::error::eof ? "redis closed the connection"
+                                                  : "redis connection lost: " + ec.message();
             co_return;
         }
         if (!link->reader.feed({buffer.data(), n})) break;
@@ -464,7 +461,8 @@ asio::awaitable<Result<std::vector<RedisReply>>> RedisConnection::execute(std::s
     }
     // Replies come in order: one that is late holds up all behind it, so start afresh.
     if (link_ && state_ == State::ready) {
-        lastError_ = "no reply from redis within " + std::to_string(config_.timeout.count()) + " ms";
+        lastError_ =
+            "no reply from redis within " + std::to_string(config_.timeout.count()) + " ms";
         link_->close(lastError_);
     }
     co_return core::Errc::timeout;
@@ -476,13 +474,25 @@ RedisClient::RedisClient(asio::any_io_executor executor, RedisConfig config,
                          core::CounterFamily* errors)
     : connection_(std::make_shared<RedisConnection>(executor, std::move(config), errors)) {}
 
-RedisClient::~RedisClient() { connection_->stop(); }
+RedisClient::~RedisClient() {
+    connection_->stop();
+}
 
-Result<void> RedisClient::start() { return connection_->start(); }
-void RedisClient::stop() { connection_->stop(); }
-bool RedisClient::connected() const { return connection_->connected(); }
-std::string RedisClient::lastError() const { return connection_->lastError(); }
-const RedisConfig& RedisClient::config() const { return connection_->config(); }
+Result<void> RedisClient::start() {
+    return connection_->start();
+}
+void RedisClient::stop() {
+    connection_->stop();
+}
+bool RedisClient::connected() const {
+    return connection_->connected();
+}
+std::string RedisClient::lastError() const {
+    return connection_->lastError();
+}
+const RedisConfig& RedisClient::config() const {
+    return connection_->config();
+}
 
 namespace {
 bool anyEmpty(const std::vector<RedisClient::Command>& commands) {

@@ -36,7 +36,7 @@ namespace sesame::session {
 class RedisConnection;
 
 class RedisClient {
-public:
+  public:
     using Command = std::vector<std::string>;  // {"SET", key, value, "EX", "30"}
 
     // `errors` (optional, e.g. SesameMetrics::redisErrors) counts failed calls by operation:
@@ -67,7 +67,7 @@ public:
     std::string lastError() const;
     const RedisConfig& config() const;
 
-private:
+  private:
     std::shared_ptr<RedisConnection> connection_;
 };
 

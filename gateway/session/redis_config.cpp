@@ -18,8 +18,7 @@ std::string resolvePath(const core::ConfigNode& node, const std::string& path) {
 // A path-valued key: resolved, and reported when the file cannot be read.
 std::string readablePath(const core::ConfigNode& node, core::ConfigErrors& errors) {
     std::string path = resolvePath(node, node.asString(errors));
-    if (!path.empty() && !std::ifstream(path).good())
-        errors.add(node, "cannot read file " + path);
+    if (!path.empty() && !std::ifstream(path).good()) errors.add(node, "cannot read file " + path);
     return path;
 }
 

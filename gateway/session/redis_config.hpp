@@ -13,7 +13,7 @@ struct RedisTls {
     std::string caFile;       // trust anchors for the server certificate; empty: system store
     std::string certificate;  // client certificate chain (PEM), optional, with privateKey
     std::string privateKey;
-    std::string serverName;   // name the server certificate must carry (and SNI); default: host
+    std::string serverName;  // name the server certificate must carry (and SNI); default: host
 };
 
 struct RedisConfig {

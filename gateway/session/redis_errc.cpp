@@ -3,16 +3,22 @@
 namespace sesame::session {
 namespace {
 class RedisCategory final : public boost::system::error_category {
-public:
+  public:
     const char* name() const noexcept override { return "sesame.session"; }
     std::string message(int ev) const override {
         switch (static_cast<RedisErrc>(ev)) {
-            case RedisErrc::ok: return "ok";
-            case RedisErrc::protocol_error: return "redis protocol error";
-            case RedisErrc::error_reply: return "redis replied with an error";
-            case RedisErrc::authentication_failed: return "redis authentication failed";
-            case RedisErrc::corrupt_value: return "stored value does not decode";
-            case RedisErrc::tls_setup_failed: return "redis TLS material could not be loaded";
+            case RedisErrc::ok:
+                return "ok";
+            case RedisErrc::protocol_error:
+                return "redis protocol error";
+            case RedisErrc::error_reply:
+                return "redis replied with an error";
+            case RedisErrc::authentication_failed:
+                return "redis authentication failed";
+            case RedisErrc::corrupt_value:
+                return "stored value does not decode";
+            case RedisErrc::tls_setup_failed:
+                return "redis TLS material could not be loaded";
         }
         return "unknown sesame.session error";
     }

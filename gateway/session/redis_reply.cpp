@@ -37,14 +37,20 @@ RedisReply RedisReply::array(std::vector<RedisReply> elements) {
 
 std::string describe(const RedisReply& reply) {
     switch (reply.type()) {
-        case RedisReply::Type::nil: return "(nil)";
-        case RedisReply::Type::integer: return "(integer) " + std::to_string(reply.asInteger());
-        case RedisReply::Type::string: return '"' + reply.text() + '"';
-        case RedisReply::Type::status: return reply.text();
-        case RedisReply::Type::error: return "(error) " + reply.text();
+        case RedisReply::Type::nil:
+            return "(nil)";
+        case RedisReply::Type::integer:
+            return "(integer) " + std::to_string(reply.asInteger());
+        case RedisReply::Type::string:
+            return '"' + reply.text() + '"';
+        case RedisReply::Type::status:
+            return reply.text();
+        case RedisReply::Type::error:
+            return "(error) " + reply.text();
         case RedisReply::Type::array: {
             std::string out = "[";
-            for (const auto& e : reply.elements()) out += (out.size() > 1 ? ", " : "") + describe(e);
+            for (const auto& e : reply.elements())
+                out += (out.size() > 1 ? ", " : "") + describe(e);
             return out + "]";
         }
     }

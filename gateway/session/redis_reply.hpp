@@ -9,7 +9,7 @@
 namespace sesame::session {
 
 class RedisReply {
-public:
+  public:
     enum class Type { nil, integer, string, status, error, array };
 
     RedisReply() = default;  // nil
@@ -30,13 +30,13 @@ public:
     // A status reply equal to `expected` ("OK", "PONG", "QUEUED").
     bool isStatus(std::string_view expected) const { return isStatus() && text_ == expected; }
 
-    std::int64_t asInteger() const { return integer_; }     // 0 unless integer
-    const std::string& text() const { return text_; }      // string, status or error message
+    std::int64_t asInteger() const { return integer_; }  // 0 unless integer
+    const std::string& text() const { return text_; }    // string, status or error message
     const std::vector<RedisReply>& elements() const { return elements_; }  // empty unless array
 
     friend bool operator==(const RedisReply&, const RedisReply&) = default;
 
-private:
+  private:
     Type type_ = Type::nil;
     std::int64_t integer_ = 0;
     std::string text_;

@@ -23,7 +23,9 @@ if ttl > 0 then redis.call('EXPIRE', KEYS[2], ttl) end
 return 1
 )lua";
 
-std::string seconds(std::int64_t s) { return std::to_string(s); }
+std::string seconds(std::int64_t s) {
+    return std::to_string(s);
+}
 
 std::optional<core::Session> decodeSession(const std::string& text) {
     error_code ec;
@@ -34,7 +36,9 @@ std::optional<core::Session> decodeSession(const std::string& text) {
     return std::move(*session);
 }
 
-std::string encode(const core::Session& s) { return boost::json::serialize(core::toJson(s)); }
+std::string encode(const core::Session& s) {
+    return boost::json::serialize(core::toJson(s));
+}
 
 CounterState counterState(const RedisReply& count, const RedisReply& ttl) {
     CounterState state;
@@ -154,7 +158,11 @@ Task<Result<void>> RedisSessionStore::deleteSession(const std::string& id) {
 Task<Result<void>> RedisSessionStore::addVisit(const std::string& sessionId,
                                                const core::ServiceVisit& visit,
                                                SessionTimeouts timeouts) {
-    Command eval{"EVAL", addVisitScript, "2", sessionKey(sessionId), visitsKey(sessionId),
+    Command eval{"EVAL",
+                 addVisitScript,
+                 "2",
+                 sessionKey(sessionId),
+                 visitsKey(sessionId),
                  boost::json::serialize(core::toJson(visit))};
     auto reply = checked(co_await client_.command(std::move(eval)), "add_visit");
     if (!reply) co_return reply.error();

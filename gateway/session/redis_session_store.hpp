@@ -13,7 +13,7 @@
 namespace sesame::session {
 
 class RedisSessionStore final : public SessionStore {
-public:
+  public:
     // Keys under client.config().keyPrefix. `errors` counts replies that are Redis errors or do
     // not decode, by store operation ("find_session"...); transport failures are counted by the
     // client.
@@ -54,7 +54,7 @@ public:
     std::string artefactKey(ArtefactKind kind, const std::string& id) const;
     std::string counterKey(const std::string& key) const { return prefix_ + "throttle:" + key; }
 
-private:
+  private:
     Result<RedisReply> checked(Result<RedisReply> reply, const char* operation);
     Result<std::vector<RedisReply>> checked(Result<std::vector<RedisReply>> replies,
                                             const char* operation);

@@ -20,17 +20,22 @@ struct CommandFree {
 
 RedisReply convert(const redisReply& r) {
     switch (r.type) {
-        case REDIS_REPLY_STRING: return RedisReply::string(std::string(r.str, r.len));
-        case REDIS_REPLY_STATUS: return RedisReply::status(std::string(r.str, r.len));
-        case REDIS_REPLY_ERROR: return RedisReply::error(std::string(r.str, r.len));
-        case REDIS_REPLY_INTEGER: return RedisReply::integer(r.integer);
+        case REDIS_REPLY_STRING:
+            return RedisReply::string(std::string(r.str, r.len));
+        case REDIS_REPLY_STATUS:
+            return RedisReply::status(std::string(r.str, r.len));
+        case REDIS_REPLY_ERROR:
+            return RedisReply::error(std::string(r.str, r.len));
+        case REDIS_REPLY_INTEGER:
+            return RedisReply::integer(r.integer);
         case REDIS_REPLY_ARRAY: {
             std::vector<RedisReply> elements;
             elements.reserve(r.elements);
             for (std::size_t i = 0; i < r.elements; ++i) elements.push_back(convert(*r.element[i]));
             return RedisReply::array(std::move(elements));
         }
-        default: return RedisReply::nil();
+        default:
+            return RedisReply::nil();
     }
 }
 
@@ -46,14 +51,16 @@ std::string formatCommand(const std::vector<std::string>& args) {
         lengths.push_back(a.size());
     }
     char* raw = nullptr;
-    int length = redisFormatCommandArgv(&raw, static_cast<int>(args.size()), argv.data(),
-                                        lengths.data());
+    int length =
+        redisFormatCommandArgv(&raw, static_cast<int>(args.size()), argv.data(), lengths.data());
     std::unique_ptr<char, CommandFree> owned(raw);
     if (length < 0 || !raw) throw std::bad_alloc();
     return std::string(raw, static_cast<std::size_t>(length));
 }
 
-void RespReader::Free::operator()(redisReader* reader) const { redisReaderFree(reader); }
+void RespReader::Free::operator()(redisReader* reader) const {
+    redisReaderFree(reader);
+}
 
 RespReader::RespReader() : reader_(redisReaderCreate()) {
     if (!reader_) throw std::bad_alloc();
@@ -73,6 +80,8 @@ Result<std::optional<RedisReply>> RespReader::next() {
     return std::optional<RedisReply>{convert(*static_cast<redisReply*>(raw))};
 }
 
-std::string RespReader::lastError() const { return reader_->errstr; }
+std::string RespReader::lastError() const {
+    return reader_->errstr;
+}
 
 }  // namespace sesame::session

@@ -21,14 +21,14 @@ std::string formatCommand(const std::vector<std::string>& args);
 
 // Incremental reply parser: feed bytes as they arrive, take whole replies out.
 class RespReader {
-public:
+  public:
     RespReader();  // throws std::bad_alloc when hiredis cannot allocate
     Result<void> feed(std::string_view bytes);
     // The next whole reply, nullopt when more bytes are needed, protocol_error on garbage.
     Result<std::optional<RedisReply>> next();
     std::string lastError() const;  // hiredis' description of the protocol error
 
-private:
+  private:
     struct Free {
         void operator()(redisReader* reader) const;
     };

@@ -4,11 +4,16 @@ namespace sesame::session {
 
 std::string_view artefactPrefix(ArtefactKind kind) {
     switch (kind) {
-        case ArtefactKind::serviceTicket: return "st";
-        case ArtefactKind::proxyTicket: return "pt";
-        case ArtefactKind::proxyGrantingTicket: return "pgt";
-        case ArtefactKind::proxyGrantingIou: return "pgtiou";
-        case ArtefactKind::loginFlow: return "flow";
+        case ArtefactKind::serviceTicket:
+            return "st";
+        case ArtefactKind::proxyTicket:
+            return "pt";
+        case ArtefactKind::proxyGrantingTicket:
+            return "pgt";
+        case ArtefactKind::proxyGrantingIou:
+            return "pgtiou";
+        case ArtefactKind::loginFlow:
+            return "flow";
     }
     return "artefact";
 }

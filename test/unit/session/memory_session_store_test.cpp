@@ -144,8 +144,7 @@ TEST_CASE("memory: an artefact is taken once and expires", "[unit]") {
     CHECK_FALSE(f.run(f.store.takeArtefact(ArtefactKind::loginFlow, "f1"))->has_value());
 }
 
-TEST_CASE("memory: a throttling counter counts within its window, then starts again",
-          "[unit]") {
+TEST_CASE("memory: a throttling counter counts within its window, then starts again", "[unit]") {
     Fixture f;
     for (int i = 1; i <= 3; ++i) {
         auto c = f.run(f.store.increment("login:prof.herriot", 900s));

@@ -63,7 +63,17 @@ void writeFile(const std::filesystem::path& path, const std::string& text) {
     std::ofstream(path) << text;
 }
 
-int sh(const std::string& command) { return std::system(command.c_str()); }
+// Append rather than "k" + to_string(i): g++ 12 warns falsely on the latter (-Wrestrict).
+std::string key(int i) {
+    return std::string("k").append(std::to_string(i));
+}
+std::string value(int i) {
+    return std::string("v").append(std::to_string(i));
+}
+
+int sh(const std::string& command) {
+    return std::system(command.c_str());
+}
 
 // A throwaway CA, a server certificate for localhost/127.0.0.1 and a client certificate.
 void makeCertificates(const std::filesystem::path& dir) {
@@ -76,8 +86,8 @@ void makeCertificates(const std::filesystem::path& dir) {
                "-keyout ca.key -out ca.crt -days 1 -subj '/CN=Sesame Test CA'" + quiet) == 0);
     for (std::string who : {"server", "client"}) {
         REQUIRE(sh("cd " + d + " && openssl req" + ec + "-keyout " + who + ".key -out " + who +
-                   ".csr -subj '/CN=" + (who == "server" ? "localhost" : "sesame") + "'" +
-                   quiet) == 0);
+                   ".csr -subj '/CN=" + (who == "server" ? "localhost" : "sesame") + "'" + quiet) ==
+                0);
         REQUIRE(sh("cd " + d + " && openssl x509 -req -in " + who +
                    ".csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 1 -out " + who +
                    ".crt -extfile " + who + ".ext" + quiet) == 0);
@@ -90,8 +100,7 @@ TEST_CASE("1000 concurrent GETs on one connection each get their own value", "[r
     Client c(test::sharedRedis());
     const std::string prefix = c.client.config().keyPrefix;
     std::vector<RedisClient::Command> sets;
-    for (int i = 0; i < 1000; ++i)
-        sets.push_back({"SET", prefix + "k" + std::to_string(i), "v" + std::to_string(i), "EX", "60"});
+    for (int i = 0; i < 1000; ++i) sets.push_back({"SET", prefix + key(i), value(i), "EX", "60"});
     auto stored = c.run(c.client.pipeline(sets));
     INFO(c.client.lastError());
     REQUIRE(stored);
@@ -103,7 +112,7 @@ TEST_CASE("1000 concurrent GETs on one connection each get their own value", "[r
         asio::co_spawn(
             c.io,
             [&, i]() -> asio::awaitable<void> {
-                RedisClient::Command get{"GET", prefix + "k" + std::to_string(i)};
+                RedisClient::Command get{"GET", prefix + key(i)};
                 got[i] = co_await c.client.command(std::move(get));
                 ++finished;
             },
@@ -112,10 +121,10 @@ TEST_CASE("1000 concurrent GETs on one connection each get their own value", "[r
     while (finished < 1000) c.io.run_one();
     for (int i = 0; i < 1000; ++i) {
         REQUIRE(got[i]->has_value());
-        REQUIRE((*got[i])->text() == "v" + std::to_string(i));
+        REQUIRE((*got[i])->text() == value(i));
     }
     std::vector<RedisClient::Command> dels;
-    for (int i = 0; i < 1000; ++i) dels.push_back({"DEL", prefix + "k" + std::to_string(i)});
+    for (int i = 0; i < 1000; ++i) dels.push_back({"DEL", prefix + key(i)});
     REQUIRE(c.run(c.client.pipeline(dels)));
 }
 
@@ -242,7 +251,8 @@ TEST_CASE("a password-protected Redis works with the password and fails clearly 
 
 TEST_CASE("TLS to redis-server: verified CA, server name and client certificate", "[redis]") {
     std::uint16_t tlsPort = test::freePort();
-    auto dir = std::filesystem::temp_directory_path() / ("sesame-redis-tls-" + core::randomToken(6));
+    auto dir =
+        std::filesystem::temp_directory_path() / ("sesame-redis-tls-" + core::randomToken(6));
     std::filesystem::create_directories(dir);
     struct Cleanup {
         std::filesystem::path dir;

@@ -14,7 +14,8 @@ namespace {
 
 // A temporary folder holding a sesame.yml (never read: only its path matters) and side files.
 struct ConfigFolder {
-    ConfigFolder() : dir(fs::temp_directory_path() / ("sesame-redis-config-" + core::randomToken(6))) {
+    ConfigFolder()
+        : dir(fs::temp_directory_path() / ("sesame-redis-config-" + core::randomToken(6))) {
         fs::create_directories(dir);
     }
     ~ConfigFolder() { fs::remove_all(dir); }
@@ -43,17 +44,20 @@ ConfigNode redisNode(const ConfigFolder& f,
     return node;
 }
 
-std::string messages(const core::ConfigErrors& errors) { return errors.format(); }
+std::string messages(const core::ConfigErrors& errors) {
+    return errors.format();
+}
 
 }  // namespace
 
 TEST_CASE("the demo redis section parses with its defaults", "[unit]") {
     ConfigFolder f;
     core::ConfigErrors errors;
-    auto c = session::RedisConfig::parse(
-        redisNode(f, {{"address", "127.0.0.1:6380"}, {"database", "0"}, {"timeout", "2s"},
-                      {"key_prefix", "sesame:"}}),
-        errors);
+    auto c = session::RedisConfig::parse(redisNode(f, {{"address", "127.0.0.1:6380"},
+                                                       {"database", "0"},
+                                                       {"timeout", "2s"},
+                                                       {"key_prefix", "sesame:"}}),
+                                         errors);
     REQUIRE(errors.empty());
     CHECK(c.host == "127.0.0.1");
     CHECK(c.port == 6380);
@@ -71,14 +75,16 @@ TEST_CASE("the password file and TLS paths are relative to the config file's fol
     f.write("tls/client.pem", "x");
     f.write("tls/client.key", "x");
     core::ConfigErrors errors;
-    auto c = session::RedisConfig::parse(
-        redisNode(f, {{"address", "[::1]:6390"}, {"password_file", "secrets/redis.password"},
-                      {"user", "sesame"}, {"database", "3"}},
-                  {{{"ca_file", "tls/ca.pem"},
-                    {"certificate", "tls/client.pem"},
-                    {"private_key", "tls/client.key"},
-                    {"server_name", "redis.ac-demo.fr"}}}),
-        errors);
+    auto c = session::RedisConfig::parse(redisNode(f,
+                                                   {{"address", "[::1]:6390"},
+                                                    {"password_file", "secrets/redis.password"},
+                                                    {"user", "sesame"},
+                                                    {"database", "3"}},
+                                                   {{{"ca_file", "tls/ca.pem"},
+                                                     {"certificate", "tls/client.pem"},
+                                                     {"private_key", "tls/client.key"},
+                                                     {"server_name", "redis.ac-demo.fr"}}}),
+                                         errors);
     INFO(messages(errors));
     REQUIRE(errors.empty());
     CHECK(c.host == "::1");
@@ -96,8 +102,8 @@ TEST_CASE("the password file and TLS paths are relative to the config file's fol
 TEST_CASE("the TLS server name defaults to the host", "[unit]") {
     ConfigFolder f;
     core::ConfigErrors errors;
-    auto c = session::RedisConfig::parse(redisNode(f, {{"address", "redis.local:6379"}}, {{}}),
-                                         errors);
+    auto c =
+        session::RedisConfig::parse(redisNode(f, {{"address", "redis.local:6379"}}, {{}}), errors);
     REQUIRE(errors.empty());
     REQUIRE(c.tls);
     CHECK(c.tls->serverName == "redis.local");
@@ -107,16 +113,15 @@ TEST_CASE("the TLS server name defaults to the host", "[unit]") {
 TEST_CASE("mistakes in the redis section are all reported with their key", "[unit]") {
     ConfigFolder f;
     core::ConfigErrors errors;
-    session::RedisConfig::parse(
-        redisNode(f,
-                  {{"address", "127.0.0.1"},
-                   {"password", "inline"},
-                   {"password_file", "missing.password"},
-                   {"database", "-1"},
-                   {"timeout", "soon"},
-                   {"tll", "1"}},
-                  {{{"certificate", "nowhere.pem"}}}),
-        errors);
+    session::RedisConfig::parse(redisNode(f,
+                                          {{"address", "127.0.0.1"},
+                                           {"password", "inline"},
+                                           {"password_file", "missing.password"},
+                                           {"database", "-1"},
+                                           {"timeout", "soon"},
+                                           {"tll", "1"}},
+                                          {{{"certificate", "nowhere.pem"}}}),
+                                errors);
     std::string text = messages(errors);
     INFO(text);
     CHECK(text.find("redis.address: expected host:port") != std::string::npos);

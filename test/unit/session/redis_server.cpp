@@ -60,12 +60,18 @@ RedisServer::~RedisServer() {
 void RedisServer::start() {
     REQUIRE(pid_ < 0);
     std::vector<std::string> args{"/usr/bin/redis-server",
-                                  "--port", std::to_string(port_),
-                                  "--bind", "127.0.0.1",
-                                  "--save", "",
-                                  "--appendonly", "no",
-                                  "--dir", dir_.string(),
-                                  "--logfile", (dir_ / "redis.log").string()};
+                                  "--port",
+                                  std::to_string(port_),
+                                  "--bind",
+                                  "127.0.0.1",
+                                  "--save",
+                                  "",
+                                  "--appendonly",
+                                  "no",
+                                  "--dir",
+                                  dir_.string(),
+                                  "--logfile",
+                                  (dir_ / "redis.log").string()};
     args.insert(args.end(), extraArgs_.begin(), extraArgs_.end());
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
@@ -87,8 +93,12 @@ void RedisServer::stop() {
     pid_ = -1;
 }
 
-void RedisServer::pause() { ::kill(pid_, SIGSTOP); }
-void RedisServer::resume() { ::kill(pid_, SIGCONT); }
+void RedisServer::pause() {
+    ::kill(pid_, SIGSTOP);
+}
+void RedisServer::resume() {
+    ::kill(pid_, SIGCONT);
+}
 
 session::RedisConfig RedisServer::config() const {
     session::RedisConfig c;

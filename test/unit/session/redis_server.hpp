@@ -1,10 +1,10 @@
 #pragma once
 // Test support for [redis] tests: the shared server named by SESAME_TEST_REDIS, and private
 // redis-server processes that a test starts, stops by PID and restarts on the same port.
+#include <sys/types.h>
 #include <cstdint>
 #include <filesystem>
 #include <string>
-#include <sys/types.h>
 #include <vector>
 
 #include "gateway/session/redis_config.hpp"
@@ -18,7 +18,7 @@ session::RedisConfig sharedRedis();
 std::uint16_t freePort();
 
 class RedisServer {
-public:
+  public:
     // redis-server on 127.0.0.1:<free port>, no persistence, plus `extraArgs`
     // ("--requirepass", "x", "--tls-port", "1234"...). Waits until it answers PING.
     explicit RedisServer(std::vector<std::string> extraArgs = {});
@@ -26,15 +26,15 @@ public:
     RedisServer(const RedisServer&) = delete;
     RedisServer& operator=(const RedisServer&) = delete;
 
-    void stop();     // SIGTERM to its PID, then waits for it to exit
-    void start();    // again, same port and arguments
-    void pause();    // SIGSTOP: alive but silent
-    void resume();   // SIGCONT
+    void stop();    // SIGTERM to its PID, then waits for it to exit
+    void start();   // again, same port and arguments
+    void pause();   // SIGSTOP: alive but silent
+    void resume();  // SIGCONT
     std::uint16_t port() const { return port_; }
     const std::filesystem::path& dir() const { return dir_; }  // removed at the end
-    session::RedisConfig config() const;  // a client config pointing at it
+    session::RedisConfig config() const;                       // a client config pointing at it
 
-private:
+  private:
     void waitUntilReady();
     std::filesystem::path dir_;
     std::uint16_t port_;

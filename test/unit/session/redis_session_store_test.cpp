@@ -35,8 +35,7 @@ core::Session makeSession(std::string id, std::string login, std::int64_t now) {
 
 struct Fixture {
     explicit Fixture(RedisConfig config = test::sharedRedis())
-        : client(io.get_executor(), std::move(config), &errors),
-          store(client, clock, &errors) {
+        : client(io.get_executor(), std::move(config), &errors), store(client, clock, &errors) {
         REQUIRE(client.start());
     }
     template <class T>
@@ -67,7 +66,8 @@ struct Fixture {
 
 TEST_CASE("redis: 50 concurrent takes of one ticket give exactly one value", "[redis]") {
     Fixture f;
-    REQUIRE(f.run(f.store.putArtefact(ArtefactKind::serviceTicket, "ST-once", "prof.herriot", 30s)));
+    REQUIRE(
+        f.run(f.store.putArtefact(ArtefactKind::serviceTicket, "ST-once", "prof.herriot", 30s)));
     // Keys are where docs/operations.md says.
     CHECK(f.ttl(f.client.config().keyPrefix + "st:ST-once") > 0);
 
@@ -91,14 +91,17 @@ TEST_CASE("redis: 50 concurrent takes of one ticket give exactly one value", "[r
 TEST_CASE("redis: artefacts peek, delete and expire in their own namespaces", "[redis]") {
     Fixture f;
     REQUIRE(f.run(f.store.putArtefact(ArtefactKind::proxyGrantingTicket, "PGT-1", "pgt", 60s)));
-    CHECK(f.run(f.store.peekArtefact(ArtefactKind::proxyGrantingTicket, "PGT-1"))->value() == "pgt");
-    CHECK(f.run(f.store.peekArtefact(ArtefactKind::proxyGrantingTicket, "PGT-1"))->value() == "pgt");
+    CHECK(f.run(f.store.peekArtefact(ArtefactKind::proxyGrantingTicket, "PGT-1"))->value() ==
+          "pgt");
+    CHECK(f.run(f.store.peekArtefact(ArtefactKind::proxyGrantingTicket, "PGT-1"))->value() ==
+          "pgt");
     CHECK_FALSE(f.run(f.store.peekArtefact(ArtefactKind::proxyTicket, "PGT-1"))->has_value());
     auto ttl = f.ttl(f.store.artefactKey(ArtefactKind::proxyGrantingTicket, "PGT-1"));
     CHECK(ttl > 55);
     CHECK(ttl <= 60);
     REQUIRE(f.run(f.store.deleteArtefact(ArtefactKind::proxyGrantingTicket, "PGT-1")));
-    CHECK_FALSE(f.run(f.store.peekArtefact(ArtefactKind::proxyGrantingTicket, "PGT-1"))->has_value());
+    CHECK_FALSE(
+        f.run(f.store.peekArtefact(ArtefactKind::proxyGrantingTicket, "PGT-1"))->has_value());
     CHECK(f.run(f.store.putArtefact(ArtefactKind::loginFlow, "f", "v", 0s)).error() ==
           core::Errc::invalid_argument);
 }
@@ -156,8 +159,8 @@ TEST_CASE("redis: use refreshes the idle timeout but never past the absolute one
 
 TEST_CASE("redis: a session unused for longer than the idle timeout is gone", "[redis]") {
     Fixture f;
-    REQUIRE(f.run(f.store.createSession(makeSession("sess-unused", "x", f.clock.nowSeconds()),
-                                        f.timeouts)));
+    REQUIRE(f.run(
+        f.store.createSession(makeSession("sess-unused", "x", f.clock.nowSeconds()), f.timeouts)));
     f.clock.advance(100);
     CHECK_FALSE(f.find("sess-unused"));
 }
@@ -243,8 +246,7 @@ TEST_CASE("redis: throttling counters count in a window that starts at the first
     CHECK(c->ttl == 0s);
 }
 
-TEST_CASE("redis: the store fails with unavailable when Redis is away, and counts it",
-          "[redis]") {
+TEST_CASE("redis: the store fails with unavailable when Redis is away, and counts it", "[redis]") {
     RedisConfig config;
     config.port = test::freePort();
     config.timeout = 500ms;

@@ -11,13 +11,14 @@ using namespace sesame::session;
 TEST_CASE("commands are formatted as binary-safe RESP arrays", "[unit]") {
     CHECK(formatCommand({"GET", "k"}) == "*2\r\n$3\r\nGET\r\n$1\r\nk\r\n");
     std::string binary("a\r\nb\0c", 6);
-    CHECK(formatCommand({"SET", "k", binary}) == "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$6\r\n" + binary +
-                                                     "\r\n");
+    CHECK(formatCommand({"SET", "k", binary}) ==
+          "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$6\r\n" + binary + "\r\n");
 }
 
 TEST_CASE("the reader turns every reply type into a RedisReply value", "[unit]") {
     RespReader reader;
-    REQUIRE(reader.feed("+OK\r\n-ERR wrong\r\n:42\r\n$-1\r\n$5\r\nhello\r\n*3\r\n:1\r\n$-1\r\n*1\r\n+x\r\n"));
+    REQUIRE(reader.feed(
+        "+OK\r\n-ERR wrong\r\n:42\r\n$-1\r\n$5\r\nhello\r\n*3\r\n:1\r\n$-1\r\n*1\r\n+x\r\n"));
     std::vector<RedisReply> replies;
     while (auto next = reader.next()) {
         REQUIRE(next);

@@ -1,0 +1,342 @@
+#!/usr/bin/env bash
+# The Sesame benchmark (issue 2, "Performance"): a benchmark, not a test, so nothing here
+# asserts a timing. In one run, on free loopback ports, with its own redis-server, the demo slapd,
+# Sesame and the floor server, it measures with wrk at concurrency 8 and 64:
+#   floor      floor_server: parse an HTTP/1.1 request, one Redis GETDEL, answer
+#   validate   Sesame /cas/serviceValidate, each request a different valid pre-issued ticket
+#   pair       Sesame /cas/login?service=... with a session cookie (302 + ticket), then
+#              /cas/serviceValidate of that ticket
+#   tls        as validate, Sesame over TLS with keep-alive
+# plus Sesame's peak RSS (VmHWM) and its time from exec to a 200 on /readyz. Prints a table and,
+# with --write-docs, puts it in the "Results" section of docs/performance.md.
+#
+#   test/bench/run.sh [--duration SECONDS] [--write-docs]
+#
+# Environment: SESAME_BENCH_BUILD_DIR (default build-bench/), SESAME_BENCH_KEEP=1 keeps the
+# work folder (logs, configuration) for a look afterwards.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$root"
+
+duration=10
+warmup=2
+write_docs=0
+command_line="test/bench/run.sh $*"
+while [ $# -gt 0 ]; do
+  case $1 in
+    --duration) duration=$2; shift 2 ;;
+    --write-docs) write_docs=1; shift ;;
+    *) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+  esac
+done
+wrk_threads=2  # one per core: wrk, Redis and the server under test share this machine's cores
+server_threads=2
+service=http://127.0.0.1:9/bench/  # never contacted: serviceValidate does not call the service
+service_encoded=http%3A%2F%2F127.0.0.1%3A9%2Fbench%2F
+success='<cas:authenticationSuccess>'
+
+say() { echo "bench: $*" >&2; }
+die() { say "$*"; exit 1; }
+for tool in wrk redis-server redis-cli curl openssl; do
+  command -v "$tool" >/dev/null || die "$tool is missing: run scripts/install-deps.sh"
+done
+
+build=${SESAME_BENCH_BUILD_DIR:-$root/build-bench}
+say "building (Release) in $build"
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$build" -j"$(nproc)" --target sesame floor_server >/dev/null
+sesame_bin=$build/gateway/app/sesame
+floor_bin=$build/test/bench/floor_server
+
+work=$(mktemp -d /tmp/sesame-bench.XXXXXX)
+pids=()
+cleanup() {
+  trap - EXIT INT TERM
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  bash "$root/scripts/slapd.sh" stop "$work/slapd" >/dev/null 2>&1 || true
+  if [ "${SESAME_BENCH_KEEP:-0}" = 1 ]; then say "work folder kept: $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {  # perl-base is on every Debian, python3 is not
+  perl -MIO::Socket::INET -e 'print IO::Socket::INET->new(Listen=>1,LocalAddr=>"127.0.0.1:0")->sockport'
+}
+now_us() { local t=$EPOCHREALTIME; echo $((10#${t/./})); }
+
+# One GET /readyz over bash's /dev/tcp: no process started, so polling can be tight.
+ready_once() {  # ready_once <port>
+  exec 3<>"/dev/tcp/127.0.0.1/$1" || return 1
+  printf 'GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' >&3
+  local status_line=""
+  read -r -t 1 status_line <&3 || true
+  exec 3<&-
+  [[ $status_line == *" 200 "* ]]
+}
+mkfifo "$work/nap"
+exec {nap}<>"$work/nap"  # never written: `read -t` on it is a sleep without a process
+# wait_ready <port> <pid> <seconds>: polls every 0.2 ms; fails if the process ends first.
+wait_ready() {
+  local deadline=$(($(now_us) + $3 * 1000000))
+  until ready_once "$1" 2>/dev/null; do
+    kill -0 "$2" 2>/dev/null || return 1
+    [ "$(now_us)" -lt "$deadline" ] || return 1
+    read -r -t 0.0002 -u "$nap" _ || true
+  done
+}
+
+# ---- Redis, slapd, certificate ----
+redis_port=$(free_port)
+redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" \
+  >"$work/redis.log" 2>&1 &
+pids+=($!)
+redis_pid=$!
+for _ in $(seq 1 100); do
+  redis-cli -p "$redis_port" ping 2>/dev/null | grep -q PONG && break
+  kill -0 "$redis_pid" 2>/dev/null || die "redis-server did not start: $(cat "$work/redis.log")"
+  sleep 0.05
+done
+rcli() { redis-cli -p "$redis_port" "$@"; }
+
+ldap_port=$(free_port)
+bash scripts/slapd.sh start "$work/slapd" "$ldap_port" >/dev/null
+
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=127.0.0.1" \
+  -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+  -keyout "$work/sesame.key" -out "$work/sesame.crt" >/dev/null 2>&1
+
+# ---- Sesame configuration: etc/sesame.yml rewritten as test/integration/sesame_instance.cpp
+# does (every edit must find its text, so a changed demo file is noticed, not silently ignored).
+replace() {  # replace <from> <to>, on $config
+  [[ $config == *"$1"* ]] || die "etc/sesame.yml no longer contains '$1'"
+  config=${config//"$1"/"$2"}
+}
+write_config() {  # write_config <plain|tls> <port> <file>
+  local mode=$1 port=$2
+  config=$(cat etc/sesame.yml)
+  replace "127.0.0.1:8443" "127.0.0.1:$port"
+  replace "127.0.0.1:6380" "127.0.0.1:$redis_port"
+  replace "ldap://127.0.0.1:3389" "ldap://127.0.0.1:$ldap_port"
+  replace "../var/demo/tls/sesame.crt" "$work/sesame.crt"
+  replace "../var/demo/tls/sesame.key" "$work/sesame.key"
+  replace " demo/" " $root/etc/demo/"
+  replace "services_dir: services" "services_dir: $root/etc/services"
+  replace "key_prefix: \"sesame:\"" "key_prefix: \"bench-$mode:\""
+  replace "threads: 2" "threads: $server_threads"
+  # Pre-issued tickets are written a few seconds before they are validated.
+  replace "service_ticket_lifetime: 30s" "service_ticket_lifetime: 5m"
+  if [ "$mode" = plain ]; then
+    # Behind-a-proxy mode: no server.tls, plain HTTP (as the floor).
+    replace "public_url: https://127.0.0.1:$port" "public_url: http://127.0.0.1:$port"
+    config=$(printf '%s\n' "$config" | awk '
+      /^[^ #]/ { section = $1 }
+      section == "server:" && /^  tls:/ { drop = 1; next }
+      drop && /^    / { next }
+      { drop = 0; print }')
+  fi
+  printf '%s\n' "$config" >"$3"
+  "$sesame_bin" check-config -c "$3" >/dev/null 2>&1 ||
+    die "the benchmark configuration is refused: $("$sesame_bin" check-config -c "$3" 2>&1)"
+}
+
+# start_sesame <plain|tls>: sets sesame_pid, sesame_base, ready_ms, startup_ms
+start_sesame() {
+  local mode=$1 port scheme=http
+  [ "$mode" = tls ] && scheme=https
+  port=$(free_port)
+  write_config "$mode" "$port" "$work/sesame-$mode.yml"
+  local t0
+  t0=$(now_us)
+  "$sesame_bin" serve -c "$work/sesame-$mode.yml" 2>"$work/sesame-$mode.log" &
+  sesame_pid=$!
+  pids+=($sesame_pid)
+  if [ "$mode" = tls ]; then
+    # /dev/tcp speaks no TLS: poll with curl (coarser; the plain instance gives the figure).
+    local deadline=$(($(now_us) + 20000000))
+    until curl -sfk -o /dev/null "https://127.0.0.1:$port/readyz"; do
+      kill -0 "$sesame_pid" 2>/dev/null && [ "$(now_us)" -lt "$deadline" ] ||
+        die "Sesame ($mode) did not become ready: $(tail -5 "$work/sesame-$mode.log")"
+    done
+  else
+    wait_ready "$port" "$sesame_pid" 20 ||
+      die "Sesame ($mode) did not become ready: $(tail -5 "$work/sesame-$mode.log")"
+  fi
+  ready_ms=$(awk -v us=$(($(now_us) - t0)) 'BEGIN { printf "%.1f", us / 1000 }')
+  startup_ms=$(grep -m1 '"component":"sesame","event":"listening"' "$work/sesame-$mode.log" |
+    sed -n 's/.*"startup_ms":"\([0-9.]*\)".*/\1/p')
+  sesame_base=$scheme://127.0.0.1:$port
+  say "Sesame ($mode) ready in $ready_ms ms on $sesame_base (logged startup_ms=$startup_ms)"
+}
+
+peak_rss_mb() {  # VmHWM of a process, in MB
+  awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"
+}
+
+# ---- Log in once through the portal form, as the demo teacher: the SESAME session cookie ----
+header() { grep -i "^$1:" | head -1 | sed 's/^[^:]*: *//' | tr -d '\r'; }
+cookie_of() { grep -io "set-cookie: $1=[^;]*" | head -1 | sed 's/^[^:]*: *//'; }
+log_in() {  # log_in <base>: prints "SESAME=..."
+  local base=$1 headers flow_cookie location page field
+  headers=$(curl -sk -D - -o /dev/null "$base/cas/login?service=$service_encoded")
+  flow_cookie=$(printf '%s' "$headers" | cookie_of SESAME_FLOW)
+  location=$(printf '%s' "$headers" | header location)
+  [ -n "$flow_cookie" ] && [ -n "$location" ] || die "no login redirect from $base/cas/login"
+  page=$(curl -sk -b "$flow_cookie" "$base$location&choice=academie")
+  field() { printf '%s' "$page" | grep -o "name=\"$1\" value=\"[^\"]*\"" | sed 's/.*value="//; s/"$//'; }
+  headers=$(curl -sk -D - -o /dev/null -b "$flow_cookie" --data-urlencode "flow=$(field flow)" \
+    --data-urlencode "choice=$(field choice)" --data-urlencode "csrf=$(field csrf)" \
+    --data-urlencode login=prof.herriot --data-urlencode password=demo "$base/login")
+  printf '%s' "$headers" | cookie_of SESAME | grep . || die "login as prof.herriot failed at $base"
+}
+issue_ticket() {  # issue_ticket <base> <cookie>: one real ST- through /cas/login
+  curl -sk -D - -o /dev/null -H "Cookie: $2" "$1/cas/login?service=$service_encoded" |
+    header location | sed -n 's/.*[?&]ticket=\(ST-[A-Za-z0-9]*\).*/\1/p' | grep . ||
+    die "no ticket from $1/cas/login"
+}
+
+# prepare_tickets <count> <key prefix> <value file> <slice prefix>: <count> fresh ids in the
+# ticket format (ST- + 43 of [A-Za-z0-9], protocols/cas/ticket.cpp), each stored as
+# "<key prefix>st:<id>" = the value, with SET EX 3600 through redis-cli --pipe, and split in
+# one slice file per wrk thread.
+prepare_tickets() {
+  local count=$1 prefix=$2 value=$3 slices=$4
+  head -c $((count * 200)) /dev/urandom | LC_ALL=C tr -dc 'A-Za-z0-9' | fold -w 43 |
+    awk -v n="$count" 'length($0) == 43 { print "ST-" $0; if (++k == n) exit }' >"$slices.all" ||
+    true  # awk stops reading at n: the writers before it end on SIGPIPE (pipefail)
+  [ "$(wc -l <"$slices.all")" -eq "$count" ] || die "could not make $count ticket ids"
+  LC_ALL=C awk -v prefix="$prefix" -v valuefile="$value" '
+    BEGIN { getline v < valuefile }
+    { key = prefix "st:" $0
+      printf "*5\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n$2\r\nEX\r\n$4\r\n3600\r\n",
+             length(key), key, length(v), v }' "$slices.all" |
+    rcli --pipe >"$work/pipe.log" 2>&1 || die "redis-cli --pipe failed: $(cat "$work/pipe.log")"
+  awk -v per=$(((count + wrk_threads - 1) / wrk_threads)) -v out="$slices" \
+    '{ print > (out "." int((NR - 1) / per)) }' "$slices.all"
+  rm -f "$slices.all"
+}
+
+# The JSON of one real service ticket, issued by Sesame and read (not taken) from Redis.
+ticket_value() {  # ticket_value <base> <cookie> <key prefix> <file>
+  local ticket
+  ticket=$(issue_ticket "$1" "$2")
+  rcli --raw GET "$3st:$ticket" | head -1 >"$4"
+  grep -q '"service"' "$4" || die "ticket $3st:... not found in Redis (key schema changed?)"
+}
+
+# run_wrk <connections> <seconds> <url> <script> <args...>: sets r_* from BENCH_RESULT
+run_wrk() {
+  local c=$1 d=$2 url=$3 script=$4 out
+  shift 4
+  out=$(wrk -t "$wrk_threads" -c "$c" -d "${d}s" --timeout 5s -s "$script" "$url" -- "$@" 2>&1) ||
+    die "wrk failed: $out"
+  local line
+  line=$(printf '%s\n' "$out" | grep '^BENCH_RESULT') || die "no result from wrk: $out"
+  for kv in ${line#BENCH_RESULT }; do eval "r_${kv%%=*}=${kv#*=}"; done
+  r_rps=$(awk -v n="$r_requests" -v us="$r_duration_us" 'BEGIN { printf "%.0f", n * 1e6 / us }')
+  r_ops=$(awk -v n="$r_ok" -v us="$r_duration_us" 'BEGIN { printf "%.0f", n * 1e6 / us }')
+  r_all_errors=$((r_errors + r_socket_errors))
+}
+
+rows=()
+floor_rps=()
+# record <scenario> <concurrency> <ratio base rps or ""> : appends a row from r_*
+record() {
+  local ratio="—"
+  [ -n "$3" ] && ratio=$(awk -v a="$r_rps" -v b="$3" 'BEGIN { printf "%.2f", a / b }')
+  rows+=("$(printf '| %-22s | %3s | %8s | %8s | %7.2f | %7.2f | %5s | %6s |' "$1" "$2" "$r_rps" \
+    "$r_ops" "$(awk -v u="$r_p50_us" 'BEGIN { print u / 1000 }')" \
+    "$(awk -v u="$r_p99_us" 'BEGIN { print u / 1000 }')" "$ratio" "$r_all_errors")")
+  say "$1 c=$2: $r_rps req/s, $r_ops ok/s, p50 ${r_p50_us}us p99 ${r_p99_us}us, ratio $ratio, errors $r_all_errors (exhausted $r_exhausted)"
+}
+
+# measure_tickets <name> <c> <url> <path before ticket> <key prefix> <value file>
+# A short warm-up on a first batch estimates the rate; the measured run gets 1.5x that many
+# tickets (plus a margin), so that no thread runs out (any that does is counted as errors).
+measure_tickets() {
+  local name=$1 c=$2 url=$3 path=$4 prefix=$5 value=$6 need
+  prepare_tickets 60000 "$prefix" "$value" "$work/tickets"
+  run_wrk "$c" "$warmup" "$url" test/bench/validate.lua "$work/tickets" "$path" "$success"
+  need=$(awk -v ops="$r_rps" -v d="$duration" 'BEGIN { printf "%d", ops * d * 1.5 + 20000 }')
+  prepare_tickets "$need" "$prefix" "$value" "$work/tickets"
+  run_wrk "$c" "$duration" "$url" test/bench/validate.lua "$work/tickets" "$path" "$success"
+}
+
+# ---- the runs ----
+start_sesame plain
+plain_pid=$sesame_pid plain_base=$sesame_base plain_ready=$ready_ms plain_startup=$startup_ms
+cookie=$(log_in "$plain_base")
+ticket_value "$plain_base" "$cookie" "bench-plain:" "$work/value.json"
+
+floor_port=$(free_port)
+"$floor_bin" --listen "127.0.0.1:$floor_port" --redis "127.0.0.1:$redis_port" \
+  --threads "$server_threads" --prefix "floor:" 2>"$work/floor.log" &
+floor_pid=$!
+pids+=($floor_pid)
+wait_ready "$floor_port" "$floor_pid" 10 || die "floor_server did not start: $(cat "$work/floor.log")"
+
+declare -A floor_at
+for c in 8 64; do
+  measure_tickets floor "$c" "http://127.0.0.1:$floor_port" "/take?ticket=" "floor:" \
+    "$work/value.json"
+  floor_at[$c]=$r_rps
+  record "floor (Beast + GETDEL)" "$c" ""
+  measure_tickets validate "$c" "$plain_base" \
+    "/cas/serviceValidate?service=$service_encoded&ticket=" "bench-plain:" "$work/value.json"
+  record "serviceValidate" "$c" "${floor_at[$c]}"
+  run_wrk "$c" "$warmup" "$plain_base" test/bench/pair.lua "$cookie" "$service_encoded"
+  run_wrk "$c" "$duration" "$plain_base" test/bench/pair.lua "$cookie" "$service_encoded"
+  record "login + validate (pair)" "$c" "${floor_at[$c]}"
+done
+plain_rss=$(peak_rss_mb "$plain_pid")
+kill "$plain_pid"
+
+start_sesame tls
+tls_pid=$sesame_pid tls_base=$sesame_base tls_ready=$ready_ms tls_startup=$startup_ms
+tls_cookie=$(log_in "$tls_base")
+ticket_value "$tls_base" "$tls_cookie" "bench-tls:" "$work/value-tls.json"
+for c in 8 64; do
+  measure_tickets tls "$c" "$tls_base" \
+    "/cas/serviceValidate?service=$service_encoded&ticket=" "bench-tls:" "$work/value-tls.json"
+  record "serviceValidate, TLS" "$c" "${floor_at[$c]}"
+done
+tls_rss=$(peak_rss_mb "$tls_pid")
+
+# ---- the summary ----
+cpu=$(grep -m1 '^model name' /proc/cpuinfo | sed 's/^[^:]*: *//')
+summary=$(
+  cat <<EOF
+Run on $(date -u '+%Y-%m-%d %H:%M UTC') with \`$command_line\`
+(machine: $(nproc) cores, $cpu; wrk $wrk_threads threads, ${duration} s per run after a ${warmup} s
+warm-up; Sesame and the floor with $server_threads worker threads; Redis $(redis-server --version |
+  sed -n 's/.*v=\([0-9.]*\).*/\1/p'); all on this machine, over loopback).
+
+| scenario               |   c |    req/s |     ok/s | p50 ms | p99 ms | ratio | errors |
+|------------------------|----:|---------:|---------:|-------:|-------:|------:|-------:|
+$(printf '%s\n' "${rows[@]}")
+
+| Sesame process         | plain HTTP | TLS |
+|------------------------|-----------:|----:|
+| peak RSS (VmHWM)       | $plain_rss MB | $tls_rss MB |
+| exec → /readyz 200     | $plain_ready ms | $tls_ready ms (curl polling) |
+| logged \`startup_ms\`    | $plain_startup ms | $tls_startup ms |
+
+Targets: serviceValidate ≥ 0.70× the floor, 0 errors, peak RSS < 64 MB, ready < 200 ms.
+EOF
+)
+echo
+printf '%s\n' "$summary"
+
+if [ "$write_docs" = 1 ]; then
+  doc=docs/performance.md
+  [ -f "$doc" ] && grep -q '^## Results' "$doc" || die "$doc has no '## Results' section"
+  # Replace everything from "## Results" up to the next "## " heading (or the end).
+  printf '%s\n' "$summary" >"$work/results.md"
+  awk -v results="$work/results.md" '
+    /^## Results/ { print; print ""; while ((getline line < results) > 0) print line; print "";
+                    skipping = 1; next }
+    skipping && /^## / { skipping = 0 }
+    !skipping { print }' "$doc" >"$work/doc.md"
+  cp "$work/doc.md" "$doc"
+  say "results written to $doc"
+fi
