@@ -43,8 +43,9 @@ std::optional<Directory> makeDirectory(const core::ConfigNode& node, core::Confi
     const auto type = node["type"].requiredString(errors);
     const auto id = node["id"].requiredString(errors);
     if (type == "ldap") {
+        const auto before = errors.all().size();
         auto config = ldap::LdapDirectoryConfig::parse(node, errors);
-        if (!errors.empty()) return std::nullopt;
+        if (errors.all().size() != before) return std::nullopt;
         return Directory{id, type, config.assurance, std::make_shared<ldap::LdapDirectory>(config)};
     }
     if (type == "local") {

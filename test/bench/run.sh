@@ -12,8 +12,10 @@
 #
 #   test/bench/run.sh [--duration SECONDS] [--write-docs]
 #
-# Environment: SESAME_BENCH_BUILD_DIR (default build-bench/), SESAME_BENCH_KEEP=1 keeps the
-# work folder (logs, configuration) for a look afterwards.
+# Environment: SESAME_BENCH_BUILD_DIR (default build-bench/); SESAME_BENCH_KEEP=1 keeps the
+# work folder (logs, configuration) for a look afterwards; SESAME_BENCH_PERF="<perf record
+# options>" (e.g. "-g" or "--call-graph dwarf", or " " for a flat profile) profiles Sesame
+# during serviceValidate at c=64, into <work folder>/perf.txt (set SESAME_BENCH_KEEP=1 too).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$root"
@@ -164,7 +166,7 @@ start_sesame() {
   fi
   ready_ms=$(awk -v us=$(($(now_us) - t0)) 'BEGIN { printf "%.1f", us / 1000 }')
   startup_ms=$(grep -m1 '"component":"sesame","event":"listening"' "$work/sesame-$mode.log" |
-    sed -n 's/.*"startup_ms":"\([0-9.]*\)".*/\1/p')
+    sed -n 's/.*"startup_ms":"\([0-9]*\.\{0,1\}[0-9]\{0,1\}\).*/\1/p')
   sesame_base=$scheme://127.0.0.1:$port
   say "Sesame ($mode) ready in $ready_ms ms on $sesame_base (logged startup_ms=$startup_ms)"
 }
@@ -244,7 +246,7 @@ floor_rps=()
 record() {
   local ratio="—"
   [ -n "$3" ] && ratio=$(awk -v a="$r_rps" -v b="$3" 'BEGIN { printf "%.2f", a / b }')
-  rows+=("$(printf '| %-22s | %3s | %8s | %8s | %7.2f | %7.2f | %5s | %6s |' "$1" "$2" "$r_rps" \
+  rows+=("$(printf '| %-24s | %3s | %8s | %8s | %6.2f | %6.2f | %5s | %6s |' "$1" "$2" "$r_rps" \
     "$r_ops" "$(awk -v u="$r_p50_us" 'BEGIN { print u / 1000 }')" \
     "$(awk -v u="$r_p99_us" 'BEGIN { print u / 1000 }')" "$ratio" "$r_all_errors")")
   say "$1 c=$2: $r_rps req/s, $r_ops ok/s, p50 ${r_p50_us}us p99 ${r_p99_us}us, ratio $ratio, errors $r_all_errors (exhausted $r_exhausted)"
@@ -259,7 +261,20 @@ measure_tickets() {
   run_wrk "$c" "$warmup" "$url" test/bench/validate.lua "$work/tickets" "$path" "$success"
   need=$(awk -v ops="$r_rps" -v d="$duration" 'BEGIN { printf "%d", ops * d * 1.5 + 20000 }')
   prepare_tickets "$need" "$prefix" "$value" "$work/tickets"
+  local perf_pid=""
+  if [ -n "${SESAME_BENCH_PERF:-}" ] && [ "$name" = validate ] && [ "$c" = 64 ]; then
+    # A CPU profile of Sesame during this one run (perf from Debian's linux-perf).
+    perf record -F 999 $SESAME_BENCH_PERF -p "$plain_pid" -o "$work/perf.data" \
+      >"$work/perf.log" 2>&1 &
+    perf_pid=$!
+  fi
   run_wrk "$c" "$duration" "$url" test/bench/validate.lua "$work/tickets" "$path" "$success"
+  if [ -n "$perf_pid" ]; then
+    kill -INT "$perf_pid" && wait "$perf_pid" || true
+    perf report -i "$work/perf.data" --stdio --no-children --percent-limit 0.5 \
+      >"$work/perf.txt" 2>/dev/null || true
+    say "profile of serviceValidate c=64: $work/perf.txt"
+  fi
 }
 
 # ---- the runs ----
@@ -280,7 +295,7 @@ for c in 8 64; do
   measure_tickets floor "$c" "http://127.0.0.1:$floor_port" "/take?ticket=" "floor:" \
     "$work/value.json"
   floor_at[$c]=$r_rps
-  record "floor (Beast + GETDEL)" "$c" ""
+  record "floor (Beast + GETDEL)" "$c" "$r_rps"
   measure_tickets validate "$c" "$plain_base" \
     "/cas/serviceValidate?service=$service_encoded&ticket=" "bench-plain:" "$work/value.json"
   record "serviceValidate" "$c" "${floor_at[$c]}"
@@ -311,8 +326,8 @@ Run on $(date -u '+%Y-%m-%d %H:%M UTC') with \`$command_line\`
 warm-up; Sesame and the floor with $server_threads worker threads; Redis $(redis-server --version |
   sed -n 's/.*v=\([0-9.]*\).*/\1/p'); all on this machine, over loopback).
 
-| scenario               |   c |    req/s |     ok/s | p50 ms | p99 ms | ratio | errors |
-|------------------------|----:|---------:|---------:|-------:|-------:|------:|-------:|
+| scenario                 |   c |    req/s |     ok/s | p50 ms | p99 ms | ratio | errors |
+|--------------------------|----:|---------:|---------:|-------:|-------:|------:|-------:|
 $(printf '%s\n' "${rows[@]}")
 
 | Sesame process         | plain HTTP | TLS |

@@ -97,18 +97,21 @@ SesameInstance::~SesameInstance() {
 
 CommandResult SesameInstance::cli(const std::vector<std::string>& args,
                                   const std::string& stdinText) {
+    // Each run its own log files: their content is the command's output.
+    static int runs = 0;
+    const std::string name = "cli-" + std::to_string(++runs);
     std::vector<std::string> full = args;
     full.push_back("-c");
     full.push_back(configFile_.string());
     if (stdinText.empty()) {
-        return runCommand(ProcessSpec{sesameBinary().string(), full, {}, {}, dir_.path(), "cli"});
+        return runCommand(ProcessSpec{sesameBinary().string(), full, {}, {}, dir_.path(), name});
     }
     // Feed stdin through a shell pipe (the harness's runCommand has no stdin).
     std::string command = "printf '%s\\n' \"$SESAME_STDIN\" | \"$0\" \"$@\"";
     std::vector<std::string> shellArgs = {"-c", command, sesameBinary().string()};
     shellArgs.insert(shellArgs.end(), full.begin(), full.end());
     return runCommand(ProcessSpec{"/bin/sh", shellArgs, {{"SESAME_STDIN", stdinText}}, {},
-                                  dir_.path(), "cli"});
+                                  dir_.path(), name});
 }
 
 void SesameInstance::reload() {

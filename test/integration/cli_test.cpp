@@ -1,0 +1,146 @@
+// The `sesame` command line as an academy or an operator uses it, against a real gateway:
+// check-config, passwd, connector test, sessions list / revoke, and SIGHUP reload (sessions kept).
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+#include "connectors/local/password_hash.hpp"
+#include "test/integration/demo_people.hpp"
+#include "test/integration/sesame_instance.hpp"
+#include "test/support/servers.hpp"
+
+using namespace sesame::testing;
+
+namespace {
+const std::string service = "http://127.0.0.1:9/cli/";
+
+SesameInstance& gateway() {
+    static SesameInstance instance{SesameOptions{requiredEnv("SESAME_TEST_REDIS"),
+                                                 requiredEnv("SESAME_TEST_LDAP"), {}, true}};
+    return instance;
+}
+
+Response portal(Browser& browser) {
+    auto r = browser.get(gateway().casUrl() + "/login?service=" + percentEncode(service));
+    for (int i = 0; i < 5 && r.isRedirect() && r.location().rfind(gateway().baseUrl(), 0) == 0; ++i)
+        r = browser.get(r.location());
+    return r;
+}
+
+bool hasSso(Browser& browser) {
+    auto r = browser.get(gateway().casUrl() + "/login?service=" + percentEncode(service));
+    return r.isRedirect() && r.location().find("ticket=ST-") != std::string::npos;
+}
+}  // namespace
+
+TEST_CASE("check-config accepts the demo configuration and names every problem of a broken one",
+          "[interop]") {
+    auto ok = gateway().cli({"check-config"});
+    INFO(ok.output);
+    CHECK(ok.exitCode == 0);
+    CHECK(ok.output.find("configuration OK") != std::string::npos);
+
+    std::string broken;
+    {
+        std::ifstream in(gateway().configFile());
+        std::stringstream s;
+        s << in.rdbuf();
+        broken = s.str();
+    }
+    auto replace = [&](const std::string& from, const std::string& to) {
+        broken.replace(broken.find(from), from.size(), to);
+    };
+    replace("idle_timeout: 2h", "idle_timeout: soon");
+    replace("attempts: 5", "attempts: -1");
+    replace("directories: [partenaires]", "directories: [nowhere]");
+    const auto file = gateway().configFile().parent_path() / "broken.yml";
+    std::ofstream(file) << broken;
+    auto bad = gateway().cli({"check-config", file.string()});
+    INFO(bad.output);
+    CHECK(bad.exitCode == 2);
+    CHECK(bad.output.find("broken.yml:") != std::string::npos);
+    CHECK(bad.output.find("session.idle_timeout") != std::string::npos);
+    CHECK(bad.output.find("duration") != std::string::npos);
+    CHECK(bad.output.find("throttling.per_account.attempts") != std::string::npos);
+    CHECK(bad.output.find("nowhere") != std::string::npos);
+}
+
+TEST_CASE("sesame passwd prints an argon2id hash that verifies", "[unit]") {
+    auto printed = gateway().cli({"passwd"}, "un mot de passe");
+    INFO(printed.output);
+    REQUIRE(printed.exitCode == 0);
+    auto hash = printed.output.substr(0, printed.output.find('\n'));
+    CHECK(hash.rfind("$argon2id$", 0) == 0);
+    CHECK(sesame::local::verifyPassword(hash, "un mot de passe"));
+    CHECK_FALSE(sesame::local::verifyPassword(hash, "un autre"));
+}
+
+TEST_CASE("connector test shows what a directory returns and how it maps", "[interop][ldap]") {
+    auto shown = gateway().cli({"connector", "test", "academie", "dir.herriot"});
+    INFO(shown.output);
+    CHECK(shown.exitCode == 0);
+    CHECK(shown.output.find("reachable") != std::string::npos);
+    CHECK(shown.output.find("ENTPersonProfils: National_DIR") != std::string::npos);
+    CHECK(shown.output.find("profile:      National_DIR at 0690001A") != std::string::npos);
+    CHECK(shown.output.find("habilitation: direction") != std::string::npos);
+    CHECK(shown.output.find("userPassword") == std::string::npos);
+
+    auto unknown = gateway().cli({"connector", "test", "academie", "personne"});
+    CHECK(unknown.exitCode == 1);
+    auto commune = gateway().cli({"connector", "test", "commune", "agent.mairie"});
+    CHECK(commune.output.find("National_COL") != std::string::npos);
+}
+
+TEST_CASE("sessions list and revoke work by login, and revoke logs the person out",
+          "[interop][redis][ldap]") {
+    Browser first, second;
+    REQUIRE(logIn(first, portal(first), parent, "demo", false).isRedirect());
+    REQUIRE(logIn(second, portal(second), parent, "demo", false).isRedirect());
+    auto listed = gateway().cli({"sessions", "list", "parent.herriot"});
+    INFO(listed.output);
+    CHECK(listed.exitCode == 0);
+    CHECK(listed.output.find("2 session(s) for parent.herriot") != std::string::npos);
+    CHECK(listed.output.find("directory=ent") != std::string::npos);
+    // Only the start of a session id is shown: the whole id is a bearer secret.
+    auto cookie = first.cookies().value("127.0.0.1", "SESAME");
+    REQUIRE(cookie);
+    CHECK(listed.output.find(*cookie) == std::string::npos);
+
+    auto revoked = gateway().cli({"sessions", "revoke", "parent.herriot"});
+    INFO(revoked.output);
+    CHECK(revoked.exitCode == 0);
+    CHECK_FALSE(hasSso(first));
+    CHECK_FALSE(hasSso(second));
+    CHECK(gateway().cli({"sessions", "list", "parent.herriot"}).output.find("0 session(s)") !=
+          std::string::npos);
+}
+
+TEST_CASE("the session id changes at every login (no fixation)", "[interop][redis][ldap]") {
+    Browser browser;
+    // A cookie planted before login (by an attacker, say) is not adopted.
+    browser.cookies().store(Url::parse(gateway().baseUrl() + "/"),
+                            "SESAME=planted-by-someone-else; Path=/; Secure");
+    REQUIRE(logIn(browser, portal(browser), teacher, "demo", false).isRedirect());
+    auto first = browser.cookies().value("127.0.0.1", "SESAME");
+    REQUIRE(first);
+    CHECK(*first != "planted-by-someone-else");
+    auto renew = browser.get(gateway().casUrl() + "/login?renew=true&service=" +
+                             percentEncode(service));
+    auto page = renew;
+    while (page.isRedirect() && page.location().rfind(gateway().baseUrl(), 0) == 0)
+        page = browser.get(page.location());
+    REQUIRE(logIn(browser, page, teacher, "demo", false).isRedirect());
+    auto second = browser.cookies().value("127.0.0.1", "SESAME");
+    REQUIRE(second);
+    CHECK(*second != *first);
+    CHECK(hasSso(browser));
+}
+
+TEST_CASE("SIGHUP reloads the service registry and keeps every session", "[interop][redis][ldap]") {
+    Browser browser;
+    REQUIRE(logIn(browser, portal(browser), director, "demo", false).isRedirect());
+    gateway().reload();
+    CHECK(gateway().running());
+    CHECK(hasSso(browser));
+    CHECK(gateway().logTail(200).find("\"event\":\"reloaded\"") != std::string::npos);
+}
