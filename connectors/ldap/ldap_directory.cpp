@@ -8,22 +8,13 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "connectors/ldap/ldap_filter.hpp"
+#include "gateway/core/blocking_work.hpp"
 #include "gateway/core/text.hpp"
 
 namespace sesame::ldap {
 namespace {
 
 namespace asio = boost::asio;
-
-// Runs a blocking function on `pool` and resumes the caller on its own executor: co_spawn
-// completes through the caller's use_awaitable handler, which dispatches to the caller.
-template <class R, class F>
-asio::awaitable<R> runOn(asio::thread_pool& pool, F work) {
-    co_return co_await asio::co_spawn(
-        pool.get_executor(),
-        [work = std::move(work)]() mutable -> asio::awaitable<R> { co_return work(); },
-        asio::use_awaitable);
-}
 
 // Worker threads start with every signal blocked: a write to a socket the directory closed
 // must give EPIPE in libldap, not a SIGPIPE that ends the process, and SIGTERM/SIGHUP stay
@@ -205,18 +196,18 @@ asio::awaitable<Result<core::Identity>> LdapDirectory::verify(std::string login,
     // RFC 4513 §5.1.2: a simple bind with a DN and an empty password is an *unauthenticated*
     // bind that many servers accept as success. It never reaches the directory.
     if (password.empty() || !acceptableLogin(login)) co_return core::Errc::invalid_credentials;
-    co_return co_await runOn<Result<core::Identity>>(
+    co_return co_await core::runOn<Result<core::Identity>>(
         *threads_, [this, &login, &password] { return verifyNow(login, password); });
 }
 
 asio::awaitable<Result<core::DirectoryLookup>> LdapDirectory::lookup(std::string login) {
     if (!acceptableLogin(login)) co_return core::Errc::not_found;
-    co_return co_await runOn<Result<core::DirectoryLookup>>(
+    co_return co_await core::runOn<Result<core::DirectoryLookup>>(
         *threads_, [this, &login] { return lookupNow(login); });
 }
 
 asio::awaitable<Result<void>> LdapDirectory::probe() {
-    co_return co_await runOn<Result<void>>(*threads_, [this] { return probeNow(); });
+    co_return co_await core::runOn<Result<void>>(*threads_, [this] { return probeNow(); });
 }
 
 }  // namespace sesame::ldap

@@ -1,5 +1,7 @@
 #include "connectors/ldap/ldap_directory_config.hpp"
 
+#include "gateway/core/text.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
@@ -15,12 +17,6 @@ std::string resolve(const core::ConfigNode& node, const std::string& path) {
     if (path.empty() || std::filesystem::path(path).is_absolute() || node.file().empty())
         return path;
     return (std::filesystem::path(node.file()).parent_path() / path).lexically_normal().string();
-}
-
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
 }
 
 std::vector<std::string> words(const std::string& s) {
@@ -75,7 +71,7 @@ LdapDirectoryConfig LdapDirectoryConfig::parse(const core::ConfigNode& node,
     c.uri = uri.requiredString(errors);
     bool ldaps = false, cleartextRemote = false;
     for (const auto& u : words(c.uri)) {
-        auto scheme = lower(u.substr(0, u.find("://")));
+        auto scheme = core::toLower(u.substr(0, u.find("://")));
         if (u.find("://") == std::string::npos || (scheme != "ldap" && scheme != "ldaps")) {
             errors.add(uri, "expected ldap://host:port or ldaps://host:port, got \"" + u + "\"");
             continue;

@@ -1,5 +1,7 @@
 #include "connectors/local/local_directory.hpp"
 
+#include "gateway/core/text.hpp"
+
 #include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
@@ -8,28 +10,13 @@
 #include <filesystem>
 
 #include "connectors/mapping/attribute_mapping.hpp"
+#include "gateway/core/blocking_work.hpp"
 #include "gateway/core/random.hpp"
 
 namespace sesame::local {
 namespace {
 
 namespace asio = boost::asio;
-
-// Runs a blocking function on `pool` and resumes the caller on its own executor: co_spawn
-// completes through the caller's use_awaitable handler, which dispatches to the caller.
-template <class R, class F>
-asio::awaitable<R> runOn(asio::thread_pool& pool, F work) {
-    co_return co_await asio::co_spawn(
-        pool.get_executor(),
-        [work = std::move(work)]() mutable -> asio::awaitable<R> { co_return work(); },
-        asio::use_awaitable);
-}
-
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
 
 bool isUai(const std::string& s) {
     return s.size() == 8 &&
@@ -120,7 +107,7 @@ std::vector<LocalAccount> parseAccounts(const core::ConfigNode& file, core::Conf
         auto account = parseAccount(item, errors);
         if (account.login.empty()) continue;
         bool duplicate = std::any_of(accounts.begin(), accounts.end(), [&](const LocalAccount& a) {
-            return lower(a.login) == lower(account.login);
+            return core::toLower(a.login) == core::toLower(account.login);
         });
         if (duplicate) {
             errors.add(item["login"], "login \"" + account.login + "\" is given twice");
@@ -159,9 +146,9 @@ const std::string& LocalDirectory::dummyHash() {
 
 const LocalAccount* LocalDirectory::find(const std::string& login) const {
     // Logins compare without case, like an LDAP directory's caseIgnoreMatch on uid.
-    auto wanted = lower(login);
+    auto wanted = core::toLower(login);
     for (const auto& a : accounts_)
-        if (lower(a.login) == wanted) return &a;
+        if (core::toLower(a.login) == wanted) return &a;
     return nullptr;
 }
 
@@ -196,7 +183,7 @@ asio::awaitable<Result<core::Identity>> LocalDirectory::verify(std::string login
     // An empty password is refused for every login alike, so refusing it early tells nothing.
     if (password.empty() || login.empty()) co_return core::Errc::invalid_credentials;
     const LocalAccount* account = find(login);
-    bool match = co_await runOn<bool>(*pool_, [this, account, &password] {
+    bool match = co_await core::runOn<bool>(*pool_, [this, account, &password] {
         return verifyPassword(account ? account->passwordHash : dummyHash(), password);
     });
     if (!account || !match) {

@@ -1,5 +1,7 @@
 #include "gateway/app/login_throttle.hpp"
 
+#include "gateway/core/text.hpp"
+
 #include <algorithm>
 
 namespace sesame::app {
@@ -11,11 +13,6 @@ ThrottleLimit parseLimit(const core::ConfigNode& node, ThrottleLimit fallback,
             node["window"].asDuration(errors, fallback.window)};
 }
 
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
 }  // namespace
 
 ThrottleConfig ThrottleConfig::parse(const core::ConfigNode& section, core::ConfigErrors& errors) {
@@ -27,7 +24,7 @@ ThrottleConfig ThrottleConfig::parse(const core::ConfigNode& section, core::Conf
 }
 
 std::string LoginThrottle::accountKey(const std::string& directory, const std::string& login) {
-    return "acct:" + directory + ":" + lower(login);
+    return "acct:" + directory + ":" + core::toLower(login);
 }
 
 std::string LoginThrottle::addressKey(const std::string& address) { return "addr:" + address; }

@@ -1,5 +1,7 @@
 #include "gateway/core/log.hpp"
 
+#include "gateway/core/text.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <boost/json/serialize.hpp>
@@ -25,19 +27,12 @@ const char* levelName(LogLevel l) {
     return "info";
 }
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
 bool secretName(std::string_view name) {
     static constexpr std::string_view secrets[] = {
         "password", "passwd", "ticket", "code", "cookie", "assertion", "token", "secret",
         "samlresponse", "samlrequest", "logoutrequest", "pgt", "pgtid", "pgtiou", "csrf",
         "authorization", "session", "artifact"};
-    std::string n = lower(name);
+    std::string n = toLower(name);
     return std::any_of(std::begin(secrets), std::end(secrets),
                        [&](std::string_view s) { return n.find(s) != std::string::npos; });
 }

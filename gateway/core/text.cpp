@@ -116,6 +116,13 @@ bool isValidUtf8(std::string_view s) {
     return true;
 }
 
+std::string toLower(std::string_view text) {
+    std::string out(text);
+    for (auto& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
 std::string appendQuery(std::string url, std::string_view name, std::string_view value) {
     auto hash = url.find('#');
     std::string fragment;

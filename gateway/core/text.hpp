@@ -16,6 +16,8 @@ std::optional<std::string> urlDecode(std::string_view text, bool plusIsSpace = t
 std::optional<Parameters> parseForm(std::string_view text);
 std::string formatForm(const Parameters& params);
 bool isValidUtf8(std::string_view text);
+// ASCII lower case (logins, header names, key names): locale-independent on purpose.
+std::string toLower(std::string_view text);
 // Appends "name=value" to a URL with '?' or '&' as needed (CAS: service?ticket=ST-...).
 std::string appendQuery(std::string url, std::string_view name, std::string_view value);
 

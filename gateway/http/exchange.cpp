@@ -21,13 +21,6 @@ const core::Logger& log() {
     return logger;
 }
 
-std::string lowerCase(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
 std::string joinedValues(const BeastRequest& request, std::string_view name) {
     std::string out;
     auto [first, last] = request.equal_range(name);
@@ -118,7 +111,7 @@ Result<core::HttpRequest> decodeRequest(const BeastRequest& in, const Peer& peer
     out.query = decodeQuery(*target);
 
     for (const auto& field : in)
-        out.headers.emplace_back(lowerCase(field.name_string()), std::string(field.value()));
+        out.headers.emplace_back(core::toLower(field.name_string()), std::string(field.value()));
 
     std::string_view host = in[bhttp::field::host];
     if (host.empty() ? in.version() >= 11 : !isPlausibleHost(host)) return Errc::missing_host;

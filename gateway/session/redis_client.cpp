@@ -1,5 +1,7 @@
 #include "gateway/session/redis_client.hpp"
 
+#include "gateway/core/text.hpp"
+
 #include <openssl/ssl.h>
 
 #include <algorithm>
@@ -87,12 +89,6 @@ struct Request {
     bool abandoned = false;  // the caller timed out; late replies are read and dropped
     asio::steady_timer signal;
 };
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
 
 bool isIpAddress(const std::string& name) {
     error_code ec;
@@ -502,7 +498,7 @@ bool anyEmpty(const std::vector<RedisClient::Command>& commands) {
 
 asio::awaitable<Result<RedisReply>> RedisClient::command(Command args) {
     if (args.empty()) co_return core::Errc::invalid_argument;
-    std::string operation = lower(args.front());
+    std::string operation = core::toLower(args.front());
     auto replies = co_await connection_->execute(formatCommand(args), 1, std::move(operation));
     if (!replies) co_return replies.error();
     co_return std::move(replies->front());
@@ -515,7 +511,7 @@ asio::awaitable<Result<std::vector<RedisReply>>> RedisClient::pipeline(
     std::string payload;
     for (const auto& c : commands) payload += formatCommand(c);
     co_return co_await connection_->execute(std::move(payload), commands.size(),
-                                            lower(commands.front().front()));
+                                            core::toLower(commands.front().front()));
 }
 
 asio::awaitable<Result<std::vector<RedisReply>>> RedisClient::transaction(
@@ -526,7 +522,7 @@ asio::awaitable<Result<std::vector<RedisReply>>> RedisClient::transaction(
     for (const auto& c : commands) payload += formatCommand(c);
     payload += formatCommand({"EXEC"});
     auto replies = co_await connection_->execute(std::move(payload), commands.size() + 2,
-                                                 "multi:" + lower(commands.front().front()));
+                                                 "multi:" + core::toLower(commands.front().front()));
     if (!replies) co_return replies.error();
     RedisReply& exec = replies->back();
     if (!exec.isArray()) co_return RedisErrc::error_reply;  // EXECABORT, or nil (WATCH)
