@@ -101,6 +101,7 @@ class FloorWorker {
         for (;;) {
             auto [ec, socket] = co_await acceptor_.async_accept(asTuple);
             if (ec) co_return;
+            socket.set_option(tcp::no_delay(true), ec);  // as gateway/http/connection.cpp
             asio::co_spawn(context_, serve(beast::tcp_stream(std::move(socket))), asio::detached);
         }
     }

@@ -227,9 +227,14 @@ ticket_value() {  # ticket_value <base> <cookie> <key prefix> <file>
 }
 
 # run_wrk <connections> <seconds> <url> <script> <args...>: sets r_* from BENCH_RESULT
+# The CPU time of the server under test ($server_pid) and of Redis during the run is measured
+# too: per request it is the figure that other load on the machine disturbs least.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+clock_ticks=$(getconf CLK_TCK)
 run_wrk() {
-  local c=$1 d=$2 url=$3 script=$4 out
+  local c=$1 d=$2 url=$3 script=$4 out server0 redis0
   shift 4
+  server0=$(cpu_ticks "$server_pid") redis0=$(cpu_ticks "$redis_pid")
   out=$(wrk -t "$wrk_threads" -c "$c" -d "${d}s" --timeout 5s -s "$script" "$url" -- "$@" 2>&1) ||
     die "wrk failed: $out"
   local line
@@ -238,6 +243,11 @@ run_wrk() {
   r_rps=$(awk -v n="$r_requests" -v us="$r_duration_us" 'BEGIN { printf "%.0f", n * 1e6 / us }')
   r_ops=$(awk -v n="$r_ok" -v us="$r_duration_us" 'BEGIN { printf "%.0f", n * 1e6 / us }')
   r_all_errors=$((r_errors + r_socket_errors))
+  local per_request='BEGIN { printf "%.0f", t * 1e6 / hz / (n > 0 ? n : 1) }'
+  r_server_cpu=$(awk -v t=$(($(cpu_ticks "$server_pid") - server0)) -v hz="$clock_ticks" \
+    -v n="$r_requests" "$per_request")
+  r_redis_cpu=$(awk -v t=$(($(cpu_ticks "$redis_pid") - redis0)) -v hz="$clock_ticks" \
+    -v n="$r_requests" "$per_request")
 }
 
 rows=()
@@ -246,10 +256,13 @@ floor_rps=()
 record() {
   local ratio="—"
   [ -n "$3" ] && ratio=$(awk -v a="$r_rps" -v b="$3" 'BEGIN { printf "%.2f", a / b }')
-  rows+=("$(printf '| %-24s | %3s | %8s | %8s | %6.2f | %6.2f | %5s | %6s |' "$1" "$2" "$r_rps" \
-    "$r_ops" "$(awk -v u="$r_p50_us" 'BEGIN { print u / 1000 }')" \
-    "$(awk -v u="$r_p99_us" 'BEGIN { print u / 1000 }')" "$ratio" "$r_all_errors")")
-  say "$1 c=$2: $r_rps req/s, $r_ops ok/s, p50 ${r_p50_us}us p99 ${r_p99_us}us, ratio $ratio, errors $r_all_errors (exhausted $r_exhausted)"
+  rows+=("$(printf '| %-24s | %3s | %8s | %8s | %6.2f | %6.2f | %5s | %6s | %6s | %5s |' \
+    "$1" "$2" "$r_rps" "$r_ops" "$(awk -v u="$r_p50_us" 'BEGIN { print u / 1000 }')" \
+    "$(awk -v u="$r_p99_us" 'BEGIN { print u / 1000 }')" "$ratio" "$r_all_errors" \
+    "$r_server_cpu" "$r_redis_cpu")")
+  say "$1 c=$2: $r_rps req/s, $r_ops ok/s, p50 ${r_p50_us}us p99 ${r_p99_us}us, ratio $ratio," \
+    "errors $r_all_errors (exhausted $r_exhausted), CPU/request: server ${r_server_cpu}us" \
+    "redis ${r_redis_cpu}us"
 }
 
 # measure_tickets <name> <c> <url> <path before ticket> <key prefix> <value file>
@@ -292,10 +305,12 @@ wait_ready "$floor_port" "$floor_pid" 10 || die "floor_server did not start: $(c
 
 declare -A floor_at
 for c in 8 64; do
+  server_pid=$floor_pid
   measure_tickets floor "$c" "http://127.0.0.1:$floor_port" "/take?ticket=" "floor:" \
     "$work/value.json"
   floor_at[$c]=$r_rps
   record "floor (Beast + GETDEL)" "$c" "$r_rps"
+  server_pid=$plain_pid
   measure_tickets validate "$c" "$plain_base" \
     "/cas/serviceValidate?service=$service_encoded&ticket=" "bench-plain:" "$work/value.json"
   record "serviceValidate" "$c" "${floor_at[$c]}"
@@ -308,6 +323,7 @@ kill "$plain_pid"
 
 start_sesame tls
 tls_pid=$sesame_pid tls_base=$sesame_base tls_ready=$ready_ms tls_startup=$startup_ms
+server_pid=$tls_pid
 tls_cookie=$(log_in "$tls_base")
 ticket_value "$tls_base" "$tls_cookie" "bench-tls:" "$work/value-tls.json"
 for c in 8 64; do
@@ -326,8 +342,8 @@ Run on $(date -u '+%Y-%m-%d %H:%M UTC') with \`$command_line\`
 warm-up; Sesame and the floor with $server_threads worker threads; Redis $(redis-server --version |
   sed -n 's/.*v=\([0-9.]*\).*/\1/p'); all on this machine, over loopback).
 
-| scenario                 |   c |    req/s |     ok/s | p50 ms | p99 ms | ratio | errors |
-|--------------------------|----:|---------:|---------:|-------:|-------:|------:|-------:|
+| scenario                 |   c |    req/s |     ok/s | p50 ms | p99 ms | ratio | errors | CPU µs | Redis |
+|--------------------------|----:|---------:|---------:|-------:|-------:|------:|-------:|-------:|------:|
 $(printf '%s\n' "${rows[@]}")
 
 | Sesame process         | plain HTTP | TLS |

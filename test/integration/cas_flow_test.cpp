@@ -134,3 +134,59 @@ TEST_CASE("renew=true asks for credentials again, gateway=true returns without a
     CHECK(renew.status == 200);
     CHECK(renew.body.find("choice=") != std::string::npos);
 }
+
+TEST_CASE("mod_auth_cas validating with SAML 1.1 (/samlValidate) and with CAS 2.0 /serviceValidate",
+          "[interop][ldap][redis]") {
+    for (auto validation : {CasValidation::samlValidate, CasValidation::serviceValidate}) {
+        DYNAMIC_SECTION("validation " << static_cast<int>(validation)) {
+            ApacheCasService apache{ApacheCasOptions{demo().sesame.casUrl(),
+                                                     demo().sesame.caFile(), validation}};
+            Browser browser;
+            auto portal = browser.follow(browser.get(apache.serviceUrl("app1")), 10);
+            REQUIRE(onSesame(portal));
+            auto landed = logIn(browser, portal, director);
+            INFO(textContent(landed.body));
+            REQUIRE(landed.status == 200);
+            CHECK(landed.url.rfind(apache.serviceUrl("app1"), 0) == 0);
+            CHECK(textContent(landed.body).find("dir.herriot") != std::string::npos);
+            if (validation == CasValidation::serviceValidate)
+                CHECK(textContent(landed.body).find("National_DIR") != std::string::npos);
+        }
+    }
+}
+
+TEST_CASE("session cookie and security headers are those of a production gateway",
+          "[interop][ldap][redis]") {
+    Browser browser;
+    auto portal = openService(browser, "app1");
+    for (const char* header : {"Content-Security-Policy", "Strict-Transport-Security",
+                               "X-Content-Type-Options", "X-Request-Id"})
+        CHECK(portal.header(header));
+    CHECK(portal.header("Cache-Control").value_or("").find("no-store") != std::string::npos);
+    CHECK(portal.header("Content-Security-Policy").value_or("").find("frame-ancestors 'none'") !=
+          std::string::npos);
+
+    auto form = loginForm(browser, portal, teacher.choice);
+    auto fields = findForm(form.body, "/login");
+    REQUIRE(fields);
+    fields->set("login", teacher.login).set("password", "demo");
+    auto posted = browser.post(resolveUrl(form.url, fields->action), fields->fields);
+    REQUIRE(posted.isRedirect());
+    std::string sessionCookie;
+    for (const auto& c : posted.headerValues("Set-Cookie"))
+        if (c.rfind("SESAME=", 0) == 0) sessionCookie = c;
+    INFO(sessionCookie);
+    CHECK(sessionCookie.find("; Secure") != std::string::npos);
+    CHECK(sessionCookie.find("; HttpOnly") != std::string::npos);
+    CHECK(sessionCookie.find("; SameSite=Lax") != std::string::npos);
+    CHECK(sessionCookie.size() > std::string("SESAME=").size() + 40);  // 256-bit id
+
+    // What the operators see: the login and the tickets counted.
+    Browser ops;
+    auto metrics = ops.get(demo().sesame.baseUrl() + "/metrics").body;
+    CHECK(metrics.find("sesame_logins_total{directory=\"academie\",result=\"success\"}") !=
+          std::string::npos);
+    CHECK(metrics.find("sesame_tickets_issued_total") != std::string::npos);
+    CHECK(metrics.find("sesame_tickets_validated_total") != std::string::npos);
+    CHECK(metrics.find("sesame_http_request_duration_seconds_bucket") != std::string::npos);
+}
