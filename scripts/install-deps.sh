@@ -13,6 +13,8 @@ BUILD_PKGS=(
 RUNTIME_PKGS=(
   redis-server redis-tools slapd ldap-utils openssl curl ca-certificates procps iproute2
   apache2 libapache2-mod-auth-cas
+  chromium chromium-driver
+  libapache2-mod-php php-cas php-xml php-curl
 )
 BENCH_PKGS=(wrk)
 

@@ -9,6 +9,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
+#include <boost/url/parse.hpp>
 
 #include "gateway/core/log.hpp"
 #include "gateway/core/random.hpp"
@@ -24,6 +25,25 @@ constexpr std::string_view portalProtocol = "portal";  // a login asked for by n
 bool sameSecret(const std::string& a, const std::string& b) {
     // Constant time: a CSRF token or a browser binding must not leak by timing.
     return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+// "https://ent.example:8443" of a service URL; empty when it has none.
+std::string originOf(const std::string& url) {
+    auto parsed = boost::urls::parse_uri(url);
+    if (!parsed || !parsed->has_authority()) return {};
+    return std::string(parsed->scheme()) + "://" + std::string(parsed->encoded_authority());
+}
+
+// The login form's POST answers with a redirect to the service; browsers check CSP form-action
+// on the redirects of a form submission too (CSP Level 3 §6.3.1), so the form's page must allow
+// the service's origin as well as its own.
+core::HttpResponse allowingRedirectTo(core::HttpResponse page, const std::string& service) {
+    auto origin = originOf(service);
+    if (origin.empty()) return page;
+    page.header("Content-Security-Policy",
+                "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self' " +
+                    origin + "; frame-ancestors 'none'; base-uri 'none'");
+    return page;
 }
 
 int retryMinutes(std::chrono::seconds retryAfter) {
@@ -288,7 +308,7 @@ session::Task<core::HttpResponse> LoginFlow::loginPage(const core::HttpRequest& 
     view.choice = *chosen;
     view.serviceName = serviceName;
     view.offerOtherChoices = choices.size() > 1;
-    co_return portal::renderLogin(pageContext(request), view);
+    co_return allowingRedirectTo(portal::renderLogin(pageContext(request), view), flow.service);
 }
 
 session::Task<core::HttpResponse> LoginFlow::loginSubmit(const core::HttpRequest& request) {
@@ -325,7 +345,8 @@ session::Task<core::HttpResponse> LoginFlow::loginSubmit(const core::HttpRequest
     auto page = [&](portal::LoginError e, int minutes = 0) {
         view.error = e;
         view.retryMinutes = minutes;
-        return portal::renderLogin(pageContext(request), view);
+        return allowingRedirectTo(portal::renderLogin(pageContext(request), view),
+                                  (*pending)->flow.service);
     };
     if (login.empty() || password.empty() || login.size() > 256 || password.size() > 1024 ||
         !core::isValidUtf8(login) || !core::isValidUtf8(password))

@@ -14,8 +14,9 @@
 #
 # Environment: SESAME_BENCH_BUILD_DIR (default build-bench/); SESAME_BENCH_KEEP=1 keeps the
 # work folder (logs, configuration) for a look afterwards; SESAME_BENCH_PERF="<perf record
-# options>" (e.g. "-g" or "--call-graph dwarf", or " " for a flat profile) profiles Sesame
-# during serviceValidate at c=64, into <work folder>/perf.txt (set SESAME_BENCH_KEEP=1 too).
+# options>" (e.g. "--call-graph dwarf", or " " for a flat profile) profiles the floor and Sesame
+# during their c=64 ticket runs, into <work folder>/perf-{floor,validate}.txt (with
+# SESAME_BENCH_KEEP=1; the profiler costs CPU, so the figures of that run are lower).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$root"
@@ -275,18 +276,18 @@ measure_tickets() {
   need=$(awk -v ops="$r_rps" -v d="$duration" 'BEGIN { printf "%d", ops * d * 1.5 + 20000 }')
   prepare_tickets "$need" "$prefix" "$value" "$work/tickets"
   local perf_pid=""
-  if [ -n "${SESAME_BENCH_PERF:-}" ] && [ "$name" = validate ] && [ "$c" = 64 ]; then
-    # A CPU profile of Sesame during this one run (perf from Debian's linux-perf).
-    perf record -F 999 $SESAME_BENCH_PERF -p "$plain_pid" -o "$work/perf.data" \
-      >"$work/perf.log" 2>&1 &
+  if [ -n "${SESAME_BENCH_PERF:-}" ] && [ "$name" != tls ] && [ "$c" = 64 ]; then
+    # A CPU profile of the server during this run (perf, from Debian's linux-perf).
+    perf record -F 499 $SESAME_BENCH_PERF -p "$server_pid" -o "$work/perf-$name.data" \
+      >"$work/perf-$name.log" 2>&1 &
     perf_pid=$!
   fi
   run_wrk "$c" "$duration" "$url" test/bench/validate.lua "$work/tickets" "$path" "$success"
   if [ -n "$perf_pid" ]; then
     kill -INT "$perf_pid" && wait "$perf_pid" || true
-    perf report -i "$work/perf.data" --stdio --no-children --percent-limit 0.5 \
-      >"$work/perf.txt" 2>/dev/null || true
-    say "profile of serviceValidate c=64: $work/perf.txt"
+    perf report -i "$work/perf-$name.data" --stdio --children --percent-limit 0.5 -g none \
+      >"$work/perf-$name.txt" 2>/dev/null || true
+    say "profile of $name at c=64: $work/perf-$name.txt"
   fi
 }
 

@@ -167,6 +167,10 @@ TEST_CASE("session cookie and security headers are those of a production gateway
           std::string::npos);
 
     auto form = loginForm(browser, portal, teacher.choice);
+    // The form's POST is answered by a redirect to the service: browsers check that redirect
+    // against the form page's CSP form-action, which must name the service's origin.
+    CHECK(form.header("Content-Security-Policy").value_or("").find(
+              "form-action 'self' " + demo().apache.baseUrl()) != std::string::npos);
     auto fields = findForm(form.body, "/login");
     REQUIRE(fields);
     fields->set("login", teacher.login).set("password", "demo");
