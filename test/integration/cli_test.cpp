@@ -2,6 +2,8 @@
 // check-config, passwd, connector test, sessions list / revoke, and SIGHUP reload (sessions kept).
 #include <catch2/catch.hpp>
 
+#include <signal.h>
+
 #include <fstream>
 
 #include "connectors/local/password_hash.hpp"
@@ -143,4 +145,13 @@ TEST_CASE("SIGHUP reloads the service registry and keeps every session", "[inter
     CHECK(gateway().running());
     CHECK(hasSso(browser));
     CHECK(gateway().logTail(200).find("\"event\":\"reloaded\"") != std::string::npos);
+}
+
+TEST_CASE("SIGTERM stops the gateway cleanly", "[interop][redis]") {
+    SesameInstance own{SesameOptions{requiredEnv("SESAME_TEST_REDIS"),
+                                     requiredEnv("SESAME_TEST_LDAP"), {}, true}};
+    ::kill(own.process().pid(), SIGTERM);
+    REQUIRE(own.process().waitForExit(std::chrono::seconds(15)));
+    CHECK(own.process().exitCode() == 0);
+    CHECK(own.logTail(5).find("\"event\":\"stopped\"") != std::string::npos);
 }
