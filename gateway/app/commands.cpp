@@ -121,10 +121,10 @@ int serve(const std::string& configFile) {
                       std::chrono::steady_clock::now() - state.startedAt)
                       .count() /
                   1000.0;
-        log.info("listening", {{"address", state.startup.server.host + ":" +
-                                               std::to_string(server.port())},
-                               {"public_url", state.startup.server.publicUrl},
-                               {"startup_ms", std::to_string(ms)}});
+        log.info("listening",
+                 {{"address", state.startup.server.host + ":" + std::to_string(server.port())},
+                  {"public_url", state.startup.server.publicUrl},
+                  {"startup_ms", std::to_string(ms)}});
     });
     auto started = server.start();
     if (!started) {
@@ -149,8 +149,8 @@ int serve(const std::string& configFile) {
                 return;
             }
             state.runtime.store(reloaded.runtime);
-            log.info("reloaded", {{"services",
-                                   std::to_string(reloaded.runtime->registry.all().size())}});
+            log.info("reloaded",
+                     {{"services", std::to_string(reloaded.runtime->registry.all().size())}});
         });
     control.run();
     server.wait();
@@ -162,9 +162,9 @@ int checkConfig(const std::string& configFile) {
     auto configuration = load(configFile);
     if (!configuration) return 2;
     const auto& rt = *configuration->runtime;
-    std::cout << configFile << ": configuration OK: " << rt.directories.size()
-              << " directories, " << rt.registry.all().size() << " services, "
-              << rt.portal.choices.size() << " portal choices\n";
+    std::cout << configFile << ": configuration OK: " << rt.directories.size() << " directories, "
+              << rt.registry.all().size() << " services, " << rt.portal.choices.size()
+              << " portal choices\n";
     return 0;
 }
 
@@ -201,8 +201,8 @@ int testConnector(const std::string& configFile, const std::string& directoryId,
     }
     boost::asio::io_context context;
     auto probe = runToCompletion(context, directory->connector->probe());
-    std::cout << "directory " << directoryId << " (" << directory->type << "): "
-              << (probe ? "reachable" : "UNREACHABLE: " + probe.error().message()) << "\n";
+    std::cout << "directory " << directoryId << " (" << directory->type
+              << "): " << (probe ? "reachable" : "UNREACHABLE: " + probe.error().message()) << "\n";
     if (!probe) return 1;
     context.restart();
     auto found = runToCompletion(context, directory->connector->lookup(login));
@@ -256,8 +256,7 @@ int listSessions(const std::string& configFile, const std::string& login) {
             std::cout << "  " << s.id.substr(0, 8) << "…  directory=" << s.identity.directory
                       << " profile="
                       << (s.identity.active() ? s.identity.active()->profile : std::string("-"))
-                      << " since=" << isoTime(s.createdAt)
-                      << " last_seen=" << isoTime(s.lastSeenAt)
+                      << " since=" << isoTime(s.createdAt) << " last_seen=" << isoTime(s.lastSeenAt)
                       << " services=" << (visits ? visits->size() : 0) << "\n";
         }
         redis.client->stop();
@@ -329,7 +328,8 @@ int runCommand(const std::vector<std::string>& args) {
     if (is({"passwd"}) && positional.size() == 1) return printPasswordHash();
     if (is({"connector", "test"}) && positional.size() == 4)
         return testConnector(config, positional[2], positional[3]);
-    if (is({"sessions", "list"}) && positional.size() == 3) return listSessions(config, positional[2]);
+    if (is({"sessions", "list"}) && positional.size() == 3)
+        return listSessions(config, positional[2]);
     if (is({"sessions", "revoke"}) && positional.size() == 3)
         return revokeSessions(config, positional[2]);
     std::cerr << usage;

@@ -10,8 +10,8 @@ namespace sesame::app {
 namespace {
 
 const std::vector<std::string> topLevelKeys = {
-    "server", "redis",       "session", "portal",       "throttling", "directories",
-    "habilitation", "cas", "back_channel", "services_dir", "log_level"};
+    "server",       "redis", "session",      "portal",       "throttling", "directories",
+    "habilitation", "cas",   "back_channel", "services_dir", "log_level"};
 
 SessionSettings parseSession(const core::ConfigNode& node, core::ConfigErrors& errors) {
     SessionSettings s;
@@ -84,8 +84,7 @@ void checkChoices(const portal::PortalConfig& portal, const std::vector<Director
         for (const auto& id : choice.directories)
             if (std::none_of(directories.begin(), directories.end(),
                              [&](const Directory& d) { return d.id == id; }))
-                errors.add(node["choices"], "choice '" + choice.id +
-                                                "' names directory '" + id +
+                errors.add(node["choices"], "choice '" + choice.id + "' names directory '" + id +
                                                 "', which is not in directories:");
 }
 
@@ -113,16 +112,15 @@ Configuration loadConfiguration(const std::string& file, core::ConfigErrors& err
     runtime->throttle = ThrottleConfig::parse(r["throttling"], errors);
     runtime->portal = portal::PortalConfig::parse(r["portal"], errors);
     auto habilitation = policies::HabilitationRules::parse(r["habilitation"], errors);
-    const auto servicesDir =
-        config::resolvePath(r, r["services_dir"].asString(errors, "services"));
+    const auto servicesDir = config::resolvePath(r, r["services_dir"].asString(errors, "services"));
     auto serviceFiles = config::loadYamlDirectory(servicesDir, errors);
     if (serviceFiles.empty())
         errors.add(r["services_dir"], "no service file (*.yml) in " + servicesDir);
-    runtime->registry = policies::ServiceRegistry::parse(
-        serviceFiles, habilitation.ladder(), habilitation.assurance(), errors);
+    runtime->registry = policies::ServiceRegistry::parse(serviceFiles, habilitation.ladder(),
+                                                         habilitation.assurance(), errors);
     runtime->policy = std::make_shared<policies::Policy>(std::move(habilitation));
-    runtime->cas = cas::CasConfig::parse(r["cas"], runtime->publicUrl, runtime->session.timeouts,
-                                         errors);
+    runtime->cas =
+        cas::CasConfig::parse(r["cas"], runtime->publicUrl, runtime->session.timeouts, errors);
     runtime->directories = parseDirectories(r["directories"], errors);
     checkChoices(runtime->portal, runtime->directories, r["portal"], errors);
     out.runtime = std::move(runtime);

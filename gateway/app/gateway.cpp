@@ -14,11 +14,21 @@ const core::Logger accessLog{"access"};
 
 // Route names for metrics: a fixed set, so that scanners cannot blow up label cardinality.
 std::string routeOf(const std::string& path) {
-    static const char* routes[] = {"/healthz", "/readyz", "/metrics", "/login", "/logout",
-                                   "/cas/login", "/cas/logout", "/cas/validate",
-                                   "/cas/serviceValidate", "/cas/proxyValidate",
-                                   "/cas/p3/serviceValidate", "/cas/p3/proxyValidate",
-                                   "/cas/proxy", "/cas/samlValidate", "/static/sesame.css"};
+    static const char* routes[] = {"/healthz",
+                                   "/readyz",
+                                   "/metrics",
+                                   "/login",
+                                   "/logout",
+                                   "/cas/login",
+                                   "/cas/logout",
+                                   "/cas/validate",
+                                   "/cas/serviceValidate",
+                                   "/cas/proxyValidate",
+                                   "/cas/p3/serviceValidate",
+                                   "/cas/p3/proxyValidate",
+                                   "/cas/proxy",
+                                   "/cas/samlValidate",
+                                   "/static/sesame.css"};
     for (const char* r : routes)
         if (path == r) return r;
     return "other";
@@ -32,7 +42,7 @@ struct Generation {
 };
 
 class WorkerHandler final : public http::RequestHandler {
-public:
+  public:
     WorkerHandler(boost::asio::io_context& context, GatewayState& state)
         : state_(state),
           redis_(context.get_executor(), state.startup.redis, &state.metrics.redisErrors),
@@ -63,7 +73,7 @@ public:
             co_return co_await generation->flow->loginPage(request);
         }
         if (path == "/logout") co_return co_await generation->flow->logout(request, {});
-        if (path == "/" ) co_return core::HttpResponse::redirect("/login", 303);
+        if (path == "/") co_return core::HttpResponse::redirect("/login", 303);
         if (path.rfind("/cas/", 0) == 0 || path == "/cas")
             co_return co_await generation->flow->endpointRequest(*generation->cas, request);
         co_return portal::renderError(
@@ -71,11 +81,12 @@ public:
             portal::ErrorView{404, "error.not_found", {}});
     }
 
-private:
+  private:
     boost::asio::awaitable<core::HttpResponse> readiness() {
         auto ping = co_await store_.ping();
         if (!ping) {
-            co_return core::HttpResponse::text(503, "not ready: redis " + redis_.lastError() + "\n");
+            co_return core::HttpResponse::text(503,
+                                               "not ready: redis " + redis_.lastError() + "\n");
         }
         co_return core::HttpResponse::text(200, "ready\n");
     }
@@ -95,17 +106,16 @@ private:
                     return registry->find(protocol, url);
                 },
                 store_, *state_.backChannel, state_.clock, &state_.metrics,
-                [policy](const core::Identity& identity, const policies::Service& target)
-                    -> std::optional<core::Release> {
+                [policy](const core::Identity& identity,
+                         const policies::Service& target) -> std::optional<core::Release> {
                     auto decision = policy->decide(identity, target);
                     if (decision.outcome != policies::Decision::Outcome::permit)
                         return std::nullopt;
                     return decision.release;
                 });
-            g->flow = std::make_unique<LoginFlow>(runtime, store_,
-                                                  std::vector<core::Endpoint*>{g->cas.get()},
-                                                  *state_.backChannel, state_.metrics,
-                                                  state_.clock);
+            g->flow = std::make_unique<LoginFlow>(
+                runtime, store_, std::vector<core::Endpoint*>{g->cas.get()}, *state_.backChannel,
+                state_.metrics, state_.clock);
             generation_ = std::move(g);
         }
         return generation_;

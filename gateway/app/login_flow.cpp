@@ -54,14 +54,20 @@ int retryMinutes(std::chrono::seconds retryAfter) {
 portal::DenyKind denyKind(policies::DenyReason::Kind kind) {
     using K = policies::DenyReason::Kind;
     switch (kind) {
-        case K::profile: return portal::DenyKind::profile;
-        case K::structure: return portal::DenyKind::structure;
-        case K::directory: return portal::DenyKind::directory;
-        case K::level: return portal::DenyKind::level;
-        case K::assurance: return portal::DenyKind::assurance;
+        case K::profile:
+            return portal::DenyKind::profile;
+        case K::structure:
+            return portal::DenyKind::structure;
+        case K::directory:
+            return portal::DenyKind::directory;
+        case K::level:
+            return portal::DenyKind::level;
+        case K::assurance:
+            return portal::DenyKind::assurance;
         case K::access:
         case K::attribute:
-        case K::none: break;
+        case K::none:
+            break;
     }
     return portal::DenyKind::other;
 }
@@ -146,9 +152,9 @@ std::vector<portal::DirectoryChoice> LoginFlow::acceptableChoices(
     for (const auto& choice : runtime_->portal.choices) {
         bool accepted = !service || service->allowedDirectories.empty();
         for (const auto& d : choice.directories)
-            if (service && std::find(service->allowedDirectories.begin(),
-                                     service->allowedDirectories.end(),
-                                     d) != service->allowedDirectories.end())
+            if (service &&
+                std::find(service->allowedDirectories.begin(), service->allowedDirectories.end(),
+                          d) != service->allowedDirectories.end())
                 accepted = true;
         if (accepted) out.push_back(choice);
     }
@@ -184,10 +190,9 @@ session::Task<core::HttpResponse> LoginFlow::needsAuthentication(
         if (generic) {
             const auto* active = session->identity.active();
             co_return portal::renderSession(
-                pageContext(request),
-                portal::SessionView{session->identity.displayName,
-                                    active ? active->profile : std::string{},
-                                    active ? active->uai : std::string{}});
+                pageContext(request), portal::SessionView{session->identity.displayName,
+                                                          active ? active->profile : std::string{},
+                                                          active ? active->uai : std::string{}});
         }
         co_return co_await decideAndResume(request, flow, *session, false);
     }
@@ -203,8 +208,7 @@ session::Task<core::HttpResponse> LoginFlow::decideAndResume(const core::HttpReq
                                                              bool freshLogin) {
     const auto* service = serviceOf(flow);
     auto* endpoint = endpointFor(flow.protocol);
-    if (!service || !endpoint)
-        co_return error(request, 400, "error.service_unknown", flow.service);
+    if (!service || !endpoint) co_return error(request, 400, "error.service_unknown", flow.service);
     auto decision = runtime_->policy->decide(session.identity, *service);
     using Outcome = policies::Decision::Outcome;
     if (decision.outcome == Outcome::stepUp && !freshLogin && !flow.passive) {
@@ -214,11 +218,11 @@ session::Task<core::HttpResponse> LoginFlow::decideAndResume(const core::HttpReq
     }
     if (decision.outcome != Outcome::permit) {
         if (flow.passive) co_return endpoint->resumeUnauthenticated(flow);
-        log.info("access_denied", {{"service", service->id},
-                                   {"directory", session.identity.directory},
-                                   {"profile", session.identity.active()
-                                                   ? session.identity.active()->profile
-                                                   : std::string{}}});
+        log.info("access_denied",
+                 {{"service", service->id},
+                  {"directory", session.identity.directory},
+                  {"profile", session.identity.active() ? session.identity.active()->profile
+                                                        : std::string{}}});
         co_return deny(request, session, *service, decision);
     }
     auto reply = co_await endpoint->resume(flow, session, decision.release, freshLogin);
@@ -246,9 +250,9 @@ session::Task<core::HttpResponse> LoginFlow::startLogin(const core::HttpRequest&
     pending.csrf = core::randomToken(24);
     auto browser = request.cookie(flowCookieName);
     pending.browser = browser && browser->size() == 43 ? *browser : core::randomToken(32);
-    auto saved = co_await store_.putArtefact(session::ArtefactKind::loginFlow, pending.id,
-                                             pending.serialize(),
-                                             runtime_->session.loginFlowLifetime);
+    auto saved =
+        co_await store_.putArtefact(session::ArtefactKind::loginFlow, pending.id,
+                                    pending.serialize(), runtime_->session.loginFlowLifetime);
     if (!saved) co_return unavailable(request);
     auto response = core::HttpResponse::redirect("/login?flow=" + pending.id, 303);
     core::Cookie cookie;

@@ -19,7 +19,7 @@
 namespace sesame::app {
 
 class LoginFlow {
-public:
+  public:
     LoginFlow(std::shared_ptr<const Runtime> runtime, session::SessionStore& store,
               std::vector<core::Endpoint*> endpoints, core::BackChannel& backChannel,
               core::SesameMetrics& metrics, const core::Clock& clock);
@@ -35,7 +35,7 @@ public:
     session::Task<core::HttpResponse> logout(const core::HttpRequest& request,
                                              std::string redirectTo);
 
-private:
+  private:
     struct PendingLogin;  // a login flow as stored in Redis
 
     session::Task<Result<std::optional<core::Session>>> currentSession(

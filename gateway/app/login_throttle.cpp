@@ -27,7 +27,9 @@ std::string LoginThrottle::accountKey(const std::string& directory, const std::s
     return "acct:" + directory + ":" + core::toLower(login);
 }
 
-std::string LoginThrottle::addressKey(const std::string& address) { return "addr:" + address; }
+std::string LoginThrottle::addressKey(const std::string& address) {
+    return "addr:" + address;
+}
 
 session::Task<Result<ThrottleVerdict>> LoginThrottle::check(const std::string& directory,
                                                             const std::string& login,

@@ -27,19 +27,18 @@ struct ThrottleVerdict {
 };
 
 class LoginThrottle {
-public:
+  public:
     LoginThrottle(session::SessionStore& store, ThrottleConfig config)
         : store_(store), config_(config) {}
     session::Task<Result<ThrottleVerdict>> check(const std::string& directory,
                                                  const std::string& login,
                                                  const std::string& address);
     session::Task<Result<void>> recordFailure(const std::string& directory,
-                                              const std::string& login,
-                                              const std::string& address);
+                                              const std::string& login, const std::string& address);
     session::Task<Result<void>> recordSuccess(const std::string& directory,
                                               const std::string& login);
 
-private:
+  private:
     static std::string accountKey(const std::string& directory, const std::string& login);
     static std::string addressKey(const std::string& address);
     session::SessionStore& store_;

@@ -25,7 +25,7 @@ struct OutboundResponse {
 };
 
 class BackChannel {
-public:
+  public:
     virtual ~BackChannel() = default;
     // Errors: unavailable (connect/TLS failure, including an unverifiable certificate), timeout.
     virtual boost::asio::awaitable<Result<OutboundResponse>> send(OutboundRequest request) = 0;

@@ -53,7 +53,9 @@ void ConfigNode::addEntry(std::string key, ConfigNode value) {
     entries_.emplace_back(std::move(key), std::move(value));
 }
 
-void ConfigNode::addItem(ConfigNode value) { items_.push_back(std::move(value)); }
+void ConfigNode::addItem(ConfigNode value) {
+    items_.push_back(std::move(value));
+}
 
 std::string ConfigNode::asString(ConfigErrors& errors, const std::string& fallback) const {
     if (!present()) return fallback;
@@ -101,11 +103,24 @@ std::chrono::seconds ConfigNode::asDuration(ConfigErrors& errors,
     std::int64_t factor = 1;
     if (!s.empty()) {
         switch (s.back()) {
-            case 's': factor = 1; s.pop_back(); break;
-            case 'm': factor = 60; s.pop_back(); break;
-            case 'h': factor = 3600; s.pop_back(); break;
-            case 'd': factor = 86400; s.pop_back(); break;
-            default: break;
+            case 's':
+                factor = 1;
+                s.pop_back();
+                break;
+            case 'm':
+                factor = 60;
+                s.pop_back();
+                break;
+            case 'h':
+                factor = 3600;
+                s.pop_back();
+                break;
+            case 'd':
+                factor = 86400;
+                s.pop_back();
+                break;
+            default:
+                break;
         }
     }
     std::int64_t v = 0;

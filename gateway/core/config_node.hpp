@@ -15,7 +15,7 @@ namespace sesame::core {
 class ConfigErrors;
 
 class ConfigNode {
-public:
+  public:
     enum class Kind { missing, null, scalar, sequence, map };
 
     ConfigNode() = default;
@@ -54,7 +54,7 @@ public:
     // Reports keys of a map that are not in `known` (catches typos such as "ttl" for "tll").
     void checkKeys(ConfigErrors& errors, const std::vector<std::string>& known) const;
 
-private:
+  private:
     Kind kind_ = Kind::missing;
     std::string scalar_;
     std::vector<ConfigNode> items_;
@@ -72,14 +72,14 @@ struct ConfigError {
 };
 
 class ConfigErrors {
-public:
+  public:
     void add(const ConfigNode& node, std::string message);
     void add(std::string file, int line, std::string path, std::string message);
     bool empty() const { return errors_.empty(); }
     const std::vector<ConfigError>& all() const { return errors_; }
     std::string format() const;  // "etc/sesame.yml:12: http.listen: expected host:port"
 
-private:
+  private:
     std::vector<ConfigError> errors_;
 };
 

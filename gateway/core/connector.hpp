@@ -12,13 +12,13 @@ namespace sesame::core {
 
 // What `sesame connector test` shows an academy: the raw entry and how it maps.
 struct DirectoryLookup {
-    std::string entryName;   // LDAP DN, local account name
-    AttributeSet raw;        // attributes as the directory returned them
-    Identity mapped;         // after the directory's attribute mapping
+    std::string entryName;  // LDAP DN, local account name
+    AttributeSet raw;       // attributes as the directory returned them
+    Identity mapped;        // after the directory's attribute mapping
 };
 
 class CredentialConnector {
-public:
+  public:
     virtual ~CredentialConnector() = default;
     virtual const std::string& id() const = 0;
     // Errors: Errc::invalid_credentials (unknown account and wrong password alike: the caller

@@ -67,10 +67,10 @@ struct BackChannelMessage {
 };
 
 class Endpoint {
-public:
+  public:
     virtual ~Endpoint() = default;
-    virtual std::string_view protocol() const = 0;      // "cas"
-    virtual std::string_view basePath() const = 0;      // "/cas"
+    virtual std::string_view protocol() const = 0;  // "cas"
+    virtual std::string_view basePath() const = 0;  // "/cas"
     // Any request under basePath(). `session` is the browser's SSO session, if any.
     virtual boost::asio::awaitable<EndpointReply> handle(const HttpRequest& request,
                                                          const std::optional<Session>& session) = 0;

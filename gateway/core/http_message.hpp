@@ -13,16 +13,16 @@ namespace sesame::core {
 using Parameters = std::vector<std::pair<std::string, std::string>>;  // ordered, repeats kept
 
 struct HttpRequest {
-    std::string method;         // "GET", "POST"
-    std::string path;           // decoded path, no query
-    std::string rawTarget;      // path + query as received
-    Parameters query;           // decoded query parameters
-    Parameters form;            // decoded application/x-www-form-urlencoded body
-    Parameters headers;         // lower-case names
+    std::string method;     // "GET", "POST"
+    std::string path;       // decoded path, no query
+    std::string rawTarget;  // path + query as received
+    Parameters query;       // decoded query parameters
+    Parameters form;        // decoded application/x-www-form-urlencoded body
+    Parameters headers;     // lower-case names
     std::string body;
     std::string clientAddress;  // after X-Forwarded-For from a trusted proxy
     std::string scheme = "https";
-    std::string host;           // Host (or trusted X-Forwarded-Host)
+    std::string host;  // Host (or trusted X-Forwarded-Host)
     std::string requestId;
 
     std::optional<std::string> header(std::string_view name) const;  // name in lower case

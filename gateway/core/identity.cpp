@@ -29,7 +29,9 @@ std::optional<std::string> AttributeSet::first(const std::string& name) const {
     return v.front();
 }
 
-bool AttributeSet::has(const std::string& name) const { return values_.count(name) != 0; }
+bool AttributeSet::has(const std::string& name) const {
+    return values_.count(name) != 0;
+}
 
 const ProfileAssignment* Identity::active() const {
     if (activeProfile < profiles.size()) return &profiles[activeProfile];

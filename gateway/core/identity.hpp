@@ -14,7 +14,7 @@ namespace sesame::core {
 
 // Multi-valued attributes as directories give them (LDAP, SAML, AAF): name -> values.
 class AttributeSet {
-public:
+  public:
     void add(const std::string& name, std::string value);
     void set(const std::string& name, std::vector<std::string> values);
     const std::vector<std::string>& values(const std::string& name) const;  // empty if absent
@@ -23,7 +23,7 @@ public:
     const std::map<std::string, std::vector<std::string>>& all() const { return values_; }
     bool operator==(const AttributeSet&) const = default;
 
-private:
+  private:
     std::map<std::string, std::vector<std::string>> values_;
 };
 
@@ -36,9 +36,9 @@ struct ProfileAssignment {
 };
 
 struct Identity {
-    std::string subject;      // stable identifier at the source directory (uid, ENTPersonJointure)
-    std::string directory;    // id of the directory (connector) that authenticated the person
-    std::string login;        // what the person typed
+    std::string subject;    // stable identifier at the source directory (uid, ENTPersonJointure)
+    std::string directory;  // id of the directory (connector) that authenticated the person
+    std::string login;      // what the person typed
     std::string displayName;
     std::string givenName;
     std::string familyName;

@@ -19,19 +19,23 @@ std::mutex writeMutex;
 
 const char* levelName(LogLevel l) {
     switch (l) {
-        case LogLevel::debug: return "debug";
-        case LogLevel::info: return "info";
-        case LogLevel::warning: return "warning";
-        case LogLevel::error: return "error";
+        case LogLevel::debug:
+            return "debug";
+        case LogLevel::info:
+            return "info";
+        case LogLevel::warning:
+            return "warning";
+        case LogLevel::error:
+            return "error";
     }
     return "info";
 }
 
 bool secretName(std::string_view name) {
     static constexpr std::string_view secrets[] = {
-        "password", "passwd", "ticket", "code", "cookie", "assertion", "token", "secret",
-        "samlresponse", "samlrequest", "logoutrequest", "pgt", "pgtid", "pgtiou", "csrf",
-        "authorization", "session", "artifact"};
+        "password", "passwd", "ticket",       "code",          "cookie",        "assertion",
+        "token",    "secret", "samlresponse", "samlrequest",   "logoutrequest", "pgt",
+        "pgtid",    "pgtiou", "csrf",         "authorization", "session",       "artifact"};
     std::string n = toLower(name);
     return std::any_of(std::begin(secrets), std::end(secrets),
                        [&](std::string_view s) { return n.find(s) != std::string::npos; });
@@ -61,9 +65,15 @@ std::string timestamp() {
 }
 }  // namespace
 
-void setMinimumLogLevel(LogLevel level) { minimumLevel = static_cast<int>(level); }
-void setCurrentRequestId(std::string id) { requestId = std::move(id); }
-const std::string& currentRequestId() { return requestId; }
+void setMinimumLogLevel(LogLevel level) {
+    minimumLevel = static_cast<int>(level);
+}
+void setCurrentRequestId(std::string id) {
+    requestId = std::move(id);
+}
+const std::string& currentRequestId() {
+    return requestId;
+}
 
 std::string redact(std::string_view name, std::string_view value) {
     if (value.empty()) return {};

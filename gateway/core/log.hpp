@@ -15,7 +15,7 @@ enum class LogLevel { debug, info, warning, error };
 using LogField = std::pair<std::string_view, std::string>;
 
 class Logger {
-public:
+  public:
     explicit Logger(std::string component) : component_(std::move(component)) {}
     void debug(std::string_view event, std::initializer_list<LogField> fields = {}) const;
     void info(std::string_view event, std::initializer_list<LogField> fields = {}) const;
@@ -24,7 +24,7 @@ public:
     void write(LogLevel level, std::string_view event,
                std::initializer_list<LogField> fields) const;
 
-private:
+  private:
     std::string component_;
 };
 

@@ -81,8 +81,9 @@ void HistogramFamily::render(std::string& out) const {
     std::lock_guard lock(mutex_);
     for (const auto& [labels, s] : series_) {
         for (std::size_t i = 0; i < bounds_.size(); ++i)
-            out += name_ + "_bucket" + labelText(labels_, labels, "le=\"" + number(bounds_[i]) + "\"") +
-                   " " + std::to_string(s.buckets[i]) + "\n";
+            out += name_ + "_bucket" +
+                   labelText(labels_, labels, "le=\"" + number(bounds_[i]) + "\"") + " " +
+                   std::to_string(s.buckets[i]) + "\n";
         out += name_ + "_bucket" + labelText(labels_, labels, "le=\"+Inf\"") + " " +
                std::to_string(s.count) + "\n";
         out += name_ + "_sum" + labelText(labels_, labels) + " " + number(s.sum) + "\n";
@@ -121,16 +122,16 @@ std::string MetricsRegistry::render() const {
 SesameMetrics::SesameMetrics(MetricsRegistry& r)
     : requests(r.counter("sesame_http_requests_total", "HTTP requests by route and status",
                          {"route", "status"})),
-      latency(r.histogram("sesame_http_request_duration_seconds", "Request latency by route",
-                          {"route"},
-                          {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5})),
+      latency(
+          r.histogram("sesame_http_request_duration_seconds", "Request latency by route", {"route"},
+                      {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5})),
       logins(r.counter("sesame_logins_total", "Login attempts by directory and result",
                        {"directory", "result"})),
       ticketsIssued(r.counter("sesame_tickets_issued_total", "Tickets issued by kind", {"kind"})),
       ticketsValidated(r.counter("sesame_tickets_validated_total",
                                  "Ticket validations by kind and result", {"kind", "result"})),
-      redisErrors(r.counter("sesame_redis_errors_total", "Redis errors by operation",
-                            {"operation"})),
+      redisErrors(
+          r.counter("sesame_redis_errors_total", "Redis errors by operation", {"operation"})),
       singleLogouts(r.counter("sesame_single_logout_total",
                               "Back-channel logout requests sent, by result", {"result"})) {}
 

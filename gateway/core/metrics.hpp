@@ -12,13 +12,13 @@
 namespace sesame::core {
 
 class CounterFamily {
-public:
+  public:
     CounterFamily(std::string name, std::string help, std::vector<std::string> labels);
     void inc(const std::vector<std::string>& labelValues, double by = 1);
     double value(const std::vector<std::string>& labelValues) const;
     void render(std::string& out) const;
 
-private:
+  private:
     std::string name_, help_;
     std::vector<std::string> labels_;
     mutable std::mutex mutex_;
@@ -26,13 +26,13 @@ private:
 };
 
 class HistogramFamily {
-public:
+  public:
     HistogramFamily(std::string name, std::string help, std::vector<std::string> labels,
                     std::vector<double> bounds);
     void observe(const std::vector<std::string>& labelValues, double value);
     void render(std::string& out) const;
 
-private:
+  private:
     struct Series {
         std::vector<std::uint64_t> buckets;
         double sum = 0;
@@ -46,14 +46,14 @@ private:
 };
 
 class MetricsRegistry {
-public:
+  public:
     CounterFamily& counter(const std::string& name, const std::string& help,
                            std::vector<std::string> labels);
     HistogramFamily& histogram(const std::string& name, const std::string& help,
                                std::vector<std::string> labels, std::vector<double> bounds);
     std::string render() const;
 
-private:
+  private:
     mutable std::mutex mutex_;
     std::vector<std::pair<std::string, std::unique_ptr<CounterFamily>>> counters_;
     std::vector<std::pair<std::string, std::unique_ptr<HistogramFamily>>> histograms_;

@@ -18,14 +18,14 @@ namespace core {
 // Errors that any module may report; modules add their own enums for what is theirs.
 enum class Errc {
     ok = 0,
-    unavailable,        // a dependency (Redis, a directory) cannot be reached now
-    timeout,            // a dependency did not answer in time
-    not_found,          // the thing asked for does not exist (or expired)
-    invalid_argument,   // the caller gave something malformed
-    invalid_credentials,// login or password wrong (never says which)
-    throttled,          // too many attempts: retry later
-    forbidden,          // authenticated but not allowed
-    internal,           // broken invariant, caught at the boundary
+    unavailable,          // a dependency (Redis, a directory) cannot be reached now
+    timeout,              // a dependency did not answer in time
+    not_found,            // the thing asked for does not exist (or expired)
+    invalid_argument,     // the caller gave something malformed
+    invalid_credentials,  // login or password wrong (never says which)
+    throttled,            // too many attempts: retry later
+    forbidden,            // authenticated but not allowed
+    internal,             // broken invariant, caught at the boundary
 };
 
 const boost::system::error_category& coreCategory() noexcept;

@@ -39,8 +39,10 @@ Result<Session> sessionFromJson(const boost::json::value& value) {
 }
 
 boost::json::value toJson(const ServiceVisit& v) {
-    return boost::json::object{{"protocol", v.protocol}, {"serviceId", v.serviceId},
-                               {"service", v.service},   {"ticket", v.ticket},
+    return boost::json::object{{"protocol", v.protocol},
+                               {"serviceId", v.serviceId},
+                               {"service", v.service},
+                               {"ticket", v.ticket},
                                {"logoutUrl", v.logoutUrl}};
 }
 

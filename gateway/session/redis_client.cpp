@@ -521,8 +521,9 @@ asio::awaitable<Result<std::vector<RedisReply>>> RedisClient::transaction(
     std::string payload = formatCommand({"MULTI"});
     for (const auto& c : commands) payload += formatCommand(c);
     payload += formatCommand({"EXEC"});
-    auto replies = co_await connection_->execute(std::move(payload), commands.size() + 2,
-                                                 "multi:" + core::toLower(commands.front().front()));
+    auto replies =
+        co_await connection_->execute(std::move(payload), commands.size() + 2,
+                                      "multi:" + core::toLower(commands.front().front()));
     if (!replies) co_return replies.error();
     RedisReply& exec = replies->back();
     if (!exec.isArray()) co_return RedisErrc::error_reply;  // EXECABORT, or nil (WATCH)

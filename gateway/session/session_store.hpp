@@ -25,11 +25,11 @@ struct SessionTimeouts {
 
 // One-time and short-lived things, each in its own key namespace.
 enum class ArtefactKind {
-    serviceTicket,         // CAS ST-
-    proxyTicket,           // CAS PT-
-    proxyGrantingTicket,   // CAS PGT-
-    proxyGrantingIou,      // CAS PGTIOU- (kept only for the pgtUrl round trip)
-    loginFlow,             // a login in progress (FlowState + CSRF token)
+    serviceTicket,        // CAS ST-
+    proxyTicket,          // CAS PT-
+    proxyGrantingTicket,  // CAS PGT-
+    proxyGrantingIou,     // CAS PGTIOU- (kept only for the pgtUrl round trip)
+    loginFlow,            // a login in progress (FlowState + CSRF token)
 };
 
 struct CounterState {
@@ -38,7 +38,7 @@ struct CounterState {
 };
 
 class SessionStore {
-public:
+  public:
     virtual ~SessionStore() = default;
 
     // Writes the session and adds it to its user's index (by login, lower-cased).
@@ -50,7 +50,8 @@ public:
     // Removes the session, its visits and its index entry. Idempotent.
     virtual Task<Result<void>> deleteSession(const std::string& id) = 0;
     // Remembers that a service received a ticket in this session (for single logout).
-    virtual Task<Result<void>> addVisit(const std::string& sessionId, const core::ServiceVisit& visit,
+    virtual Task<Result<void>> addVisit(const std::string& sessionId,
+                                        const core::ServiceVisit& visit,
                                         SessionTimeouts timeouts) = 0;
     virtual Task<Result<std::vector<core::ServiceVisit>>> visits(const std::string& sessionId) = 0;
     // Session ids of a user, from the per-user index (never a key scan). Stale ids pruned.

@@ -15,10 +15,11 @@ namespace {
 
 // One Sesame and one Apache for the test cases of this file that do not break anything.
 struct DemoEnvironment {
-    SesameInstance sesame{SesameOptions{requiredEnv("SESAME_TEST_REDIS"),
-                                        requiredEnv("SESAME_TEST_LDAP"),
-                                        {{"per_account: { attempts: 5", "per_account: { attempts: 3"}},
-                                        true}};
+    SesameInstance sesame{
+        SesameOptions{requiredEnv("SESAME_TEST_REDIS"),
+                      requiredEnv("SESAME_TEST_LDAP"),
+                      {{"per_account: { attempts: 5", "per_account: { attempts: 3"}},
+                      true}};
     ApacheCasService apache{ApacheCasOptions{sesame.casUrl(), sesame.caFile()}};
 };
 
@@ -27,7 +28,9 @@ DemoEnvironment& demo() {
     return environment;
 }
 
-Browser newBrowser() { return Browser{}; }
+Browser newBrowser() {
+    return Browser{};
+}
 
 // Opens `location` of the demo service and expects to be sent to Sesame's portal.
 Response openService(Browser& browser, const std::string& location) {
@@ -35,7 +38,9 @@ Response openService(Browser& browser, const std::string& location) {
     return r;
 }
 
-bool onSesame(const Response& r) { return r.url.rfind(demo().sesame.baseUrl(), 0) == 0; }
+bool onSesame(const Response& r) {
+    return r.url.rfind(demo().sesame.baseUrl(), 0) == 0;
+}
 
 }  // namespace
 
@@ -98,10 +103,9 @@ TEST_CASE("Se déconnecter ends the Sesame session and every mod_auth_cas sessio
     Browser browser = newBrowser();
     REQUIRE(logIn(browser, openService(browser, "app1"), director).status == 200);
     REQUIRE(openService(browser, "app2").status == 200);
-    auto logout = browser.follow(
-        browser.get(demo().sesame.casUrl() + "/logout?service=" +
-                    percentEncode(demo().apache.serviceUrl("app1"))),
-        10);
+    auto logout = browser.follow(browser.get(demo().sesame.casUrl() + "/logout?service=" +
+                                             percentEncode(demo().apache.serviceUrl("app1"))),
+                                 10);
     INFO(textContent(logout.body));
     // Both services were told: their next request goes back to Sesame, which asks who you are.
     for (const char* location : {"app1", "app2"}) {
@@ -116,8 +120,8 @@ TEST_CASE("renew=true asks for credentials again, gateway=true returns without a
     const std::string service = demo().apache.serviceUrl("app1");
     Browser browser = newBrowser();
     // gateway without a session: straight back to the service, no ticket.
-    auto passive = browser.get(demo().sesame.casUrl() + "/login?gateway=true&service=" +
-                               percentEncode(service));
+    auto passive = browser.get(demo().sesame.casUrl() +
+                               "/login?gateway=true&service=" + percentEncode(service));
     REQUIRE(passive.isRedirect());
     CHECK(passive.location() == service);
 
@@ -127,9 +131,9 @@ TEST_CASE("renew=true asks for credentials again, gateway=true returns without a
     REQUIRE(sso.isRedirect());
     CHECK(sso.location().find("ticket=ST-") != std::string::npos);
     // ... but renew=true shows the portal again.
-    auto renew = browser.follow(browser.get(demo().sesame.casUrl() + "/login?renew=true&service=" +
-                                            percentEncode(service)),
-                                5);
+    auto renew = browser.follow(
+        browser.get(demo().sesame.casUrl() + "/login?renew=true&service=" + percentEncode(service)),
+        5);
     CHECK(onSesame(renew));
     CHECK(renew.status == 200);
     CHECK(renew.body.find("choice=") != std::string::npos);
@@ -139,8 +143,8 @@ TEST_CASE("mod_auth_cas validating with SAML 1.1 (/samlValidate) and with CAS 2.
           "[interop][ldap][redis]") {
     for (auto validation : {CasValidation::samlValidate, CasValidation::serviceValidate}) {
         DYNAMIC_SECTION("validation " << static_cast<int>(validation)) {
-            ApacheCasService apache{ApacheCasOptions{demo().sesame.casUrl(),
-                                                     demo().sesame.caFile(), validation}};
+            ApacheCasService apache{
+                ApacheCasOptions{demo().sesame.casUrl(), demo().sesame.caFile(), validation}};
             Browser browser;
             auto portal = browser.follow(browser.get(apache.serviceUrl("app1")), 10);
             REQUIRE(onSesame(portal));
@@ -169,8 +173,9 @@ TEST_CASE("session cookie and security headers are those of a production gateway
     auto form = loginForm(browser, portal, teacher.choice);
     // The form's POST is answered by a redirect to the service: browsers check that redirect
     // against the form page's CSP form-action, which must name the service's origin.
-    CHECK(form.header("Content-Security-Policy").value_or("").find(
-              "form-action 'self' " + demo().apache.baseUrl()) != std::string::npos);
+    CHECK(form.header("Content-Security-Policy")
+              .value_or("")
+              .find("form-action 'self' " + demo().apache.baseUrl()) != std::string::npos);
     auto fields = findForm(form.body, "/login");
     REQUIRE(fields);
     fields->set("login", teacher.login).set("password", "demo");

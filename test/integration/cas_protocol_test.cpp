@@ -16,11 +16,11 @@ using namespace sesame::testing;
 namespace {
 
 SesameInstance& gateway() {
-    static SesameInstance instance{SesameOptions{
-        requiredEnv("SESAME_TEST_REDIS"),
-        requiredEnv("SESAME_TEST_LDAP"),
-        {{"per_account: { attempts: 5", "per_account: { attempts: 3"}},
-        true}};
+    static SesameInstance instance{
+        SesameOptions{requiredEnv("SESAME_TEST_REDIS"),
+                      requiredEnv("SESAME_TEST_LDAP"),
+                      {{"per_account: { attempts: 5", "per_account: { attempts: 3"}},
+                      true}};
     return instance;
 }
 
@@ -35,8 +35,7 @@ std::string casLogin(const std::string& service, const std::string& extra = {}) 
 
 // Follows redirects while they stay on Sesame; returns the first response that does not.
 Response followOnSesame(Browser& browser, Response r) {
-    for (int hop = 0; hop < 10 && r.isRedirect() &&
-                      r.location().rfind(gateway().baseUrl(), 0) == 0;
+    for (int hop = 0; hop < 10 && r.isRedirect() && r.location().rfind(gateway().baseUrl(), 0) == 0;
          ++hop)
         r = browser.get(r.location());
     return r;
@@ -51,17 +50,19 @@ std::string ticketFor(Browser& browser, const std::string& service,
     auto form = findForm(page.body, "/login");
     if (!form) throw HarnessError("no login form:\n" + textContent(page.body));
     form->set("login", person.login).set("password", "demo");
-    auto posted = followOnSesame(browser, browser.post(resolveUrl(page.url, form->action),
-                                                       form->fields));
-    if (!posted.isRedirect()) throw HarnessError("no redirect after login:\n" + textContent(posted.body));
+    auto posted =
+        followOnSesame(browser, browser.post(resolveUrl(page.url, form->action), form->fields));
+    if (!posted.isRedirect())
+        throw HarnessError("no redirect after login:\n" + textContent(posted.body));
     return queryParameter(posted.location(), "ticket").value_or("");
 }
 
-std::string validate(const std::string& path, const std::string& service,
-                     const std::string& ticket, const std::string& extra = {}) {
+std::string validate(const std::string& path, const std::string& service, const std::string& ticket,
+                     const std::string& extra = {}) {
     Browser b;
-    return b.get(gateway().casUrl() + path + "?service=" + percentEncode(service) +
-                 "&ticket=" + percentEncode(ticket) + extra)
+    return b
+        .get(gateway().casUrl() + path + "?service=" + percentEncode(service) +
+             "&ticket=" + percentEncode(ticket) + extra)
         .body;
 }
 
@@ -94,8 +95,8 @@ TEST_CASE("a service ticket validates once, for its own service only", "[interop
           std::string::npos);
 
     CHECK(validate("/serviceValidate", serviceA, "").find("INVALID_REQUEST") != std::string::npos);
-    auto json = validate("/p3/serviceValidate", serviceA, ticketFor(browser, serviceA),
-                         "&format=JSON");
+    auto json =
+        validate("/p3/serviceValidate", serviceA, ticketFor(browser, serviceA), "&format=JSON");
     CHECK(json.find("\"authenticationSuccess\"") != std::string::npos);
     auto v1 = validate("/validate", serviceA, ticketFor(browser, serviceA));
     CHECK(v1 == "yes\nprof.herriot\n");
@@ -124,8 +125,8 @@ TEST_CASE("proxy flow: pgtUrl callback, PGT, proxy ticket, proxyValidate", "[int
     Browser browser;
     auto ticket = ticketFor(browser, serviceA);
     auto pgtUrl = callback.url("/pgtCallback");
-    auto validated = validate("/p3/serviceValidate", serviceA, ticket,
-                              "&pgtUrl=" + percentEncode(pgtUrl));
+    auto validated =
+        validate("/p3/serviceValidate", serviceA, ticket, "&pgtUrl=" + percentEncode(pgtUrl));
     INFO(validated);
     REQUIRE(success(validated));
     auto iouStart = validated.find("<cas:proxyGrantingTicket>");
@@ -150,8 +151,10 @@ TEST_CASE("proxy flow: pgtUrl callback, PGT, proxy ticket, proxyValidate", "[int
     CHECK(validate("/serviceValidate", serviceB, pt).find("INVALID_TICKET_SPEC") !=
           std::string::npos);
     // ... and validates at proxyValidate, once, showing the proxy chain.
-    auto pt2 = backend.get(gateway().casUrl() + "/proxy?pgt=" + percentEncode(*pgt) +
-                           "&targetService=" + percentEncode(serviceB)).body;
+    auto pt2 = backend
+                   .get(gateway().casUrl() + "/proxy?pgt=" + percentEncode(*pgt) +
+                        "&targetService=" + percentEncode(serviceB))
+                   .body;
     auto pt2Start = pt2.find("<cas:proxyTicket>");
     REQUIRE(pt2Start != std::string::npos);
     auto pt2Id = pt2.substr(pt2Start + 17, pt2.find("</cas:proxyTicket>") - pt2Start - 17);

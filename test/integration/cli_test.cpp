@@ -17,8 +17,8 @@ namespace {
 const std::string service = "http://127.0.0.1:9/cli/";
 
 SesameInstance& gateway() {
-    static SesameInstance instance{SesameOptions{requiredEnv("SESAME_TEST_REDIS"),
-                                                 requiredEnv("SESAME_TEST_LDAP"), {}, true}};
+    static SesameInstance instance{
+        SesameOptions{requiredEnv("SESAME_TEST_REDIS"), requiredEnv("SESAME_TEST_LDAP"), {}, true}};
     return instance;
 }
 
@@ -126,8 +126,8 @@ TEST_CASE("the session id changes at every login (no fixation)", "[interop][redi
     auto first = browser.cookies().value("127.0.0.1", "SESAME");
     REQUIRE(first);
     CHECK(*first != "planted-by-someone-else");
-    auto renew = browser.get(gateway().casUrl() + "/login?renew=true&service=" +
-                             percentEncode(service));
+    auto renew =
+        browser.get(gateway().casUrl() + "/login?renew=true&service=" + percentEncode(service));
     auto page = renew;
     while (page.isRedirect() && page.location().rfind(gateway().baseUrl(), 0) == 0)
         page = browser.get(page.location());
@@ -148,8 +148,8 @@ TEST_CASE("SIGHUP reloads the service registry and keeps every session", "[inter
 }
 
 TEST_CASE("SIGTERM stops the gateway cleanly", "[interop][redis]") {
-    SesameInstance own{SesameOptions{requiredEnv("SESAME_TEST_REDIS"),
-                                     requiredEnv("SESAME_TEST_LDAP"), {}, true}};
+    SesameInstance own{
+        SesameOptions{requiredEnv("SESAME_TEST_REDIS"), requiredEnv("SESAME_TEST_LDAP"), {}, true}};
     ::kill(own.process().pid(), SIGTERM);
     REQUIRE(own.process().waitForExit(std::chrono::seconds(15)));
     CHECK(own.process().exitCode() == 0);

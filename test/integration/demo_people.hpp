@@ -10,8 +10,8 @@ namespace sesame::testing {
 
 struct DemoPerson {
     std::string login;
-    std::string choice;       // portal choice id (etc/sesame.yml portal.choices)
-    std::string profile;      // SDET code the service must show
+    std::string choice;        // portal choice id (etc/sesame.yml portal.choices)
+    std::string profile;       // SDET code the service must show
     std::string habilitation;  // level the service must show
 };
 

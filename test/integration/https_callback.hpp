@@ -10,7 +10,7 @@
 namespace sesame::testing {
 
 class HttpsCallback {
-public:
+  public:
     HttpsCallback(const std::filesystem::path& certificate, const std::filesystem::path& key);
     ~HttpsCallback();
     int port() const { return port_; }
@@ -19,7 +19,7 @@ public:
     }
     std::vector<std::string> targets() const;  // request targets received, in order
 
-private:
+  private:
     struct State;
     std::shared_ptr<State> state_;
     int port_ = 0;

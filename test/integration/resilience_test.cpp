@@ -33,8 +33,8 @@ int readyz(SesameInstance& sesame) {
 TEST_CASE("Redis stopped: a clear 503 and a failing /readyz; back by itself when Redis returns",
           "[interop][redis][ldap]") {
     RedisServer redis;
-    SesameInstance sesame{SesameOptions{"127.0.0.1:" + std::to_string(redis.port()),
-                                        requiredEnv("SESAME_TEST_LDAP"), {}, true}};
+    SesameInstance sesame{SesameOptions{
+        "127.0.0.1:" + std::to_string(redis.port()), requiredEnv("SESAME_TEST_LDAP"), {}, true}};
     Browser browser;
     auto landed = logIn(browser, portalFor(browser, sesame), partner, "demo", false);
     REQUIRE(landed.isRedirect());
@@ -76,8 +76,8 @@ TEST_CASE("an LDAP directory down: a clear message there, the other directories 
 
 TEST_CASE("hostile input gets the protocol's error and leaves other sessions untouched",
           "[interop][redis][ldap]") {
-    SesameInstance sesame{SesameOptions{requiredEnv("SESAME_TEST_REDIS"),
-                                        requiredEnv("SESAME_TEST_LDAP"), {}, true}};
+    SesameInstance sesame{
+        SesameOptions{requiredEnv("SESAME_TEST_REDIS"), requiredEnv("SESAME_TEST_LDAP"), {}, true}};
     // Someone is logged in, and must stay so whatever happens below.
     Browser bystander;
     REQUIRE(logIn(bystander, portalFor(bystander, sesame), teacher, "demo", false).isRedirect());
@@ -85,12 +85,13 @@ TEST_CASE("hostile input gets the protocol's error and leaves other sessions unt
     RawOptions tls;
     tls.tls = true;
     SECTION("malformed HTTP") {
-        auto reply = rawExchange("127.0.0.1", sesame.port(), "GARBAGE \x01\x02 nonsense\r\n\r\n", tls);
+        auto reply =
+            rawExchange("127.0.0.1", sesame.port(), "GARBAGE \x01\x02 nonsense\r\n\r\n", tls);
         CHECK(reply.rfind("HTTP/1.1 400", 0) == 0);
     }
     SECTION("oversized headers") {
-        std::string request = "GET /cas/login HTTP/1.1\r\nHost: x\r\nX-Big: " +
-                              std::string(20000, 'a') + "\r\n\r\n";
+        std::string request =
+            "GET /cas/login HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20000, 'a') + "\r\n\r\n";
         CHECK(rawExchange("127.0.0.1", sesame.port(), request, tls).rfind("HTTP/1.1 431", 0) == 0);
     }
     SECTION("oversized body") {
@@ -101,13 +102,13 @@ TEST_CASE("hostile input gets the protocol's error and leaves other sessions unt
     }
     SECTION("an unregistered service: an error page and no redirect") {
         Browser b;
-        auto r = b.get(sesame.casUrl() + "/login?service=" +
-                       percentEncode("https://evil.example/steal"));
+        auto r = b.get(sesame.casUrl() +
+                       "/login?service=" + percentEncode("https://evil.example/steal"));
         CHECK(r.status == 400);
         CHECK_FALSE(r.header("Location"));
         CHECK(textContent(r.body).find("https://evil.example/steal") != std::string::npos);
-        auto logout = b.get(sesame.casUrl() + "/logout?service=" +
-                            percentEncode("https://evil.example/steal"));
+        auto logout = b.get(sesame.casUrl() +
+                            "/logout?service=" + percentEncode("https://evil.example/steal"));
         CHECK_FALSE(logout.header("Location"));
     }
     SECTION("markup in parameters is escaped") {
@@ -115,9 +116,9 @@ TEST_CASE("hostile input gets the protocol's error and leaves other sessions unt
         auto r = b.get(sesame.casUrl() + "/login?service=" +
                        percentEncode("https://x.example/<script>alert(1)</script>"));
         CHECK(r.body.find("<script>") == std::string::npos);
-        auto v = b.get(sesame.casUrl() + "/serviceValidate?service=" +
-                       percentEncode("http://127.0.0.1:9/<b>") + "&ticket=" +
-                       percentEncode("ST-<x>\"&"));
+        auto v = b.get(sesame.casUrl() +
+                       "/serviceValidate?service=" + percentEncode("http://127.0.0.1:9/<b>") +
+                       "&ticket=" + percentEncode("ST-<x>\"&"));
         CHECK(v.body.find("<b>") == std::string::npos);
         CHECK(v.body.find("INVALID_TICKET") != std::string::npos);
     }
@@ -132,7 +133,8 @@ TEST_CASE("hostile input gets the protocol's error and leaves other sessions unt
             "GET /cas/login?service=%zz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
             tls);
         CHECK(badEscape.rfind("HTTP/1.1 400", 0) == 0);
-        auto badUtf8 = b.get(sesame.casUrl() + "/login?service=http%3A%2F%2F127.0.0.1%3A9%2F%FF%FE");
+        auto badUtf8 =
+            b.get(sesame.casUrl() + "/login?service=http%3A%2F%2F127.0.0.1%3A9%2F%FF%FE");
         CHECK(badUtf8.status == 400);
         CHECK_FALSE(badUtf8.header("Location"));
     }

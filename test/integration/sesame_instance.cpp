@@ -31,7 +31,9 @@ void replaceAll(std::string& text, const std::string& from, const std::string& t
 }
 }  // namespace
 
-std::filesystem::path sesameBinary() { return SESAME_BINARY; }
+std::filesystem::path sesameBinary() {
+    return SESAME_BINARY;
+}
 
 std::string requiredEnv(const char* name) {
     const char* value = std::getenv(name);
@@ -60,15 +62,18 @@ SesameInstance::SesameInstance(SesameOptions options)
         // Instances share the test Redis: each gets its own key namespace, so that throttling
         // counters or sessions of one test never leak into another.
         replaceAll(text, "key_prefix: \"sesame:\"",
-                   "key_prefix: \"test" + std::to_string(::getpid()) + "-" +
-                       std::to_string(port_) + ":\"");
+                   "key_prefix: \"test" + std::to_string(::getpid()) + "-" + std::to_string(port_) +
+                       ":\"");
         for (const auto& [from, to] : options_.edits) replaceAll(text, from, to);
         configFile_ = dir_.path() / "sesame.yml";
         std::ofstream(configFile_) << text;
 
-        process_ = std::make_unique<Process>(ProcessSpec{
-            sesameBinary().string(), {"serve", "-c", configFile_.string()}, {}, {}, dir_.path(),
-            "sesame"});
+        process_ = std::make_unique<Process>(ProcessSpec{sesameBinary().string(),
+                                                         {"serve", "-c", configFile_.string()},
+                                                         {},
+                                                         {},
+                                                         dir_.path(),
+                                                         "sesame"});
         Browser probe;
         const std::string url = baseUrl() + (options_.waitForRedis ? "/readyz" : "/healthz");
         try {
@@ -84,8 +89,7 @@ SesameInstance::SesameInstance(SesameOptions options)
             return;
         } catch (const HarnessError& e) {
             // Another process may have taken the free port first: try another one.
-            if (process_->running() || process_->logTail().find("bind") == std::string::npos)
-                throw;
+            if (process_->running() || process_->logTail().find("bind") == std::string::npos) throw;
         }
     }
     throw HarnessError("sesame could not bind a free port in five attempts");
@@ -110,8 +114,8 @@ CommandResult SesameInstance::cli(const std::vector<std::string>& args,
     std::string command = "printf '%s\\n' \"$SESAME_STDIN\" | \"$0\" \"$@\"";
     std::vector<std::string> shellArgs = {"-c", command, sesameBinary().string()};
     shellArgs.insert(shellArgs.end(), full.begin(), full.end());
-    return runCommand(ProcessSpec{"/bin/sh", shellArgs, {{"SESAME_STDIN", stdinText}}, {},
-                                  dir_.path(), name});
+    return runCommand(
+        ProcessSpec{"/bin/sh", shellArgs, {{"SESAME_STDIN", stdinText}}, {}, dir_.path(), name});
 }
 
 void SesameInstance::reload() {

@@ -23,7 +23,7 @@ struct SesameOptions {
 };
 
 class SesameInstance {
-public:
+  public:
     explicit SesameInstance(SesameOptions options);
     ~SesameInstance();
 
@@ -41,7 +41,7 @@ public:
     // SIGHUP, then waits until the log says the configuration was reloaded (or refused).
     void reload();
 
-private:
+  private:
     SesameOptions options_;
     TempDir dir_;
     TestCertificate certificate_;

@@ -46,7 +46,8 @@ TEST_CASE("one address guessing many accounts is throttled too", "[unit]") {
     session::MemorySessionStore store(clock);
     app::LoginThrottle throttle(store, app::ThrottleConfig{{5, 15min}, {4, 10min}});
     for (int i = 0; i < 4; ++i)
-        REQUIRE(run(throttle.recordFailure("ent", "eleve" + std::to_string(i), "192.0.2.7")).has_value());
+        REQUIRE(run(throttle.recordFailure("ent", "eleve" + std::to_string(i), "192.0.2.7"))
+                    .has_value());
     auto verdict = run(throttle.check("ent", "someone.else", "192.0.2.7"));
     REQUIRE(verdict.has_value());
     CHECK_FALSE(verdict->allowed);

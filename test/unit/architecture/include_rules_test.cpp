@@ -13,7 +13,7 @@ namespace fs = std::filesystem;
 
 namespace {
 struct Component {
-    std::string folder;                  // "protocols/cas"
+    std::string folder;                   // "protocols/cas"
     std::vector<std::string> mayInclude;  // folders (prefixes) of ours it may include
     std::vector<std::string> forbidden;   // external headers it must not use (prefixes)
 };
@@ -24,7 +24,9 @@ const std::vector<std::string> allOurs = {"gateway/", "protocols/", "connectors/
 // architecture.md, "Dependency rules".
 const std::vector<Component> components = {
     {"gateway/core", {"gateway/core/"}, {"boost/beast", "hiredis", "ldap.h", "libxml", "yaml-cpp"}},
-    {"policies", {"gateway/core/", "policies/"}, {"boost/asio", "boost/beast", "hiredis", "ldap.h"}},
+    {"policies",
+     {"gateway/core/", "policies/"},
+     {"boost/asio", "boost/beast", "hiredis", "ldap.h"}},
     {"gateway/config", {"gateway/core/", "gateway/config/"}, {"boost/beast", "hiredis"}},
     {"gateway/xml", {"gateway/core/", "gateway/xml/"}, {"boost/beast", "hiredis"}},
     {"gateway/session", {"gateway/core/", "gateway/session/"}, {"boost/beast", "ldap.h"}},
@@ -71,8 +73,8 @@ TEST_CASE("every component includes only what architecture.md allows", "[unit]")
                 std::smatch m;
                 if (!std::regex_search(line, m, include)) continue;
                 const std::string header = m[1];
-                const std::string where = fs::relative(entry.path(), root).string() + ":" +
-                                          std::to_string(number) + ": ";
+                const std::string where =
+                    fs::relative(entry.path(), root).string() + ":" + std::to_string(number) + ": ";
                 if (startsWithAny(header, allOurs) && !startsWithAny(header, component.mayInclude))
                     violations.push_back(where + component.folder + " may not include " + header);
                 if (startsWithAny(header, component.forbidden))
