@@ -499,6 +499,30 @@ session::Task<std::vector<std::string>> LoginFlow::sendSingleLogout(
     co_return *told;
 }
 
+std::vector<std::string> LoginFlow::serviceNames(const std::vector<core::ServiceVisit>& visits,
+                                                 const std::vector<std::string>& toldUrls) const {
+    // What the logged-out page lists: each service told, by its registered name, with its URL
+    // when several share a name (the demo's catch-all serves every loopback URL).
+    std::vector<std::pair<std::string, std::string>> told;  // name, url
+    for (const auto& url : toldUrls) {
+        auto visit = std::find_if(visits.begin(), visits.end(), [&](const core::ServiceVisit& v) {
+            return v.logoutUrl == url || v.service == url;
+        });
+        if (visit == visits.end()) continue;
+        const auto* service = runtime_->registry.byId(visit->serviceId);
+        std::string name = service && !service->name.empty() ? service->name : visit->service;
+        if (std::none_of(told.begin(), told.end(), [&](const auto& t) { return t.second == url; }))
+            told.emplace_back(std::move(name), url);
+    }
+    std::vector<std::string> out;
+    for (const auto& [name, url] : told) {
+        auto sameName = std::count_if(told.begin(), told.end(),
+                                      [&](const auto& t) { return t.first == name; });
+        out.push_back(sameName > 1 && name != url ? name + " (" + url + ")" : name);
+    }
+    return out;
+}
+
 session::Task<core::HttpResponse> LoginFlow::logout(const core::HttpRequest& request,
                                                     std::string redirectTo) {
     auto session = co_await currentSession(request);
@@ -506,7 +530,7 @@ session::Task<core::HttpResponse> LoginFlow::logout(const core::HttpRequest& req
     std::vector<std::string> told;
     if (*session) {
         auto visits = co_await store_.visits((*session)->id);
-        if (visits) told = co_await sendSingleLogout(*visits);
+        if (visits) told = serviceNames(*visits, co_await sendSingleLogout(*visits));
         auto deleted = co_await store_.deleteSession((*session)->id);
         if (!deleted) co_return unavailable(request);
         log.info("logout", {{"subject", (*session)->identity.subject},

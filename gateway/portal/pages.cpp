@@ -231,6 +231,10 @@ core::HttpResponse renderLogin(const PageContext& context, const LoginView& view
     std::string error = loginErrorMessage(lang, view);
     bool failed = view.error == LoginError::failed;
 
+    // Where the focus starts (WCAG 2.4.3): the field to fill, or after a failure the password to
+    // type again, whose aria-describedby then reads the error out (WCAG 4.1.3, no script).
+    const bool focusPassword = failed && !view.login.empty();
+    const char* autofocus = " autofocus";
     std::string body = heading(label);
     if (!view.serviceName.empty())
         body +=
@@ -245,13 +249,14 @@ core::HttpResponse renderLogin(const PageContext& context, const LoginView& view
             "</label>\n<input type=\"text\" id=\"login\" name=\"login\" value=\"" +
             escapeHtml(view.login) +
             "\" autocomplete=\"username\" autocapitalize=\"none\" spellcheck=\"false\" required" +
-            inputAttributes(!error.empty(), failed) + ">\n</div>\n";
+            inputAttributes(!error.empty(), failed) + (focusPassword ? "" : autofocus) +
+            ">\n</div>\n";
     // The password is never written back into the page (it would sit in the browser's cache
     // and history of a shared computer).
     body += "<div class=\"field\">\n<label for=\"password\">" + text(lang, "login.password") +
             "</label>\n<input type=\"password\" id=\"password\" name=\"password\" "
             "autocomplete=\"current-password\" required" +
-            inputAttributes(failed, failed) + ">\n</div>\n";
+            inputAttributes(failed, failed) + (focusPassword ? autofocus : "") + ">\n</div>\n";
     body += "<button type=\"submit\">" + text(lang, "login.submit") + "</button>\n</form>\n";
     if (view.offerOtherChoices)
         body += "<p class=\"back\"><a href=\"" +

@@ -16,9 +16,28 @@
 #include <string>
 #include <string_view>
 
+#include "test/support/harness_error.hpp"
 #include "test/support/process.hpp"
 
 namespace sesame::testing {
+
+// WebDriver's codes for keys without a character (WebDriver §17.4.2).
+namespace keys {
+inline constexpr std::string_view tab = "\uE004";
+inline constexpr std::string_view enter = "\uE007";
+}  // namespace keys
+
+// A WebDriver error reply (https://www.w3.org/TR/webdriver2/#errors): `error` is its code,
+// "no such element", "stale element reference", "timeout"...
+class WebDriverError : public HarnessError {
+  public:
+    WebDriverError(std::string error, const std::string& what)
+        : HarnessError(what), error_(std::move(error)) {}
+    const std::string& error() const { return error_; }
+
+  private:
+    std::string error_;
+};
 
 // A node of the current page, as WebDriver names it (valid until the page changes).
 struct Element {
@@ -54,6 +73,8 @@ struct WindowOptions {
     // Set: a phone of this CSS size (Chromium's mobile emulation: the page's viewport meta is
     // honoured, touch events, device pixel ratio 1). Unset: a 1280x900 desktop window.
     std::optional<std::pair<int, int>> phone;
+    // The languages the browser asks for (Accept-Language): a French teacher's browser.
+    std::string acceptLanguage = "fr-FR,fr";
 };
 
 // One WebDriver session: a fresh Chromium (its own profile, so no cookie is shared with another
@@ -85,6 +106,8 @@ class BrowserWindow {
     // Acting, as a person: a real click (scrolled into view, hit-tested), real key events.
     void click(const Element& element);
     void type(const Element& element, std::string_view text);
+    // Keys pressed on whatever has the focus, one by one: text, or codes from `keys::`.
+    void press(std::string_view keys);
 
     // Reading.
     std::string text(const Element& element);
@@ -94,6 +117,7 @@ class BrowserWindow {
     std::string role(const Element& element);            // computed ARIA role
     bool same(const Element& a, const Element& b);
     std::string cssValue(const Element& element, std::string_view property);
+    std::string markup(const Element& element);  // outerHTML, for failure messages
 
     // Layout of the current page, in CSS pixels.
     int viewportWidth();  // innerWidth

@@ -115,6 +115,19 @@ TEST_CASE("Se déconnecter ends the Sesame session and every mod_auth_cas sessio
     }
 }
 
+TEST_CASE("the logged-out page names the services that were told", "[interop][ldap][redis]") {
+    Browser browser = newBrowser();
+    REQUIRE(logIn(browser, openService(browser, "app1"), partner).status == 200);
+    REQUIRE(openService(browser, "app2").status == 200);
+    auto page = browser.get(demo().sesame.baseUrl() + "/logout");
+    CHECK(page.status == 200);
+    auto text = textContent(page.body);
+    INFO(text);
+    CHECK(text.find("Service de démonstration") != std::string::npos);
+    CHECK(text.find(demo().apache.serviceUrl("app1")) != std::string::npos);
+    CHECK(text.find(demo().apache.serviceUrl("app2")) != std::string::npos);
+}
+
 TEST_CASE("renew=true asks for credentials again, gateway=true returns without a ticket",
           "[interop][ldap][redis]") {
     const std::string service = demo().apache.serviceUrl("app1");

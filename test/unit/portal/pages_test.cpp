@@ -135,10 +135,10 @@ TEST_CASE("the directory choice page offers one link per choice, to its login fo
     CHECK(has(fr, "href=\"/login?flow=F%201%262&amp;choice=academie\""));
     CHECK(has(fr, "href=\"/login?flow=F%201%262&amp;choice=famille\""));
     CHECK(has(fr, ">Personnel de l&#39;Éducation nationale</a>"));
-    CHECK(has(fr, "Pour accéder à Pronote"));
+    CHECK(has(fr, "Pour accéder au service « Pronote »"));
     auto en = portal::renderChoice(context(Language::en), view).body;
     CHECK(has(en, ">Pupil or parent</a>"));
-    CHECK(has(en, "To access Pronote"));
+    CHECK(has(en, "To access “Pronote”"));
 }
 
 TEST_CASE("the login form: labelled fields, hidden flow and csrf, POST to /login", "[unit]") {
@@ -197,6 +197,20 @@ TEST_CASE("a failed login: one announced message, linked to the fields, login ke
     CHECK_FALSE(has(m.str(), "value="));  // the password is never written back
     auto en = portal::renderLogin(context(Language::en), view).body;
     CHECK(has(en, "<strong>Error:</strong> Incorrect username or password."));
+}
+
+TEST_CASE("the focus starts on the field to fill: the login, then the password after a failure",
+          "[unit]") {
+    auto first = portal::renderLogin(context(Language::fr), loginView()).body;
+    CHECK(has(first, "name=\"login\" value=\"\" autocomplete=\"username\""));
+    CHECK(first.find("autofocus") == first.rfind("autofocus"));  // exactly one
+    CHECK(first.find("autofocus") < first.find("id=\"password\""));
+    auto view = loginView(portal::LoginError::failed);
+    view.login = "prof.herriot";
+    auto failed = portal::renderLogin(context(Language::fr), view).body;
+    CHECK(failed.find("autofocus") != std::string::npos);
+    CHECK(failed.find("autofocus") > failed.find("id=\"password\""));
+    CHECK(failed.find("autofocus") == failed.rfind("autofocus"));
 }
 
 TEST_CASE("the failure message is the same whether the account exists or not", "[unit]") {

@@ -1,0 +1,268 @@
+// The login a teacher does every morning, in a real browser: Debian's Chromium, headless, driven
+// over WebDriver, opens the demo ENT service behind Apache httpd + mod_auth_cas, is sent to a real
+// `sesame serve`, chooses who she is, types her login and password into the fields named by their
+// labels, and lands back in the service. Then single sign-on into a second service, "Se
+// déconnecter", the English page, a wrong password as a screen reader user meets it, and the
+// pages on a phone 360 and 320 px wide.
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <iostream>
+
+#include "test/browser/webdriver.hpp"
+#include "test/integration/sesame_instance.hpp"
+#include "test/support/servers.hpp"
+
+using namespace sesame::testing;
+
+namespace {
+
+const std::string teacherChoice = "Personnel de l'Éducation nationale";
+
+SesameOptions sesameOptions() {
+    SesameOptions options;
+    options.redisAddress = requiredEnv("SESAME_TEST_REDIS");
+    options.ldapUrl = requiredEnv("SESAME_TEST_LDAP");
+    // Several cases type a wrong password for prof.herriot on purpose: room enough that none of
+    // them meets the throttling page instead of the message under test.
+    options.edits = {{"per_account: { attempts: 5", "per_account: { attempts: 50"}};
+    return options;
+}
+
+ApacheCasOptions apacheOptions(const SesameInstance& sesame) {
+    ApacheCasOptions options;
+    options.casBaseUrl = sesame.casUrl();
+    options.caFile = sesame.caFile();
+    return options;
+}
+
+// One chromedriver, one Sesame and one Apache for the whole file; each test case opens its own
+// Chromium (own profile, so no cookie crosses from one case to another).
+struct BrowserEnvironment {
+    TempDir dir{"sesame-browser"};
+    ChromeDriver driver{dir.path()};  // first: a missing browser fails before servers start
+    SesameInstance sesame{sesameOptions()};
+    ApacheCasService apache{apacheOptions(sesame)};
+    int windows = 0;
+
+    BrowserEnvironment() {
+        if (const char* keep = std::getenv("SESAME_KEEP_TEST_DIRS"); keep && *keep == '1')
+            std::cerr << "browser test files (screenshots, chromedriver.log): " << dir.path()
+                      << "\n";
+    }
+    WindowOptions window(std::optional<std::pair<int, int>> phone = std::nullopt) {
+        return WindowOptions{dir / ("chromium-" + std::to_string(++windows)), phone};
+    }
+};
+
+BrowserEnvironment& env() {
+    static BrowserEnvironment environment;
+    return environment;
+}
+
+bool startsWith(const std::string& text, const std::string& prefix) {
+    return text.rfind(prefix, 0) == 0;
+}
+
+bool onSesame(BrowserWindow& w) {
+    return startsWith(w.url(), env().sesame.baseUrl() + "/");
+}
+
+// Opens a location of the demo service; mod_auth_cas sends a browser without a session to Sesame.
+void openService(BrowserWindow& w, const std::string& location) {
+    w.open(env().apache.serviceUrl(location));
+}
+
+void waitForService(BrowserWindow& w, const std::string& location) {
+    const std::string service = env().apache.serviceUrl(location);
+    w.waitFor([&] { return startsWith(w.url(), service); }, "the browser to land on " + service);
+}
+
+// The choice page, then the teacher's login form, as a person clicks through them.
+void reachTeacherForm(BrowserWindow& w) {
+    openService(w, "app1");
+    REQUIRE(onSesame(w));
+    w.click(w.link(teacherChoice));
+    REQUIRE(spaced(w.text(w.heading())) == teacherChoice);
+}
+
+void submitLogin(BrowserWindow& w, const std::string& loginLabel, const std::string& passwordLabel,
+                 const std::string& submitText, const std::string& login,
+                 const std::string& password) {
+    w.type(w.fieldLabelled(loginLabel), login);
+    w.type(w.fieldLabelled(passwordLabel), password);
+    w.click(w.button(submitText));
+}
+
+// WCAG 2.1 SC 1.4.10 (Reflow): no horizontal scrolling at a phone's width.
+void checkFitsWidth(BrowserWindow& w, int width, const std::string& page) {
+    INFO(page << " at " << w.url());
+    CHECK(w.viewportWidth() == width);  // the viewport meta is honoured: not a 980 px layout
+    CHECK(w.scrollWidth() <= w.viewportWidth());
+}
+
+}  // namespace
+
+TEST_CASE("a teacher logs in, opens a second service without typing, and logs out",
+          "[interop][browser][ldap][redis]") {
+    BrowserWindow w(env().driver, env().window());
+
+    openService(w, "app1");
+    REQUIRE(onSesame(w));
+    CHECK(w.language() == "fr");
+    CHECK(spaced(w.text(w.heading())) == "Qui êtes-vous ?");
+    CHECK(spaced(w.title()).find("Qui êtes-vous ?") != std::string::npos);
+
+    w.click(w.link(teacherChoice));
+    CHECK(spaced(w.text(w.heading())) == teacherChoice);
+    // The fields a person and a screen reader find by their labels.
+    auto login = w.fieldLabelled("Identifiant");
+    auto password = w.fieldLabelled("Mot de passe");
+    CHECK(w.accessibleName(login) == "Identifiant");
+    CHECK(w.accessibleName(password) == "Mot de passe");
+    CHECK(w.attribute(login, "autocomplete") == "username");
+    CHECK(w.attribute(password, "autocomplete") == "current-password");
+    CHECK(w.attribute(password, "type") == "password");
+
+    w.type(login, "prof.herriot");
+    w.type(password, "demo");
+    w.click(w.button("Se connecter"));
+    waitForService(w, "app1");
+    {
+        auto shown = w.pageText();
+        INFO(shown);
+        CHECK(w.text(*w.find("#remote-user")) == "prof.herriot");
+        CHECK(shown.find("National_ENS") != std::string::npos);
+        CHECK(shown.find("0690001A") != std::string::npos);
+    }
+
+    // Single sign-on: the second service opens with nothing typed.
+    openService(w, "app2");
+    waitForService(w, "app2");
+    CHECK(w.text(*w.find("#remote-user")) == "prof.herriot");
+
+    // "Se déconnecter" on the service page ends Sesame's session and both services'.
+    w.click(w.link("Se déconnecter"));
+    w.waitFor([&] { return onSesame(w); }, "the logout to end on Sesame");
+    for (const char* location : {"app1", "app2"}) {
+        INFO(location);
+        openService(w, location);
+        CHECK(onSesame(w));
+        CHECK(spaced(w.text(w.heading())) == "Qui êtes-vous ?");
+        CHECK(!w.find("#remote-user"));
+    }
+}
+
+TEST_CASE("the login page switches to English with its link, and works from the keyboard alone",
+          "[interop][browser][ldap][redis]") {
+    BrowserWindow w(env().driver, env().window());
+    reachTeacherForm(w);
+
+    auto toEnglish = w.link("English");
+    CHECK(w.attribute(toEnglish, "lang") == "en");  // read with English pronunciation (3.1.2)
+    CHECK(w.attribute(toEnglish, "hreflang") == "en");
+    w.click(toEnglish);
+    CHECK(w.language() == "en");
+    CHECK(spaced(w.text(w.heading())) == "Education staff");
+    CHECK(spaced(w.title()).find("Sign in") != std::string::npos);
+    CHECK(w.attribute(w.link("Français"), "lang") == "fr");
+
+    // A person who uses no mouse (WCAG 2.1.1, 2.4.3): the page opens with the focus on the
+    // username, Tab goes on to the password, Enter submits. The focused field shows a ring (2.4.7).
+    auto username = w.fieldLabelled("Username");
+    auto password = w.fieldLabelled("Password");
+    REQUIRE(w.same(w.focused(), username));
+    CHECK(w.cssValue(username, "outline-style") == "solid");
+    w.press("prof.herriot");
+    w.press(keys::tab);
+    REQUIRE(w.same(w.focused(), password));
+    w.press("demo");
+    w.press(keys::enter);
+
+    // The switch kept the login flow: signing in from the English page reaches the service.
+    waitForService(w, "app1");
+    CHECK(w.text(*w.find("#remote-user")) == "prof.herriot");
+}
+
+TEST_CASE("a wrong password is announced as an alert and tied to the fields",
+          "[interop][browser][ldap][redis]") {
+    BrowserWindow w(env().driver, env().window());
+    reachTeacherForm(w);
+    submitLogin(w, "Identifiant", "Mot de passe", "Se connecter", "prof.herriot", "wrong");
+    w.waitFor([&] { return w.find("[role=alert]").has_value(); }, "the login error");
+
+    CHECK(onSesame(w));
+    auto alert = *w.find("[role=alert]");
+    CHECK(w.role(alert) == "alert");  // announced when it appears (WCAG 4.1.3)
+    CHECK(spaced(w.text(alert)) == "Erreur : Identifiant ou mot de passe incorrect.");
+    CHECK(startsWith(spaced(w.title()), "Erreur :"));  // the first thing read on the new page
+
+    const auto alertId = w.attribute(alert, "id");
+    REQUIRE(alertId);
+    auto login = w.fieldLabelled("Identifiant");
+    auto password = w.fieldLabelled("Mot de passe");
+    for (const auto& field : {login, password}) {
+        CHECK(w.attribute(field, "aria-describedby") == *alertId);
+        CHECK(w.attribute(field, "aria-invalid") == "true");
+    }
+    // The login is kept, the password is not written back into the page.
+    CHECK(w.property(login, "value") == "prof.herriot");
+    CHECK(w.property(password, "value").empty());
+
+    // The right password, typed again, lets her in.
+    w.type(password, "demo");
+    w.click(w.button("Se connecter"));
+    waitForService(w, "app1");
+    CHECK(w.text(*w.find("#remote-user")) == "prof.herriot");
+}
+
+// After a failed login the page loads with the focus on the password to type again, whose
+// aria-describedby reads the error out (WCAG 2.4.3, 4.1.3), without any script.
+TEST_CASE("after a wrong password the focus is on the field to correct",
+          "[interop][browser][ldap][redis]") {
+    BrowserWindow w(env().driver, env().window());
+    reachTeacherForm(w);
+    submitLogin(w, "Identifiant", "Mot de passe", "Se connecter", "prof.herriot", "wrong");
+    w.waitFor([&] { return w.find("[role=alert]").has_value(); }, "the login error");
+    auto focused = w.focused();
+    INFO("focused: " << w.markup(focused).substr(0, 200));
+    CHECK(w.same(focused, w.fieldLabelled("Mot de passe")));
+}
+
+// WCAG 2.1 SC 1.4.10 (Reflow): 360 px is a common phone, 320 px the width the criterion names.
+TEST_CASE("on a phone Sesame's pages fit the width (screenshots in the test directory)",
+          "[interop][browser][ldap][redis]") {
+    for (int width : {360, 320}) {
+        DYNAMIC_SECTION(width << " px") {
+            const bool shots = width == 360;
+            auto shot = [&](BrowserWindow& w, const std::string& name) {
+                if (shots) w.screenshot(env().dir / (name + "-360x800.png"));
+            };
+            BrowserWindow w(env().driver, env().window(std::pair{width, 800}));
+            openService(w, "app1");
+            REQUIRE(onSesame(w));
+            checkFitsWidth(w, width, "choice page");
+            shot(w, "choice");
+
+            w.click(w.link(teacherChoice));
+            checkFitsWidth(w, width, "login form");
+            shot(w, "login");
+
+            submitLogin(w, "Identifiant", "Mot de passe", "Se connecter", "prof.herriot", "wrong");
+            w.waitFor([&] { return w.find("[role=alert]").has_value(); }, "the login error");
+            checkFitsWidth(w, width, "login error");
+            shot(w, "login-error");
+
+            w.click(w.link("English"));
+            checkFitsWidth(w, width, "English login form");
+
+            submitLogin(w, "Username", "Password", "Sign in", "prof.herriot", "demo");
+            waitForService(w, "app1");
+            shot(w, "service");
+
+            w.open(env().sesame.baseUrl() + "/logout");
+            checkFitsWidth(w, width, "logged-out page");
+            shot(w, "logged-out");
+        }
+    }
+}
