@@ -4,7 +4,8 @@
 #   - slapd                   ldap://127.0.0.1:3389  (academic, commune and ENT demo directories)
 #   - Sesame                  https://127.0.0.1:8443 (self-signed certificate made here)
 #   - a demo ENT service      http://127.0.0.1:8081/app1/ (Apache httpd + mod_auth_cas), plus
-#                             /app2/ (a second service: SSO) and /staff/ (staff only)
+#                             /app2/ (a second service: SSO), /staff/ (staff only) and
+#                             /php/ (a PHP application using phpCAS)
 # and prints the URLs and the demo logins. Ctrl-C (or SIGTERM) stops everything it started.
 # Data and logs: var/demo/ (removed and made anew at each start).
 set -euo pipefail
@@ -72,6 +73,7 @@ cat <<MSG
   ENT service (Apache + mod_auth_cas):  http://127.0.0.1:8081/app1/
   second service (single sign-on):      http://127.0.0.1:8081/app2/
   staff-only service:                   http://127.0.0.1:8081/staff/
+  a PHP service with phpCAS:            http://127.0.0.1:8081/php/
   Sesame:                               https://127.0.0.1:8443/login   (self-signed certificate)
   metrics:                              https://127.0.0.1:8443/metrics
 

@@ -26,6 +26,17 @@ const char* validationName(CasValidation v) {
     return "p3";
 }
 
+std::string tail(const std::filesystem::path& file, std::size_t lines) {
+    std::ifstream in(file);
+    std::vector<std::string> all;
+    for (std::string line; std::getline(in, line);) all.push_back(line);
+    std::string out;
+    for (std::size_t i = all.size() > lines ? all.size() - lines : 0; i < all.size(); ++i) {
+        out += "  | " + all[i] + "\n";
+    }
+    return out.empty() ? "  | (empty)\n" : out;
+}
+
 BrowserOptions quickProbe() {
     BrowserOptions o;
     o.timeout = std::chrono::seconds(2);
@@ -153,14 +164,22 @@ std::size_t ApacheCasService::sessionCount() const {
 }
 
 std::string ApacheCasService::errorLogTail(std::size_t lines) const {
-    std::ifstream in(dir_.path() / "logs" / "error.log");
-    std::vector<std::string> all;
-    for (std::string line; std::getline(in, line);) all.push_back(line);
-    std::string out;
-    for (std::size_t i = all.size() > lines ? all.size() - lines : 0; i < all.size(); ++i) {
-        out += "  | " + all[i] + "\n";
+    return tail(dir_.path() / "logs" / "error.log", lines);
+}
+
+bool ApacheCasService::phpAvailable() {
+    // The same module render.sh loads (libphp<version>.so) and Debian php-cas's entry point.
+    std::error_code ec;
+    bool module = false;
+    for (const auto& entry : std::filesystem::directory_iterator("/usr/lib/apache2/modules", ec)) {
+        const std::string name = entry.path().filename().string();
+        if (name.rfind("libphp", 0) == 0 && entry.path().extension() == ".so") module = true;
     }
-    return out.empty() ? "  | (empty)\n" : out;
+    return module && std::filesystem::exists("/usr/share/php/CAS.php");
+}
+
+std::string ApacheCasService::phpErrorLogTail(std::size_t lines) const {
+    return tail(dir_.path() / "logs" / "php_error.log", lines);
 }
 
 }  // namespace sesame::testing

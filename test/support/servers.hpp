@@ -132,6 +132,13 @@ class ApacheCasService {
     std::size_t sessionCount() const;
     std::string errorLogTail(std::size_t lines = 40) const;
 
+    // The phpCAS service at /php/ (etc/demo/apache/phpcas/index.php under mod_php): there only
+    // when mod_php and phpCAS are installed; serviceUrl("php") is its CAS service URL.
+    static bool phpAvailable();
+    // PHP's session.save_path: one "sess_<id>" file per PHP session (the id is the cookie's value).
+    std::filesystem::path phpSessionDir() const { return dir_.path() / "php-sessions"; }
+    std::string phpErrorLogTail(std::size_t lines = 40) const;
+
   private:
     void render();
     void launch();

@@ -4,7 +4,8 @@
 #   etc/demo/apache/render.sh --root DIR --port PORT --cas-base-url URL \
 #       [--validation p3|cas2|saml] [--ca-file PEM] [--timeout S] [--idle-timeout S] [--debug]
 #
-# Creates DIR/{httpd.conf,logs,run,cas-cache,cas-ca.pem,cgi/whoami.cgi,ping.txt} and prints DIR/httpd.conf.
+# Creates DIR/{httpd.conf,logs,run,cas-cache,cas-ca.pem,cgi/whoami.cgi,ping.txt} and, for the
+# phpCAS service at /php/, DIR/{phpcas/index.php,php-sessions,phpcas-salt}; prints DIR/httpd.conf.
 # Then: /usr/sbin/apache2 -f DIR/httpd.conf -DFOREGROUND   (stop it with SIGTERM to its PID)
 # The C++ test launcher (test/support ApacheCasService) calls this same script.
 set -euo pipefail
@@ -44,10 +45,24 @@ case "$validation" in
   *) echo "render.sh: --validation must be p3, cas2 or saml" >&2; exit 2 ;;
 esac
 
-mkdir -p "$root"/logs "$root"/run "$root"/cas-cache "$root"/cgi
+mkdir -p "$root"/logs "$root"/run "$root"/cas-cache "$root"/cgi "$root"/phpcas "$root"/php-sessions
 root="$(cd "$root" && pwd)"
 cp "$here/whoami.cgi" "$root/cgi/whoami.cgi"
-chmod 0755 "$root" "$root/cgi" "$root/cgi/whoami.cgi"
+cp "$here/phpcas/index.php" "$root/phpcas/index.php"
+chmod 0755 "$root" "$root/cgi" "$root/cgi/whoami.cgi" "$root/phpcas"
+chmod 0644 "$root/phpcas/index.php"
+# mod_php, when installed (libapache2-mod-php): the /php/ location exists only if it loads.
+php_module="$(ls "$modules"/libphp*.so 2>/dev/null | sort | tail -n 1 || true)"
+[ -n "$php_module" ] || php_module="$modules/libphp-not-installed.so"
+# phpCAS names a session sha256(salt + ticket) (CAS_Client::_sessionIdForTicket): without a
+# secret salt, anyone who learns a used ticket (access log, browser history, Referer) can compute
+# the session cookie. One random salt per server root, kept across renders.
+if [ ! -s "$root/phpcas-salt" ]; then
+  (umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$root/phpcas-salt")
+fi
+phpcas_debug=""
+[ "$debug" = On ] && phpcas_debug="$root/logs/phpcas.log"
+touch "$root/logs/php_error.log" "$root/logs/phpcas.log"
 echo ok >"$root/ping.txt"
 # mod_auth_cas reads the CA file in Apache's children (www-data when started as root): keep a
 # world-readable copy inside the server root.
@@ -66,9 +81,11 @@ if [ "$(id -u)" = 0 ]; then
   group="$(id -gn "$user")"
   run_as="User $user
 Group $group"
-  chown "$user:$group" "$root/cas-cache"
+  chown "$user:$group" "$root/cas-cache" "$root/php-sessions" "$root/phpcas-salt" \
+    "$root/logs/php_error.log" "$root/logs/phpcas.log"
 fi
-chmod 0700 "$root/cas-cache"
+chmod 0700 "$root/cas-cache" "$root/php-sessions"
+chmod 0400 "$root/phpcas-salt"
 
 escape() { printf '%s' "$1" | sed -e 's/[\/&|]/\\&/g'; }
 sed -e "s|@SERVER_ROOT@|$(escape "$root")|g" \
@@ -82,6 +99,8 @@ sed -e "s|@SERVER_ROOT@|$(escape "$root")|g" \
     -e "s|@CAS_IDLE_TIMEOUT@|$idle|g" \
     -e "s|@CAS_DEBUG@|$debug|g" \
     -e "s|@LOG_LEVEL@|$loglevel|g" \
+    -e "s|@PHP_MODULE@|$(escape "$php_module")|g" \
+    -e "s|@PHPCAS_DEBUG@|$(escape "$phpcas_debug")|g" \
     "$here/httpd.conf.in" >"$root/httpd.conf.tmp"
 # @RUN_AS@ may be two lines: substitute it with awk rather than sed.
 awk -v run_as="$run_as" '{ if ($0 == "@RUN_AS@") print run_as; else print }' \
