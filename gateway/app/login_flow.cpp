@@ -46,6 +46,14 @@ core::HttpResponse allowingRedirectTo(core::HttpResponse page, const std::string
     return page;
 }
 
+std::string trimmed(std::string s) {
+    auto isSpace = [](unsigned char c) { return std::isspace(c) != 0; };
+    while (!s.empty() && isSpace(s.back())) s.pop_back();
+    std::size_t start = 0;
+    while (start < s.size() && isSpace(s[start])) ++start;
+    return s.substr(start);
+}
+
 int retryMinutes(std::chrono::seconds retryAfter) {
     auto minutes = (retryAfter.count() + 59) / 60;
     return static_cast<int>(std::max<std::int64_t>(1, minutes));
@@ -323,7 +331,8 @@ session::Task<core::HttpResponse> LoginFlow::loginSubmit(const core::HttpRequest
         return v.value_or(std::string{});
     };
     const std::string flowId = field("flow"), csrf = field("csrf"), choiceId = field("choice");
-    const std::string login = field("login"), password = field("password");
+    // Spaces around a login are never part of it (a phone keyboard adds one after a word).
+    const std::string login = trimmed(field("login")), password = field("password");
     if (anyRepeated) co_return error(request, 400, "error.invalid_request");
 
     auto pending = co_await pendingLogin(request, flowId);
@@ -357,7 +366,7 @@ session::Task<core::HttpResponse> LoginFlow::loginSubmit(const core::HttpRequest
         co_return page(portal::LoginError::failed);
 
     LoginThrottle throttle(store_, runtime_->throttle);
-    auto verdict = co_await throttle.check(chosen->id, login, request.clientAddress);
+    auto verdict = co_await throttle.reserve(chosen->id, login, request.clientAddress);
     if (!verdict) co_return unavailable(request);
     if (!verdict->allowed) {
         metrics_.logins.inc({chosen->id, "throttled"});
@@ -367,7 +376,7 @@ session::Task<core::HttpResponse> LoginFlow::loginSubmit(const core::HttpRequest
 
     // A choice may group several directories: the first that knows the person wins.
     std::optional<core::Identity> identity;
-    bool someUnavailable = false;
+    bool someUnavailable = false, someAnswered = false;
     const Directory* authenticatedBy = nullptr;
     for (const auto& directoryId : chosen->directories) {
         const auto* directory = runtime_->directory(directoryId);
@@ -378,7 +387,9 @@ session::Task<core::HttpResponse> LoginFlow::loginSubmit(const core::HttpRequest
             authenticatedBy = directory;
             break;
         }
-        if (verified.error() != core::Errc::invalid_credentials) {
+        if (verified.error() == core::Errc::invalid_credentials) {
+            someAnswered = true;
+        } else {
             someUnavailable = true;
             log.error("directory_unavailable",
                       {{"directory", directoryId}, {"error", verified.error().message()}});
@@ -386,14 +397,18 @@ session::Task<core::HttpResponse> LoginFlow::loginSubmit(const core::HttpRequest
         }
     }
     if (!identity) {
+        // The attempt stays counted (it was reserved) when any directory judged the password;
+        // when none could, it is given back: an outage must not lock people out after it.
+        if (!someAnswered) {
+            (void)co_await throttle.giveBack(chosen->id, login, request.clientAddress);
+            co_return page(portal::LoginError::directoryUnavailable);
+        }
         if (someUnavailable) co_return page(portal::LoginError::directoryUnavailable);
-        auto recorded = co_await throttle.recordFailure(chosen->id, login, request.clientAddress);
-        if (!recorded) co_return unavailable(request);
         metrics_.logins.inc({chosen->id, "failure"});
         log.info("login_failed", {{"choice", chosen->id}, {"client", request.clientAddress}});
         co_return page(portal::LoginError::failed);
     }
-    (void)co_await throttle.recordSuccess(chosen->id, login);
+    (void)co_await throttle.recordSuccess(chosen->id, login, request.clientAddress);
 
     identity->directory = authenticatedBy->id;
     identity->authMethod = "password";

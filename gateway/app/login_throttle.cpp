@@ -24,45 +24,63 @@ ThrottleConfig ThrottleConfig::parse(const core::ConfigNode& section, core::Conf
 }
 
 std::string LoginThrottle::accountKey(const std::string& directory, const std::string& login) {
-    return "acct:" + directory + ":" + core::toLower(login);
+    std::string key = "acct:" + directory + ":";
+    bool space = false;
+    for (char c : core::toLower(login)) {
+        if (c == ' ' || c == '\t') {
+            space = true;
+            continue;
+        }
+        if (space && key.back() != ':') key += ' ';
+        space = false;
+        key += c;
+    }
+    return key;
 }
 
-std::string LoginThrottle::addressKey(const std::string& address) {
-    return "addr:" + address;
-}
+std::string LoginThrottle::addressKey(const std::string& address) { return "addr:" + address; }
 
-session::Task<Result<ThrottleVerdict>> LoginThrottle::check(const std::string& directory,
-                                                            const std::string& login,
-                                                            const std::string& address) {
-    ThrottleVerdict verdict;
-    auto account = co_await store_.counter(accountKey(directory, login));
+session::Task<Result<ThrottleVerdict>> LoginThrottle::reserve(const std::string& directory,
+                                                              const std::string& login,
+                                                              const std::string& address) {
+    auto account = co_await store_.increment(accountKey(directory, login),
+                                             config_.perAccount.window);
     if (!account) co_return account.error();
-    auto byAddress = co_await store_.counter(addressKey(address));
+    auto byAddress = co_await store_.increment(addressKey(address), config_.perAddress.window);
     if (!byAddress) co_return byAddress.error();
-    if (account->count >= config_.perAccount.attempts) {
+    ThrottleVerdict verdict;
+    if (account->count > config_.perAccount.attempts) {
         verdict.allowed = false;
         verdict.retryAfter = account->ttl;
     }
-    if (byAddress->count >= config_.perAddress.attempts) {
+    if (byAddress->count > config_.perAddress.attempts) {
         verdict.allowed = false;
         verdict.retryAfter = std::max(verdict.retryAfter, byAddress->ttl);
     }
+    // A refused attempt is not made: it must not push the address (a whole school behind one
+    // NAT) over its limit because one account is locked.
+    if (!verdict.allowed) (void)co_await giveBack(directory, login, address);
     co_return verdict;
 }
 
-session::Task<Result<void>> LoginThrottle::recordFailure(const std::string& directory,
-                                                         const std::string& login,
-                                                         const std::string& address) {
-    auto a = co_await store_.increment(accountKey(directory, login), config_.perAccount.window);
+session::Task<Result<void>> LoginThrottle::giveBack(const std::string& directory,
+                                                    const std::string& login,
+                                                    const std::string& address) {
+    auto a = co_await store_.increment(accountKey(directory, login), config_.perAccount.window, -1);
     if (!a) co_return a.error();
-    auto b = co_await store_.increment(addressKey(address), config_.perAddress.window);
+    auto b = co_await store_.increment(addressKey(address), config_.perAddress.window, -1);
     if (!b) co_return b.error();
     co_return Result<void>{};
 }
 
 session::Task<Result<void>> LoginThrottle::recordSuccess(const std::string& directory,
-                                                         const std::string& login) {
-    co_return co_await store_.resetCounter(accountKey(directory, login));
+                                                         const std::string& login,
+                                                         const std::string& address) {
+    auto reset = co_await store_.resetCounter(accountKey(directory, login));
+    if (!reset) co_return reset.error();
+    auto b = co_await store_.increment(addressKey(address), config_.perAddress.window, -1);
+    if (!b) co_return b.error();
+    co_return Result<void>{};
 }
 
 }  // namespace sesame::app

@@ -1,7 +1,10 @@
 #pragma once
 // Throttling of failed logins, per account and per client address, with Redis counters
-// (fixed windows). A throttled attempt is refused before the directory is asked, so that a
-// password-guessing run costs the directory nothing and learns nothing.
+// (fixed windows). Every attempt is counted before the directory is asked (reserve), so that
+// attempts sent in parallel cannot all pass a check made before any of them was counted; a
+// refused attempt costs the directory nothing and learns nothing. A success gives its attempt
+// back (a school behind one address logs many people in), and so does an attempt that no
+// directory could answer.
 #include <chrono>
 #include <string>
 
@@ -30,16 +33,22 @@ class LoginThrottle {
   public:
     LoginThrottle(session::SessionStore& store, ThrottleConfig config)
         : store_(store), config_(config) {}
-    session::Task<Result<ThrottleVerdict>> check(const std::string& directory,
-                                                 const std::string& login,
-                                                 const std::string& address);
-    session::Task<Result<void>> recordFailure(const std::string& directory,
-                                              const std::string& login, const std::string& address);
+    // Counts one attempt; not allowed (and given back) when either limit is passed.
+    session::Task<Result<ThrottleVerdict>> reserve(const std::string& directory,
+                                                   const std::string& login,
+                                                   const std::string& address);
+    // The attempt could not be judged (every directory was unavailable): it does not count.
+    session::Task<Result<void>> giveBack(const std::string& directory, const std::string& login,
+                                         const std::string& address);
+    // The password was right: the account's failures are forgotten, the attempt given back.
     session::Task<Result<void>> recordSuccess(const std::string& directory,
-                                              const std::string& login);
+                                              const std::string& login,
+                                              const std::string& address);
+    // The key of an account: logins compare without case and without surrounding or repeated
+    // spaces, as LDAP's caseIgnoreMatch does (RFC 4518 §2.6.1), so " Prof.Herriot" is the same.
+    static std::string accountKey(const std::string& directory, const std::string& login);
 
   private:
-    static std::string accountKey(const std::string& directory, const std::string& login);
     static std::string addressKey(const std::string& address);
     session::SessionStore& store_;
     ThrottleConfig config_;

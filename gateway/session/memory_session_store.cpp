@@ -149,12 +149,13 @@ Task<Result<void>> MemorySessionStore::deleteArtefact(ArtefactKind kind, const s
 }
 
 Task<Result<CounterState>> MemorySessionStore::increment(const std::string& key,
-                                                         std::chrono::seconds window) {
+                                                         std::chrono::seconds window,
+                                                         std::int64_t by) {
     if (auto refused = refuse()) co_return *refused;
     if (window.count() <= 0) co_return core::Errc::invalid_argument;
     auto [it, fresh] = counters_.try_emplace(key);
     if (fresh) it->second.expiresAt = now() + window.count();  // the window starts at first use
-    ++it->second.count;
+    it->second.count += by;
     co_return CounterState{it->second.count, std::chrono::seconds(it->second.expiresAt - now())};
 }
 

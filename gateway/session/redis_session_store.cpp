@@ -261,13 +261,14 @@ Task<Result<void>> RedisSessionStore::deleteArtefact(ArtefactKind kind, const st
 }
 
 Task<Result<CounterState>> RedisSessionStore::increment(const std::string& key,
-                                                        std::chrono::seconds window) {
+                                                        std::chrono::seconds window,
+                                                        std::int64_t by) {
     if (window.count() <= 0) co_return core::Errc::invalid_argument;
     std::string k = counterKey(key);
     // One transaction: the window starts at the first increment (EXPIRE NX) and a crash between
     // INCR and EXPIRE cannot leave a counter that never expires.
     std::vector<Command> commands{
-        {"INCR", k}, {"EXPIRE", k, seconds(window.count()), "NX"}, {"TTL", k}};
+        {"INCRBY", k, std::to_string(by)}, {"EXPIRE", k, seconds(window.count()), "NX"}, {"TTL", k}};
     auto replies = checked(co_await client_.transaction(std::move(commands)), "increment");
     if (!replies) co_return replies.error();
     if (replies->size() != 3) co_return RedisErrc::protocol_error;

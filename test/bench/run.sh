@@ -34,7 +34,8 @@ while [ $# -gt 0 ]; do
 done
 wrk_threads=2  # one per core: wrk, Redis and the server under test share this machine's cores
 server_threads=2
-service=http://127.0.0.1:9/bench/  # never contacted: serviceValidate does not call the service
+# The CAS service: http://127.0.0.1:9/bench/ (the demo registry accepts any loopback URL). It is
+# never contacted: issuing and validating a ticket do not call the service.
 service_encoded=http%3A%2F%2F127.0.0.1%3A9%2Fbench%2F
 success='<cas:authenticationSuccess>'
 
@@ -93,7 +94,7 @@ wait_ready() {
 redis_port=$(free_port)
 redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" \
   >"$work/redis.log" 2>&1 &
-pids+=($!)
+pids+=("$!")
 redis_pid=$!
 for _ in $(seq 1 100); do
   redis-cli -p "$redis_port" ping 2>/dev/null | grep -q PONG && break
@@ -153,7 +154,7 @@ start_sesame() {
   t0=$(now_us)
   "$sesame_bin" serve -c "$work/sesame-$mode.yml" 2>"$work/sesame-$mode.log" &
   sesame_pid=$!
-  pids+=($sesame_pid)
+  pids+=("$sesame_pid")
   if [ "$mode" = tls ]; then
     # /dev/tcp speaks no TLS: poll with curl (coarser; the plain instance gives the figure).
     local deadline=$(($(now_us) + 20000000))
@@ -180,7 +181,7 @@ peak_rss_mb() {  # VmHWM of a process, in MB
 header() { grep -i "^$1:" | head -1 | sed 's/^[^:]*: *//' | tr -d '\r'; }
 cookie_of() { grep -io "set-cookie: $1=[^;]*" | head -1 | sed 's/^[^:]*: *//'; }
 log_in() {  # log_in <base>: prints "SESAME=..."
-  local base=$1 headers flow_cookie location page field
+  local base=$1 headers flow_cookie location page
   headers=$(curl -sk -D - -o /dev/null "$base/cas/login?service=$service_encoded")
   flow_cookie=$(printf '%s' "$headers" | cookie_of SESAME_FLOW)
   location=$(printf '%s' "$headers" | header location)
@@ -219,6 +220,23 @@ prepare_tickets() {
   rm -f "$slices.all"
 }
 
+# forget_tickets <key prefix> <slice prefix>: UNLINKs the tickets a run left, 500 a command, so
+# that Redis does not grow from run to run.
+forget_tickets() {
+  local i
+  for ((i = 0; i < wrk_threads; i++)); do
+    [ -f "$2.$i" ] || continue
+    LC_ALL=C awk -v prefix="$1st:" '
+      function flush() { if (n == 0) return; printf "*%d\r\n$6\r\nUNLINK\r\n%s", n + 1, keys
+                         n = 0; keys = "" }
+      { key = prefix $0; keys = keys sprintf("$%d\r\n%s\r\n", length(key), key)
+        if (++n == 500) flush() }
+      END { flush() }' "$2.$i" | rcli --pipe >"$work/pipe.log" 2>&1 ||
+      die "redis-cli --pipe failed: $(cat "$work/pipe.log")"
+    rm -f "$2.$i"
+  done
+}
+
 # The JSON of one real service ticket, issued by Sesame and read (not taken) from Redis.
 ticket_value() {  # ticket_value <base> <cookie> <key prefix> <file>
   local ticket
@@ -232,14 +250,24 @@ ticket_value() {  # ticket_value <base> <cookie> <key prefix> <file>
 # too: per request it is the figure that other load on the machine disturbs least.
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 clock_ticks=$(getconf CLK_TCK)
+# children_cpu_us <variable>: user + system time of this shell's reaped children (wrk), from
+# `times`, which must run in this shell itself (a subshell starts with no children's time).
+children_cpu_us() {
+  times >"$work/times"
+  printf -v "$1" '%s' "$(tail -1 "$work/times" | awk '{ n = 0; for (i = 1; i <= 2; i++) {
+    split($i, p, /[ms]/); n += p[1] * 60 + p[2] } printf "%d", n * 1e6 }')"
+}
 run_wrk() {
   local c=$1 d=$2 url=$3 script=$4 out server0 redis0
   shift 4
   server0=$(cpu_ticks "$server_pid") redis0=$(cpu_ticks "$redis_pid")
+  local wrk0 wrk1
+  children_cpu_us wrk0
   out=$(wrk -t "$wrk_threads" -c "$c" -d "${d}s" --timeout 5s -s "$script" "$url" -- "$@" 2>&1) ||
     die "wrk failed: $out"
   local line
   line=$(printf '%s\n' "$out" | grep '^BENCH_RESULT') || die "no result from wrk: $out"
+  local r_requests=0 r_duration_us=1 r_ok=0 r_errors=0 r_socket_errors=0  # set from the line:
   for kv in ${line#BENCH_RESULT }; do eval "r_${kv%%=*}=${kv#*=}"; done
   r_rps=$(awk -v n="$r_requests" -v us="$r_duration_us" 'BEGIN { printf "%.0f", n * 1e6 / us }')
   r_ops=$(awk -v n="$r_ok" -v us="$r_duration_us" 'BEGIN { printf "%.0f", n * 1e6 / us }')
@@ -247,23 +275,26 @@ run_wrk() {
   local per_request='BEGIN { printf "%.0f", t * 1e6 / hz / (n > 0 ? n : 1) }'
   r_server_cpu=$(awk -v t=$(($(cpu_ticks "$server_pid") - server0)) -v hz="$clock_ticks" \
     -v n="$r_requests" "$per_request")
+  children_cpu_us wrk1
+  r_wrk_cpu=$(awk -v t=$((wrk1 - wrk0)) -v n="$r_requests" \
+    'BEGIN { printf "%.0f", t / (n > 0 ? n : 1) }')
   r_redis_cpu=$(awk -v t=$(($(cpu_ticks "$redis_pid") - redis0)) -v hz="$clock_ticks" \
     -v n="$r_requests" "$per_request")
 }
 
 rows=()
-floor_rps=()
 # record <scenario> <concurrency> <ratio base rps or ""> : appends a row from r_*
 record() {
-  local ratio="—"
+  local ratio="—" errors=$r_all_errors
+  [ "${r_exhausted:-0}" -gt 0 ] && errors="$errors ($r_exhausted ran out of tickets)"
   [ -n "$3" ] && ratio=$(awk -v a="$r_rps" -v b="$3" 'BEGIN { printf "%.2f", a / b }')
-  rows+=("$(printf '| %-24s | %3s | %8s | %8s | %6.2f | %6.2f | %5s | %6s | %6s | %5s |' \
+  rows+=("$(printf '| %-24s | %3s | %8s | %8s | %6.2f | %6.2f | %5s | %6s | %6s | %5s | %5s |' \
     "$1" "$2" "$r_rps" "$r_ops" "$(awk -v u="$r_p50_us" 'BEGIN { print u / 1000 }')" \
-    "$(awk -v u="$r_p99_us" 'BEGIN { print u / 1000 }')" "$ratio" "$r_all_errors" \
-    "$r_server_cpu" "$r_redis_cpu")")
+    "$(awk -v u="$r_p99_us" 'BEGIN { print u / 1000 }')" "$ratio" "$errors" \
+    "$r_server_cpu" "$r_redis_cpu" "$r_wrk_cpu")")
   say "$1 c=$2: $r_rps req/s, $r_ops ok/s, p50 ${r_p50_us}us p99 ${r_p99_us}us, ratio $ratio," \
     "errors $r_all_errors (exhausted $r_exhausted), CPU/request: server ${r_server_cpu}us" \
-    "redis ${r_redis_cpu}us"
+    "redis ${r_redis_cpu}us wrk ${r_wrk_cpu}us"
 }
 
 # measure_tickets <name> <c> <url> <path before ticket> <key prefix> <value file>
@@ -273,7 +304,11 @@ measure_tickets() {
   local name=$1 c=$2 url=$3 path=$4 prefix=$5 value=$6 need
   prepare_tickets 60000 "$prefix" "$value" "$work/tickets"
   run_wrk "$c" "$warmup" "$url" test/bench/validate.lua "$work/tickets" "$path" "$success"
-  need=$(awk -v ops="$r_rps" -v d="$duration" 'BEGIN { printf "%d", ops * d * 1.5 + 20000 }')
+  forget_tickets "$prefix" "$work/tickets"
+  # Twice the warm-up rate (other load on the machine may have slowed the warm-up), and at
+  # least the floor's rate for Sesame.
+  need=$(awk -v w="$r_rps" -v f="${floor_at[$c]:-0}" -v d="$duration" \
+    'BEGIN { r = 2 * w; if (f > r) r = f; printf "%d", r * d + 20000 }')
   prepare_tickets "$need" "$prefix" "$value" "$work/tickets"
   local perf_pid=""
   if [ -n "${SESAME_BENCH_PERF:-}" ] && [ "$name" != tls ] && [ "$c" = 64 ]; then
@@ -289,19 +324,21 @@ measure_tickets() {
       >"$work/perf-$name.txt" 2>/dev/null || true
     say "profile of $name at c=64: $work/perf-$name.txt"
   fi
+  forget_tickets "$prefix" "$work/tickets"
 }
 
 # ---- the runs ----
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 start_sesame plain
 plain_pid=$sesame_pid plain_base=$sesame_base plain_ready=$ready_ms plain_startup=$startup_ms
 cookie=$(log_in "$plain_base")
-ticket_value "$plain_base" "$cookie" "bench-plain:" "$work/value.json"
+ticket_value "$plain_base" "$cookie" "bench-plain:" "$work/value.json"  # for the floor
 
 floor_port=$(free_port)
 "$floor_bin" --listen "127.0.0.1:$floor_port" --redis "127.0.0.1:$redis_port" \
   --threads "$server_threads" --prefix "floor:" 2>"$work/floor.log" &
 floor_pid=$!
-pids+=($floor_pid)
+pids+=("$floor_pid")
 wait_ready "$floor_port" "$floor_pid" 10 || die "floor_server did not start: $(cat "$work/floor.log")"
 
 declare -A floor_at
@@ -312,6 +349,8 @@ for c in 8 64; do
   floor_at[$c]=$r_rps
   record "floor (Beast + GETDEL)" "$c" "$r_rps"
   server_pid=$plain_pid
+  # A fresh real ticket to copy: its issuedAt must stay within the 5 min lifetime.
+  ticket_value "$plain_base" "$cookie" "bench-plain:" "$work/value.json"
   measure_tickets validate "$c" "$plain_base" \
     "/cas/serviceValidate?service=$service_encoded&ticket=" "bench-plain:" "$work/value.json"
   record "serviceValidate" "$c" "${floor_at[$c]}"
@@ -326,8 +365,8 @@ start_sesame tls
 tls_pid=$sesame_pid tls_base=$sesame_base tls_ready=$ready_ms tls_startup=$startup_ms
 server_pid=$tls_pid
 tls_cookie=$(log_in "$tls_base")
-ticket_value "$tls_base" "$tls_cookie" "bench-tls:" "$work/value-tls.json"
 for c in 8 64; do
+  ticket_value "$tls_base" "$tls_cookie" "bench-tls:" "$work/value-tls.json"
   measure_tickets tls "$c" "$tls_base" \
     "/cas/serviceValidate?service=$service_encoded&ticket=" "bench-tls:" "$work/value-tls.json"
   record "serviceValidate, TLS" "$c" "${floor_at[$c]}"
@@ -338,13 +377,13 @@ tls_rss=$(peak_rss_mb "$tls_pid")
 cpu=$(grep -m1 '^model name' /proc/cpuinfo | sed 's/^[^:]*: *//')
 summary=$(
   cat <<EOF
-Run on $(date -u '+%Y-%m-%d %H:%M UTC') with \`$command_line\`
-(machine: $(nproc) cores, $cpu; wrk $wrk_threads threads, ${duration} s per run after a ${warmup} s
-warm-up; Sesame and the floor with $server_threads worker threads; Redis $(redis-server --version |
-  sed -n 's/.*v=\([0-9.]*\).*/\1/p'); all on this machine, over loopback).
+Run on $(date -u '+%Y-%m-%d %H:%M UTC') with \`$command_line\`.
+Machine: $(nproc) cores, $cpu; load average before the run $load_before, after $(cut -d' ' -f1-3 /proc/loadavg).
+wrk $wrk_threads threads, ${duration} s per run after a ${warmup} s warm-up; Sesame and the floor with $server_threads worker threads;
+Redis $(redis-server --version | sed -n 's/.*v=\([0-9.]*\).*/\1/p'); everything on this machine, over loopback.
 
-| scenario                 |   c |    req/s |     ok/s | p50 ms | p99 ms | ratio | errors | CPU µs | Redis |
-|--------------------------|----:|---------:|---------:|-------:|-------:|------:|-------:|-------:|------:|
+| scenario                 |   c |    req/s |     ok/s | p50 ms | p99 ms | ratio | errors | CPU µs | Redis |   wrk |
+|--------------------------|----:|---------:|---------:|-------:|-------:|------:|-------:|-------:|------:|------:|
 $(printf '%s\n' "${rows[@]}")
 
 | Sesame process         | plain HTTP | TLS |
