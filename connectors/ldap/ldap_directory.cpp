@@ -196,14 +196,15 @@ asio::awaitable<Result<core::Identity>> LdapDirectory::verify(std::string login,
     // RFC 4513 §5.1.2: a simple bind with a DN and an empty password is an *unauthenticated*
     // bind that many servers accept as success. It never reaches the directory.
     if (password.empty() || !acceptableLogin(login)) co_return core::Errc::invalid_credentials;
-    co_return co_await core::runOn<Result<core::Identity>>(
-        *threads_, [this, &login, &password] { return verifyNow(login, password); });
+    // Named local, copies owned by the work: see connectors/local/local_directory.cpp verify().
+    auto work = [this, user = login, secret = password] { return verifyNow(user, secret); };
+    co_return co_await core::runOn<Result<core::Identity>>(*threads_, std::move(work));
 }
 
 asio::awaitable<Result<core::DirectoryLookup>> LdapDirectory::lookup(std::string login) {
     if (!acceptableLogin(login)) co_return core::Errc::not_found;
-    co_return co_await core::runOn<Result<core::DirectoryLookup>>(
-        *threads_, [this, &login] { return lookupNow(login); });
+    auto work = [this, user = login] { return lookupNow(user); };
+    co_return co_await core::runOn<Result<core::DirectoryLookup>>(*threads_, std::move(work));
 }
 
 asio::awaitable<Result<void>> LdapDirectory::probe() {

@@ -183,9 +183,13 @@ asio::awaitable<Result<core::Identity>> LocalDirectory::verify(std::string login
     // An empty password is refused for every login alike, so refusing it early tells nothing.
     if (password.empty() || login.empty()) co_return core::Errc::invalid_credentials;
     const LocalAccount* account = find(login);
-    bool match = co_await core::runOn<bool>(*pool_, [this, account, &password] {
-        return verifyPassword(account ? account->passwordHash : dummyHash(), password);
-    });
+    // The work owns a copy of the password: the pool never reads this coroutine's frame, which
+    // may be gone first. Built as a named local: g++ 12 copies a closure created inside a
+    // co_await expression bit by bit (its strings then point into this frame).
+    auto work = [this, account, secret = password] {
+        return verifyPassword(account ? account->passwordHash : dummyHash(), secret);
+    };
+    bool match = co_await core::runOn<bool>(*pool_, std::move(work));
     if (!account || !match) {
         log_.info("login refused", {{"directory", config_.id},
                                     {"login", login},

@@ -11,7 +11,23 @@ namespace {
 
 const std::vector<std::string> topLevelKeys = {
     "server",       "redis", "session",      "portal",       "throttling", "directories",
-    "habilitation", "cas",   "back_channel", "services_dir", "log_level"};
+    "habilitation", "cas",   "back_channel", "services_dir", "log_level", "metrics_allowed_from"};
+
+std::vector<http::AddressRange> parseAddressRanges(const core::ConfigNode& node,
+                                                   std::vector<std::string> fallback,
+                                                   core::ConfigErrors& errors) {
+    auto texts = node.present() ? node.asStringList(errors) : std::move(fallback);
+    std::vector<http::AddressRange> out;
+    for (const auto& text : texts) {
+        auto range = http::AddressRange::parse(text);
+        if (!range) {
+            errors.add(node, "'" + text + "' is not an IP address or CIDR block");
+            continue;
+        }
+        out.push_back(*range);
+    }
+    return out;
+}
 
 SessionSettings parseSession(const core::ConfigNode& node, core::ConfigErrors& errors) {
     SessionSettings s;
@@ -104,6 +120,8 @@ Configuration loadConfiguration(const std::string& file, core::ConfigErrors& err
     out.startup.redis = session::RedisConfig::parse(r["redis"], errors);
     out.startup.backChannel = http::BackChannelConfig::parse(r["back_channel"], errors);
     out.startup.logLevel = parseLogLevel(r["log_level"], errors);
+    out.startup.metricsAllowedFrom =
+        parseAddressRanges(r["metrics_allowed_from"], {"127.0.0.0/8", "::1"}, errors);
 
     auto runtime = std::make_shared<Runtime>();
     runtime->configFile = file;

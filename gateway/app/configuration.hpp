@@ -10,6 +10,7 @@
 #include "gateway/core/config_node.hpp"
 #include "gateway/core/log.hpp"
 #include "gateway/http/server_config.hpp"
+#include "gateway/http/trusted_proxies.hpp"
 #include "gateway/session/redis_config.hpp"
 
 namespace sesame::app {
@@ -17,6 +18,9 @@ namespace sesame::app {
 // What needs a restart to change: listening sockets, Redis, TLS of the back channel.
 struct StartupConfig {
     http::ServerConfig server;
+    // Who may read /metrics (addresses or CIDRs; loopback by default): login counts by
+    // directory are operational data, not for everyone.
+    std::vector<http::AddressRange> metricsAllowedFrom;
     session::RedisConfig redis;
     http::BackChannelConfig backChannel;
     core::LogLevel logLevel = core::LogLevel::info;

@@ -1,6 +1,9 @@
 #include "gateway/app/gateway.hpp"
 
+#include <boost/asio/ip/address.hpp>
+
 #include "gateway/app/login_flow.hpp"
+#include "gateway/http/trusted_proxies.hpp"
 #include "gateway/core/log.hpp"
 #include "gateway/portal/pages.hpp"
 #include "gateway/portal/stylesheet.hpp"
@@ -11,6 +14,7 @@
 namespace sesame::app {
 namespace {
 const core::Logger accessLog{"access"};
+const core::Logger readinessLog{"readiness"};
 
 // Route names for metrics: a fixed set, so that scanners cannot blow up label cardinality.
 std::string routeOf(const std::string& path) {
@@ -55,9 +59,12 @@ class WorkerHandler final : public http::RequestHandler {
         const auto& path = request.path;
         if (path == "/healthz") co_return core::HttpResponse::text(200, "ok\n");
         if (path == "/readyz") co_return co_await readiness();
-        if (path == "/metrics")
+        if (path == "/metrics") {
+            if (!metricsAllowed(request.clientAddress))
+                co_return core::HttpResponse::text(403, "forbidden\n");
             co_return core::HttpResponse::text(200, state_.registry.render(),
                                                "text/plain; version=0.0.4; charset=utf-8");
+        }
         if (path.rfind("/static/", 0) == 0) {
             if (auto asset = portal::serveStatic(request)) co_return std::move(*asset);
         }
@@ -82,13 +89,25 @@ class WorkerHandler final : public http::RequestHandler {
     }
 
   private:
+    // The reason stays in the log: /readyz is often reachable from outside, and Redis' address
+    // and error text are not for everyone.
     boost::asio::awaitable<core::HttpResponse> readiness() {
         auto ping = co_await store_.ping();
         if (!ping) {
-            co_return core::HttpResponse::text(503,
-                                               "not ready: redis " + redis_.lastError() + "\n");
+            readinessLog.warning("not_ready", {{"redis", redis_.lastError()}});
+            co_return core::HttpResponse::text(503, "not ready\n");
         }
         co_return core::HttpResponse::text(200, "ready\n");
+    }
+
+    bool metricsAllowed(const std::string& clientAddress) const {
+        boost::system::error_code ec;
+        auto address = boost::asio::ip::make_address(clientAddress, ec);
+        if (ec) return false;
+        address = http::normalizeAddress(address);
+        for (const auto& range : state_.startup.metricsAllowedFrom)
+            if (range.contains(address)) return true;
+        return false;
     }
 
     // Rebuilt when SIGHUP installed a new configuration picture; requests in flight keep the

@@ -252,6 +252,15 @@ core::HttpResponse LoginFlow::deny(const core::HttpRequest& request, const core:
 
 session::Task<core::HttpResponse> LoginFlow::startLogin(const core::HttpRequest& request,
                                                         core::FlowState flow) {
+    LoginThrottle throttle(store_, runtime_->throttle);
+    auto allowed = co_await throttle.reserveLoginStart(request.clientAddress);
+    if (!allowed) co_return unavailable(request);
+    if (!*allowed) {
+        log.warning("login_starts_throttled", {{"client", request.clientAddress}});
+        auto page = error(request, 429, "error.too_many_requests");
+        page.header("Retry-After", "60");
+        co_return page;
+    }
     PendingLogin pending;
     pending.id = core::randomToken(24);
     pending.flow = std::move(flow);
@@ -486,15 +495,16 @@ session::Task<std::vector<std::string>> LoginFlow::sendSingleLogout(
     for (auto& message : messages) {
         boost::asio::co_spawn(
             executor,
-            [this, message, remaining, done, told]() -> session::Task<void> {
+            [&backChannel = backChannel_, &metrics = metrics_, message, remaining, done,
+             told]() -> session::Task<void> {
                 core::OutboundRequest out;
                 out.method = "POST";
                 out.url = message.url;
                 out.contentType = message.contentType;
                 out.body = message.body;
-                auto result = co_await backChannel_.send(std::move(out));
+                auto result = co_await backChannel.send(std::move(out));
                 bool ok = result && result->status >= 200 && result->status < 400;
-                metrics_.singleLogouts.inc({ok ? "success" : "failure"});
+                metrics.singleLogouts.inc({ok ? "success" : "failure"});
                 if (ok) {
                     told->push_back(message.url);
                 } else {

@@ -17,9 +17,11 @@ ThrottleLimit parseLimit(const core::ConfigNode& node, ThrottleLimit fallback,
 
 ThrottleConfig ThrottleConfig::parse(const core::ConfigNode& section, core::ConfigErrors& errors) {
     ThrottleConfig config;
-    section.checkKeys(errors, {"per_account", "per_address"});
+    section.checkKeys(errors, {"per_account", "per_address", "login_starts_per_address"});
     config.perAccount = parseLimit(section["per_account"], config.perAccount, errors);
     config.perAddress = parseLimit(section["per_address"], config.perAddress, errors);
+    config.loginStartsPerAddress =
+        parseLimit(section["login_starts_per_address"], config.loginStartsPerAddress, errors);
     return config;
 }
 
@@ -61,6 +63,13 @@ session::Task<Result<ThrottleVerdict>> LoginThrottle::reserve(const std::string&
     // NAT) over its limit because one account is locked.
     if (!verdict.allowed) (void)co_await giveBack(directory, login, address);
     co_return verdict;
+}
+
+session::Task<Result<bool>> LoginThrottle::reserveLoginStart(const std::string& address) {
+    auto started = co_await store_.increment("start:" + address,
+                                             config_.loginStartsPerAddress.window);
+    if (!started) co_return Result<bool>(boost::system::in_place_error, started.error());
+    co_return started->count <= config_.loginStartsPerAddress.attempts;
 }
 
 session::Task<Result<void>> LoginThrottle::giveBack(const std::string& directory,

@@ -21,6 +21,9 @@ struct ThrottleLimit {
 struct ThrottleConfig {
     ThrottleLimit perAccount{5, std::chrono::minutes(15)};
     ThrottleLimit perAddress{50, std::chrono::minutes(15)};
+    // Logins started (flows stored in Redis) per client address: bounds what an unauthenticated
+    // client can make Redis hold. High: a school behind one address starts many at 8 o'clock.
+    ThrottleLimit loginStartsPerAddress{600, std::chrono::minutes(1)};
     static ThrottleConfig parse(const core::ConfigNode& section, core::ConfigErrors& errors);
 };
 
@@ -44,6 +47,8 @@ class LoginThrottle {
     session::Task<Result<void>> recordSuccess(const std::string& directory,
                                               const std::string& login,
                                               const std::string& address);
+    // Counts one login started from `address`; false when there were too many this window.
+    session::Task<Result<bool>> reserveLoginStart(const std::string& address);
     // The key of an account: logins compare without case and without surrounding or repeated
     // spaces, as LDAP's caseIgnoreMatch does (RFC 4518 §2.6.1), so " Prof.Herriot" is the same.
     static std::string accountKey(const std::string& directory, const std::string& login);

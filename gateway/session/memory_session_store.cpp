@@ -83,6 +83,9 @@ Task<Result<void>> MemorySessionStore::addVisit(const std::string& sessionId,
     if (it == sessions_.end()) co_return core::Errc::not_found;
     auto& stored = visits_[sessionId];
     stored.visits.push_back(visit);
+    if (stored.visits.size() > maxVisits)
+        stored.visits.erase(stored.visits.begin(),
+                            stored.visits.end() - static_cast<std::ptrdiff_t>(maxVisits));
     stored.expiresAt = it->second.expiresAt;
     co_return Result<void>{};
 }

@@ -19,6 +19,7 @@ constexpr const char* addVisitScript = R"lua(
 local ttl = redis.call('TTL', KEYS[1])
 if ttl == -2 then return 0 end
 redis.call('RPUSH', KEYS[2], ARGV[1])
+redis.call('LTRIM', KEYS[2], -tonumber(ARGV[2]), -1)
 if ttl > 0 then redis.call('EXPIRE', KEYS[2], ttl) end
 return 1
 )lua";
@@ -163,7 +164,8 @@ Task<Result<void>> RedisSessionStore::addVisit(const std::string& sessionId,
                  "2",
                  sessionKey(sessionId),
                  visitsKey(sessionId),
-                 boost::json::serialize(core::toJson(visit))};
+                 boost::json::serialize(core::toJson(visit)),
+                 std::to_string(maxVisits)};
     auto reply = checked(co_await client_.command(std::move(eval)), "add_visit");
     if (!reply) co_return reply.error();
     if (reply->asInteger() == 0) co_return core::Errc::not_found;

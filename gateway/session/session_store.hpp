@@ -32,6 +32,8 @@ enum class ArtefactKind {
     loginFlow,            // a login in progress (FlowState + CSRF token)
 };
 
+inline constexpr std::size_t maxVisits = 100;
+
 struct CounterState {
     std::int64_t count = 0;
     std::chrono::seconds ttl{0};  // time left in the window
@@ -49,7 +51,9 @@ class SessionStore {
                                                                    SessionTimeouts timeouts) = 0;
     // Removes the session, its visits and its index entry. Idempotent.
     virtual Task<Result<void>> deleteSession(const std::string& id) = 0;
-    // Remembers that a service received a ticket in this session (for single logout).
+    // Remembers that a service received a ticket in this session (for single logout). Only the
+    // last maxVisits are kept: one cookie must not make Redis hold, and logout send, without
+    // bound (a page reloaded all day issues a ticket each time).
     virtual Task<Result<void>> addVisit(const std::string& sessionId,
                                         const core::ServiceVisit& visit,
                                         SessionTimeouts timeouts) = 0;

@@ -155,3 +155,25 @@ TEST_CASE("SIGTERM stops the gateway cleanly", "[interop][redis]") {
     CHECK(own.process().exitCode() == 0);
     CHECK(own.logTail(5).find("\"event\":\"stopped\"") != std::string::npos);
 }
+
+TEST_CASE("unauthenticated floods are bounded: login starts per address, /metrics by address",
+          "[interop][redis]") {
+    SesameInstance own{SesameOptions{
+        requiredEnv("SESAME_TEST_REDIS"),
+        requiredEnv("SESAME_TEST_LDAP"),
+        {{"login_starts_per_address: { attempts: 600", "login_starts_per_address: { attempts: 3"},
+         {"metrics_allowed_from: [127.0.0.0/8, \"::1\"]", "metrics_allowed_from: [192.0.2.0/24]"}},
+        true}};
+    Browser browser;
+    const std::string login = own.casUrl() + "/login?service=" + percentEncode(service);
+    for (int i = 0; i < 3; ++i) CHECK(browser.get(login).status == 303);
+    auto refused = browser.get(login);
+    CHECK(refused.status == 429);
+    CHECK(refused.header("Retry-After"));
+    CHECK(textContent(refused.body).find("Trop de demandes") != std::string::npos);
+    // Validation by services is not affected.
+    CHECK(browser.get(own.casUrl() + "/serviceValidate?service=x&ticket=ST-1").status == 200);
+
+    CHECK(browser.get(own.baseUrl() + "/metrics").status == 403);
+    CHECK(browser.get(own.baseUrl() + "/readyz").body == "ready\n");
+}

@@ -225,6 +225,22 @@ TEST_CASE("redis: visits are kept in order with their session's lifetime", "[red
     CHECK(f.run(f.store.visits("v-1"))->empty());
 }
 
+TEST_CASE("redis: a session keeps only its last maxVisits visits", "[redis]") {
+    Fixture f;
+    REQUIRE(f.run(f.store.createSession(makeSession("v-cap", "eleve.herriot", f.clock.nowSeconds()),
+                                        f.timeouts)));
+    for (std::size_t i = 0; i < session::maxVisits + 20; ++i) {
+        core::ServiceVisit v{"cas", "ent", "https://ent.example/", "ST-" + std::to_string(i), ""};
+        REQUIRE(f.run(f.store.addVisit("v-cap", v, f.timeouts)));
+    }
+    auto visits = f.run(f.store.visits("v-cap"));
+    REQUIRE(visits);
+    REQUIRE(visits->size() == session::maxVisits);
+    CHECK(visits->front().ticket == "ST-20");  // the oldest went first
+    CHECK(visits->back().ticket == "ST-" + std::to_string(session::maxVisits + 19));
+    REQUIRE(f.run(f.store.deleteSession("v-cap")));
+}
+
 TEST_CASE("redis: throttling counters count in a window that starts at the first attempt",
           "[redis]") {
     Fixture f;
