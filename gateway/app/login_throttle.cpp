@@ -3,6 +3,7 @@
 #include "gateway/core/text.hpp"
 
 #include <algorithm>
+#include <boost/asio/ip/address_v6.hpp>
 
 namespace sesame::app {
 namespace {
@@ -40,7 +41,16 @@ std::string LoginThrottle::accountKey(const std::string& directory, const std::s
     return key;
 }
 
-std::string LoginThrottle::addressKey(const std::string& address) { return "addr:" + address; }
+std::string LoginThrottle::addressKey(const std::string& address) {
+    // An IPv6 client commonly holds a whole /64: counting per /128 would give it endless fresh
+    // addresses, so its /64 is the unit.
+    boost::system::error_code ec;
+    auto parsed = boost::asio::ip::make_address_v6(address, ec);
+    if (ec || parsed.is_v4_mapped()) return "addr:" + address;
+    auto bytes = parsed.to_bytes();
+    std::fill(bytes.begin() + 8, bytes.end(), 0);
+    return "addr:" + boost::asio::ip::address_v6(bytes).to_string() + "/64";
+}
 
 session::Task<Result<ThrottleVerdict>> LoginThrottle::reserve(const std::string& directory,
                                                               const std::string& login,

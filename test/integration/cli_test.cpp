@@ -136,6 +136,11 @@ TEST_CASE("the session id changes at every login (no fixation)", "[interop][redi
     REQUIRE(second);
     CHECK(*second != *first);
     CHECK(hasSso(browser));
+    // The previous id is dead: whoever copied it gets nothing.
+    Browser thief;
+    thief.cookies().store(Url::parse(gateway().baseUrl() + "/"),
+                          "SESAME=" + *first + "; Path=/; Secure");
+    CHECK_FALSE(hasSso(thief));
 }
 
 TEST_CASE("SIGHUP reloads the service registry and keeps every session", "[interop][redis][ldap]") {

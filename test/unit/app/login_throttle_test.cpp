@@ -70,6 +70,16 @@ TEST_CASE("one address guessing many accounts is throttled too", "[unit]") {
     CHECK(allowed(throttle, "ent", "someone.else", "192.0.2.8"));
 }
 
+TEST_CASE("an IPv6 client is counted by its /64", "[unit]") {
+    core::ManualClock clock;
+    session::MemorySessionStore store(clock);
+    app::LoginThrottle throttle(store, app::ThrottleConfig{{50, 15min}, {2, 10min}});
+    CHECK(allowed(throttle, "ent", "a", "2001:db8:1:2::1"));
+    CHECK(allowed(throttle, "ent", "b", "2001:db8:1:2:aaaa::9"));
+    CHECK_FALSE(allowed(throttle, "ent", "c", "2001:db8:1:2:ffff:ffff:ffff:ffff"));
+    CHECK(allowed(throttle, "ent", "c", "2001:db8:1:3::1"));  // another /64
+}
+
 TEST_CASE("successes do not use up an address: a whole school logs in behind one", "[unit]") {
     core::ManualClock clock;
     session::MemorySessionStore store(clock);
