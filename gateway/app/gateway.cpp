@@ -1,10 +1,13 @@
 #include "gateway/app/gateway.hpp"
 
+#include <array>
+#include <atomic>
 #include <boost/asio/ip/address.hpp>
+#include <memory>
 
 #include "gateway/app/login_flow.hpp"
-#include "gateway/http/trusted_proxies.hpp"
 #include "gateway/core/log.hpp"
+#include "gateway/http/trusted_proxies.hpp"
 #include "gateway/portal/pages.hpp"
 #include "gateway/portal/stylesheet.hpp"
 #include "gateway/session/redis_client.hpp"
@@ -17,26 +20,70 @@ const core::Logger accessLog{"access"};
 const core::Logger readinessLog{"readiness"};
 
 // Route names for metrics: a fixed set, so that scanners cannot blow up label cardinality.
-std::string routeOf(const std::string& path) {
-    static const char* routes[] = {"/healthz",
-                                   "/readyz",
-                                   "/metrics",
-                                   "/login",
-                                   "/logout",
-                                   "/cas/login",
-                                   "/cas/logout",
-                                   "/cas/validate",
-                                   "/cas/serviceValidate",
-                                   "/cas/proxyValidate",
-                                   "/cas/p3/serviceValidate",
-                                   "/cas/p3/proxyValidate",
-                                   "/cas/proxy",
-                                   "/cas/samlValidate",
-                                   "/static/sesame.css"};
-    for (const char* r : routes)
-        if (path == r) return r;
-    return "other";
+constexpr std::string_view routes[] = {"/healthz",
+                                       "/readyz",
+                                       "/metrics",
+                                       "/login",
+                                       "/logout",
+                                       "/cas/login",
+                                       "/cas/logout",
+                                       "/cas/validate",
+                                       "/cas/serviceValidate",
+                                       "/cas/proxyValidate",
+                                       "/cas/p3/serviceValidate",
+                                       "/cas/p3/proxyValidate",
+                                       "/cas/proxy",
+                                       "/cas/samlValidate",
+                                       "/static/sesame.css",
+                                       "other"};
+constexpr std::size_t routeCount = std::size(routes);
+constexpr std::size_t otherRoute = routeCount - 1;
+constexpr std::size_t lastProbeRoute = 2;  // /healthz, /readyz, /metrics: not in the access log
+
+std::size_t routeOf(std::string_view path) {
+    for (std::size_t i = 0; i < otherRoute; ++i)
+        if (path == routes[i]) return i;
+    return otherRoute;
 }
+
+// The request metrics' series, resolved on first use and then reached without a lookup or a
+// lock (the observer runs on every worker at once). Statuses 100-599 are cached; any other
+// one (a handler bug, answered 500 by gateway/http) takes the slow path.
+class RequestMetrics {
+  public:
+    explicit RequestMetrics(core::SesameMetrics& metrics)
+        : metrics_(metrics), byRoute_(std::make_unique<PerRoute[]>(routeCount)) {}
+
+    void record(std::size_t route, int status, double seconds) {
+        auto& r = byRoute_[route];
+        const std::string_view name = routes[route];
+        if (status >= 100 && status <= 599) {
+            auto& slot = r.requests[static_cast<std::size_t>(status - 100)];
+            auto* series = slot.load(std::memory_order_acquire);
+            if (!series) {
+                series = &metrics_.requests.series({std::string(name), std::to_string(status)});
+                slot.store(series, std::memory_order_release);
+            }
+            series->inc();
+        } else {
+            metrics_.requests.inc({std::string(name), std::to_string(status)});
+        }
+        auto* latency = r.latency.load(std::memory_order_acquire);
+        if (!latency) {
+            latency = &metrics_.latency.series({std::string(name)});
+            r.latency.store(latency, std::memory_order_release);
+        }
+        latency->observe(seconds);
+    }
+
+  private:
+    struct PerRoute {
+        std::array<std::atomic<core::CounterFamily::Series*>, 500> requests{};
+        std::atomic<core::HistogramFamily::Series*> latency{nullptr};
+    };
+    core::SesameMetrics& metrics_;
+    std::unique_ptr<PerRoute[]> byRoute_;
+};
 
 // The endpoints and login flow of one configuration picture, on one worker.
 struct Generation {
@@ -153,12 +200,12 @@ std::shared_ptr<http::RequestHandler> makeWorkerHandler(boost::asio::io_context&
 }
 
 http::RequestObserver makeRequestObserver(GatewayState& state) {
-    return [&state](const core::HttpRequest& request, const core::HttpResponse& response,
-                    double seconds) {
+    auto metrics = std::make_shared<RequestMetrics>(state.metrics);
+    return [metrics](const core::HttpRequest& request, const core::HttpResponse& response,
+                     double seconds) {
         auto route = routeOf(request.path);
-        state.metrics.requests.inc({route, std::to_string(response.status)});
-        state.metrics.latency.observe({route}, seconds);
-        if (route == "/healthz" || route == "/readyz" || route == "/metrics") return;
+        metrics->record(route, response.status, seconds);
+        if (route <= lastProbeRoute) return;
         accessLog.info("request", {{"method", request.method},
                                    {"target", core::redactQuery(request.rawTarget)},
                                    {"status", std::to_string(response.status)},

@@ -2,20 +2,19 @@
 
 #include "gateway/core/text.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
-#include <boost/json/serialize.hpp>
-#include <boost/json/string.hpp>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
-#include <mutex>
 
 namespace sesame::core {
 namespace {
 std::atomic<int> minimumLevel{static_cast<int>(LogLevel::info)};
 thread_local std::string requestId;
-std::mutex writeMutex;
 
 const char* levelName(LogLevel l) {
     switch (l) {
@@ -31,14 +30,28 @@ const char* levelName(LogLevel l) {
     return "info";
 }
 
+char lowerAscii(char c) {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+// Case-insensitive substring search, without lowering a copy of the name for every field.
+bool containsLower(std::string_view haystack, std::string_view lowerNeedle) {
+    if (lowerNeedle.size() > haystack.size()) return false;
+    for (std::size_t i = 0; i + lowerNeedle.size() <= haystack.size(); ++i) {
+        std::size_t j = 0;
+        while (j < lowerNeedle.size() && lowerAscii(haystack[i + j]) == lowerNeedle[j]) ++j;
+        if (j == lowerNeedle.size()) return true;
+    }
+    return false;
+}
+
 bool secretName(std::string_view name) {
     static constexpr std::string_view secrets[] = {
         "password", "passwd", "ticket",       "code",          "cookie",        "assertion",
         "token",    "secret", "samlresponse", "samlrequest",   "logoutrequest", "pgt",
         "pgtid",    "pgtiou", "csrf",         "authorization", "session",       "artifact"};
-    std::string n = toLower(name);
     return std::any_of(std::begin(secrets), std::end(secrets),
-                       [&](std::string_view s) { return n.find(s) != std::string::npos; });
+                       [&](std::string_view s) { return containsLower(name, s); });
 }
 
 bool secretValue(std::string_view value) {
@@ -47,21 +60,98 @@ bool secretValue(std::string_view value) {
                        [&](std::string_view p) { return value.substr(0, p.size()) == p; });
 }
 
-std::string quoted(std::string_view s) {
-    return boost::json::serialize(boost::json::string(s));
+// A JSON string, escaped as boost::json::serialize does (RFC 8259 §7: '"', '\\', the
+// short escapes for \b \t \n \f \r, \u00xx for the other control characters, every other
+// byte as is), appended to `out` without an intermediate string.
+void appendQuoted(std::string& out, std::string_view s) {
+    static constexpr char hex[] = "0123456789abcdef";
+    out += '"';
+    std::size_t plain = 0;  // start of the run of bytes that need no escape
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        auto c = static_cast<unsigned char>(s[i]);
+        if (c >= 0x20 && c != '"' && c != '\\') continue;
+        out.append(s.data() + plain, i - plain);
+        plain = i + 1;
+        out += '\\';
+        switch (c) {
+            case '"':
+                out += '"';
+                break;
+            case '\\':
+                out += '\\';
+                break;
+            case '\b':
+                out += 'b';
+                break;
+            case '\t':
+                out += 't';
+                break;
+            case '\n':
+                out += 'n';
+                break;
+            case '\f':
+                out += 'f';
+                break;
+            case '\r':
+                out += 'r';
+                break;
+            default:
+                out += "u00";
+                out += hex[c >> 4];
+                out += hex[c & 15];
+        }
+    }
+    out.append(s.data() + plain, s.size() - plain);
+    out += '"';
 }
 
-std::string timestamp() {
+void appendDigits(char* at, int value, int width) {
+    for (int i = width - 1; i >= 0; --i, value /= 10) at[i] = static_cast<char>('0' + value % 10);
+}
+
+// "2026-12-01T08:54:00.123Z": the part up to the seconds is formatted once a second per thread.
+void appendTimestamp(std::string& out) {
+    thread_local std::time_t cachedSecond = -1;
+    thread_local char cached[64] = "";  // "YYYY-MM-DDTHH:MM:SS."
     auto now = std::chrono::system_clock::now();
-    auto t = std::chrono::system_clock::to_time_t(now);
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                  static_cast<int>(ms.count()));
-    return buf;
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch());
+    std::time_t t = static_cast<std::time_t>(ms.count() / 1000);
+    int millis = static_cast<int>(ms.count() % 1000);
+    if (millis < 0) {  // before 1970: keep the floor division of to_time_t
+        millis += 1000;
+        --t;
+    }
+    if (t != cachedSecond) {
+        std::tm tm{};
+        gmtime_r(&t, &tm);
+        std::snprintf(cached, sizeof cached, "%04d-%02d-%02dT%02d:%02d:%02d.", tm.tm_year + 1900,
+                      tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+        cachedSecond = t;
+    }
+    out += cached;
+    char m[4] = "000";
+    appendDigits(m, millis, 3);
+    out.append(m, 3);
+    out += 'Z';
+}
+
+void appendRedacted(std::string& out, std::string_view name, std::string_view value) {
+    if (value.empty()) return appendQuoted(out, {});
+    if (secretName(name) || secretValue(value)) return appendQuoted(out, "[redacted]");
+    appendQuoted(out, value);
+}
+
+// One write(2) per line, no lock: a write of a line to a pipe below PIPE_BUF bytes is atomic
+// (POSIX write(2)), and so is one to an O_APPEND file on Linux; longer lines to a pipe may
+// interleave with another thread's, which stdio's lock did not prevent across processes either.
+void writeLine(const std::string& line) {
+    std::size_t done = 0;
+    while (done < line.size()) {
+        ssize_t n = ::write(STDERR_FILENO, line.data() + done, line.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return;  // nowhere to log to: nothing better to do
+        done += static_cast<std::size_t>(n);
+    }
 }
 }  // namespace
 
@@ -110,18 +200,30 @@ std::string redactQuery(std::string_view url) {
 void Logger::write(LogLevel level, std::string_view event,
                    std::initializer_list<LogField> fields) const {
     if (static_cast<int>(level) < minimumLevel.load(std::memory_order_relaxed)) return;
-    std::string line = "{\"ts\":\"" + timestamp() + "\",\"level\":\"" + levelName(level) +
-                       "\",\"component\":" + quoted(component_) + ",\"event\":" + quoted(event);
-    if (!requestId.empty()) line += ",\"request_id\":" + quoted(requestId);
+    // A buffer per thread, reused: a line costs no allocation once the buffer has grown.
+    thread_local std::string line;
+    line.clear();
+    line += "{\"ts\":\"";
+    appendTimestamp(line);
+    line += "\",\"level\":\"";
+    line += levelName(level);
+    line += "\",\"component\":";
+    appendQuoted(line, component_);
+    line += ",\"event\":";
+    appendQuoted(line, event);
+    if (!requestId.empty()) {
+        line += ",\"request_id\":";
+        appendQuoted(line, requestId);
+    }
     for (const auto& [name, value] : fields) {
         line += ',';
-        line += quoted(name);
+        appendQuoted(line, name);
         line += ':';
-        line += quoted(redact(name, value));
+        appendRedacted(line, name, value);
     }
     line += "}\n";
-    std::lock_guard lock(writeMutex);
-    std::fwrite(line.data(), 1, line.size(), stderr);
+    writeLine(line);
+    if (line.capacity() > 64 * 1024) std::string().swap(line);  // one huge line: give it back
 }
 
 void Logger::debug(std::string_view e, std::initializer_list<LogField> f) const {

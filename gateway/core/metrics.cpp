@@ -42,21 +42,27 @@ CounterFamily::CounterFamily(std::string name, std::string help, std::vector<std
     : name_(std::move(name)), help_(std::move(help)), labels_(std::move(labels)) {}
 
 void CounterFamily::inc(const std::vector<std::string>& labelValues, double by) {
+    series(labelValues).inc(by);
+}
+
+CounterFamily::Series& CounterFamily::series(const std::vector<std::string>& labelValues) {
     std::lock_guard lock(mutex_);
-    values_[labelValues] += by;
+    auto it = values_.find(labelValues);
+    if (it == values_.end()) it = values_.try_emplace(labelValues).first;
+    return it->second;
 }
 
 double CounterFamily::value(const std::vector<std::string>& labelValues) const {
     std::lock_guard lock(mutex_);
     auto it = values_.find(labelValues);
-    return it == values_.end() ? 0 : it->second;
+    return it == values_.end() ? 0 : it->second.value();
 }
 
 void CounterFamily::render(std::string& out) const {
     out += "# HELP " + name_ + " " + help_ + "\n# TYPE " + name_ + " counter\n";
     std::lock_guard lock(mutex_);
     for (const auto& [labels, v] : values_)
-        out += name_ + labelText(labels_, labels) + " " + number(v) + "\n";
+        out += name_ + labelText(labels_, labels) + " " + number(v.value()) + "\n";
 }
 
 HistogramFamily::HistogramFamily(std::string name, std::string help,
@@ -66,28 +72,48 @@ HistogramFamily::HistogramFamily(std::string name, std::string help,
       labels_(std::move(labels)),
       bounds_(std::move(bounds)) {}
 
+HistogramFamily::Series::Series(const std::vector<double>& bounds)
+    : bounds_(bounds), buckets_(new std::atomic<std::uint64_t>[bounds.size() + 1]) {
+    for (std::size_t i = 0; i <= bounds.size(); ++i) buckets_[i] = 0;
+}
+
+void HistogramFamily::Series::observe(double value) {
+    // The first bound at or above the value (Prometheus buckets are "le").
+    std::size_t i = 0;
+    while (i < bounds_.size() && !(value <= bounds_[i])) ++i;  // NaN: above every bound
+    buckets_[i].fetch_add(1, std::memory_order_relaxed);
+    sum_.fetch_add(value, std::memory_order_relaxed);
+}
+
 void HistogramFamily::observe(const std::vector<std::string>& labelValues, double value) {
+    series(labelValues).observe(value);
+}
+
+HistogramFamily::Series& HistogramFamily::series(const std::vector<std::string>& labelValues) {
     std::lock_guard lock(mutex_);
-    auto& s = series_[labelValues];
-    if (s.buckets.empty()) s.buckets.assign(bounds_.size(), 0);
-    for (std::size_t i = 0; i < bounds_.size(); ++i)
-        if (value <= bounds_[i]) ++s.buckets[i];
-    s.sum += value;
-    ++s.count;
+    auto it = series_.find(labelValues);
+    if (it == series_.end()) it = series_.try_emplace(labelValues, bounds_).first;
+    return it->second;
 }
 
 void HistogramFamily::render(std::string& out) const {
     out += "# HELP " + name_ + " " + help_ + "\n# TYPE " + name_ + " histogram\n";
     std::lock_guard lock(mutex_);
     for (const auto& [labels, s] : series_) {
-        for (std::size_t i = 0; i < bounds_.size(); ++i)
+        std::uint64_t cumulative = 0;
+        for (std::size_t i = 0; i < bounds_.size(); ++i) {
+            cumulative += s.buckets_[i].load(std::memory_order_relaxed);
             out += name_ + "_bucket" +
                    labelText(labels_, labels, "le=\"" + number(bounds_[i]) + "\"") + " " +
-                   std::to_string(s.buckets[i]) + "\n";
+                   std::to_string(cumulative) + "\n";
+        }
+        cumulative += s.buckets_[bounds_.size()].load(std::memory_order_relaxed);
         out += name_ + "_bucket" + labelText(labels_, labels, "le=\"+Inf\"") + " " +
-               std::to_string(s.count) + "\n";
-        out += name_ + "_sum" + labelText(labels_, labels) + " " + number(s.sum) + "\n";
-        out += name_ + "_count" + labelText(labels_, labels) + " " + std::to_string(s.count) + "\n";
+               std::to_string(cumulative) + "\n";
+        out += name_ + "_sum" + labelText(labels_, labels) + " " +
+               number(s.sum_.load(std::memory_order_relaxed)) + "\n";
+        out +=
+            name_ + "_count" + labelText(labels_, labels) + " " + std::to_string(cumulative) + "\n";
     }
 }
 

@@ -1,6 +1,8 @@
 #pragma once
 // Prometheus text-format metrics (exposition format 0.0.4). Families are created once at start
-// (see gateway/app) and incremented from any thread; /metrics renders them all.
+// (see gateway/app) and incremented from any thread; /metrics renders them all. A hot path
+// resolves its series once (series()) and then increments it with atomics only, no lookup and
+// no lock; inc()/observe() with label values do the lookup each time.
 #include <array>
 #include <atomic>
 #include <map>
@@ -13,31 +15,56 @@ namespace sesame::core {
 
 class CounterFamily {
   public:
+    // One labelled counter; lives as long as its family.
+    class Series {
+      public:
+        void inc(double by = 1) { value_.fetch_add(by, std::memory_order_relaxed); }
+        double value() const { return value_.load(std::memory_order_relaxed); }
+
+      private:
+        std::atomic<double> value_{0};
+    };
+
     CounterFamily(std::string name, std::string help, std::vector<std::string> labels);
     void inc(const std::vector<std::string>& labelValues, double by = 1);
     double value(const std::vector<std::string>& labelValues) const;
+    // The series of these label values, created (and so rendered, at 0) if it was not there:
+    // resolve it when it is first incremented.
+    Series& series(const std::vector<std::string>& labelValues);
     void render(std::string& out) const;
 
   private:
     std::string name_, help_;
     std::vector<std::string> labels_;
-    mutable std::mutex mutex_;
-    std::map<std::vector<std::string>, double> values_;
+    mutable std::mutex mutex_;                           // guards the map, not the values
+    std::map<std::vector<std::string>, Series> values_;  // nodes never move: handles stay valid
 };
 
 class HistogramFamily {
   public:
     HistogramFamily(std::string name, std::string help, std::vector<std::string> labels,
                     std::vector<double> bounds);
+    // One labelled histogram; lives as long as its family.
+    class Series {
+      public:
+        explicit Series(const std::vector<double>& bounds);
+        void observe(double value);
+
+      private:
+        friend class HistogramFamily;
+        const std::vector<double>& bounds_;
+        // Per bucket, not cumulative (one increment per observation); the last one is above
+        // every bound. Rendering sums them, and takes the count from the same sum.
+        std::unique_ptr<std::atomic<std::uint64_t>[]> buckets_;
+        std::atomic<double> sum_{0};
+    };
+
     void observe(const std::vector<std::string>& labelValues, double value);
+    // As CounterFamily::series.
+    Series& series(const std::vector<std::string>& labelValues);
     void render(std::string& out) const;
 
   private:
-    struct Series {
-        std::vector<std::uint64_t> buckets;
-        double sum = 0;
-        std::uint64_t count = 0;
-    };
     std::string name_, help_;
     std::vector<std::string> labels_;
     std::vector<double> bounds_;

@@ -57,18 +57,32 @@ int refusalStatus(const error_code& ec) {
     return 0;
 }
 
+// 12 base64url characters: a random prefix drawn once per thread (48 bits) and a counter.
+// A request id names a request in logs, it is no secret (unlike tickets or session ids, which
+// come from core::randomToken each), so one RAND_bytes per request is not needed.
 std::string newRequestId() {
-    return core::randomToken(9);
-}  // 72 bits, 12 characters
+    static constexpr char alphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    static constexpr std::uint32_t counterLimit = 1u << 24;  // 4 characters of 6 bits
+    thread_local std::string prefix;
+    thread_local std::uint32_t counter = 0;
+    if (prefix.empty() || counter == counterLimit) {
+        prefix = core::randomToken(6);  // 8 characters
+        counter = 0;
+    }
+    std::string id = prefix;
+    std::uint32_t n = counter++;
+    for (int shift = 18; shift >= 0; shift -= 6) id += alphabet[(n >> shift) & 63];
+    return id;
+}
 
-// What the observer sees of a request: everything but the body, which may hold secrets.
+// What the observer sees of a request: its line, client and id; not its headers, query
+// parameters or body, which may hold secrets (and would cost a copy per request).
 core::HttpRequest summaryOf(const core::HttpRequest& r) {
     core::HttpRequest s;
     s.method = r.method;
     s.path = r.path;
     s.rawTarget = r.rawTarget;
-    s.query = r.query;
-    s.headers = r.headers;
     s.clientAddress = r.clientAddress;
     s.scheme = r.scheme;
     s.host = r.host;
@@ -173,7 +187,7 @@ class Connection {
         }
         ReplyContext context{in.version(), decoded && in.keep_alive() && !worker_.stopping(),
                              in.method() == bhttp::verb::head, id};
-        bool ok = co_await write(response, context, summary, started);
+        bool ok = co_await write(std::move(response), context, summary, started);
         co_return ok&& context.keepAlive;
     }
 
@@ -196,15 +210,22 @@ class Connection {
         co_return refusal(500);
     }
 
-    asio::awaitable<bool> write(const core::HttpResponse& response, const ReplyContext& context,
+    asio::awaitable<bool> write(core::HttpResponse response, const ReplyContext& context,
                                 const core::HttpRequest& summary, Clock::time_point started) {
-        auto out = settings_.encoder.encode(response, context);
+        // The observer sees the status and headers; the body and cookies move into the reply.
+        core::HttpResponse seen;
+        if (settings_.observer) {
+            seen.status = response.status;
+            seen.headers = response.headers;
+            seen.authenticationPage = response.authenticationPage;
+        }
+        auto out = settings_.encoder.encode(std::move(response), context);
         lowest().expires_after(limits().readTimeout);
         auto [ec, n] = co_await bhttp::async_write(stream_, out, asTuple);
         if (settings_.observer) {
             std::chrono::duration<double> seconds = Clock::now() - started;
             try {
-                settings_.observer(summary, response, seconds.count());
+                settings_.observer(summary, seen, seconds.count());
             } catch (const std::exception& e) {
                 log().error("observer_exception", {{"what", e.what()}});
             } catch (...) {

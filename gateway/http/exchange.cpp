@@ -57,17 +57,15 @@ bool isToken(std::string_view s) {
     // RFC 9110 §5.6.2 tchar.
     static constexpr std::string_view extra = "!#$%&'*+-.^_`|~";
     return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) {
-        return std::isalnum(c) || extra.find(static_cast<char>(c)) != std::string_view::npos;
+        // ASCII only, whatever the locale (std::isalnum would follow it, and costs a call).
+        return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+               extra.find(static_cast<char>(c)) != std::string_view::npos;
     });
 }
 
 bool hasHeader(const core::Parameters& headers, std::string_view name) {
     return std::any_of(headers.begin(), headers.end(),
                        [&](const auto& h) { return boost::beast::iequals(h.first, name); });
-}
-
-void eraseHeader(core::Parameters& headers, std::string_view name) {
-    std::erase_if(headers, [&](const auto& h) { return boost::beast::iequals(h.first, name); });
 }
 
 // RFC 9110 §6.6.1: an origin server with a clock sends Date. Formatted once a second per thread.
@@ -90,10 +88,6 @@ const std::string& httpDate() {
         cachedSecond = now;
     }
     return cached;
-}
-
-void setDefault(core::Parameters& headers, std::string_view name, std::string value) {
-    if (!hasHeader(headers, name)) headers.emplace_back(std::string(name), std::move(value));
 }
 
 }  // namespace
@@ -145,35 +139,42 @@ BeastResponse ResponseEncoder::encode(core::HttpResponse response,
         log().error("handler_bad_status", {{"status", std::to_string(response.status)}});
         response = refusal(500);
     }
-    auto& headers = response.headers;
-    // The handler's own values win (CAS method=POST needs another form-action, for instance).
-    if (hsts_) setDefault(headers, "Strict-Transport-Security", "max-age=31536000");
-    setDefault(headers, "Content-Security-Policy", csp_);
-    setDefault(headers, "X-Content-Type-Options", "nosniff");
-    setDefault(headers, "Referrer-Policy", "no-referrer");
-    setDefault(headers, "X-Frame-Options", "DENY");
-    if (response.authenticationPage) {
-        // Pages that carry credentials, tickets or CSRF tokens stay out of every cache
-        // (RFC 9111 §5.2.2.5; Pragma for HTTP/1.0 caches, RFC 9111 §5.4).
-        eraseHeader(headers, "Cache-Control");
-        eraseHeader(headers, "Pragma");
-        headers.emplace_back("Cache-Control", "no-store");
-        headers.emplace_back("Pragma", "no-cache");
-    }
-    eraseHeader(headers, "Connection");
-    eraseHeader(headers, "Content-Length");
-    eraseHeader(headers, "Transfer-Encoding");
-
+    const auto& headers = response.headers;
     BeastResponse out;
     out.version(context.version);
     out.result(static_cast<unsigned>(response.status));
+    // Framing is ours (Beast sets it below); on pages that carry credentials, tickets or CSRF
+    // tokens the cache headers are ours too (RFC 9111 §5.2.2.5; Pragma for HTTP/1.0 caches,
+    // RFC 9111 §5.4).
+    auto ours = [&](std::string_view name) {
+        return boost::beast::iequals(name, "Connection") ||
+               boost::beast::iequals(name, "Content-Length") ||
+               boost::beast::iequals(name, "Transfer-Encoding") ||
+               (response.authenticationPage && (boost::beast::iequals(name, "Cache-Control") ||
+                                                boost::beast::iequals(name, "Pragma")));
+    };
     for (const auto& [name, value] : headers) {
+        if (ours(name)) continue;
         // A CR or LF from a handler would split the response (RFC 9110 §5.5).
         if (!isToken(name) || hasControl(value)) {
             log().error("handler_bad_header", {{"name", isToken(name) ? name : "(invalid)"}});
             continue;
         }
         out.insert(name, value);
+    }
+    // The security headers, after the handler's; the handler's own values win (CAS
+    // method=POST needs another form-action, for instance).
+    auto setDefault = [&](std::string_view name, std::string_view value) {
+        if (!hasHeader(headers, name)) out.insert(name, value);
+    };
+    if (hsts_) setDefault("Strict-Transport-Security", "max-age=31536000");
+    setDefault("Content-Security-Policy", csp_);
+    setDefault("X-Content-Type-Options", "nosniff");
+    setDefault("Referrer-Policy", "no-referrer");
+    setDefault("X-Frame-Options", "DENY");
+    if (response.authenticationPage) {
+        out.insert("Cache-Control", "no-store");
+        out.insert("Pragma", "no-cache");
     }
     for (const auto& cookie : response.cookies) {
         std::string line = core::formatSetCookie(cookie);

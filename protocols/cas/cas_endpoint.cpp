@@ -295,19 +295,20 @@ awaitable<CasEndpoint::Outcome> CasEndpoint::validate(const Validation& v) {
                            "' was not issued from a fresh login and renew was requested");
 
     Authentication auth;
-    auth.user = grant->user;
-    auth.attributes = grant->attributes;
-    auth.authTime = grant->authTime;
-    auth.freshLogin = grant->freshLogin;
-    auth.authMethod = grant->authMethod;
-    auth.includeAttributes =
-        v.route == Route::p3Service || v.route == Route::p3Proxy || v.route == Route::saml ||
-        (config_.releaseAttributesV2 && (v.route == Route::service || v.route == Route::proxy));
-    if (isProxyTicket) auth.proxies = grant->proxies;
     if (!v.pgtUrl.empty() && v.route != Route::cas1 && v.route != Route::saml) {
         if (auto refused = co_await grantProxy(*grant, v.pgtUrl, auth))
             co_return Outcome{std::nullopt, *refused};
     }
+    // The grant is not used past this point: its strings move into the reply.
+    auth.user = std::move(grant->user);
+    auth.attributes = std::move(grant->attributes);
+    auth.authTime = grant->authTime;
+    auth.freshLogin = grant->freshLogin;
+    auth.authMethod = std::move(grant->authMethod);
+    auth.includeAttributes =
+        v.route == Route::p3Service || v.route == Route::p3Proxy || v.route == Route::saml ||
+        (config_.releaseAttributesV2 && (v.route == Route::service || v.route == Route::proxy));
+    if (isProxyTicket) auth.proxies = std::move(grant->proxies);
     co_return Outcome{std::move(auth), {}};
 }
 
@@ -369,9 +370,9 @@ awaitable<HttpResponse> CasEndpoint::validateRoute(const HttpRequest& request, R
     auto pgtUrl = parameter(request, "pgtUrl", repeated);
     auto renew = parameter(request, "renew", repeated);
     auto format = parameter(request, "format", repeated);
-    v.service = service.value_or("");
-    v.ticket = ticket.value_or("");
-    v.pgtUrl = pgtUrl.value_or("");
+    if (service) v.service = std::move(*service);
+    if (ticket) v.ticket = std::move(*ticket);
+    if (pgtUrl) v.pgtUrl = std::move(*pgtUrl);
     v.renew = flag(renew);
 
     Format f = Format::xml;

@@ -15,13 +15,30 @@ constexpr std::string_view casOpen =
     "<cas:serviceResponse xmlns:cas=\"http://www.yale.edu/tp/cas\">\n";
 constexpr std::string_view casClose = "</cas:serviceResponse>\n";
 
+// xml::escape(value) appended to out; text that escape would leave as it is (printable ASCII
+// without markup characters, the usual user name or attribute value) is appended directly,
+// without escape's two intermediate strings.
+void appendEscaped(std::string& out, std::string_view value) {
+    for (char ch : value) {
+        auto c = static_cast<unsigned char>(ch);
+        bool kept =
+            (c >= 0x20 && c < 0x80 && c != '&' && c != '<' && c != '>' && c != '"' && c != '\'') ||
+            c == '\t' || c == '\n' || c == '\r';
+        if (!kept) {
+            out += escape(value);
+            return;
+        }
+    }
+    out += value;
+}
+
 void element(std::string& out, std::string_view indent, std::string_view name,
              std::string_view value) {
     out += indent;
     out += "<cas:";
     out += name;
     out += '>';
-    out += escape(value);
+    appendEscaped(out, value);
     out += "</cas:";
     out += name;
     out += ">\n";
@@ -85,7 +102,9 @@ std::string renderSuccess(const Authentication& a, Format format) {
             {"serviceResponse", json::object{{"authenticationSuccess", std::move(success)}}}});
     }
     // Element order is the XSD's (Appendix A): user, attributes, proxyGrantingTicket, proxies.
-    std::string out(casOpen);
+    std::string out;
+    out.reserve(2048);  // a teacher's usual reply is about 1.1 kB: one allocation
+    out += casOpen;
     out += " <cas:authenticationSuccess>\n";
     element(out, "  ", "user", a.user);
     if (a.includeAttributes) {

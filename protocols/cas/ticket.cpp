@@ -47,13 +47,17 @@ std::string serialize(const TicketGrant& g) {
 }
 
 Result<TicketGrant> parseTicketGrant(std::string_view text) {
+    // The whole tree lives in a buffer on this stack frame (a grant is a few hundred bytes to a
+    // few kB; a bigger one spills to the heap): no allocation per node.
+    unsigned char buffer[8192];
+    json::monotonic_resource arena(buffer, sizeof buffer);
     boost::system::error_code ec;
-    json::value v = json::parse(text, ec);
+    json::value v = json::parse(text, ec, &arena);
     if (ec || !v.is_object()) return Errc::internal_error;
     const auto& o = v.as_object();
     auto str = [&](const char* k) {
         auto* p = o.if_contains(k);
-        return p && p->is_string() ? std::string(p->as_string()) : std::string{};
+        return p && p->is_string() ? std::string(p->get_string()) : std::string{};
     };
     auto integer = [&](const char* k) -> std::int64_t {
         auto* p = o.if_contains(k);

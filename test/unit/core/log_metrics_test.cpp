@@ -1,0 +1,104 @@
+// The log line and the metrics exposition as an operator's tools read them: one JSON object per
+// line (escaped as any JSON parser expects, secrets redacted) and Prometheus text whose counters
+// and cumulative histogram buckets add up, whether a series is reached by its label values or
+// through a handle resolved once.
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <regex>
+#include <string>
+
+#include "gateway/core/log.hpp"
+#include "gateway/core/metrics.hpp"
+
+namespace core = sesame::core;
+
+namespace {
+// Runs `body` with stderr (fd 2) going to a temporary file, and returns what was written.
+template <class Body>
+std::string capturedStderr(Body body) {
+    std::FILE* file = std::tmpfile();
+    REQUIRE(file != nullptr);
+    int saved = ::dup(STDERR_FILENO);
+    ::dup2(::fileno(file), STDERR_FILENO);
+    body();
+    ::dup2(saved, STDERR_FILENO);
+    ::close(saved);
+    std::string out;
+    std::rewind(file);
+    char buffer[4096];
+    for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, file)) > 0;)
+        out.append(buffer, n);
+    std::fclose(file);
+    return out;
+}
+}  // namespace
+
+TEST_CASE("a log line is one JSON object with its fields escaped and secrets redacted",
+          "[unit][core]") {
+    core::Logger log("test");
+    std::string tricky = "quote \" backslash \\ newline \n tab \t bell \x07 del \x7f é";
+    std::string out = capturedStderr([&] {
+        core::setCurrentRequestId("req-1");
+        log.info(
+            "event \"x\"",
+            {{"detail", tricky}, {"password", "hunter2"}, {"target", "ST-abc"}, {"empty", ""}});
+        core::setCurrentRequestId({});
+    });
+    REQUIRE(!out.empty());
+    CHECK(out.back() == '\n');
+    CHECK(out.find('\n') == out.size() - 1);  // one line: the newline in the field is escaped
+    auto value = boost::json::parse(out);
+    auto& o = value.as_object();
+    auto text = [&](const char* key) { return std::string(o.at(key).as_string()); };
+    CHECK(text("level") == "info");
+    CHECK(text("component") == "test");
+    CHECK(text("event") == "event \"x\"");
+    CHECK(text("request_id") == "req-1");
+    CHECK(text("detail") == tricky);
+    CHECK(text("password") == "[redacted]");
+    CHECK(text("target") == "[redacted]");
+    CHECK(text("empty") == "");
+    CHECK(out.find("\\u0007") != std::string::npos);  // control characters as \u00xx
+    std::string ts = text("ts");
+    CHECK(std::regex_match(ts, std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)")));
+}
+
+TEST_CASE("a field named like a secret is redacted whatever its case", "[unit][core]") {
+    core::Logger log("test");
+    std::string out = capturedStderr([&] { log.warning("e", {{"SAMLResponse", "PHNhbWw+"}}); });
+    CHECK(boost::json::parse(out).as_object().at("SAMLResponse").as_string() == "[redacted]");
+}
+
+TEST_CASE("counter handles and label lookups add to the same series", "[unit][core]") {
+    core::MetricsRegistry registry;
+    auto& requests = registry.counter("t_requests_total", "Requests", {"route", "status"});
+    auto& series = requests.series({"/a", "200"});
+    series.inc();
+    series.inc(2);
+    requests.inc({"/a", "200"});
+    requests.inc({"/b", "404"});
+    CHECK(requests.value({"/a", "200"}) == 4);
+    std::string text = registry.render();
+    CHECK(text.find("t_requests_total{route=\"/a\",status=\"200\"} 4\n") != std::string::npos);
+    CHECK(text.find("t_requests_total{route=\"/b\",status=\"404\"} 1\n") != std::string::npos);
+}
+
+TEST_CASE("histogram buckets are cumulative and the count matches +Inf", "[unit][core]") {
+    core::MetricsRegistry registry;
+    auto& latency = registry.histogram("t_seconds", "Latency", {"route"}, {0.1, 1});
+    auto& series = latency.series({"/a"});
+    series.observe(0.05);
+    series.observe(0.5);
+    latency.observe({"/a"}, 2);
+    latency.observe({"/a"}, 1);  // "le" includes the bound
+    std::string text = registry.render();
+    CHECK(text.find("t_seconds_bucket{route=\"/a\",le=\"0.10000000000000001\"} 1\n") !=
+          std::string::npos);
+    CHECK(text.find("t_seconds_bucket{route=\"/a\",le=\"1\"} 3\n") != std::string::npos);
+    CHECK(text.find("t_seconds_bucket{route=\"/a\",le=\"+Inf\"} 4\n") != std::string::npos);
+    CHECK(text.find("t_seconds_sum{route=\"/a\"} 3.5499999999999998\n") != std::string::npos);
+    CHECK(text.find("t_seconds_count{route=\"/a\"} 4\n") != std::string::npos);
+}
