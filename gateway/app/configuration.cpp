@@ -11,7 +11,7 @@ namespace {
 
 const std::vector<std::string> topLevelKeys = {
     "server",       "redis", "session",      "portal",       "throttling", "directories",
-    "habilitation", "cas",   "back_channel", "services_dir", "log_level", "metrics_allowed_from"};
+    "habilitation", "cas",   "back_channel", "services_dir", "log_level",  "metrics_allowed_from"};
 
 std::vector<http::AddressRange> parseAddressRanges(const core::ConfigNode& node,
                                                    std::vector<std::string> fallback,

@@ -541,8 +541,8 @@ std::vector<std::string> LoginFlow::serviceNames(const std::vector<core::Service
     }
     std::vector<std::string> out;
     for (const auto& [name, url] : told) {
-        auto sameName = std::count_if(told.begin(), told.end(),
-                                      [&](const auto& t) { return t.first == name; });
+        auto sameName =
+            std::count_if(told.begin(), told.end(), [&](const auto& t) { return t.first == name; });
         out.push_back(sameName > 1 && name != url ? name + " (" + url + ")" : name);
     }
     return out;

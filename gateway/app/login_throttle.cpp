@@ -55,8 +55,8 @@ std::string LoginThrottle::addressKey(const std::string& address) {
 session::Task<Result<ThrottleVerdict>> LoginThrottle::reserve(const std::string& directory,
                                                               const std::string& login,
                                                               const std::string& address) {
-    auto account = co_await store_.increment(accountKey(directory, login),
-                                             config_.perAccount.window);
+    auto account =
+        co_await store_.increment(accountKey(directory, login), config_.perAccount.window);
     if (!account) co_return account.error();
     auto byAddress = co_await store_.increment(addressKey(address), config_.perAddress.window);
     if (!byAddress) co_return byAddress.error();
@@ -76,8 +76,8 @@ session::Task<Result<ThrottleVerdict>> LoginThrottle::reserve(const std::string&
 }
 
 session::Task<Result<bool>> LoginThrottle::reserveLoginStart(const std::string& address) {
-    auto started = co_await store_.increment("start:" + address,
-                                             config_.loginStartsPerAddress.window);
+    auto started =
+        co_await store_.increment("start:" + address, config_.loginStartsPerAddress.window);
     if (!started) co_return Result<bool>(boost::system::in_place_error, started.error());
     co_return started->count <= config_.loginStartsPerAddress.attempts;
 }

@@ -45,8 +45,7 @@ class LoginThrottle {
                                          const std::string& address);
     // The password was right: the account's failures are forgotten, the attempt given back.
     session::Task<Result<void>> recordSuccess(const std::string& directory,
-                                              const std::string& login,
-                                              const std::string& address);
+                                              const std::string& login, const std::string& address);
     // Counts one login started from `address`; false when there were too many this window.
     session::Task<Result<bool>> reserveLoginStart(const std::string& address);
     // The key of an account: logins compare without case and without surrounding or repeated

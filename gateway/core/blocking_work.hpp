@@ -19,14 +19,14 @@ auto runOn(boost::asio::thread_pool& pool, F work) {
     return boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(R)>(
         [&pool](auto handler, F work) {
             auto caller = boost::asio::get_associated_executor(handler);
-            boost::asio::post(pool, [handler = std::move(handler), work = std::move(work),
-                                     caller]() mutable {
-                R result = work();
-                boost::asio::post(caller, [handler = std::move(handler),
-                                           result = std::move(result)]() mutable {
-                    std::move(handler)(std::move(result));
+            boost::asio::post(
+                pool, [handler = std::move(handler), work = std::move(work), caller]() mutable {
+                    R result = work();
+                    boost::asio::post(caller, [handler = std::move(handler),
+                                               result = std::move(result)]() mutable {
+                        std::move(handler)(std::move(result));
+                    });
                 });
-            });
         },
         boost::asio::use_awaitable, std::move(work));
 }

@@ -269,8 +269,9 @@ Task<Result<CounterState>> RedisSessionStore::increment(const std::string& key,
     std::string k = counterKey(key);
     // One transaction: the window starts at the first increment (EXPIRE NX) and a crash between
     // INCR and EXPIRE cannot leave a counter that never expires.
-    std::vector<Command> commands{
-        {"INCRBY", k, std::to_string(by)}, {"EXPIRE", k, seconds(window.count()), "NX"}, {"TTL", k}};
+    std::vector<Command> commands{{"INCRBY", k, std::to_string(by)},
+                                  {"EXPIRE", k, seconds(window.count()), "NX"},
+                                  {"TTL", k}};
     auto replies = checked(co_await client_.transaction(std::move(commands)), "increment");
     if (!replies) co_return replies.error();
     if (replies->size() != 3) co_return RedisErrc::protocol_error;
