@@ -233,6 +233,10 @@ BrowserWindow::BrowserWindow(ChromeDriver& driver, WindowOptions options) : driv
                      "--disable-component-update",
                      "--disable-sync",
                      "--no-first-run",
+                     // DevTools over a pipe, not a TCP port: Debian 12's chromium 150 with its
+                     // chromedriver cannot connect to the renderer through the port (a fresh
+                     // bookworm without bookworm-security has that version), 156 works either way.
+                     "--remote-debugging-pipe",
                      "--user-data-dir=" + options.profileDir.string()};
     json::object chrome{{"binary", driver.chromium()},
                         {"prefs", {{"intl.accept_languages", options.acceptLanguage}}}};
