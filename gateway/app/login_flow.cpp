@@ -15,6 +15,7 @@
 #include "gateway/core/random.hpp"
 #include "gateway/core/text.hpp"
 #include "gateway/portal/pages.hpp"
+#include "gateway/portal/stylesheet.hpp"
 
 namespace sesame::app {
 namespace {
@@ -40,9 +41,11 @@ std::string originOf(const std::string& url) {
 core::HttpResponse allowingRedirectTo(core::HttpResponse page, const std::string& service) {
     auto origin = originOf(service);
     if (origin.empty()) return page;
-    page.header("Content-Security-Policy",
-                "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self' " +
-                    origin + "; frame-ancestors 'none'; base-uri 'none'");
+    // The portal's own policy, with the service's origin added to form-action.
+    std::string policy(portal::contentSecurityPolicy);
+    const std::string formAction = "form-action 'self'";
+    policy.insert(policy.find(formAction) + formAction.size(), " " + origin);
+    page.header("Content-Security-Policy", policy);
     return page;
 }
 

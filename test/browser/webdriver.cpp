@@ -227,17 +227,12 @@ BrowserWindow::BrowserWindow(ChromeDriver& driver, WindowOptions options) : driv
     std::filesystem::create_directories(options.profileDir);
     json::array args{"--headless=new",
                      "--no-sandbox",  // root in a container: no user namespace for the sandbox
-                     "--disable-gpu",
-                     "--disable-dev-shm-usage",
-                     "--disable-background-networking",
-                     "--disable-component-update",
-                     "--disable-sync",
-                     "--no-first-run",
+                     "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--no-first-run",
                      // DevTools over a pipe, not a TCP port: Debian 12's chromium 150 with its
                      // chromedriver cannot connect to the renderer through the port (a fresh
                      // bookworm without bookworm-security has that version), 156 works either way.
-                     "--remote-debugging-pipe",
-                     "--user-data-dir=" + options.profileDir.string()};
+                     "--remote-debugging-pipe", "--user-data-dir=" + options.profileDir.string()};
     json::object chrome{{"binary", driver.chromium()},
                         {"prefs", {{"intl.accept_languages", options.acceptLanguage}}}};
     if (options.phone) {
