@@ -7,6 +7,7 @@
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
@@ -160,7 +161,9 @@ class Connection {
             bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, 11};
             std::tie(ec, n) = co_await bhttp::async_write(stream_, proceed, asTuple);
         }
-        if (!ec) std::tie(ec, n) = co_await bhttp::async_read(stream_, buffer_, *parser_, asTuple);
+        // A body, if any (a GET is usually complete with its header).
+        if (!ec && !parser_->is_done())
+            std::tie(ec, n) = co_await bhttp::async_read(stream_, buffer_, *parser_, asTuple);
         if (ec) {
             co_await refuse(ec);
             co_return false;
@@ -212,17 +215,13 @@ class Connection {
 
     asio::awaitable<bool> write(core::HttpResponse response, const ReplyContext& context,
                                 const core::HttpRequest& summary, Clock::time_point started) {
-        // The observer sees the status and headers; the body and cookies move into the reply.
-        core::HttpResponse seen;
-        if (settings_.observer) {
-            seen.status = response.status;
-            seen.headers = response.headers;
-            seen.authenticationPage = response.authenticationPage;
-        }
         auto out = settings_.encoder.encode(std::move(response), context);
         lowest().expires_after(limits().readTimeout);
-        auto [ec, n] = co_await bhttp::async_write(stream_, out, asTuple);
+        auto [ec, n] = co_await asio::async_write(stream_, out.buffers(), asTuple);
         if (settings_.observer) {
+            // The observer sees the status only: headers, cookies and body have gone out.
+            core::HttpResponse seen;
+            seen.status = out.status;
             std::chrono::duration<double> seconds = Clock::now() - started;
             try {
                 settings_.observer(summary, seen, seconds.count());

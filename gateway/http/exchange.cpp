@@ -127,29 +127,54 @@ Result<core::HttpRequest> decodeRequest(const BeastRequest& in, const Peer& peer
     return out;
 }
 
-ResponseEncoder::ResponseEncoder(const ServerConfig& config)
-    : csp_("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'" +
-           (config.publicOrigin().empty() ? std::string{} : " " + config.publicOrigin()) +
-           "; frame-ancestors 'none'; base-uri 'none'"),
-      hsts_(config.publicHttps()) {}
+ResponseEncoder::ResponseEncoder(const ServerConfig& config) : hsts_(config.publicHttps()) {
+    csp_ = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'";
+    if (std::string origin = config.publicOrigin(); !origin.empty()) csp_.append(" ").append(origin);
+    csp_ += "; frame-ancestors 'none'; base-uri 'none'";
+}
 
-BeastResponse ResponseEncoder::encode(core::HttpResponse response,
-                                      const ReplyContext& context) const {
+namespace {
+
+// One header field line. The caller has checked the name and value (no CR, LF or other control).
+void appendField(std::string& head, std::string_view name, std::string_view value) {
+    head.append(name);
+    head.append(": ", 2);
+    head.append(value);
+    head.append("\r\n", 2);
+}
+
+void appendStatusLine(std::string& head, unsigned version, int status) {
+    head.append(version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
+    char code[4] = {static_cast<char>('0' + status / 100), static_cast<char>('0' + status / 10 % 10),
+                    static_cast<char>('0' + status % 10), ' '};
+    head.append(code, sizeof code);
+    std::string_view reason = bhttp::obsolete_reason(static_cast<bhttp::status>(status));
+    if (!reason.starts_with('<')) head.append(reason);  // "<unknown-status>": RFC 9112 allows none
+    head.append("\r\n", 2);
+}
+
+}  // namespace
+
+WireResponse ResponseEncoder::encode(core::HttpResponse response,
+                                     const ReplyContext& context) const {
     if (response.status < 100 || response.status > 599) {
         log().error("handler_bad_status", {{"status", std::to_string(response.status)}});
         response = refusal(500);
     }
     const auto& headers = response.headers;
-    BeastResponse out;
-    out.version(context.version);
-    out.result(static_cast<unsigned>(response.status));
-    // Framing is ours (Beast sets it below); on pages that carry credentials, tickets or CSRF
-    // tokens the cache headers are ours too (RFC 9111 §5.2.2.5; Pragma for HTTP/1.0 caches,
-    // RFC 9111 §5.4).
+    WireResponse out;
+    out.status = response.status;
+    std::string& head = out.head;
+    head.reserve(768);
+    appendStatusLine(head, context.version, response.status);
+    // Framing, the date and the request id are ours; on pages that carry credentials, tickets
+    // or CSRF tokens the cache headers are ours too (RFC 9111 §5.2.2.5; Pragma for HTTP/1.0
+    // caches, RFC 9111 §5.4).
     auto ours = [&](std::string_view name) {
         return boost::beast::iequals(name, "Connection") ||
                boost::beast::iequals(name, "Content-Length") ||
                boost::beast::iequals(name, "Transfer-Encoding") ||
+               boost::beast::iequals(name, "Date") || boost::beast::iequals(name, "X-Request-Id") ||
                (response.authenticationPage && (boost::beast::iequals(name, "Cache-Control") ||
                                                 boost::beast::iequals(name, "Pragma")));
     };
@@ -160,12 +185,12 @@ BeastResponse ResponseEncoder::encode(core::HttpResponse response,
             log().error("handler_bad_header", {{"name", isToken(name) ? name : "(invalid)"}});
             continue;
         }
-        out.insert(name, value);
+        appendField(head, name, value);
     }
     // The security headers, after the handler's; the handler's own values win (CAS
     // method=POST needs another form-action, for instance).
     auto setDefault = [&](std::string_view name, std::string_view value) {
-        if (!hasHeader(headers, name)) out.insert(name, value);
+        if (!hasHeader(headers, name)) appendField(head, name, value);
     };
     if (hsts_) setDefault("Strict-Transport-Security", "max-age=31536000");
     setDefault("Content-Security-Policy", csp_);
@@ -173,8 +198,8 @@ BeastResponse ResponseEncoder::encode(core::HttpResponse response,
     setDefault("Referrer-Policy", "no-referrer");
     setDefault("X-Frame-Options", "DENY");
     if (response.authenticationPage) {
-        out.insert("Cache-Control", "no-store");
-        out.insert("Pragma", "no-cache");
+        appendField(head, "Cache-Control", "no-store");
+        appendField(head, "Pragma", "no-cache");
     }
     for (const auto& cookie : response.cookies) {
         std::string line = core::formatSetCookie(cookie);
@@ -182,19 +207,20 @@ BeastResponse ResponseEncoder::encode(core::HttpResponse response,
             log().error("handler_bad_cookie", {{"name", cookie.name}});
             continue;
         }
-        out.insert(bhttp::field::set_cookie, line);
+        appendField(head, "Set-Cookie", line);
     }
-    out.set("X-Request-Id", context.requestId);
-    out.set(bhttp::field::date, httpDate());
-    out.keep_alive(context.keepAlive);
+    appendField(head, "X-Request-Id", context.requestId);  // ours: base64url characters
+    appendField(head, "Date", httpDate());
+    // RFC 9112 §9.3: persistence is the default in HTTP/1.1 and must be asked for in 1.0.
+    if (context.version >= 11 && !context.keepAlive) appendField(head, "Connection", "close");
+    if (context.version < 11 && context.keepAlive) appendField(head, "Connection", "keep-alive");
 
-    // RFC 9110 §6.4.1: 1xx, 204 and 304 carry no content.
+    // RFC 9110 §6.4.1 and §8.6: 1xx, 204 and 304 carry no content and no Content-Length; HEAD
+    // gets the length the GET would have had.
     bool noContent = response.status < 200 || response.status == 204 || response.status == 304;
-    if (noContent) response.body.clear();
-    std::size_t length = response.body.size();
-    out.body() = context.head ? std::string{} : std::move(response.body);
-    out.prepare_payload();
-    if (context.head && !noContent) out.content_length(length);
+    if (!noContent) appendField(head, "Content-Length", std::to_string(response.body.size()));
+    head.append("\r\n", 2);
+    if (!noContent && !context.head) out.body = std::move(response.body);
     return out;
 }
 

@@ -1,8 +1,10 @@
 #pragma once
-// The two translations between Beast and the neutral messages of gateway/core: a Beast request
+// The two translations between the wire and the neutral messages of gateway/core: a Beast request
 // becomes a core::HttpRequest (decoded, with the client as our trusted proxies describe it), and
-// a core::HttpResponse becomes a Beast response carrying the security headers every reply needs.
-// Pure functions: unit-testable without a socket.
+// a core::HttpResponse becomes the bytes of an HTTP/1.1 response carrying the security headers
+// every reply needs. Pure functions: unit-testable without a socket.
+#include <array>
+#include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -16,7 +18,6 @@
 namespace sesame::http {
 
 using BeastRequest = boost::beast::http::request<boost::beast::http::string_body>;
-using BeastResponse = boost::beast::http::response<boost::beast::http::string_body>;
 
 struct Peer {
     boost::asio::ip::address address;
@@ -35,10 +36,24 @@ struct ReplyContext {
     std::string requestId;
 };
 
+// A response as it goes on the wire: the status line and header fields (ending with the empty
+// line) and the body, written with one gathering write. Serialized by hand rather than through
+// Beast's serializer: the response is complete before it is written, and walking Beast's
+// buffer views over a dozen fields cost a third of a ticket validation's CPU (docs/performance.md).
+struct WireResponse {
+    int status = 200;
+    std::string head;
+    std::string body;  // empty for HEAD, 1xx, 204 and 304
+
+    std::array<boost::asio::const_buffer, 2> buffers() const {
+        return {boost::asio::buffer(head), boost::asio::buffer(body)};
+    }
+};
+
 class ResponseEncoder {
   public:
     explicit ResponseEncoder(const ServerConfig& config);
-    BeastResponse encode(core::HttpResponse response, const ReplyContext& context) const;
+    WireResponse encode(core::HttpResponse response, const ReplyContext& context) const;
 
     const std::string& contentSecurityPolicy() const { return csp_; }
 

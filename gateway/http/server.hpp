@@ -31,7 +31,7 @@ using HandlerFactory = std::function<std::shared_ptr<RequestHandler>(boost::asio
 // Called after each response is written (metrics, access log), on the worker's thread, so it
 // must be thread-safe across workers. `seconds`: from the request read to the response written.
 // The request holds method, path, raw target, client, scheme, host and request id only; the
-// response its status and headers (no body, no cookies).
+// response its status only.
 using RequestObserver =
     std::function<void(const core::HttpRequest&, const core::HttpResponse&, double seconds)>;
 

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <boost/beast/http/parser.hpp>
+
 #include "gateway/http/error.hpp"
 #include "gateway/http/exchange.hpp"
 
@@ -20,6 +22,20 @@ ServerConfig config() {
     ServerConfig c;
     c.publicUrl = "https://sso.test:8443/cas";
     return c;
+}
+using BeastResponse = bhttp::response<bhttp::string_body>;
+// What a client reads: the encoder's bytes through Beast's response parser.
+BeastResponse parsed(const WireResponse& wire, bool head = false) {
+    bhttp::response_parser<bhttp::string_body> parser;
+    parser.skip(head);  // a response to HEAD has no body whatever its Content-Length
+    parser.eager(true);
+    boost::beast::error_code ec;
+    std::string bytes = wire.head + wire.body;
+    std::size_t used = parser.put(boost::asio::buffer(bytes), ec);
+    REQUIRE_FALSE(ec);
+    REQUIRE(parser.is_done());
+    CHECK(used == bytes.size());  // nothing after the message
+    return parser.release();
 }
 std::string value(const BeastResponse& r, std::string_view name) {
     auto it = r.find(name);
@@ -62,8 +78,10 @@ TEST_CASE("the encoder adds security headers, cookies and the request id", "[uni
     ResponseEncoder encoder(config());
     auto response = core::HttpResponse::text(200, "<p>ok</p>", "text/html; charset=utf-8");
     response.cookies.push_back({"SESAME", "v", "/", std::chrono::seconds(60)});
-    auto out = encoder.encode(response, {11, true, false, "rid"});
+    auto out = parsed(encoder.encode(response, {11, true, false, "rid"}));
     CHECK(out.result_int() == 200);
+    CHECK(out.reason() == "OK");
+    CHECK(out.body() == "<p>ok</p>");
     CHECK(value(out, "Content-Type") == "text/html; charset=utf-8");
     CHECK(value(out, "Content-Length") == "9");
     CHECK(value(out, "X-Request-Id") == "rid");
@@ -81,7 +99,7 @@ TEST_CASE("the encoder drops headers that would split the response", "[unit][htt
     ResponseEncoder encoder(config());
     auto response = core::HttpResponse::redirect("https://ent.test/\r\nSet-Cookie: evil=1");
     response.header("Bad Name", "x");
-    auto out = encoder.encode(response, {11, true, false, "rid"});
+    auto out = parsed(encoder.encode(response, {11, true, false, "rid"}));
     CHECK(out.result_int() == 302);
     CHECK(out.find("Location") == out.end());
     CHECK(out.find("Set-Cookie") == out.end());
@@ -89,7 +107,9 @@ TEST_CASE("the encoder drops headers that would split the response", "[unit][htt
 
 TEST_CASE("the encoder answers HEAD with the length and no body", "[unit][http]") {
     ResponseEncoder encoder(config());
-    auto out = encoder.encode(core::HttpResponse::text(200, "12345"), {11, false, true, "rid"});
+    auto wire = encoder.encode(core::HttpResponse::text(200, "12345"), {11, false, true, "rid"});
+    CHECK(wire.body.empty());
+    auto out = parsed(wire, true);
     CHECK(value(out, "Content-Length") == "5");
     CHECK(out.body().empty());
     CHECK_FALSE(out.keep_alive());
@@ -99,5 +119,35 @@ TEST_CASE("a handler status outside HTTP's range becomes 500", "[unit][http]") {
     ResponseEncoder encoder(config());
     core::HttpResponse response;
     response.status = 42;
-    CHECK(encoder.encode(response, {11, true, false, "rid"}).result_int() == 500);
+    CHECK(parsed(encoder.encode(response, {11, true, false, "rid"})).result_int() == 500);
+}
+
+TEST_CASE("the encoder frames keep-alive as each HTTP version expects", "[unit][http]") {
+    ResponseEncoder encoder(config());
+    auto ok = [] { return core::HttpResponse::text(200, "ok"); };
+    auto v11 = encoder.encode(ok(), {11, true, false, "rid"});
+    CHECK(v11.head.starts_with("HTTP/1.1 200 OK\r\n"));
+    CHECK(v11.head.find("Connection:") == std::string::npos);  // persistent by default
+    CHECK(parsed(v11).keep_alive());
+    auto v11close = parsed(encoder.encode(ok(), {11, false, false, "rid"}));
+    CHECK(value(v11close, "Connection") == "close");
+    auto v10 = encoder.encode(ok(), {10, true, false, "rid"});
+    CHECK(v10.head.starts_with("HTTP/1.0 200 OK\r\n"));
+    CHECK(value(parsed(v10), "Connection") == "keep-alive");
+    CHECK_FALSE(parsed(encoder.encode(ok(), {10, false, false, "rid"})).keep_alive());
+}
+
+TEST_CASE("the encoder sends no content on 204 and 304, and keeps its own framing",
+          "[unit][http]") {
+    ResponseEncoder encoder(config());
+    for (int status : {204, 304}) {
+        auto response = core::HttpResponse::text(status, "dropped");
+        response.header("Content-Length", "99").header("X-Request-Id", "forged");
+        auto wire = encoder.encode(response, {11, true, false, "rid"});
+        CHECK(wire.body.empty());
+        CHECK(wire.head.find("Content-Length") == std::string::npos);
+        CHECK(wire.head.find("forged") == std::string::npos);
+        CHECK(wire.head.ends_with("\r\n\r\n"));
+        CHECK(value(parsed(wire), "X-Request-Id") == "rid");
+    }
 }
