@@ -14,6 +14,7 @@
 #include "gateway/app/gateway.hpp"
 #include "gateway/app/login_flow.hpp"
 #include "gateway/core/log.hpp"
+#include "gateway/core/text.hpp"
 #include "gateway/http/process_signals.hpp"
 #include "gateway/session/redis_client.hpp"
 #include "gateway/session/redis_session_store.hpp"
@@ -51,15 +52,6 @@ T runToCompletion(boost::asio::io_context& context, boost::asio::awaitable<T> ta
     auto future = boost::asio::co_spawn(context, std::move(task), boost::asio::use_future);
     context.run();
     return future.get();
-}
-
-std::string isoTime(std::int64_t unix) {
-    std::time_t t = unix;
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
 }
 
 std::string readSecret(const char* prompt) {
@@ -256,7 +248,7 @@ int listSessions(const std::string& configFile, const std::string& login) {
             std::cout << "  " << s.id.substr(0, 8) << "…  directory=" << s.identity.directory
                       << " profile="
                       << (s.identity.active() ? s.identity.active()->profile : std::string("-"))
-                      << " since=" << isoTime(s.createdAt) << " last_seen=" << isoTime(s.lastSeenAt)
+                      << " since=" << core::formatUtcInstant(s.createdAt) << " last_seen=" << core::formatUtcInstant(s.lastSeenAt)
                       << " services=" << (visits ? visits->size() : 0) << "\n";
         }
         redis.client->stop();

@@ -122,10 +122,9 @@ void appendTimestamp(std::string& out) {
         --t;
     }
     if (t != cachedSecond) {
-        std::tm tm{};
-        gmtime_r(&t, &tm);
-        std::snprintf(cached, sizeof cached, "%04d-%02d-%02dT%02d:%02d:%02d.", tm.tm_year + 1900,
-                      tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+        std::string seconds = formatUtcInstant(t);  // "...T08:54:00Z"
+        seconds.back() = '.';
+        std::snprintf(cached, sizeof cached, "%s", seconds.c_str());
         cachedSecond = t;
     }
     out += cached;

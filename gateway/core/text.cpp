@@ -1,5 +1,7 @@
 #include "gateway/core/text.hpp"
 
+#include <ctime>
+
 namespace sesame::core {
 
 std::string escapeHtml(std::string_view text) {
@@ -155,6 +157,26 @@ std::string appendQuery(std::string url, std::string_view name, std::string_view
     url += '=';
     url += urlEncode(value);
     return url + fragment;
+}
+
+std::string formatUtcInstant(std::int64_t unixSeconds) {
+    std::time_t t = static_cast<std::time_t>(unixSeconds);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char out[] = "0000-00-00T00:00:00Z";
+    auto put = [&](int at, int value, int width) {
+        for (int i = at + width - 1; i >= at; --i, value /= 10)
+            out[i] = static_cast<char>('0' + value % 10);
+    };
+    int year = tm.tm_year + 1900;
+    if (year < 0 || year > 9999) year = year < 0 ? 0 : 9999;  // xsd:dateTime has 4 digits here
+    put(0, year, 4);
+    put(5, tm.tm_mon + 1, 2);
+    put(8, tm.tm_mday, 2);
+    put(11, tm.tm_hour, 2);
+    put(14, tm.tm_min, 2);
+    put(17, tm.tm_sec, 2);
+    return std::string(out, sizeof out - 1);
 }
 
 }  // namespace sesame::core

@@ -1,6 +1,7 @@
 #pragma once
 // Encodings every layer needs once: HTML/XML escaping, URL percent-encoding, form decoding and
 // UTF-8 validation. Markup in a parameter is always escaped where it is written out.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,6 +19,10 @@ std::string formatForm(const Parameters& params);
 bool isValidUtf8(std::string_view text);
 // ASCII lower case (logins, header names, key names): locale-independent on purpose.
 std::string toLower(std::string_view text);
+// "2026-12-01T08:54:00Z": a UTC instant as ISO 8601 / xsd:dateTime write it (CAS and SAML
+// instants, CLI listings, the seconds part of log timestamps). Formatted by hand: strftime
+// costs more than a whole CAS reply's other formatting.
+std::string formatUtcInstant(std::int64_t unixSeconds);
 // Appends "name=value" to a URL with '?' or '&' as needed (CAS: service?ticket=ST-...).
 std::string appendQuery(std::string url, std::string_view name, std::string_view value);
 

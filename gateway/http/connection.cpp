@@ -313,7 +313,8 @@ asio::awaitable<void> serveConnection(Worker& worker, tcp::socket socket,
     auto remote = socket.remote_endpoint(ec);
     if (ec) co_return fail(ec, "accept");
     socket.set_option(tcp::no_delay(true), ec);
-    Peer peer{normalizeAddress(remote.address()), worker.tls() != nullptr};
+    auto address = normalizeAddress(remote.address());
+    Peer peer{address, worker.tls() != nullptr, address.to_string()};
     beast::tcp_stream tcp(std::move(socket));
     if (!worker.tls()) {
         Connection<beast::tcp_stream> connection(worker, tcp, peer, std::move(requestId));

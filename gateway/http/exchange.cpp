@@ -111,12 +111,18 @@ Result<core::HttpRequest> decodeRequest(const BeastRequest& in, const Peer& peer
     if (host.empty() ? in.version() >= 11 : !isPlausibleHost(host)) return Errc::missing_host;
     out.host = std::string(host);
     out.scheme = peer.tls ? "https" : "http";
-    auto origin = proxies.resolve(peer.address, joinedValues(in, "x-forwarded-for"),
-                                  joinedValues(in, "x-forwarded-proto"),
-                                  joinedValues(in, "x-forwarded-host"));
-    out.clientAddress = std::move(origin.clientAddress);
-    if (origin.scheme) out.scheme = *origin.scheme;
-    if (origin.host) out.host = *origin.host;
+    if (!proxies.trusts(peer.address)) {
+        // The usual case (no proxy, or a client that is not one): X-Forwarded-* is ignored.
+        out.clientAddress = peer.text.empty() ? normalizeAddress(peer.address).to_string()
+                                              : peer.text;
+    } else {
+        auto origin = proxies.resolve(peer.address, joinedValues(in, "x-forwarded-for"),
+                                      joinedValues(in, "x-forwarded-proto"),
+                                      joinedValues(in, "x-forwarded-host"));
+        out.clientAddress = std::move(origin.clientAddress);
+        if (origin.scheme) out.scheme = *origin.scheme;
+        if (origin.host) out.host = *origin.host;
+    }
 
     out.body = in.body();
     if (isFormBody(in)) {

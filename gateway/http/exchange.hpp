@@ -22,6 +22,7 @@ using BeastRequest = boost::beast::http::request<boost::beast::http::string_body
 struct Peer {
     boost::asio::ip::address address;
     bool tls = false;
+    std::string text;  // address as text, made once per connection (empty: made when needed)
 };
 
 // Errors (all of them a 400): malformed_target, malformed_encoding, malformed_form,

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <ctime>
 
+#include "gateway/core/text.hpp"
 #include "gateway/xml/xml_text.hpp"
 
 namespace sesame::cas {
@@ -58,15 +59,6 @@ std::string toText(const json::value& v) {
 
 }  // namespace
 
-std::string formatInstant(std::int64_t unixSeconds) {
-    std::time_t t = static_cast<std::time_t>(unixSeconds);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buffer[32];
-    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buffer;
-}
-
 std::string_view contentType(Format format) {
     return format == Format::json ? "application/json; charset=utf-8"
                                   : "application/xml; charset=utf-8";
@@ -76,7 +68,7 @@ std::string renderSuccess(const Authentication& a, Format format) {
     if (format == Format::json) {
         json::object success{{"user", jsonString(a.user)}};
         if (a.includeAttributes) {
-            json::object attrs{{"authenticationDate", formatInstant(a.authTime)},
+            json::object attrs{{"authenticationDate", core::formatUtcInstant(a.authTime)},
                                {"longTermAuthenticationRequestTokenUsed", a.longTerm},
                                {"isFromNewLogin", a.freshLogin}};
             for (const auto& [name, values] : a.attributes.all()) {
@@ -109,7 +101,7 @@ std::string renderSuccess(const Authentication& a, Format format) {
     element(out, "  ", "user", a.user);
     if (a.includeAttributes) {
         out += "  <cas:attributes>\n";
-        element(out, "   ", "authenticationDate", formatInstant(a.authTime));
+        element(out, "   ", "authenticationDate", core::formatUtcInstant(a.authTime));
         element(out, "   ", "longTermAuthenticationRequestTokenUsed", boolText(a.longTerm));
         element(out, "   ", "isFromNewLogin", boolText(a.freshLogin));
         for (const auto& [name, values] : a.attributes.all()) {
@@ -201,7 +193,7 @@ std::string responseOpen(const SamlContext& c) {
     std::string out =
         "<samlp:Response xmlns:samlp=\"urn:oasis:names:tc:SAML:1.0:protocol\" "
         "xmlns:saml=\"urn:oasis:names:tc:SAML:1.0:assertion\" IssueInstant=\"" +
-        formatInstant(c.now) + "\" MajorVersion=\"1\" MinorVersion=\"1\"";
+        core::formatUtcInstant(c.now) + "\" MajorVersion=\"1\" MinorVersion=\"1\"";
     if (!c.inResponseTo.empty()) out += " InResponseTo=\"" + escape(c.inResponseTo) + "\"";
     if (!c.recipient.empty()) out += " Recipient=\"" + escape(c.recipient) + "\"";
     out += " ResponseID=\"" + escape(c.responseId) + "\">";
@@ -236,22 +228,22 @@ std::string renderSaml11Success(const Authentication& a, const SamlContext& c) {
     out += responseOpen(c);
     out += "<samlp:Status><samlp:StatusCode Value=\"samlp:Success\"/></samlp:Status>";
     out += "<saml:Assertion AssertionID=\"" + escape(c.assertionId) + "\" IssueInstant=\"" +
-           formatInstant(c.now) + "\" Issuer=\"" + escape(c.issuer) +
+           core::formatUtcInstant(c.now) + "\" Issuer=\"" + escape(c.issuer) +
            "\" MajorVersion=\"1\" MinorVersion=\"1\">";
-    out += "<saml:Conditions NotBefore=\"" + formatInstant(c.now) + "\" NotOnOrAfter=\"" +
-           formatInstant(c.now + c.validity.count()) +
+    out += "<saml:Conditions NotBefore=\"" + core::formatUtcInstant(c.now) + "\" NotOnOrAfter=\"" +
+           core::formatUtcInstant(c.now + c.validity.count()) +
            "\"><saml:AudienceRestrictionCondition><saml:Audience>" + escape(c.recipient) +
            "</saml:Audience></saml:AudienceRestrictionCondition></saml:Conditions>";
     out += "<saml:AttributeStatement>" + subject(a.user);
     if (a.includeAttributes) {
-        samlAttribute(out, "authenticationDate", {formatInstant(a.authTime)});
+        samlAttribute(out, "authenticationDate", {core::formatUtcInstant(a.authTime)});
         samlAttribute(out, "longTermAuthenticationRequestTokenUsed", {boolText(a.longTerm)});
         samlAttribute(out, "isFromNewLogin", {boolText(a.freshLogin)});
         for (const auto& [name, values] : a.attributes.all())
             if (!values.empty()) samlAttribute(out, name, values);
     }
     out += "</saml:AttributeStatement>";
-    out += "<saml:AuthenticationStatement AuthenticationInstant=\"" + formatInstant(a.authTime) +
+    out += "<saml:AuthenticationStatement AuthenticationInstant=\"" + core::formatUtcInstant(a.authTime) +
            "\" AuthenticationMethod=\"" + std::string(samlAuthenticationMethod(a.authMethod)) +
            "\">" + subject(a.user) + "</saml:AuthenticationStatement>";
     out += "</saml:Assertion></samlp:Response>";
@@ -276,7 +268,7 @@ std::string renderLogoutRequest(std::string_view id, std::int64_t issueInstant,
     // expression on "<samlp:SessionIndex>", and mod_auth_cas takes its inner text as is.
     return "<samlp:LogoutRequest xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" "
            "xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"" +
-           escape(id) + "\" Version=\"2.0\" IssueInstant=\"" + formatInstant(issueInstant) +
+           escape(id) + "\" Version=\"2.0\" IssueInstant=\"" + core::formatUtcInstant(issueInstant) +
            "\"><saml:NameID>@NOT_USED@</saml:NameID><samlp:SessionIndex>" + escape(sessionIndex) +
            "</samlp:SessionIndex></samlp:LogoutRequest>";
 }

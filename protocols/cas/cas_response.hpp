@@ -45,9 +45,6 @@ std::string renderProxyFailure(const Failure& failure, Format format);
 std::string renderCas1(const Authentication* auth);  // nullptr: "no\n"
 std::string_view contentType(Format format);
 
-// "2015-11-12T09:30:10Z" (xs:dateTime in UTC).
-std::string formatInstant(std::int64_t unixSeconds);
-
 struct SamlContext {
     std::string responseId;    // "_" + random
     std::string assertionId;   // "_" + random

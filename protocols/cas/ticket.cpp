@@ -1,6 +1,7 @@
 #include "protocols/cas/ticket.hpp"
 
 #include <boost/json.hpp>
+#include <boost/json/basic_parser_impl.hpp>
 
 #include "gateway/core/random.hpp"
 #include "protocols/cas/cas_error.hpp"
@@ -46,44 +47,138 @@ std::string serialize(const TicketGrant& g) {
     });
 }
 
-Result<TicketGrant> parseTicketGrant(std::string_view text) {
-    // The whole tree lives in a buffer on this stack frame (a grant is a few hundred bytes to a
-    // few kB; a bigger one spills to the heap): no allocation per node.
-    unsigned char buffer[8192];
-    json::monotonic_resource arena(buffer, sizeof buffer);
-    boost::system::error_code ec;
-    json::value v = json::parse(text, ec, &arena);
-    if (ec || !v.is_object()) return Errc::internal_error;
-    const auto& o = v.as_object();
-    auto str = [&](const char* k) {
-        auto* p = o.if_contains(k);
-        return p && p->is_string() ? std::string(p->get_string()) : std::string{};
-    };
-    auto integer = [&](const char* k) -> std::int64_t {
-        auto* p = o.if_contains(k);
-        return p && p->is_int64() ? p->as_int64() : 0;
-    };
-    TicketGrant g;
-    g.service = str("service");
-    g.serviceId = str("serviceId");
-    g.sessionId = str("sessionId");
-    g.user = str("user");
-    g.authMethod = str("authMethod");
-    g.authTime = integer("authTime");
-    g.issuedAt = integer("issuedAt");
-    if (auto* p = o.if_contains("freshLogin"); p && p->is_bool()) g.freshLogin = p->as_bool();
-    if (auto* p = o.if_contains("attributes"); p && p->is_object()) {
-        for (const auto& [name, values] : p->as_object()) {
-            if (!values.is_array()) continue;
-            std::vector<std::string> list;
-            for (const auto& e : values.as_array())
-                if (e.is_string()) list.emplace_back(e.as_string());
-            g.attributes.set(std::string(name), std::move(list));
-        }
+namespace {
+
+// Reads a grant straight from the JSON text, with boost::json's event parser: no document tree
+// is built (validating a ticket parses one grant per request, and the tree cost more than the
+// rest of the validation). The shape is serialize()'s; members of another type or unknown
+// members are skipped, as a reader of the tree would.
+class GrantReader {
+    using error_code = boost::system::error_code;
+    using string_view = boost::json::string_view;
+
+  public:
+    static constexpr std::size_t max_array_size = -1;
+    static constexpr std::size_t max_object_size = -1;
+    static constexpr std::size_t max_string_size = -1;
+    static constexpr std::size_t max_key_size = -1;
+
+    explicit GrantReader(TicketGrant& grant) : grant_(grant) {}
+
+    bool on_document_begin(error_code&) { return true; }
+    bool on_document_end(error_code&) { return true; }
+    bool on_object_begin(error_code& ec) {
+        if (depth_ == 0) topIsObject_ = true;
+        return enter(ec);
     }
-    if (auto* p = o.if_contains("proxies"); p && p->is_array())
-        for (const auto& e : p->as_array())
-            if (e.is_string()) g.proxies.emplace_back(e.as_string());
+    bool on_object_end(std::size_t, error_code&) { return leave(); }
+    bool on_array_begin(error_code& ec) {
+        if (depth_ == 0) return fail(ec);
+        return enter(ec);
+    }
+    bool on_array_end(std::size_t, error_code&) {
+        if (depth_ == 3 && member_ == "attributes") {
+            if (!values_.empty()) grant_.attributes.set(attribute_, std::move(values_));
+            values_.clear();
+        }
+        return leave();
+    }
+    bool on_key_part(string_view s, std::size_t, error_code&) { return keep(s); }
+    bool on_key(string_view s, std::size_t, error_code&) {
+        if (depth_ == 1) member_ = whole(s);
+        if (depth_ == 2 && member_ == "attributes") attribute_ = whole(s);
+        part_.clear();
+        return true;
+    }
+    bool on_string_part(string_view s, std::size_t, error_code&) { return keep(s); }
+    bool on_string(string_view s, std::size_t, error_code& ec) {
+        if (depth_ == 0) return fail(ec);
+        std::string value = whole(s);
+        part_.clear();
+        if (depth_ == 1) {
+            if (auto* field = stringMember()) *field = std::move(value);
+        } else if (depth_ == 2 && member_ == "proxies") {
+            grant_.proxies.push_back(std::move(value));
+        } else if (depth_ == 3 && member_ == "attributes") {
+            values_.push_back(std::move(value));
+        }
+        return true;
+    }
+    bool on_number_part(string_view, error_code&) { return true; }
+    bool on_int64(std::int64_t i, string_view, error_code& ec) {
+        if (depth_ == 0) return fail(ec);
+        if (depth_ == 1 && member_ == "authTime") grant_.authTime = i;
+        if (depth_ == 1 && member_ == "issuedAt") grant_.issuedAt = i;
+        return true;
+    }
+    bool on_uint64(std::uint64_t, string_view, error_code& ec) { return depth_ > 0 || fail(ec); }
+    bool on_double(double, string_view, error_code& ec) { return depth_ > 0 || fail(ec); }
+    bool on_bool(bool b, error_code& ec) {
+        if (depth_ == 0) return fail(ec);
+        if (depth_ == 1 && member_ == "freshLogin") grant_.freshLogin = b;
+        return true;
+    }
+    bool on_null(error_code& ec) { return depth_ > 0 || fail(ec); }
+    bool on_comment_part(string_view, error_code&) { return true; }
+    bool on_comment(string_view, error_code&) { return true; }
+
+    bool topIsObject() const { return topIsObject_; }
+
+  private:
+    static constexpr int maxDepth = 16;  // a grant is 3 deep: deeper text is not ours
+
+    bool enter(error_code& ec) {
+        if (++depth_ > maxDepth) return fail(ec);
+        return true;
+    }
+    bool leave() {
+        --depth_;
+        return true;
+    }
+    bool keep(string_view s) {
+        part_.append(s.data(), s.size());
+        return true;
+    }
+    std::string whole(string_view s) const {
+        if (part_.empty()) return std::string(s.data(), s.size());
+        std::string out = part_;
+        out.append(s.data(), s.size());
+        return out;
+    }
+    std::string* stringMember() {
+        if (member_ == "service") return &grant_.service;
+        if (member_ == "serviceId") return &grant_.serviceId;
+        if (member_ == "sessionId") return &grant_.sessionId;
+        if (member_ == "user") return &grant_.user;
+        if (member_ == "authMethod") return &grant_.authMethod;
+        return nullptr;
+    }
+    static bool fail(error_code& ec) {
+        ec = boost::json::error::syntax;  // not a grant (a scalar or array at the top)
+        return false;
+    }
+
+    TicketGrant& grant_;
+    int depth_ = 0;
+    bool topIsObject_ = false;
+    std::string member_;     // the current member of the top object
+    std::string attribute_;  // the current attribute name inside "attributes"
+    std::vector<std::string> values_;
+    std::string part_;  // a key or string delivered in pieces
+};
+
+}  // namespace
+
+Result<TicketGrant> parseTicketGrant(std::string_view text) {
+    TicketGrant g;
+    json::basic_parser<GrantReader> parser(json::parse_options{}, g);
+    boost::system::error_code ec;
+    std::size_t used = parser.write_some(false, text.data(), text.size(), ec);
+    // write_some stops at the end of the first document: anything after it but blanks is not
+    // ours (json::parse refuses it too).
+    bool trailing = text.find_first_not_of(" \t\r\n", used) != std::string_view::npos;
+    if (ec || !parser.done() || trailing || !parser.handler().topIsObject())
+        return Errc::internal_error;
     if (g.service.empty() || g.user.empty()) return Errc::internal_error;
     return g;
 }

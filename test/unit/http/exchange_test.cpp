@@ -16,7 +16,7 @@ BeastRequest request(std::string target, unsigned version = 11) {
     return r;
 }
 Peer peer() {
-    return {boost::asio::ip::make_address("127.0.0.1"), true};
+    return {boost::asio::ip::make_address("127.0.0.1"), true, "127.0.0.1"};
 }
 ServerConfig config() {
     ServerConfig c;
