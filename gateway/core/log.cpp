@@ -2,6 +2,7 @@
 
 #include "gateway/core/text.hpp"
 
+#include <limits.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <functional>
 
 namespace sesame::core {
 namespace {
@@ -140,19 +142,77 @@ void appendRedacted(std::string& out, std::string_view name, std::string_view va
     appendQuoted(out, value);
 }
 
-// One write(2) per line, no lock: a write of a line to a pipe below PIPE_BUF bytes is atomic
-// (POSIX write(2)), and so is one to an O_APPEND file on Linux; longer lines to a pipe may
-// interleave with another thread's, which stdio's lock did not prevent across processes either.
-void writeLine(const std::string& line) {
+// A write of at most PIPE_BUF bytes to a pipe is atomic (POSIX write(2)), and so is any write to
+// an O_APPEND file on Linux: lines from several threads never interleave, without a lock. A
+// line longer than that to a pipe may interleave with another thread's; stdio's lock did not
+// prevent that across processes either.
+constexpr std::size_t atomicWrite = PIPE_BUF;
+
+void writeAll(std::string_view text) {
     std::size_t done = 0;
-    while (done < line.size()) {
-        ssize_t n = ::write(STDERR_FILENO, line.data() + done, line.size() - done);
+    while (done < text.size()) {
+        ssize_t n = ::write(STDERR_FILENO, text.data() + done, text.size() - done);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) return;  // nowhere to log to: nothing better to do
         done += static_cast<std::size_t>(n);
     }
 }
+
+// Whole lines, in writes of at most atomicWrite bytes each (a longer line alone).
+void writeLines(std::string_view lines) {
+    while (!lines.empty()) {
+        std::size_t cut = lines.size();
+        if (cut > atomicWrite) {
+            cut = lines.rfind('\n', atomicWrite - 1);
+            cut = cut == std::string_view::npos ? lines.find('\n') : cut;
+            cut = cut == std::string_view::npos ? lines.size() : cut + 1;
+        }
+        writeAll(lines.substr(0, cut));
+        lines.remove_prefix(cut);
+    }
+}
+
+// The lines a thread that batches (a worker, see bufferLogLines) has not written yet.
+struct PendingLines {
+    std::string text;
+    std::function<void()> scheduleFlush;  // empty: this thread writes each line at once
+    bool flushScheduled = false;
+
+    void flush() {
+        flushScheduled = false;
+        if (text.empty()) return;
+        writeLines(text);
+        text.clear();
+        if (text.capacity() > 4 * batchLimit) std::string().swap(text);
+    }
+    ~PendingLines() { flush(); }
+
+    static constexpr std::size_t batchLimit = 16 * 1024;
+};
+thread_local PendingLines pending;
+
+void emit(LogLevel level, const std::string& line) {
+    if (!pending.scheduleFlush) return writeLines(line);
+    pending.text += line;
+    // A warning or an error goes out at once (with what came before it, in order): those are
+    // the lines someone reads after a crash.
+    if (level >= LogLevel::warning || pending.text.size() >= PendingLines::batchLimit)
+        return pending.flush();
+    if (!pending.flushScheduled) {
+        pending.flushScheduled = true;
+        pending.scheduleFlush();
+    }
+}
 }  // namespace
+
+void bufferLogLines(std::function<void()> scheduleFlush) {
+    pending.flush();
+    pending.scheduleFlush = std::move(scheduleFlush);
+}
+
+void flushLogLines() {
+    pending.flush();
+}
 
 void setMinimumLogLevel(LogLevel level) {
     minimumLevel = static_cast<int>(level);
@@ -221,7 +281,7 @@ void Logger::write(LogLevel level, std::string_view event,
         appendRedacted(line, name, value);
     }
     line += "}\n";
-    writeLine(line);
+    emit(level, line);
     if (line.capacity() > 64 * 1024) std::string().swap(line);  // one huge line: give it back
 }
 

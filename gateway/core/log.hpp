@@ -3,6 +3,7 @@
 // request being served (set by gateway/http for the coroutine running it) and fields that went
 // through redact() first, so that passwords, tickets, codes, assertions and cookies never reach
 // a log file.
+#include <functional>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -29,6 +30,15 @@ class Logger {
 };
 
 void setMinimumLogLevel(LogLevel level);
+
+// Batching, for a thread that serves requests (gateway/http's workers): from now on this
+// thread's info and debug lines wait in a buffer instead of costing a write(2) each, and
+// `scheduleFlush` is called when a line enters an empty buffer; it must arrange for
+// flushLogLines() to run on this thread soon (a worker posts it to its event loop, so the lines
+// of the requests served in one turn of the loop go out in one write). A warning or an error,
+// or 16 kB of lines, flushes at once. An empty function turns batching off (after a flush).
+void bufferLogLines(std::function<void()> scheduleFlush);
+void flushLogLines();
 // The request id that log lines of this thread carry; gateway/http sets it around each request.
 void setCurrentRequestId(std::string id);
 const std::string& currentRequestId();

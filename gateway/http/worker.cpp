@@ -5,6 +5,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "gateway/core/log.hpp"
@@ -94,16 +95,20 @@ void Worker::run() {
 
 void Worker::loop() {
     pthread_setname_np(pthread_self(), "sesame-http");
+    // The access log lines of one turn of the loop go out in one write (core/log.hpp): posted,
+    // the flush runs after the handlers that are ready now, and at once when the loop is idle.
+    core::bufferLogLines([this] { asio::post(context_, [] { core::flushLogLines(); }); });
     // Nothing should escape a handler (every coroutine catches at its boundary); if something
     // does, the worker logs it and goes on serving rather than taking the process down.
     for (;;) {
         try {
             context_.run();
-            return;
+            break;
         } catch (const std::exception& e) {
             log().error("worker_exception", {{"what", e.what()}});
         }
     }
+    core::bufferLogLines({});  // what the stopped loop did not flush
 }
 
 void Worker::join() {

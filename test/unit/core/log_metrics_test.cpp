@@ -7,8 +7,11 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <cstdio>
+#include <map>
 #include <regex>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "gateway/core/log.hpp"
 #include "gateway/core/metrics.hpp"
@@ -70,6 +73,95 @@ TEST_CASE("a field named like a secret is redacted whatever its case", "[unit][c
     core::Logger log("test");
     std::string out = capturedStderr([&] { log.warning("e", {{"SAMLResponse", "PHNhbWw+"}}); });
     CHECK(boost::json::parse(out).as_object().at("SAMLResponse").as_string() == "[redacted]");
+}
+
+TEST_CASE("a batching thread holds its info lines until the flush, in order", "[unit][core]") {
+    core::Logger log("test");
+    int scheduled = 0;
+    std::string out = capturedStderr([&] {
+        std::thread worker([&] {
+            core::bufferLogLines([&] { ++scheduled; });
+            log.info("first");
+            log.info("second");
+            core::flushLogLines();
+            log.info("third");
+            log.warning("fourth");  // at once, with "third" before it
+            log.info("fifth");
+            core::bufferLogLines({});  // turning batching off flushes "fifth"
+        });
+        worker.join();
+    });
+    CHECK(scheduled == 3);  // each time a line entered an empty buffer: first, third, fifth
+    std::vector<std::string> events;
+    for (std::size_t at = 0; at < out.size();) {
+        auto end = out.find('\n', at);
+        REQUIRE(end != std::string::npos);
+        events.emplace_back(boost::json::parse(out.substr(at, end - at)).at("event").as_string());
+        at = end + 1;
+    }
+    CHECK(events == std::vector<std::string>{"first", "second", "third", "fourth", "fifth"});
+}
+
+TEST_CASE("a buffered info line is not written before the flush", "[unit][core]") {
+    core::Logger log("test");
+    std::string seenBeforeFlush;
+    std::FILE* file = std::tmpfile();
+    REQUIRE(file != nullptr);
+    int saved = ::dup(STDERR_FILENO);
+    ::dup2(::fileno(file), STDERR_FILENO);
+    std::thread worker([&] {
+        core::bufferLogLines([] {});
+        log.info("held");
+        seenBeforeFlush = std::to_string(::lseek(STDERR_FILENO, 0, SEEK_END));
+        core::bufferLogLines({});
+    });
+    worker.join();
+    long after = ::lseek(STDERR_FILENO, 0, SEEK_END);
+    ::dup2(saved, STDERR_FILENO);
+    ::close(saved);
+    std::fclose(file);
+    CHECK(seenBeforeFlush == "0");
+    CHECK(after > 0);
+}
+
+TEST_CASE("batched lines from several threads reach a pipe whole", "[unit][core]") {
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    int saved = ::dup(STDERR_FILENO);
+    ::dup2(fds[1], STDERR_FILENO);
+    ::close(fds[1]);
+    std::string received;
+    std::thread reader([&] {
+        char buffer[65536];
+        for (ssize_t n; (n = ::read(fds[0], buffer, sizeof buffer)) > 0;) received.append(buffer, n);
+    });
+    const std::string padding(300, 'x');  // lines of ~400 bytes: a 16 kB batch holds ~40
+    auto writer = [&](const char* who) {
+        core::Logger log(who);
+        core::bufferLogLines([] {});  // never flushed by a loop: only the 16 kB limit writes
+        for (int i = 0; i < 2000; ++i) log.info("line", {{"i", std::to_string(i)}, {"pad", padding}});
+        core::bufferLogLines({});
+    };
+    std::thread a(writer, "a"), b(writer, "b");
+    a.join();
+    b.join();
+    ::dup2(saved, STDERR_FILENO);  // closes the pipe's last writer: the reader sees its end
+    ::close(saved);
+    reader.join();
+    ::close(fds[0]);
+    std::map<std::string, int> next{{"a", 0}, {"b", 0}};
+    std::size_t lines = 0;
+    for (std::size_t at = 0; at < received.size(); ++lines) {
+        auto end = received.find('\n', at);
+        REQUIRE(end != std::string::npos);
+        boost::system::error_code ec;
+        auto line = boost::json::parse(received.substr(at, end - at), ec);
+        REQUIRE_FALSE(ec);  // no line cut by another thread's write
+        std::string who(line.at("component").as_string());
+        REQUIRE(std::string(line.at("i").as_string()) == std::to_string(next[who]++));
+        at = end + 1;
+    }
+    CHECK(lines == 4000);
 }
 
 TEST_CASE("counter handles and label lookups add to the same series", "[unit][core]") {
