@@ -8,7 +8,7 @@ BUILD_PKGS=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost1.81-all-dev libboost-json1.81-dev libboost-url1.81-dev libssl-dev libhiredis-dev libldap2-dev libsasl2-dev
   libxml2-dev libxmlsec1-dev libcjose-dev liboauth2-dev libjansson-dev
-  libargon2-dev libyaml-cpp-dev catch2
+  libargon2-dev libyaml-cpp-dev libjemalloc-dev catch2
 )
 RUNTIME_PKGS=(
   redis-server redis-tools slapd ldap-utils openssl curl ca-certificates procps iproute2

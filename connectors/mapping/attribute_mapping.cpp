@@ -17,11 +17,10 @@ bool equalsIgnoreCase(const std::string& a, const std::string& b) {
 
 // LDAP attribute descriptions are case-insensitive (RFC 4512 §2.5): a mapping that says
 // "entpersonprofils" must find what the server returned as "ENTPersonProfils".
-const std::pair<const std::string, std::vector<std::string>>* findAttribute(
-    const core::AttributeSet& raw, const std::string& name) {
+const core::AttributeSet::Entry* findAttribute(const core::AttributeSet& raw,
+                                               const std::string& name) {
     if (name.empty()) return nullptr;
-    auto exact = raw.all().find(name);
-    if (exact != raw.all().end()) return &*exact;
+    if (const auto* exact = raw.find(name)) return exact;
     for (const auto& entry : raw.all())
         if (equalsIgnoreCase(entry.first, name)) return &entry;
     return nullptr;

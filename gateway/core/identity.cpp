@@ -5,22 +5,42 @@
 
 namespace sesame::core {
 
-void AttributeSet::add(const std::string& name, std::string value) {
-    values_[name].push_back(std::move(value));
+std::vector<AttributeSet::Entry>::iterator AttributeSet::lowerBound(std::string_view name) {
+    // Names usually come in order (a serialized set, a sorted release): appending is the
+    // common case, checked first.
+    if (entries_.empty() || entries_.back().first < name) return entries_.end();
+    return std::lower_bound(entries_.begin(), entries_.end(), name,
+                            [](const Entry& e, std::string_view n) { return e.first < n; });
 }
 
-void AttributeSet::set(const std::string& name, std::vector<std::string> values) {
+void AttributeSet::add(const std::string& name, std::string value) {
+    auto it = lowerBound(name);
+    if (it == entries_.end() || it->first != name) it = entries_.insert(it, Entry{name, {}});
+    it->second.push_back(std::move(value));
+}
+
+void AttributeSet::set(std::string name, std::vector<std::string> values) {
+    auto it = lowerBound(name);
+    bool present = it != entries_.end() && it->first == name;
     if (values.empty()) {
-        values_.erase(name);
+        if (present) entries_.erase(it);
+    } else if (present) {
+        it->second = std::move(values);
     } else {
-        values_[name] = std::move(values);
+        entries_.insert(it, Entry{std::move(name), std::move(values)});
     }
+}
+
+const AttributeSet::Entry* AttributeSet::find(std::string_view name) const {
+    auto it = std::lower_bound(entries_.begin(), entries_.end(), name,
+                               [](const Entry& e, std::string_view n) { return e.first < n; });
+    return it != entries_.end() && it->first == name ? &*it : nullptr;
 }
 
 const std::vector<std::string>& AttributeSet::values(const std::string& name) const {
     static const std::vector<std::string> none;
-    auto it = values_.find(name);
-    return it == values_.end() ? none : it->second;
+    const Entry* e = find(name);
+    return e ? e->second : none;
 }
 
 std::optional<std::string> AttributeSet::first(const std::string& name) const {
@@ -30,7 +50,7 @@ std::optional<std::string> AttributeSet::first(const std::string& name) const {
 }
 
 bool AttributeSet::has(const std::string& name) const {
-    return values_.count(name) != 0;
+    return find(name) != nullptr;
 }
 
 const ProfileAssignment* Identity::active() const {

@@ -3,9 +3,10 @@
 // enriched by attribute sources, judged by policies, stored inside the Session.
 #include <boost/json/value.hpp>
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "gateway/core/result.hpp"
@@ -15,16 +16,22 @@ namespace sesame::core {
 // Multi-valued attributes as directories give them (LDAP, SAML, AAF): name -> values.
 class AttributeSet {
   public:
+    using Entry = std::pair<std::string, std::vector<std::string>>;
+
     void add(const std::string& name, std::string value);
-    void set(const std::string& name, std::vector<std::string> values);
+    void set(std::string name, std::vector<std::string> values);  // no values: removed
     const std::vector<std::string>& values(const std::string& name) const;  // empty if absent
     std::optional<std::string> first(const std::string& name) const;
     bool has(const std::string& name) const;
-    const std::map<std::string, std::vector<std::string>>& all() const { return values_; }
+    const Entry* find(std::string_view name) const;  // exact name, or nullptr
+    // Sorted by name. A flat vector, not a map: a set is built once and read through (a ticket
+    // is decoded for every validation), and its names arrive sorted from the store.
+    const std::vector<Entry>& all() const { return entries_; }
     bool operator==(const AttributeSet&) const = default;
 
   private:
-    std::map<std::string, std::vector<std::string>> values_;
+    std::vector<Entry>::iterator lowerBound(std::string_view name);
+    std::vector<Entry> entries_;
 };
 
 // One SDET national profile held for one structure: "National_ENS" at UAI "0690001A".

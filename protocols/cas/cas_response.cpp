@@ -1,5 +1,6 @@
 #include "protocols/cas/cas_response.hpp"
 
+#include <array>
 #include <boost/json.hpp>
 #include <ctime>
 
@@ -16,33 +17,34 @@ constexpr std::string_view casOpen =
     "<cas:serviceResponse xmlns:cas=\"http://www.yale.edu/tp/cas\">\n";
 constexpr std::string_view casClose = "</cas:serviceResponse>\n";
 
-// xml::escape(value) appended to out; text that escape would leave as it is (printable ASCII
-// without markup characters, the usual user name or attribute value) is appended directly,
-// without escape's two intermediate strings.
-void appendEscaped(std::string& out, std::string_view value) {
-    for (char ch : value) {
-        auto c = static_cast<unsigned char>(ch);
-        bool kept =
-            (c >= 0x20 && c < 0x80 && c != '&' && c != '<' && c != '>' && c != '"' && c != '\'') ||
-            c == '\t' || c == '\n' || c == '\r';
-        if (!kept) {
-            out += escape(value);
-            return;
-        }
-    }
-    out += value;
+// Bytes xml::escape leaves as they are: printable ASCII but markup characters, and tab, LF, CR.
+constexpr auto plainXmlBytes = [] {
+    std::array<bool, 256> plain{};
+    for (int c = 0x20; c < 0x80; ++c) plain[c] = true;
+    for (unsigned char c : {'&', '<', '>', '"', '\''}) plain[c] = false;
+    for (unsigned char c : {'\t', '\n', '\r'}) plain[c] = true;
+    return plain;
+}();
+
+bool isPlainXml(std::string_view value) {
+    for (char c : value)
+        if (!plainXmlBytes[static_cast<unsigned char>(c)]) return false;
+    return true;
 }
 
+// indent + "<cas:name>" + value (escaped) + "</cas:name>\n". The usual value (a login, a UAI, a
+// profile) needs no escape: the element is then written with one append per part into space
+// reserved once, without escape's intermediate strings.
 void element(std::string& out, std::string_view indent, std::string_view name,
              std::string_view value) {
-    out += indent;
-    out += "<cas:";
-    out += name;
-    out += '>';
-    appendEscaped(out, value);
-    out += "</cas:";
-    out += name;
-    out += ">\n";
+    std::string escaped;
+    if (!isPlainXml(value)) {
+        escaped = escape(value);
+        value = escaped;
+    }
+    out.reserve(out.size() + indent.size() + 2 * name.size() + value.size() + 13);
+    out.append(indent).append("<cas:", 5).append(name).append(">", 1);
+    out.append(value).append("</cas:", 6).append(name).append(">\n", 2);
 }
 
 const char* boolText(bool b) {

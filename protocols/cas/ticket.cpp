@@ -78,7 +78,7 @@ class GrantReader {
     }
     bool on_array_end(std::size_t, error_code&) {
         if (depth_ == 3 && member_ == "attributes") {
-            if (!values_.empty()) grant_.attributes.set(attribute_, std::move(values_));
+            if (!values_.empty()) grant_.attributes.set(std::move(attribute_), std::move(values_));
             values_.clear();
         }
         return leave();
