@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -69,9 +70,15 @@ void appendQuoted(std::string& out, std::string_view s) {
     static constexpr char hex[] = "0123456789abcdef";
     out += '"';
     std::size_t plain = 0;  // start of the run of bytes that need no escape
+    static constexpr auto escaped = [] {
+        std::array<bool, 256> e{};
+        for (int c = 0; c < 0x20; ++c) e[c] = true;
+        e['"'] = e['\\'] = true;
+        return e;
+    }();
     for (std::size_t i = 0; i < s.size(); ++i) {
         auto c = static_cast<unsigned char>(s[i]);
-        if (c >= 0x20 && c != '"' && c != '\\') continue;
+        if (!escaped[c]) continue;
         out.append(s.data() + plain, i - plain);
         plain = i + 1;
         out += '\\';

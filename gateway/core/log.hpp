@@ -34,8 +34,8 @@ void setMinimumLogLevel(LogLevel level);
 // Batching, for a thread that serves requests (gateway/http's workers): from now on this
 // thread's info and debug lines wait in a buffer instead of costing a write(2) each, and
 // `scheduleFlush` is called when a line enters an empty buffer; it must arrange for
-// flushLogLines() to run on this thread soon (a worker posts it to its event loop, so the lines
-// of the requests served in one turn of the loop go out in one write). A warning or an error,
+// flushLogLines() to run on this thread soon (a worker arms a timer of a few milliseconds on its
+// event loop, so the lines of many requests go out in one write). A warning or an error,
 // or 16 kB of lines, flushes at once. An empty function turns batching off (after a flush).
 void bufferLogLines(std::function<void()> scheduleFlush);
 void flushLogLines();

@@ -38,14 +38,13 @@ bool isFormBody(const BeastRequest& request) {
     return boost::beast::iequals(type, "application/x-www-form-urlencoded");
 }
 
-// Query parameters decoded with '+' as a space (HTML 4.01 §17.13.4.1); Boost.URL has already
-// refused bad percent-escapes while parsing the target (RFC 3986 §2.1).
+// Query parameters decoded with '+' as a space (HTML 4.01 §17.13.4.1), by the decoder of form
+// bodies; Boost.URL has already refused bad percent-escapes while parsing the target (RFC 3986
+// §2.1), so decoding cannot fail here.
 core::Parameters decodeQuery(const boost::urls::url_view& url) {
-    core::Parameters params;
-    if (!url.has_query()) return params;
-    for (auto param : url.params(boost::urls::encoding_opts(true, false, false)))
-        params.emplace_back(param.key, param.value);
-    return params;
+    if (!url.has_query()) return {};
+    auto params = core::parseForm(url.encoded_query());
+    return params ? std::move(*params) : core::Parameters{};
 }
 
 bool hasControl(std::string_view s) {

@@ -5,7 +5,6 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "gateway/core/log.hpp"
@@ -17,6 +16,10 @@ namespace sesame::http {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 namespace {
+// How long a worker's info lines may wait: short enough that a log reader sees requests as
+// they happen, long enough to carry dozens of lines per write under load.
+constexpr std::chrono::milliseconds logFlushDelay{10};
+
 
 constexpr auto asTuple = asio::as_tuple(asio::use_awaitable);
 
@@ -95,9 +98,12 @@ void Worker::run() {
 
 void Worker::loop() {
     pthread_setname_np(pthread_self(), "sesame-http");
-    // The access log lines of one turn of the loop go out in one write (core/log.hpp): posted,
-    // the flush runs after the handlers that are ready now, and at once when the loop is idle.
-    core::bufferLogLines([this] { asio::post(context_, [] { core::flushLogLines(); }); });
+    // Info lines (the access log) go out in one write per few milliseconds rather than one
+    // each (core/log.hpp); warnings and errors are written at once.
+    core::bufferLogLines([this] {
+        logFlush_.expires_after(logFlushDelay);
+        logFlush_.async_wait([](const error_code&) { core::flushLogLines(); });
+    });
     // Nothing should escape a handler (every coroutine catches at its boundary); if something
     // does, the worker logs it and goes on serving rather than taking the process down.
     for (;;) {

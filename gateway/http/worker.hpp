@@ -67,6 +67,7 @@ class Worker {
     boost::asio::io_context context_{1};
     boost::asio::ip::tcp::acceptor acceptor_{context_};
     boost::asio::steady_timer deadline_{context_};
+    boost::asio::steady_timer logFlush_{context_};  // batched log lines (core/log.hpp)
     std::shared_ptr<RequestHandler> handler_;
     std::thread thread_;
 };

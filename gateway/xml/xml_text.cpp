@@ -1,5 +1,6 @@
 #include "gateway/xml/xml_text.hpp"
 
+#include <array>
 #include <cstdint>
 
 namespace sesame::xml {
@@ -84,11 +85,19 @@ std::string escape(std::string_view text) {
 }
 
 bool isNcName(std::string_view name) {
-    if (name.empty()) return false;
-    auto letter = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); };
-    if (!letter(name[0]) && name[0] != '_') return false;
+    // The ASCII subset of NCName (XML Namespaces §3), as a table: attribute names are checked on
+    // every CAS reply.
+    static constexpr auto nameByte = [] {
+        std::array<unsigned char, 256> kind{};  // 0: no, 1: inside a name, 2: may also start it
+        for (int c = 'A'; c <= 'Z'; ++c) kind[c] = kind[c + 'a' - 'A'] = 2;
+        kind['_'] = 2;
+        for (int c = '0'; c <= '9'; ++c) kind[c] = 1;
+        kind['-'] = kind['.'] = 1;
+        return kind;
+    }();
+    if (name.empty() || nameByte[static_cast<unsigned char>(name[0])] != 2) return false;
     for (char c : name)
-        if (!letter(c) && !(c >= '0' && c <= '9') && c != '_' && c != '-' && c != '.') return false;
+        if (nameByte[static_cast<unsigned char>(c)] == 0) return false;
     // Names starting with "xml" (any case) are reserved (XML 1.0 §2.3).
     if (name.size() >= 3 && (name[0] | 0x20) == 'x' && (name[1] | 0x20) == 'm' &&
         (name[2] | 0x20) == 'l')

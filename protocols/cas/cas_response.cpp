@@ -1,5 +1,6 @@
 #include "protocols/cas/cas_response.hpp"
 
+#include <algorithm>
 #include <array>
 #include <boost/json.hpp>
 #include <ctime>
@@ -33,8 +34,8 @@ bool isPlainXml(std::string_view value) {
 }
 
 // indent + "<cas:name>" + value (escaped) + "</cas:name>\n". The usual value (a login, a UAI, a
-// profile) needs no escape: the element is then written with one append per part into space
-// reserved once, without escape's intermediate strings.
+// profile) needs no escape: the element is then copied in place, in one resize, without
+// escape's intermediate strings.
 void element(std::string& out, std::string_view indent, std::string_view name,
              std::string_view value) {
     std::string escaped;
@@ -42,9 +43,14 @@ void element(std::string& out, std::string_view indent, std::string_view name,
         escaped = escape(value);
         value = escaped;
     }
-    out.reserve(out.size() + indent.size() + 2 * name.size() + value.size() + 13);
-    out.append(indent).append("<cas:", 5).append(name).append(">", 1);
-    out.append(value).append("</cas:", 6).append(name).append(">\n", 2);
+    constexpr std::string_view open = "<cas:", close = "</cas:";
+    std::size_t at = out.size();
+    out.resize(at + indent.size() + open.size() + name.size() + 1 + value.size() + close.size() +
+               name.size() + 2);
+    char* p = out.data() + at;
+    for (std::string_view part : {indent, open, name, std::string_view(">"), value, close, name,
+                                  std::string_view(">\n")})
+        p = std::copy(part.begin(), part.end(), p);
 }
 
 const char* boolText(bool b) {

@@ -60,6 +60,18 @@ TEST_CASE("a Beast request becomes a neutral request", "[unit][http]") {
     CHECK(out->clientAddress == "127.0.0.1");
 }
 
+TEST_CASE("query parameters are decoded as forms are, repeats kept", "[unit][http]") {
+    auto out = decodeRequest(request("/cas/validate?a=1&&b=x+y%2Bz&flag&a=%C3%A9&e="), peer(), {});
+    REQUIRE(out.has_value());
+    CHECK(out->query == core::Parameters{{"a", "1"}, {"b", "x y+z"}, {"flag", ""}, {"a", "é"},
+                                         {"e", ""}});
+    bool repeated = false;
+    CHECK(out->param("a", &repeated) == "1");
+    CHECK(repeated);
+    CHECK(decodeRequest(request("/cas/validate?ticket=ST-1%"), peer(), {}).error() ==
+          Errc::malformed_target);
+}
+
 TEST_CASE("malformed requests are errors", "[unit][http]") {
     CHECK(decodeRequest(request("/a%zz"), peer(), {}).error() == Errc::malformed_target);
     CHECK(decodeRequest(request("http://other.test/"), peer(), {}).error() ==
