@@ -67,6 +67,18 @@ bool hasHeader(const core::Parameters& headers, std::string_view name) {
                        [&](const auto& h) { return boost::beast::iequals(h.first, name); });
 }
 
+bool isHtml(const core::Parameters& headers) {
+    auto it = std::find_if(headers.begin(), headers.end(), [](const auto& h) {
+        return boost::beast::iequals(h.first, "Content-Type");
+    });
+    if (it == headers.end()) return false;
+    std::string_view type = it->second;
+    return type.size() >= 9 && boost::beast::iequals(type.substr(0, 9), "text/html");
+}
+
+// Nothing to load, nothing may frame it: for answers that are not pages.
+constexpr std::string_view apiCsp = "default-src 'none'; frame-ancestors 'none'";
+
 // RFC 9110 §6.6.1: an origin server with a clock sends Date. Formatted once a second per thread.
 const std::string& httpDate() {
     thread_local std::time_t cachedSecond = 0;
@@ -193,18 +205,24 @@ WireResponse ResponseEncoder::encode(core::HttpResponse response,
         appendField(head, name, value);
     }
     // The security headers, after the handler's; the handler's own values win (CAS
-    // method=POST needs another form-action, for instance).
+    // method=POST needs another form-action, for instance). A page a browser renders gets the
+    // full set; a machine's answer (CAS XML or JSON, text, redirects) the set OWASP gives for
+    // APIs: no framing, no sniffing, no storing: X-Frame-Options and Referrer-Policy concern
+    // documents only, and every CAS client would parse them on every validation.
+    bool page = isHtml(headers);
     auto setDefault = [&](std::string_view name, std::string_view value) {
         if (!hasHeader(headers, name)) appendField(head, name, value);
     };
     if (hsts_) setDefault("Strict-Transport-Security", "max-age=31536000");
-    setDefault("Content-Security-Policy", csp_);
+    setDefault("Content-Security-Policy", page ? csp_ : apiCsp);
     setDefault("X-Content-Type-Options", "nosniff");
-    setDefault("Referrer-Policy", "no-referrer");
-    setDefault("X-Frame-Options", "DENY");
+    if (page) {
+        setDefault("Referrer-Policy", "no-referrer");
+        setDefault("X-Frame-Options", "DENY");  // for browsers without frame-ancestors
+    }
     if (response.authenticationPage) {
         appendField(head, "Cache-Control", "no-store");
-        appendField(head, "Pragma", "no-cache");
+        if (page) appendField(head, "Pragma", "no-cache");
     }
     for (const auto& cookie : response.cookies) {
         std::string line = core::formatSetCookie(cookie);

@@ -250,26 +250,37 @@ TEST_CASE("X-Forwarded-* is believed only from a trusted proxy", "[unit][http]")
 TEST_CASE("every response carries the security headers and a request id", "[unit][http]") {
     TestServer ts;
     RawClient client(ts.port());
-    REQUIRE(client.send(getRequest("/echo") + getRequest("/throw")));
-    auto r = client.read();
-    REQUIRE(r.has_value());
-    CHECK(header(*r, "Strict-Transport-Security") == "max-age=31536000");
-    CHECK(header(*r, "Content-Security-Policy") ==
+    REQUIRE(client.send(getRequest("/page") + getRequest("/echo") + getRequest("/throw")));
+    auto page = client.read();
+    REQUIRE(page.has_value());
+    CHECK(header(*page, "Strict-Transport-Security") == "max-age=31536000");
+    CHECK(header(*page, "Content-Security-Policy") ==
           "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self' "
           "https://sso.test; frame-ancestors 'none'; base-uri 'none'");
-    CHECK(header(*r, "X-Content-Type-Options") == "nosniff");
-    CHECK(header(*r, "Referrer-Policy") == "no-referrer");
-    CHECK(header(*r, "X-Frame-Options") == "DENY");
-    CHECK(header(*r, "Cache-Control").empty());
-    std::string id = header(*r, "X-Request-Id");
+    CHECK(header(*page, "X-Content-Type-Options") == "nosniff");
+    CHECK(header(*page, "Referrer-Policy") == "no-referrer");
+    CHECK(header(*page, "X-Frame-Options") == "DENY");
+    CHECK(header(*page, "Cache-Control").empty());
+    std::string id = header(*page, "X-Request-Id");
     CHECK(id.size() >= 8);
-    CHECK(has(*r, "request_id=" + id));
-    CHECK(has(*r, "log_id=" + id));  // log lines of the handler carry it after a co_await
+    CHECK(has(*page, "request_id=" + id));
+    CHECK(has(*page, "log_id=" + id));  // log lines of the handler carry it after a co_await
+
+    // What a machine reads (CAS XML, text): the API set, which frames, sniffs and loads nothing.
+    auto api = client.read();
+    REQUIRE(api.has_value());
+    CHECK(header(*api, "Strict-Transport-Security") == "max-age=31536000");
+    CHECK(header(*api, "Content-Security-Policy") == "default-src 'none'; frame-ancestors 'none'");
+    CHECK(header(*api, "X-Content-Type-Options") == "nosniff");
+    CHECK(header(*api, "X-Frame-Options").empty());
+    CHECK(!header(*api, "X-Request-Id").empty());
 
     auto failed = client.read();  // pipelined: the 500 gets them too
     REQUIRE(failed);
     CHECK(failed->result_int() == 500);
-    CHECK(header(*failed, "X-Frame-Options") == "DENY");
+    CHECK(header(*failed, "Content-Security-Policy").find("frame-ancestors 'none'") !=
+          std::string::npos);
+    CHECK(header(*failed, "X-Content-Type-Options") == "nosniff");
     CHECK(!header(*failed, "X-Request-Id").empty());
     CHECK(header(*failed, "X-Request-Id") != id);
 }
@@ -277,7 +288,7 @@ TEST_CASE("every response carries the security headers and a request id", "[unit
 TEST_CASE("a plain-http public URL gets no HSTS", "[unit][http]") {
     TestServer ts([](ServerConfig& c) { c.publicUrl = "http://127.0.0.1:8080"; });
     RawClient client(ts.port());
-    REQUIRE(client.send(getRequest("/echo")));
+    REQUIRE(client.send(getRequest("/page")));
     auto r = client.read();
     REQUIRE(r.has_value());
     CHECK(header(*r, "Strict-Transport-Security").empty());

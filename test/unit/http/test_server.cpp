@@ -33,6 +33,8 @@ class EchoHandler final : public RequestHandler {
                                                         "\n");
         }
         auto response = core::HttpResponse::text(200, co_await describe(r));
+        if (r.path == "/login" || r.path == "/page")
+            response.headers = {{"Content-Type", "text/html; charset=utf-8"}};
         if (r.path == "/login") response.authenticationPage = true;
         if (r.path == "/csp")
             response.header("Content-Security-Policy", "form-action https://service.test");
