@@ -60,23 +60,23 @@ int hexValue(char c) {
 std::optional<std::string> urlDecode(std::string_view text, bool plusIsSpace) {
     std::string out;
     out.reserve(text.size());
-    std::string_view special = plusIsSpace ? std::string_view("%+") : std::string_view("%");
-    while (!text.empty()) {
-        // The run up to the next escape is copied whole: most of a URL needs no decoding.
-        auto at = text.find_first_of(special);
-        out.append(text.substr(0, at));
-        if (at == std::string_view::npos) break;
-        if (text[at] == '+') {
+    std::size_t run = 0;  // start of the bytes copied as they are: most of a URL needs no decoding
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        if (c != '%' && (c != '+' || !plusIsSpace)) continue;
+        out.append(text.data() + run, i - run);
+        if (c == '+') {
             out += ' ';
-            text.remove_prefix(at + 1);
-            continue;
+        } else {
+            if (i + 2 >= text.size()) return std::nullopt;
+            int hi = hexValue(text[i + 1]), lo = hexValue(text[i + 2]);
+            if (hi < 0 || lo < 0) return std::nullopt;
+            out += static_cast<char>(hi << 4 | lo);
+            i += 2;
         }
-        if (at + 2 >= text.size()) return std::nullopt;
-        int hi = hexValue(text[at + 1]), lo = hexValue(text[at + 2]);
-        if (hi < 0 || lo < 0) return std::nullopt;
-        out += static_cast<char>(hi << 4 | lo);
-        text.remove_prefix(at + 3);
+        run = i + 1;
     }
+    out.append(text.data() + run, text.size() - run);
     return out;
 }
 
