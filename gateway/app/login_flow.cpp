@@ -14,6 +14,7 @@
 #include "gateway/core/log.hpp"
 #include "gateway/core/random.hpp"
 #include "gateway/core/text.hpp"
+#include "gateway/http/request_executor.hpp"
 #include "gateway/portal/pages.hpp"
 #include "gateway/portal/stylesheet.hpp"
 
@@ -490,7 +491,11 @@ session::Task<std::vector<std::string>> LoginFlow::sendSingleLogout(
     std::vector<core::BackChannelMessage> messages;
     for (auto* endpoint : endpoints_)
         for (auto& m : endpoint->logoutMessages(visits)) messages.push_back(std::move(m));
-    auto executor = co_await boost::asio::this_coro::executor;
+    // The sends may outlive this request (a service slower than the round's bound): they keep
+    // its id in their log lines, not the one of whatever the connection serves next.
+    auto executor = http::RequestExecutor(co_await boost::asio::this_coro::executor,
+                                          std::make_shared<const std::string>(
+                                              core::currentRequestId()));
     auto remaining = std::make_shared<std::size_t>(messages.size());
     // Each send has its own timeout; this bounds the whole round in case one never finishes.
     auto done = std::make_shared<boost::asio::steady_timer>(executor, std::chrono::seconds(15));

@@ -19,7 +19,6 @@
 
 #include "gateway/core/log.hpp"
 #include "gateway/core/random.hpp"
-#include "gateway/http/request_executor.hpp"
 #include "gateway/http/worker.hpp"
 
 namespace sesame::http {
@@ -195,15 +194,14 @@ class Connection {
     }
 
     // The request boundary: an exception from the handler is a broken invariant, reported as
-    // a 500 and a log line (architecture.md), never a crash.
+    // a 500 and a log line (architecture.md), never a crash. The handler runs in this
+    // coroutine, on the connection's RequestExecutor, whose id is this request's until the
+    // reply is written (a connection serves one request at a time).
     asio::awaitable<core::HttpResponse> callHandler(core::HttpRequest request) {
-        auto id = std::make_shared<const std::string>(request.requestId);
-        setRequestId(*id);
-        RequestExecutor executor(worker_.context().get_executor(), id);
+        setRequestId(request.requestId);
         std::string failure;
         try {
-            co_return co_await asio::co_spawn(executor, handler_->handle(std::move(request)),
-                                              asio::use_awaitable);
+            co_return co_await handler_->handle(std::move(request));
         } catch (const std::exception& e) {
             failure = e.what();
         } catch (...) {
