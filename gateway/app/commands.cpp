@@ -248,7 +248,8 @@ int listSessions(const std::string& configFile, const std::string& login) {
             std::cout << "  " << s.id.substr(0, 8) << "…  directory=" << s.identity.directory
                       << " profile="
                       << (s.identity.active() ? s.identity.active()->profile : std::string("-"))
-                      << " since=" << core::formatUtcInstant(s.createdAt) << " last_seen=" << core::formatUtcInstant(s.lastSeenAt)
+                      << " since=" << core::formatUtcInstant(s.createdAt)
+                      << " last_seen=" << core::formatUtcInstant(s.lastSeenAt)
                       << " services=" << (visits ? visits->size() : 0) << "\n";
         }
         redis.client->stop();

@@ -493,9 +493,9 @@ session::Task<std::vector<std::string>> LoginFlow::sendSingleLogout(
         for (auto& m : endpoint->logoutMessages(visits)) messages.push_back(std::move(m));
     // The sends may outlive this request (a service slower than the round's bound): they keep
     // its id in their log lines, not the one of whatever the connection serves next.
-    auto executor = http::RequestExecutor(co_await boost::asio::this_coro::executor,
-                                          std::make_shared<const std::string>(
-                                              core::currentRequestId()));
+    auto executor =
+        http::RequestExecutor(co_await boost::asio::this_coro::executor,
+                              std::make_shared<const std::string>(core::currentRequestId()));
     auto remaining = std::make_shared<std::size_t>(messages.size());
     // Each send has its own timeout; this bounds the whole round in case one never finishes.
     auto done = std::make_shared<boost::asio::steady_timer>(executor, std::chrono::seconds(15));

@@ -19,7 +19,7 @@ class AttributeSet {
     using Entry = std::pair<std::string, std::vector<std::string>>;
 
     void add(const std::string& name, std::string value);
-    void set(std::string name, std::vector<std::string> values);  // no values: removed
+    void set(std::string name, std::vector<std::string> values);            // no values: removed
     const std::vector<std::string>& values(const std::string& name) const;  // empty if absent
     std::optional<std::string> first(const std::string& name) const;
     bool has(const std::string& name) const;

@@ -124,8 +124,8 @@ Result<core::HttpRequest> decodeRequest(const BeastRequest& in, const Peer& peer
     out.scheme = peer.tls ? "https" : "http";
     if (!proxies.trusts(peer.address)) {
         // The usual case (no proxy, or a client that is not one): X-Forwarded-* is ignored.
-        out.clientAddress = peer.text.empty() ? normalizeAddress(peer.address).to_string()
-                                              : peer.text;
+        out.clientAddress =
+            peer.text.empty() ? normalizeAddress(peer.address).to_string() : peer.text;
     } else {
         auto origin = proxies.resolve(peer.address, joinedValues(in, "x-forwarded-for"),
                                       joinedValues(in, "x-forwarded-proto"),
@@ -146,7 +146,8 @@ Result<core::HttpRequest> decodeRequest(const BeastRequest& in, const Peer& peer
 
 ResponseEncoder::ResponseEncoder(const ServerConfig& config) : hsts_(config.publicHttps()) {
     csp_ = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'";
-    if (std::string origin = config.publicOrigin(); !origin.empty()) csp_.append(" ").append(origin);
+    if (std::string origin = config.publicOrigin(); !origin.empty())
+        csp_.append(" ").append(origin);
     csp_ += "; frame-ancestors 'none'; base-uri 'none'";
 }
 
@@ -162,8 +163,9 @@ void appendField(std::string& head, std::string_view name, std::string_view valu
 
 void appendStatusLine(std::string& head, unsigned version, int status) {
     head.append(version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
-    char code[4] = {static_cast<char>('0' + status / 100), static_cast<char>('0' + status / 10 % 10),
-                    static_cast<char>('0' + status % 10), ' '};
+    char code[4] = {static_cast<char>('0' + status / 100),
+                    static_cast<char>('0' + status / 10 % 10), static_cast<char>('0' + status % 10),
+                    ' '};
     head.append(code, sizeof code);
     std::string_view reason = bhttp::obsolete_reason(static_cast<bhttp::status>(status));
     if (!reason.starts_with('<')) head.append(reason);  // "<unknown-status>": RFC 9112 allows none

@@ -20,7 +20,6 @@ namespace {
 // they happen, long enough to carry dozens of lines per write under load.
 constexpr std::chrono::milliseconds logFlushDelay{10};
 
-
 constexpr auto asTuple = asio::as_tuple(asio::use_awaitable);
 
 const core::Logger& log() {

@@ -48,8 +48,8 @@ void element(std::string& out, std::string_view indent, std::string_view name,
     out.resize(at + indent.size() + open.size() + name.size() + 1 + value.size() + close.size() +
                name.size() + 2);
     char* p = out.data() + at;
-    for (std::string_view part : {indent, open, name, std::string_view(">"), value, close, name,
-                                  std::string_view(">\n")})
+    for (std::string_view part :
+         {indent, open, name, std::string_view(">"), value, close, name, std::string_view(">\n")})
         p = std::copy(part.begin(), part.end(), p);
 }
 
@@ -251,9 +251,10 @@ std::string renderSaml11Success(const Authentication& a, const SamlContext& c) {
             if (!values.empty()) samlAttribute(out, name, values);
     }
     out += "</saml:AttributeStatement>";
-    out += "<saml:AuthenticationStatement AuthenticationInstant=\"" + core::formatUtcInstant(a.authTime) +
-           "\" AuthenticationMethod=\"" + std::string(samlAuthenticationMethod(a.authMethod)) +
-           "\">" + subject(a.user) + "</saml:AuthenticationStatement>";
+    out += "<saml:AuthenticationStatement AuthenticationInstant=\"" +
+           core::formatUtcInstant(a.authTime) + "\" AuthenticationMethod=\"" +
+           std::string(samlAuthenticationMethod(a.authMethod)) + "\">" + subject(a.user) +
+           "</saml:AuthenticationStatement>";
     out += "</saml:Assertion></samlp:Response>";
     out += soapClose;
     return out;
@@ -276,7 +277,8 @@ std::string renderLogoutRequest(std::string_view id, std::int64_t issueInstant,
     // expression on "<samlp:SessionIndex>", and mod_auth_cas takes its inner text as is.
     return "<samlp:LogoutRequest xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" "
            "xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"" +
-           escape(id) + "\" Version=\"2.0\" IssueInstant=\"" + core::formatUtcInstant(issueInstant) +
+           escape(id) + "\" Version=\"2.0\" IssueInstant=\"" +
+           core::formatUtcInstant(issueInstant) +
            "\"><saml:NameID>@NOT_USED@</saml:NameID><samlp:SessionIndex>" + escape(sessionIndex) +
            "</samlp:SessionIndex></samlp:LogoutRequest>";
 }

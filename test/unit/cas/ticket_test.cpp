@@ -78,12 +78,12 @@ TEST_CASE("unknown members and members of another type are skipped", "[unit][cas
 
 TEST_CASE("text that is not a grant is refused", "[unit][cas]") {
     const std::string whole = serialize(teacherGrant());
-    for (std::string bad : {std::string{}, std::string("[]"), std::string("\"ST\""),
-                            std::string("12"), std::string("null"), std::string("{}"),
-                            std::string(R"({"service":"s"})"), std::string(R"({"user":"u"})"),
-                            whole.substr(0, whole.size() - 1), whole + "x", whole + "{}",
-                            std::string(200, '[') + std::string(200, ']'),
-                            "{\"a\":" + std::string(100, '{') + std::string(100, '}') + "}"}) {
+    for (std::string bad :
+         {std::string{}, std::string("[]"), std::string("\"ST\""), std::string("12"),
+          std::string("null"), std::string("{}"), std::string(R"({"service":"s"})"),
+          std::string(R"({"user":"u"})"), whole.substr(0, whole.size() - 1), whole + "x",
+          whole + "{}", std::string(200, '[') + std::string(200, ']'),
+          "{\"a\":" + std::string(100, '{') + std::string(100, '}') + "}"}) {
         INFO(bad.substr(0, 80));
         CHECK_FALSE(parseTicketGrant(bad).has_value());
     }

@@ -133,13 +133,15 @@ TEST_CASE("batched lines from several threads reach a pipe whole", "[unit][core]
     std::string received;
     std::thread reader([&] {
         char buffer[65536];
-        for (ssize_t n; (n = ::read(fds[0], buffer, sizeof buffer)) > 0;) received.append(buffer, n);
+        for (ssize_t n; (n = ::read(fds[0], buffer, sizeof buffer)) > 0;)
+            received.append(buffer, n);
     });
     const std::string padding(300, 'x');  // lines of ~400 bytes: a 16 kB batch holds ~40
     auto writer = [&](const char* who) {
         core::Logger log(who);
         core::bufferLogLines([] {});  // never flushed by a loop: only the 16 kB limit writes
-        for (int i = 0; i < 2000; ++i) log.info("line", {{"i", std::to_string(i)}, {"pad", padding}});
+        for (int i = 0; i < 2000; ++i)
+            log.info("line", {{"i", std::to_string(i)}, {"pad", padding}});
         core::bufferLogLines({});
     };
     std::thread a(writer, "a"), b(writer, "b");

@@ -12,8 +12,7 @@ TEST_CASE("UTC instants are written as xsd:dateTime", "[unit][core]") {
 }
 
 TEST_CASE("markup is escaped, URLs and forms round-trip", "[unit][core]") {
-    CHECK(escapeHtml("<a href=\"x\">&'</a>") ==
-          "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;");
+    CHECK(escapeHtml("<a href=\"x\">&'</a>") == "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;");
     CHECK(urlDecode(urlEncode("https://é.test/?a=1&b=2 3")) == "https://é.test/?a=1&b=2 3");
     CHECK_FALSE(urlDecode("%zz").has_value());
     auto form = parseForm("a=1&b=x+y&c=%C3%A9");

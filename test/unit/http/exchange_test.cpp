@@ -63,8 +63,8 @@ TEST_CASE("a Beast request becomes a neutral request", "[unit][http]") {
 TEST_CASE("query parameters are decoded as forms are, repeats kept", "[unit][http]") {
     auto out = decodeRequest(request("/cas/validate?a=1&&b=x+y%2Bz&flag&a=%C3%A9&e="), peer(), {});
     REQUIRE(out.has_value());
-    CHECK(out->query == core::Parameters{{"a", "1"}, {"b", "x y+z"}, {"flag", ""}, {"a", "é"},
-                                         {"e", ""}});
+    CHECK(out->query ==
+          core::Parameters{{"a", "1"}, {"b", "x y+z"}, {"flag", ""}, {"a", "é"}, {"e", ""}});
     bool repeated = false;
     CHECK(out->param("a", &repeated) == "1");
     CHECK(repeated);
