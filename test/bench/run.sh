@@ -12,7 +12,7 @@
 #
 #   test/bench/run.sh [--duration SECONDS] [--rounds N] [--write-docs]
 #
-# The floor and serviceValidate are measured in N rounds (default 3), floor then Sesame in each,
+# The floor and serviceValidate are measured in N rounds (default 5), floor then Sesame in each,
 # so that both see the same moments of this shared machine; the table shows the round with the
 # median ratio and the note under it every round's ratio.
 #
@@ -27,7 +27,7 @@ cd "$root"
 
 duration=10
 warmup=2
-rounds=3
+rounds=5
 write_docs=0
 command_line="test/bench/run.sh $*"
 while [ $# -gt 0 ]; do
