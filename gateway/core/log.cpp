@@ -49,12 +49,21 @@ bool containsLower(std::string_view haystack, std::string_view lowerNeedle) {
 }
 
 bool secretName(std::string_view name) {
+    // "pgt" covers pgtid and pgtiou, "samlre" SAMLResponse and SAMLRequest.
     static constexpr std::string_view secrets[] = {
-        "password", "passwd", "ticket",       "code",          "cookie",        "assertion",
-        "token",    "secret", "samlresponse", "samlrequest",   "logoutrequest", "pgt",
-        "pgtid",    "pgtiou", "csrf",         "authorization", "session",       "artifact"};
-    return std::any_of(std::begin(secrets), std::end(secrets),
-                       [&](std::string_view s) { return containsLower(name, s); });
+        "password", "passwd", "ticket", "code",          "cookie",  "assertion",     "token",
+        "secret",   "samlre", "pgt",    "csrf",          "session", "authorization", "artifact",
+        "logoutrequest"};
+    // Field names are short: lowered once into a stack buffer, then searched with find().
+    char buffer[64];
+    if (name.size() > sizeof buffer)
+        return std::any_of(std::begin(secrets), std::end(secrets),
+                           [&](std::string_view s) { return containsLower(name, s); });
+    std::transform(name.begin(), name.end(), buffer, lowerAscii);
+    std::string_view lowered(buffer, name.size());
+    return std::any_of(std::begin(secrets), std::end(secrets), [&](std::string_view s) {
+        return lowered.find(s) != std::string_view::npos;
+    });
 }
 
 bool secretValue(std::string_view value) {
@@ -240,7 +249,9 @@ std::string redact(std::string_view name, std::string_view value) {
 std::string redactQuery(std::string_view url) {
     auto q = url.find('?');
     if (q == std::string_view::npos) return std::string(url);
-    std::string out(url.substr(0, q + 1));
+    std::string out;
+    out.reserve(url.size());
+    out.append(url.substr(0, q + 1));
     std::string_view rest = url.substr(q + 1);
     bool first = true;
     while (true) {
@@ -255,7 +266,7 @@ std::string redactQuery(std::string_view url) {
             std::string_view n = pair.substr(0, eq), v = pair.substr(eq + 1);
             out += n;
             out += '=';
-            out += redact(n, v);
+            if (!v.empty()) out += secretName(n) || secretValue(v) ? "[redacted]" : v;
         }
         if (amp == std::string_view::npos) break;
         rest = rest.substr(amp + 1);

@@ -77,7 +77,7 @@ class GrantReader {
         return enter(ec);
     }
     bool on_array_end(std::size_t, error_code&) {
-        if (depth_ == 3 && member_ == "attributes") {
+        if (depth_ == 3 && member_ == Member::attributes) {
             if (!values_.empty()) grant_.attributes.set(std::move(attribute_), std::move(values_));
             values_.clear();
         }
@@ -85,8 +85,8 @@ class GrantReader {
     }
     bool on_key_part(string_view s, std::size_t, error_code&) { return keep(s); }
     bool on_key(string_view s, std::size_t, error_code&) {
-        if (depth_ == 1) member_ = whole(s);
-        if (depth_ == 2 && member_ == "attributes") attribute_ = whole(s);
+        if (depth_ == 1) member_ = memberNamed(whole(s));
+        if (depth_ == 2 && member_ == Member::attributes) attribute_ = whole(s);
         part_.clear();
         return true;
     }
@@ -97,9 +97,9 @@ class GrantReader {
         part_.clear();
         if (depth_ == 1) {
             if (auto* field = stringMember()) *field = std::move(value);
-        } else if (depth_ == 2 && member_ == "proxies") {
+        } else if (depth_ == 2 && member_ == Member::proxies) {
             grant_.proxies.push_back(std::move(value));
-        } else if (depth_ == 3 && member_ == "attributes") {
+        } else if (depth_ == 3 && member_ == Member::attributes) {
             values_.push_back(std::move(value));
         }
         return true;
@@ -107,15 +107,15 @@ class GrantReader {
     bool on_number_part(string_view, error_code&) { return true; }
     bool on_int64(std::int64_t i, string_view, error_code& ec) {
         if (depth_ == 0) return fail(ec);
-        if (depth_ == 1 && member_ == "authTime") grant_.authTime = i;
-        if (depth_ == 1 && member_ == "issuedAt") grant_.issuedAt = i;
+        if (depth_ == 1 && member_ == Member::authTime) grant_.authTime = i;
+        if (depth_ == 1 && member_ == Member::issuedAt) grant_.issuedAt = i;
         return true;
     }
     bool on_uint64(std::uint64_t, string_view, error_code& ec) { return depth_ > 0 || fail(ec); }
     bool on_double(double, string_view, error_code& ec) { return depth_ > 0 || fail(ec); }
     bool on_bool(bool b, error_code& ec) {
         if (depth_ == 0) return fail(ec);
-        if (depth_ == 1 && member_ == "freshLogin") grant_.freshLogin = b;
+        if (depth_ == 1 && member_ == Member::freshLogin) grant_.freshLogin = b;
         return true;
     }
     bool on_null(error_code& ec) { return depth_ > 0 || fail(ec); }
@@ -145,13 +145,46 @@ class GrantReader {
         out.append(s.data(), s.size());
         return out;
     }
+    // The top object's members, named once per key rather than compared at every value.
+    enum class Member {
+        other,
+        service,
+        serviceId,
+        sessionId,
+        user,
+        authMethod,
+        attributes,
+        authTime,
+        issuedAt,
+        freshLogin,
+        proxies
+    };
+    static Member memberNamed(std::string_view key) {
+        static constexpr std::pair<std::string_view, Member> names[] = {
+            {"service", Member::service},       {"serviceId", Member::serviceId},
+            {"sessionId", Member::sessionId},   {"user", Member::user},
+            {"authMethod", Member::authMethod}, {"attributes", Member::attributes},
+            {"authTime", Member::authTime},     {"issuedAt", Member::issuedAt},
+            {"freshLogin", Member::freshLogin}, {"proxies", Member::proxies}};
+        for (const auto& [name, member] : names)
+            if (key == name) return member;
+        return Member::other;
+    }
     std::string* stringMember() {
-        if (member_ == "service") return &grant_.service;
-        if (member_ == "serviceId") return &grant_.serviceId;
-        if (member_ == "sessionId") return &grant_.sessionId;
-        if (member_ == "user") return &grant_.user;
-        if (member_ == "authMethod") return &grant_.authMethod;
-        return nullptr;
+        switch (member_) {
+            case Member::service:
+                return &grant_.service;
+            case Member::serviceId:
+                return &grant_.serviceId;
+            case Member::sessionId:
+                return &grant_.sessionId;
+            case Member::user:
+                return &grant_.user;
+            case Member::authMethod:
+                return &grant_.authMethod;
+            default:
+                return nullptr;
+        }
     }
     static bool fail(error_code& ec) {
         ec = boost::json::error::syntax;  // not a grant (a scalar or array at the top)
@@ -161,8 +194,8 @@ class GrantReader {
     TicketGrant& grant_;
     int depth_ = 0;
     bool topIsObject_ = false;
-    std::string member_;     // the current member of the top object
-    std::string attribute_;  // the current attribute name inside "attributes"
+    Member member_ = Member::other;  // the current member of the top object
+    std::string attribute_;          // the current attribute name inside "attributes"
     std::vector<std::string> values_;
     std::string part_;  // a key or string delivered in pieces
 };

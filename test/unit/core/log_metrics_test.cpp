@@ -75,6 +75,15 @@ TEST_CASE("a field named like a secret is redacted whatever its case", "[unit][c
     CHECK(boost::json::parse(out).as_object().at("SAMLResponse").as_string() == "[redacted]");
 }
 
+TEST_CASE("a logged URL keeps its shape with the secret parameters redacted", "[unit][core]") {
+    CHECK(core::redactQuery("/cas/serviceValidate?service=https%3A%2F%2Fent%2F&ticket=ST-1&"
+                            "pgtUrl=https://p/&empty=&flag&x=PT-2") ==
+          "/cas/serviceValidate?service=https%3A%2F%2Fent%2F&ticket=[redacted]&"
+          "pgtUrl=[redacted]&empty=&flag&x=[redacted]");
+    CHECK(core::redactQuery("/login") == "/login");
+    CHECK(core::redactQuery("/a?") == "/a?");
+}
+
 TEST_CASE("a batching thread holds its info lines until the flush, in order", "[unit][core]") {
     core::Logger log("test");
     int scheduled = 0;
