@@ -51,9 +51,9 @@ bool containsLower(std::string_view haystack, std::string_view lowerNeedle) {
 bool secretName(std::string_view name) {
     // "pgt" covers pgtid and pgtiou, "samlre" SAMLResponse and SAMLRequest.
     static constexpr std::string_view secrets[] = {
-        "password", "passwd", "ticket", "code",          "cookie",  "assertion",     "token",
-        "secret",   "samlre", "pgt",    "csrf",          "session", "authorization", "artifact",
-        "logoutrequest"};
+        "password",  "passwd",  "ticket",        "code",     "cookie",
+        "assertion", "token",   "secret",        "samlre",   "pgt",
+        "csrf",      "session", "authorization", "artifact", "logoutrequest"};
     // Field names are short: lowered once into a stack buffer, then searched with find().
     char buffer[64];
     if (name.size() > sizeof buffer)
