@@ -92,11 +92,22 @@ const policies::Service* CasEndpoint::findService(const std::string& url) const 
 }
 
 void CasEndpoint::countValidation(std::string_view kind, std::string_view result) const {
-    if (metrics_) metrics_->ticketsValidated.inc({std::string(kind), std::string(result)});
+    if (!metrics_) return;
+    if (result == "success" && (kind == "ST" || kind == "PT")) {
+        auto*& series = kind == "ST" ? serviceTicketsValidated_ : proxyTicketsValidated_;
+        if (!series) series = &metrics_->ticketsValidated.series({std::string(kind), "success"});
+        return series->inc();
+    }
+    metrics_->ticketsValidated.inc({std::string(kind), std::string(result)});
 }
 
 void CasEndpoint::countIssued(std::string_view kind) const {
-    if (metrics_) metrics_->ticketsIssued.inc({std::string(kind)});
+    if (!metrics_) return;
+    if (kind == "ST") {
+        if (!serviceTicketsIssued_) serviceTicketsIssued_ = &metrics_->ticketsIssued.series({"ST"});
+        return serviceTicketsIssued_->inc();
+    }
+    metrics_->ticketsIssued.inc({std::string(kind)});
 }
 
 awaitable<core::EndpointReply> CasEndpoint::handle(const HttpRequest& request,

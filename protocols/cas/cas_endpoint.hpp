@@ -92,6 +92,11 @@ class CasEndpoint final : public core::Endpoint {
     core::BackChannel& backChannel_;
     core::Clock& clock_;
     core::SesameMetrics* metrics_;
+    // The series of the common outcomes, resolved on first use: an endpoint lives on one
+    // worker, so these need no lock (core/metrics.hpp's handles).
+    mutable core::CounterFamily::Series* serviceTicketsValidated_ = nullptr;
+    mutable core::CounterFamily::Series* proxyTicketsValidated_ = nullptr;
+    mutable core::CounterFamily::Series* serviceTicketsIssued_ = nullptr;
     ProxyRelease proxyRelease_;
 };
 
