@@ -10,7 +10,6 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
-#include <cstdio>
 #include <ctime>
 #include <functional>
 
@@ -72,6 +71,13 @@ bool secretValue(std::string_view value) {
                        [&](std::string_view p) { return value.substr(0, p.size()) == p; });
 }
 
+// What may be written of a field: its value, or the marker when its name or value is secret.
+// The one rule behind redact(), redactQuery() and every log field.
+std::string_view redacted(std::string_view name, std::string_view value) {
+    if (value.empty() || !(secretName(name) || secretValue(value))) return value;
+    return "[redacted]";
+}
+
 // A JSON string, escaped as boost::json::serialize does (RFC 8259 §7: '"', '\\', the
 // short escapes for \b \t \n \f \r, \u00xx for the other control characters, every other
 // byte as is), appended to `out` without an intermediate string.
@@ -130,7 +136,7 @@ void appendDigits(char* at, int value, int width) {
 // "2026-12-01T08:54:00.123Z": the part up to the seconds is formatted once a second per thread.
 void appendTimestamp(std::string& out) {
     thread_local std::time_t cachedSecond = -1;
-    thread_local char cached[64] = "";  // "YYYY-MM-DDTHH:MM:SS."
+    thread_local std::string cached;  // "YYYY-MM-DDTHH:MM:SS."
     auto now = std::chrono::system_clock::now();
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch());
     std::time_t t = static_cast<std::time_t>(ms.count() / 1000);
@@ -140,9 +146,8 @@ void appendTimestamp(std::string& out) {
         --t;
     }
     if (t != cachedSecond) {
-        std::string seconds = formatUtcInstant(t);  // "...T08:54:00Z"
-        seconds.back() = '.';
-        std::snprintf(cached, sizeof cached, "%s", seconds.c_str());
+        cached = formatUtcInstant(t);  // "...T08:54:00Z"
+        cached.back() = '.';
         cachedSecond = t;
     }
     out += cached;
@@ -153,9 +158,7 @@ void appendTimestamp(std::string& out) {
 }
 
 void appendRedacted(std::string& out, std::string_view name, std::string_view value) {
-    if (value.empty()) return appendQuoted(out, {});
-    if (secretName(name) || secretValue(value)) return appendQuoted(out, "[redacted]");
-    appendQuoted(out, value);
+    appendQuoted(out, redacted(name, value));
 }
 
 // A write of at most PIPE_BUF bytes to a pipe is atomic (POSIX write(2)), and so is any write to
@@ -241,9 +244,7 @@ const std::string& currentRequestId() {
 }
 
 std::string redact(std::string_view name, std::string_view value) {
-    if (value.empty()) return {};
-    if (secretName(name) || secretValue(value)) return "[redacted]";
-    return std::string(value);
+    return std::string(redacted(name, value));
 }
 
 std::string redactQuery(std::string_view url) {
@@ -266,7 +267,7 @@ std::string redactQuery(std::string_view url) {
             std::string_view n = pair.substr(0, eq), v = pair.substr(eq + 1);
             out += n;
             out += '=';
-            if (!v.empty()) out += secretName(n) || secretValue(v) ? "[redacted]" : v;
+            out += redacted(n, v);
         }
         if (amp == std::string_view::npos) break;
         rest = rest.substr(amp + 1);

@@ -3,7 +3,6 @@
 // within the read timeout and the size limits, hand it to the worker's handler, write the
 // reply, repeat while keep-alive holds. Every network error goes through fail().
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -238,7 +237,7 @@ class Connection {
         core::HttpRequest s;
         s.method = std::string(in.method_string());
         s.rawTarget = std::string(in.target());
-        s.clientAddress = peer_.address.to_string();
+        s.clientAddress = peer_.text;
         s.scheme = peer_.tls ? "https" : "http";
         s.requestId = id;
         return s;
