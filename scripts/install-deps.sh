@@ -8,10 +8,11 @@ BUILD_PKGS=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost1.81-all-dev libboost-json1.81-dev libboost-url1.81-dev libssl-dev libhiredis-dev libldap2-dev libsasl2-dev
   libxml2-dev libxmlsec1-dev libcjose-dev liboauth2-dev libjansson-dev
-  libargon2-dev libyaml-cpp-dev libjemalloc-dev catch2
+  libargon2-dev libyaml-cpp-dev libjemalloc-dev libre2-dev catch2
+  clang libclang-rt-14-dev llvm
 )
 RUNTIME_PKGS=(
-  redis-server redis-tools slapd ldap-utils openssl curl ca-certificates procps iproute2
+  redis-server redis-sentinel redis-tools haproxy slapd ldap-utils openssl curl ca-certificates procps iproute2
   apache2 libapache2-mod-auth-cas
   chromium chromium-driver
   libapache2-mod-php php-cas php-xml php-curl
