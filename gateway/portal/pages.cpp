@@ -1,6 +1,7 @@
 #include "gateway/portal/pages.hpp"
 
 #include <algorithm>
+#include <boost/url/url.hpp>
 #include <string_view>
 
 #include "gateway/core/text.hpp"
@@ -12,26 +13,16 @@ namespace {
 
 using core::escapeHtml;
 
-// Path characters kept as they are in a link; everything else is percent-encoded so that a
-// decoded path can never end the attribute or start a query.
-std::string encodePath(std::string_view path) {
-    std::string out;
-    for (char c : path) {
-        if (c == '/')
-            out += c;
-        else
-            out += core::urlEncode(std::string_view(&c, 1));
-    }
-    return out;
-}
-
+// A link to a page of this site, same-site by construction: an absolute path (never a relative
+// one, never a scheme), written by Boost.URL, which prefixes "/." to a path that starts with "//"
+// so that it cannot be read as a scheme-relative reference to another host (RFC 3986 §3.3,
+// §4.2), and percent-encodes everything outside a path segment (a backslash, which browsers read
+// as a slash, "?", "#", quotes). The query is form-encoded, as core::parseForm reads it.
 std::string link(std::string_view path, const core::Parameters& params) {
-    std::string out = encodePath(path);
-    if (!params.empty()) {
-        out += '?';
-        out += core::formatForm(params);
-    }
-    return out;
+    boost::urls::url url;
+    url.set_path(path.empty() || path.front() != '/' ? "/" + std::string(path) : path);
+    if (!params.empty()) url.set_encoded_query(core::formatForm(params));
+    return std::string(url.buffer());
 }
 
 std::string switchHref(const PageContext& context, const core::Parameters& params) {
@@ -240,7 +231,7 @@ core::HttpResponse renderLogin(const PageContext& context, const LoginView& view
         body +=
             paragraph(text(lang, "login.for_service", {{"service", view.serviceName}}), "context");
     if (!error.empty()) body += alert(lang, "login-error", error);
-    body += "<form method=\"post\" action=\"" + escapeHtml(encodePath(view.loginPath)) + "\">\n";
+    body += "<form method=\"post\" action=\"" + escapeHtml(link(view.loginPath, {})) + "\">\n";
     body += "<input type=\"hidden\" name=\"flow\" value=\"" + escapeHtml(view.flowId) + "\">\n";
     body +=
         "<input type=\"hidden\" name=\"choice\" value=\"" + escapeHtml(view.choice.id) + "\">\n";

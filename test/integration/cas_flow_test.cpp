@@ -4,9 +4,12 @@
 // shows what mod_auth_cas received from /cas/p3/serviceValidate. Sessions live in a real Redis.
 #include <catch2/catch.hpp>
 
+#include <regex>
+
 #include "test/integration/demo_people.hpp"
 #include "test/integration/sesame_instance.hpp"
 #include "test/support/harness_error.hpp"
+#include "test/support/html.hpp"
 #include "test/support/servers.hpp"
 
 using namespace sesame::testing;
@@ -211,4 +214,27 @@ TEST_CASE("session cookie and security headers are those of a production gateway
     CHECK(metrics.find("sesame_tickets_issued_total") != std::string::npos);
     CHECK(metrics.find("sesame_tickets_validated_total") != std::string::npos);
     CHECK(metrics.find("sesame_http_request_duration_seconds_bucket") != std::string::npos);
+}
+
+TEST_CASE("no link or form of a portal page leaves the site, whatever path was asked",
+          "[interop][redis]") {
+    const auto base = demo().sesame.baseUrl();
+    const std::regex target("(?:href|action)=\"([^\"]*)\"");
+    for (const char* path : {"//evil.example/", "//evil.example/login", "/%2F%2Fevil.example/",
+                             "/%5Cevil.example/", "///evil.example/?lang=en"}) {
+        DYNAMIC_SECTION(path) {
+            Browser browser;
+            auto page = browser.get(base + path);
+            INFO(page.body);
+            CHECK(page.status == 404);
+            std::size_t links = 0;
+            for (auto it = std::sregex_iterator(page.body.begin(), page.body.end(), target);
+                 it != std::sregex_iterator(); ++it, ++links) {
+                auto resolved = resolveUrl(page.url, decodeEntities((*it)[1].str()));
+                INFO(resolved);
+                CHECK(Url::parse(resolved).origin() == base);
+            }
+            CHECK(links >= 2);  // the stylesheet and the language switch at least
+        }
+    }
 }

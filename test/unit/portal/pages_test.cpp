@@ -380,3 +380,29 @@ TEST_CASE("markup in any substituted value is escaped on every page", "[unit]") 
         }
     }
 }
+
+TEST_CASE("no link built from the request path leaves the site", "[unit]") {
+    // A path of two slashes is a scheme-relative reference when written as is (RFC 3986 §4.2):
+    // "//evil.example/?lang=en" would send the person to another host. Browsers also read a
+    // backslash as a slash in http(s) URLs (WHATWG URL, "special" schemes).
+    for (std::string path : {"//evil.example/", "///evil.example", "/\\evil.example/",
+                             "/\\/evil.example", "evil.example", "javascript:alert(1)"}) {
+        DYNAMIC_SECTION(path) {
+            auto c = context(Language::fr, path);
+            for (const auto& body :
+                 {portal::renderError(c, {404, "error.not_found", {}}).body,
+                  portal::renderUnavailable(c).body, portal::renderLoggedOut(c, {}).body}) {
+                std::regex href("href=\"([^\"]*)\"");
+                for (auto it = std::sregex_iterator(body.begin(), body.end(), href);
+                     it != std::sregex_iterator(); ++it) {
+                    std::string target = (*it)[1];
+                    INFO(target);
+                    REQUIRE(!target.empty());
+                    CHECK(target[0] == '/');  // an absolute path: no scheme, no other host
+                    CHECK(target.rfind("//", 0) != 0);
+                    CHECK(target.find('\\') == std::string::npos);
+                }
+            }
+        }
+    }
+}
