@@ -45,6 +45,22 @@ SessionSettings parseSession(const core::ConfigNode& node, core::ConfigErrors& e
     return s;
 }
 
+// A __Host- cookie is stored only when it is Secure, and a browser keeps a Secure cookie only
+// from an https page: what counts is the public URL, not whether Sesame itself speaks TLS (behind
+// a TLS proxy it serves plain HTTP and its cookies are still Secure for the browser).
+void checkCookiePrefix(SessionSettings& session, const http::ServerConfig& server,
+                       const core::ConfigNode& node, core::ConfigErrors& errors) {
+    constexpr std::string_view prefix = "__Host-";
+    const bool https = server.publicHttps();
+    if (!https) session.flowCookieName = session.flowCookieName.substr(prefix.size());
+    if (!https && session.cookieName.rfind(prefix, 0) == 0)
+        errors.add(node["cookie_name"],
+                   "'" + session.cookieName + "': a " + std::string(prefix) +
+                       " cookie needs an https public_url (browsers refuse it over http); "
+                       "serve https (or put Sesame behind a TLS proxy with an https public_url), "
+                       "or name the cookie without the prefix");
+}
+
 core::LogLevel parseLogLevel(const core::ConfigNode& node, core::ConfigErrors& errors) {
     auto v = node.asString(errors, "info");
     if (v == "debug") return core::LogLevel::debug;
@@ -127,6 +143,7 @@ Configuration loadConfiguration(const std::string& file, core::ConfigErrors& err
     runtime->configFile = file;
     runtime->publicUrl = out.startup.server.publicUrl;
     runtime->session = parseSession(r["session"], errors);
+    checkCookiePrefix(runtime->session, out.startup.server, r["session"], errors);
     runtime->throttle = ThrottleConfig::parse(r["throttling"], errors);
     runtime->portal = portal::PortalConfig::parse(r["portal"], errors);
     auto habilitation = policies::HabilitationRules::parse(r["habilitation"], errors);

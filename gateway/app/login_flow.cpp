@@ -21,7 +21,6 @@
 namespace sesame::app {
 namespace {
 const core::Logger log{"login"};
-constexpr std::string_view flowCookieName = "SESAME_FLOW";
 constexpr std::string_view portalProtocol = "portal";  // a login asked for by no service
 
 bool sameSecret(const std::string& a, const std::string& b) {
@@ -89,7 +88,7 @@ struct LoginFlow::PendingLogin {
     std::string id;
     core::FlowState flow;
     std::string csrf;
-    std::string browser;  // the SESAME_FLOW cookie this login is bound to
+    std::string browser;  // the flow cookie this login is bound to
 
     std::string serialize() const {
         return boost::json::serialize(boost::json::object{
@@ -269,7 +268,7 @@ session::Task<core::HttpResponse> LoginFlow::startLogin(const core::HttpRequest&
     pending.id = core::randomToken(24);
     pending.flow = std::move(flow);
     pending.csrf = core::randomToken(24);
-    auto browser = request.cookie(flowCookieName);
+    auto browser = request.cookie(runtime_->session.flowCookieName);
     pending.browser = browser && browser->size() == 43 ? *browser : core::randomToken(32);
     auto saved =
         co_await store_.putArtefact(session::ArtefactKind::loginFlow, pending.id,
@@ -277,7 +276,7 @@ session::Task<core::HttpResponse> LoginFlow::startLogin(const core::HttpRequest&
     if (!saved) co_return unavailable(request);
     auto response = core::HttpResponse::redirect("/login?flow=" + pending.id, 303);
     core::Cookie cookie;
-    cookie.name = std::string(flowCookieName);
+    cookie.name = runtime_->session.flowCookieName;
     cookie.value = pending.browser;
     response.cookies.push_back(cookie);
     response.authenticationPage = true;
@@ -293,7 +292,7 @@ session::Task<Result<std::optional<LoginFlow::PendingLogin>>> LoginFlow::pending
     auto pending = PendingLogin::parse(flowId, **stored);
     // The flow belongs to the browser that started it: a login link sent to someone else
     // (login CSRF, session fixation) does not work.
-    auto browser = request.cookie(flowCookieName);
+    auto browser = request.cookie(runtime_->session.flowCookieName);
     if (!pending || !browser || !sameSecret(*browser, pending->browser))
         co_return std::optional<PendingLogin>{};
     co_return pending;

@@ -26,7 +26,11 @@ struct Directory {
 
 struct SessionSettings {
     session::SessionTimeouts timeouts;
-    std::string cookieName = "SESAME";
+    // __Host- (RFC 6265bis §4.1.3.2): the browser keeps the cookie only when it is Secure, has
+    // Path=/ and no Domain, so no other host of the domain can set or shadow it.
+    std::string cookieName = "__Host-SESAME";
+    // The login flow's browser binding; __Host- too when the public URL is https.
+    std::string flowCookieName = "__Host-SESAME_FLOW";
     std::chrono::seconds loginFlowLifetime{std::chrono::minutes(15)};
 };
 

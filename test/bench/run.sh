@@ -139,6 +139,8 @@ write_config() {  # write_config <plain|tls> <port> <file>
   if [ "$mode" = plain ]; then
     # Behind-a-proxy mode: no server.tls, plain HTTP (as the floor).
     replace "public_url: https://127.0.0.1:$port" "public_url: http://127.0.0.1:$port"
+    # A __Host- cookie needs an https public URL (check-config refuses it otherwise).
+    replace "cookie_name: __Host-SESAME" "cookie_name: SESAME"
     config=$(printf '%s\n' "$config" | awk '
       /^[^ #]/ { section = $1 }
       section == "server:" && /^  tls:/ { drop = 1; next }
@@ -183,10 +185,12 @@ peak_rss_mb() {  # VmHWM of a process, in MB
   awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"
 }
 
-# ---- Log in once through the portal form, as the demo teacher: the SESAME session cookie ----
+# ---- Log in once through the portal form, as the demo teacher: the session cookie ----
 header() { grep -i "^$1:" | head -1 | sed 's/^[^:]*: *//' | tr -d '\r'; }
-cookie_of() { grep -io "set-cookie: $1=[^;]*" | head -1 | sed 's/^[^:]*: *//'; }
-log_in() {  # log_in <base>: prints "SESAME=..."
+# cookie_of <name>: "name=value" of a Set-Cookie, with or without the __Host- prefix (the plain
+# instance's public URL is http, where the prefix is refused).
+cookie_of() { grep -o "[Ss]et-[Cc]ookie: \(__Host-\)\{0,1\}$1=[^;]*" | head -1 | sed 's/^[^:]*: *//'; }
+log_in() {  # log_in <base>: prints "__Host-SESAME=..." (or "SESAME=..." over http)
   local base=$1 headers flow_cookie location page
   headers=$(curl -sk -D - -o /dev/null "$base/cas/login?service=$service_encoded")
   flow_cookie=$(printf '%s' "$headers" | cookie_of SESAME_FLOW)

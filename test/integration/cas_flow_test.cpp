@@ -197,14 +197,21 @@ TEST_CASE("session cookie and security headers are those of a production gateway
     fields->set("login", teacher.login).set("password", "demo");
     auto posted = browser.post(resolveUrl(form.url, fields->action), fields->fields);
     REQUIRE(posted.isRedirect());
+    // Both cookies carry the __Host- prefix (RFC 6265bis §4.1.3.2): Secure, Path=/, no Domain,
+    // so that no other host of the domain (a compromised school site) can set or shadow them.
     std::string sessionCookie;
     for (const auto& c : posted.headerValues("Set-Cookie"))
-        if (c.rfind("SESAME=", 0) == 0) sessionCookie = c;
+        if (c.rfind("__Host-SESAME=", 0) == 0) sessionCookie = c;
     INFO(sessionCookie);
     CHECK(sessionCookie.find("; Secure") != std::string::npos);
+    CHECK(sessionCookie.find("; Path=/;") != std::string::npos);
+    CHECK(sessionCookie.find("Domain") == std::string::npos);
     CHECK(sessionCookie.find("; HttpOnly") != std::string::npos);
     CHECK(sessionCookie.find("; SameSite=Lax") != std::string::npos);
-    CHECK(sessionCookie.size() > std::string("SESAME=").size() + 40);  // 256-bit id
+    CHECK(sessionCookie.size() > std::string("__Host-SESAME=").size() + 40);  // 256-bit id
+    CHECK(browser.cookies().value("127.0.0.1", "__Host-SESAME_FLOW"));
+    for (const auto& c : browser.cookies().all())
+        if (c.name.find("SESAME") != std::string::npos) CHECK(c.name.rfind("__Host-", 0) == 0);
 
     // What the operators see: the login and the tickets counted.
     Browser ops;

@@ -67,6 +67,47 @@ TEST_CASE("check-config accepts the demo configuration and names every problem o
     CHECK(bad.output.find("nowhere") != std::string::npos);
 }
 
+TEST_CASE("check-config refuses a __Host- session cookie that the public URL cannot carry",
+          "[interop]") {
+    std::string config;
+    {
+        std::ifstream in(gateway().configFile());
+        std::stringstream s;
+        s << in.rdbuf();
+        config = s.str();
+    }
+    // Behind a TLS proxy Sesame serves plain HTTP, but the browser sees https: the prefix works.
+    std::string behindProxy = config;
+    auto tls = behindProxy.find("  tls:\n");
+    REQUIRE(tls != std::string::npos);
+    auto end = tls;
+    for (int line = 0; line < 3; ++line) end = behindProxy.find('\n', end) + 1;  // tls + 2 keys
+    behindProxy.erase(tls, end - tls);
+    // Plain http as the browser sees it: a __Host- cookie (Secure) would never be stored.
+    std::string plain = config;
+    const std::string https = "public_url: https://";
+    plain.replace(plain.find(https), https.size(), "public_url: http://");
+    const auto dir = gateway().configFile().parent_path();
+    std::ofstream(dir / "behind-proxy.yml") << behindProxy;
+    auto proxied = gateway().cli({"check-config", (dir / "behind-proxy.yml").string()});
+    INFO(proxied.output);
+    CHECK(proxied.exitCode == 0);
+    std::ofstream(dir / "plain.yml") << plain;
+    auto refused = gateway().cli({"check-config", (dir / "plain.yml").string()});
+    INFO(refused.output);
+    CHECK(refused.exitCode == 2);
+    CHECK(refused.output.find("session.cookie_name") != std::string::npos);
+    CHECK(refused.output.find("__Host-") != std::string::npos);
+    // The same with a name without the prefix is accepted.
+    std::string unprefixed = plain;
+    unprefixed.replace(unprefixed.find("cookie_name: __Host-SESAME"),
+                       std::string("cookie_name: __Host-SESAME").size(), "cookie_name: SESAME");
+    std::ofstream(dir / "unprefixed.yml") << unprefixed;
+    auto accepted = gateway().cli({"check-config", (dir / "unprefixed.yml").string()});
+    INFO(accepted.output);
+    CHECK(accepted.exitCode == 0);
+}
+
 TEST_CASE("sesame passwd prints an argon2id hash that verifies", "[unit]") {
     auto printed = gateway().cli({"passwd"}, "un mot de passe");
     INFO(printed.output);
@@ -104,7 +145,7 @@ TEST_CASE("sessions list and revoke work by login, and revoke logs the person ou
     CHECK(listed.output.find("2 session(s) for parent.herriot") != std::string::npos);
     CHECK(listed.output.find("directory=ent") != std::string::npos);
     // Only the start of a session id is shown: the whole id is a bearer secret.
-    auto cookie = first.cookies().value("127.0.0.1", "SESAME");
+    auto cookie = first.cookies().value("127.0.0.1", "__Host-SESAME");
     REQUIRE(cookie);
     CHECK(listed.output.find(*cookie) == std::string::npos);
 
@@ -121,9 +162,9 @@ TEST_CASE("the session id changes at every login (no fixation)", "[interop][redi
     Browser browser;
     // A cookie planted before login (by an attacker, say) is not adopted.
     browser.cookies().store(Url::parse(gateway().baseUrl() + "/"),
-                            "SESAME=planted-by-someone-else; Path=/; Secure");
+                            "__Host-SESAME=planted-by-someone-else; Path=/; Secure");
     REQUIRE(logIn(browser, portal(browser), teacher, "demo", false).isRedirect());
-    auto first = browser.cookies().value("127.0.0.1", "SESAME");
+    auto first = browser.cookies().value("127.0.0.1", "__Host-SESAME");
     REQUIRE(first);
     CHECK(*first != "planted-by-someone-else");
     auto renew =
@@ -132,14 +173,14 @@ TEST_CASE("the session id changes at every login (no fixation)", "[interop][redi
     while (page.isRedirect() && page.location().rfind(gateway().baseUrl(), 0) == 0)
         page = browser.get(page.location());
     REQUIRE(logIn(browser, page, teacher, "demo", false).isRedirect());
-    auto second = browser.cookies().value("127.0.0.1", "SESAME");
+    auto second = browser.cookies().value("127.0.0.1", "__Host-SESAME");
     REQUIRE(second);
     CHECK(*second != *first);
     CHECK(hasSso(browser));
     // The previous id is dead: whoever copied it gets nothing.
     Browser thief;
     thief.cookies().store(Url::parse(gateway().baseUrl() + "/"),
-                          "SESAME=" + *first + "; Path=/; Secure");
+                          "__Host-SESAME=" + *first + "; Path=/; Secure");
     CHECK_FALSE(hasSso(thief));
 }
 
