@@ -126,7 +126,11 @@ class WorkerHandler final : public http::RequestHandler {
             if (request.method == "POST") co_return co_await generation->flow->loginSubmit(request);
             co_return co_await generation->flow->loginPage(request);
         }
-        if (path == "/logout") co_return co_await generation->flow->logout(request, {});
+        if (path == "/logout") {
+            if (request.method == "POST")
+                co_return co_await generation->flow->logoutSubmit(request);
+            co_return co_await generation->flow->logoutPage(request);
+        }
         if (path == "/") co_return core::HttpResponse::redirect("/login", 303);
         if (path.rfind("/cas/", 0) == 0 || path == "/cas")
             co_return co_await generation->flow->endpointRequest(*generation->cas, request);

@@ -1,6 +1,8 @@
 #include "gateway/app/login_flow.hpp"
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -26,6 +28,19 @@ constexpr std::string_view portalProtocol = "portal";  // a login asked for by n
 bool sameSecret(const std::string& a, const std::string& b) {
     // Constant time: a CSRF token or a browser binding must not leak by timing.
     return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+// The token the portal's logout form carries: bound to the session, so that a page of another
+// site cannot end it (OWASP CSRF prevention, synchronizer token). An HMAC keyed by the session
+// id (256 random bits, never shown to scripts): every node computes the same token without
+// storing it, and the token reveals nothing of the id.
+std::string logoutToken(const std::string& sessionId) {
+    constexpr std::string_view purpose = "sesame logout v1";
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int size = 0;
+    HMAC(EVP_sha256(), sessionId.data(), static_cast<int>(sessionId.size()),
+         reinterpret_cast<const unsigned char*>(purpose.data()), purpose.size(), mac, &size);
+    return core::base64UrlEncode(std::string_view(reinterpret_cast<const char*>(mac), size));
 }
 
 // "https://ent.example:8443" of a service URL; empty when it has none.
@@ -203,7 +218,8 @@ session::Task<core::HttpResponse> LoginFlow::needsAuthentication(
             co_return portal::renderSession(
                 pageContext(request), portal::SessionView{session->identity.displayName,
                                                           active ? active->profile : std::string{},
-                                                          active ? active->uai : std::string{}});
+                                                          active ? active->uai : std::string{},
+                                                          logoutToken(session->id)});
         }
         co_return co_await decideAndResume(request, flow, *session, false);
     }
@@ -250,6 +266,7 @@ core::HttpResponse LoginFlow::deny(const core::HttpRequest& request, const core:
     view.expected = decision.reason.expected;
     view.actual = decision.reason.actual;
     view.displayName = session.identity.displayName;
+    view.logoutToken = logoutToken(session.id);
     return portal::renderDeny(pageContext(request), view);
 }
 
@@ -553,6 +570,28 @@ std::vector<std::string> LoginFlow::serviceNames(const std::vector<core::Service
         out.push_back(sameName > 1 && name != url ? name + " (" + url + ")" : name);
     }
     return out;
+}
+
+session::Task<core::HttpResponse> LoginFlow::logoutPage(const core::HttpRequest& request) {
+    auto session = co_await currentSession(request);
+    if (!session) co_return unavailable(request);
+    // Nobody to sign out: say so (and drop a stale cookie) rather than ask.
+    if (!*session) co_return co_await logout(request, {});
+    co_return portal::renderLogoutQuestion(pageContext(request),
+                                           portal::LogoutView{logoutToken((*session)->id)});
+}
+
+session::Task<core::HttpResponse> LoginFlow::logoutSubmit(const core::HttpRequest& request) {
+    auto session = co_await currentSession(request);
+    if (!session) co_return unavailable(request);
+    if (!*session) co_return co_await logout(request, {});
+    bool repeated = false;
+    auto token = request.formParam("csrf", &repeated);
+    if (repeated || !token || !sameSecret(*token, logoutToken((*session)->id))) {
+        log.warning("csrf_mismatch", {{"form", "logout"}, {"client", request.clientAddress}});
+        co_return error(request, 403, "error.csrf");
+    }
+    co_return co_await logout(request, {});
 }
 
 session::Task<core::HttpResponse> LoginFlow::logout(const core::HttpRequest& request,

@@ -31,7 +31,13 @@ class LoginFlow {
     session::Task<core::HttpResponse> loginPage(const core::HttpRequest& request);
     // POST /login: credentials.
     session::Task<core::HttpResponse> loginSubmit(const core::HttpRequest& request);
-    // GET /logout and every endpoint's LogoutRequested: ends the session everywhere.
+    // GET /logout: asks first (the confirmation page), so that no link, image or redirect from
+    // another site can end a session; its button POSTs the session's token.
+    session::Task<core::HttpResponse> logoutPage(const core::HttpRequest& request);
+    // POST /logout: with the session's token, logout(); without it, 403 and nothing changes.
+    session::Task<core::HttpResponse> logoutSubmit(const core::HttpRequest& request);
+    // The confirmed /logout and every endpoint's LogoutRequested (CAS /cas/logout stays a GET,
+    // CAS 3.0 §2.3): ends the session everywhere.
     session::Task<core::HttpResponse> logout(const core::HttpRequest& request,
                                              std::string redirectTo);
 

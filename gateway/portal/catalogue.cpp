@@ -115,6 +115,10 @@ constexpr std::array entries{
     Entry{"unavailable.title", "Service momentanément indisponible",
           "Service temporarily unavailable"},
 
+    Entry{"logout.question", "Se déconnecter" NBSP "?", "Sign out?"},
+    Entry{"logout.explained",
+          "Votre session Sesame se termine, ainsi que celles des services ouverts avec elle.",
+          "This ends your Sesame session and those of the services you opened with it."},
     Entry{"logout.title", "Vous êtes déconnecté·e", "You are signed out"},
     Entry{"logout.done", "Votre session Sesame est terminée.", "Your Sesame session has ended."},
     Entry{"logout.services", "Ces services ont aussi été déconnectés" NBSP ":",

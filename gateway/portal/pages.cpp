@@ -86,9 +86,12 @@ std::string heading(std::string_view html) {
     return "<h1>" + std::string(html) + "</h1>\n";
 }
 
-std::string buttonLink(std::string_view href, std::string_view labelHtml) {
-    return "<p><a class=\"button\" href=\"" + escapeHtml(href) + "\">" + std::string(labelHtml) +
-           "</a></p>\n";
+// The portal's logout is a POST with the session's token (a GET only asks, see LogoutView).
+std::string logoutForm(std::string_view token, std::string_view labelHtml) {
+    return "<form method=\"post\" action=\"/logout\">\n<input type=\"hidden\" name=\"csrf\" "
+           "value=\"" +
+           escapeHtml(token) + "\">\n<button type=\"submit\">" + std::string(labelHtml) +
+           "</button>\n</form>\n";
 }
 
 std::string joined(const std::vector<std::string>& items) {
@@ -276,7 +279,7 @@ core::HttpResponse renderDeny(const PageContext& context, const DenyView& view) 
     if (!view.displayName.empty())
         body += paragraph(text(lang, "deny.signed_in_as", {{"name", view.displayName}}));
     body += paragraph(text(lang, "deny.help"), "context");
-    body += buttonLink(view.logoutUrl, text(lang, "deny.logout"));
+    body += logoutForm(view.logoutToken, text(lang, "deny.logout"));
     return document(context, 403, text(lang, "deny.title"), body, context.query);
 }
 
@@ -326,8 +329,16 @@ core::HttpResponse renderSession(const PageContext& context, const SessionView& 
     }
     fact("session.uai", escapeHtml(view.uai));
     body += "</dl>\n";
-    body += buttonLink(view.logoutUrl, text(lang, "session.logout"));
+    body += logoutForm(view.logoutToken, text(lang, "session.logout"));
     return document(context, 200, text(lang, "session.title"), body, context.query);
+}
+
+core::HttpResponse renderLogoutQuestion(const PageContext& context, const LogoutView& view) {
+    Language lang = context.language;
+    std::string body = heading(text(lang, "logout.question"));
+    body += paragraph(text(lang, "logout.explained"));
+    body += logoutForm(view.logoutToken, text(lang, "session.logout"));
+    return document(context, 200, text(lang, "logout.question"), body, context.query);
 }
 
 core::HttpResponse renderUnavailable(const PageContext& context) {

@@ -15,8 +15,9 @@ core::HttpResponse renderChoice(const PageContext& context, const ChoiceView& vi
 core::HttpResponse renderLogin(const PageContext& context, const LoginView& view);
 core::HttpResponse renderDeny(const PageContext& context, const DenyView& view);  // 403
 core::HttpResponse renderError(const PageContext& context, const ErrorView& view);
-core::HttpResponse renderLoggedOut(const PageContext& context, const LoggedOutView& view);  // 200
-core::HttpResponse renderSession(const PageContext& context, const SessionView& view);      // 200
+core::HttpResponse renderLoggedOut(const PageContext& context, const LoggedOutView& view);    // 200
+core::HttpResponse renderSession(const PageContext& context, const SessionView& view);        // 200
+core::HttpResponse renderLogoutQuestion(const PageContext& context, const LogoutView& view);  // 200
 // 503 with Retry-After: the session store is down; says nothing more (no detail leaked).
 core::HttpResponse renderUnavailable(const PageContext& context);
 

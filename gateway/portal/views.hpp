@@ -62,7 +62,7 @@ struct DenyView {
     std::vector<std::string> expected;
     std::string actual;       // what the person has, in the same vocabulary (may be empty)
     std::string displayName;  // who is signed in
-    std::string logoutUrl = "/cas/logout";
+    std::string logoutToken;  // the session's logout token: the button POSTs it to /logout
 };
 
 // 4. An error page for a catalogue key ("error.service_unknown") and a detail shown as text.
@@ -82,7 +82,13 @@ struct SessionView {
     std::string displayName;
     std::string profile;  // active SDET code, shown by name and code
     std::string uai;
-    std::string logoutUrl = "/cas/logout";
+    std::string logoutToken;  // the session's logout token: the button POSTs it to /logout
+};
+
+// 7. "Se déconnecter ?": a GET of /logout asks first (a link or an image on another site must
+// not end a session); the button POSTs the session's token back to /logout.
+struct LogoutView {
+    std::string logoutToken;
 };
 
 }  // namespace sesame::portal

@@ -260,7 +260,13 @@ TEST_CASE("on a phone Sesame's pages fit the width (screenshots in the test dire
             waitForService(w, "app1");
             shot(w, "service");
 
+            // The portal's logout asks first; its button POSTs the form.
             w.open(env().sesame.baseUrl() + "/logout");
+            checkFitsWidth(w, width, "logout question");
+            shot(w, "logout-question");
+            w.click(w.button("Sign out"));
+            w.waitFor([&] { return w.find("h1") && w.text(w.heading()) == "You are signed out"; },
+                      "the logged-out page");
             checkFitsWidth(w, width, "logged-out page");
             shot(w, "logged-out");
         }

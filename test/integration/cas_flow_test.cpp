@@ -118,17 +118,81 @@ TEST_CASE("Se déconnecter ends the Sesame session and every mod_auth_cas sessio
     }
 }
 
+// The portal's /logout confirmation, as a person goes through it: GET shows the question, the
+// button POSTs the form with its token.
+Response confirmLogout(Browser& browser) {
+    auto question = browser.get(demo().sesame.baseUrl() + "/logout");
+    REQUIRE(question.status == 200);
+    auto form = findForm(question.body, "/logout");
+    REQUIRE(form);
+    CHECK(form->method == "POST");
+    return browser.post(resolveUrl(question.url, form->action), form->fields);
+}
+
+// Whether the browser's Sesame session still gives tickets (single sign-on).
+bool hasSession(Browser& browser) {
+    auto r = browser.get(demo().sesame.casUrl() +
+                         "/login?service=" + percentEncode(demo().apache.serviceUrl("app1")));
+    return r.isRedirect() && r.location().find("ticket=ST-") != std::string::npos;
+}
+
 TEST_CASE("the logged-out page names the services that were told", "[interop][ldap][redis]") {
-    Browser browser = newBrowser();
+    Browser browser;
     REQUIRE(logIn(browser, openService(browser, "app1"), partner).status == 200);
     REQUIRE(openService(browser, "app2").status == 200);
-    auto page = browser.get(demo().sesame.baseUrl() + "/logout");
+    auto page = confirmLogout(browser);
     CHECK(page.status == 200);
     auto text = textContent(page.body);
     INFO(text);
     CHECK(text.find("Service de démonstration") != std::string::npos);
     CHECK(text.find(demo().apache.serviceUrl("app1")) != std::string::npos);
     CHECK(text.find(demo().apache.serviceUrl("app2")) != std::string::npos);
+}
+
+// A link or an image on another site (<img src="https://sesame/logout">) must not sign people
+// out: the portal's logout is a POST with a token tied to the session; only the CAS protocol's
+// own /cas/logout stays a GET (CAS 3.0 §2.3), as services link to it.
+TEST_CASE("the portal's logout needs the POST of its confirmation form with the session's token",
+          "[interop][ldap][redis]") {
+    Browser browser;
+    REQUIRE(logIn(browser, openService(browser, "app1"), teacher).status == 200);
+    REQUIRE(openService(browser, "app2").status == 200);
+    const auto logoutUrl = demo().sesame.baseUrl() + "/logout";
+
+    // A cross-site GET (no Referer, no token) shows the question, in French first.
+    auto question = browser.get(logoutUrl, {{"Sec-Fetch-Site", "cross-site"}});
+    INFO(textContent(question.body));
+    CHECK(question.status == 200);
+    CHECK(question.body.find("lang=\"fr\"") != std::string::npos);
+    CHECK(textContent(question.body).find("Se déconnecter") != std::string::npos);
+    CHECK(hasSession(browser));
+
+    // A POST without the token, or with another one, changes nothing.
+    auto noToken = browser.post(logoutUrl, {});
+    CHECK(noToken.status == 403);
+    CHECK(hasSession(browser));
+    auto wrongToken = browser.post(logoutUrl, {{"csrf", "not-the-token"}});
+    CHECK(wrongToken.status == 403);
+    CHECK(hasSession(browser));
+    // Another person's token does not work either.
+    Browser other;
+    REQUIRE(logIn(other, openService(other, "app1"), director).status == 200);
+    auto otherForm = findForm(other.get(logoutUrl).body, "/logout");
+    REQUIRE(otherForm);
+    CHECK(browser.post(logoutUrl, otherForm->fields).status == 403);
+    CHECK(hasSession(browser));
+    CHECK(hasSession(other));
+
+    // The form's POST ends the session everywhere: Sesame's and both services'.
+    auto done = confirmLogout(browser);
+    CHECK(done.status == 200);
+    CHECK_FALSE(hasSession(browser));
+    for (const char* location : {"app1", "app2"}) {
+        auto again = openService(browser, location);
+        CHECK(onSesame(again));
+        CHECK(again.body.find("choice=") != std::string::npos);
+    }
+    CHECK(hasSession(other));
 }
 
 TEST_CASE("renew=true asks for credentials again, gateway=true returns without a ticket",

@@ -94,7 +94,8 @@ std::vector<core::HttpResponse> everyPage(Language language, const std::string& 
             portal::renderDeny(c, level),
             portal::renderError(c, {400, "error.service_unknown", value}),
             portal::renderLoggedOut(c, {{value}}),
-            portal::renderSession(c, {value, value, value, "/cas/logout"}),
+            portal::renderSession(c, {value, value, value, value}),
+            portal::renderLogoutQuestion(c, {value}),
             portal::renderUnavailable(c)};
 }
 
@@ -111,6 +112,7 @@ TEST_CASE("every page renders in French and in English with the shared accessibl
         checkShell(portal::renderLoggedOut(c, {{"ENT démo"}}), language, 200);
         checkShell(portal::renderSession(c, {"Marie Curie", "National_ENS", "0690001A"}), language,
                    200);
+        checkShell(portal::renderLogoutQuestion(c, {"T"}), language, 200);
         checkShell(portal::renderUnavailable(c), language, 503);
     }
 }
@@ -298,7 +300,9 @@ TEST_CASE("the deny page says which service, why in words, and what the person h
     CHECK(has(fr.body, "Enseignant, Personnel de direction"));
     CHECK(has(fr.body, "Votre profil actif\u00A0: Élève."));
     CHECK(has(fr.body, "Jules Herriot"));
-    CHECK(has(fr.body, "<a class=\"button\" href=\"/cas/logout\">"));
+    CHECK(has(fr.body, "<form method=\"post\" action=\"/logout\">"));
+    CHECK(has(fr.body, "<button type=\"submit\">Se déconnecter ou changer de compte</button>"));
+    CHECK_FALSE(has(fr.body, "href=\"/cas/logout"));  // no link that logs out by a GET
     auto en = portal::renderDeny(context(Language::en), denyView()).body;
     CHECK(has(en, "Teacher, School management"));
     CHECK(has(en, "Your active profile: Pupil."));
@@ -356,12 +360,30 @@ TEST_CASE("the logged-out page lists the services told to log out", "[unit]") {
 
 TEST_CASE("the already-signed-in page shows name, profile, UAI and a logout button", "[unit]") {
     auto body = portal::renderSession(context(Language::fr),
-                                      {"Marie Curie", "National_ENS", "0690001A", "/cas/logout"})
+                                      {"Marie Curie", "National_ENS", "0690001A", "T0K3N"})
                     .body;
     CHECK(has(body, "<dd>Marie Curie</dd>"));
     CHECK(has(body, "<dd>Enseignant (National_ENS)</dd>"));
     CHECK(has(body, "<dd>0690001A</dd>"));
-    CHECK(has(body, "<a class=\"button\" href=\"/cas/logout\">Se déconnecter</a>"));
+    // A button that POSTs the session's token: never a link that logs out by a GET.
+    CHECK(has(body,
+              "<form method=\"post\" action=\"/logout\">\n<input type=\"hidden\" "
+              "name=\"csrf\" value=\"T0K3N\">\n<button type=\"submit\">Se "
+              "déconnecter</button>\n</form>"));
+    CHECK_FALSE(has(body, "href=\"/cas/logout"));
+}
+
+TEST_CASE("the logout question asks first, in the person's language, with a button that POSTs",
+          "[unit]") {
+    auto fr = portal::renderLogoutQuestion(context(Language::fr, "/logout"), {"T0K3N"});
+    CHECK(fr.status == 200);
+    CHECK(has(fr.body, "<h1>Se déconnecter\u00A0?</h1>"));
+    CHECK(has(fr.body, "<form method=\"post\" action=\"/logout\">"));
+    CHECK(has(fr.body, "name=\"csrf\" value=\"T0K3N\""));
+    CHECK(has(fr.body, "<button type=\"submit\">Se déconnecter</button>"));
+    auto en = portal::renderLogoutQuestion(context(Language::en, "/logout"), {"T0K3N"});
+    CHECK(has(en.body, "<h1>Sign out?</h1>"));
+    CHECK(has(en.body, "<button type=\"submit\">Sign out</button>"));
 }
 
 TEST_CASE("markup in any substituted value is escaped on every page", "[unit]") {
