@@ -10,6 +10,9 @@ namespace {
 // #fff 14.9:1 (and white on #000091), field borders #666 5.7:1, focus ring #0a76f6 4.3:1
 // (1.4.11 asks 3:1). Sizes in rem so that 200% zoom reflows instead of clipping (1.4.4, 1.4.10);
 // one column down to 320px. Errors carry a word and a border, never colour alone (1.4.1).
+// Every link and button is a target of at least 24 x 24 px by itself (WCAG 2.2, 2.5.8): links
+// that stand alone (the language switch, "Choisir un autre profil") are inline blocks with
+// padding, buttons and choices have a min-height of 2.75rem.
 constexpr std::string_view css = R"css(*,*::before,*::after{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%;text-size-adjust:100%}
 body{margin:0;font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;font-size:1rem;line-height:1.5;color:#1e1e1e;background:#f6f6f6}
@@ -40,6 +43,7 @@ button:hover,.button:hover{background:#1212ff;border-color:#1212ff}
 .facts dd{margin:0;overflow-wrap:anywhere}
 .detail{display:block;padding:.5rem .75rem;background:#eeeeee;font-family:ui-monospace,monospace;font-size:.875rem;overflow-wrap:anywhere;word-break:break-word}
 .back{margin:1.5rem 0 0}
+.bar a,.back a{display:inline-block;min-width:1.5rem;min-height:1.5rem;padding:.375rem 0}
 .reason{margin:0 0 1.25rem;padding:.75rem 1rem;background:#f5f5fe;border-left:.375rem solid #000091}
 .reason p{margin:0 0 .5rem}
 .reason p:last-child{margin:0}

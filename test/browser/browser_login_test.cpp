@@ -101,7 +101,58 @@ void checkFitsWidth(BrowserWindow& w, int width, const std::string& page) {
     CHECK(w.scrollWidth() <= w.viewportWidth());
 }
 
+// WCAG 2.2 SC 2.5.8 (Target Size, Minimum): every link and button is at least 24 x 24 CSS px,
+// measured as laid out (getBoundingClientRect). The criterion also accepts a smaller target with
+// enough space around it; Sesame does not lean on that exception, which a longer translation,
+// a zoom or a narrower phone can break, and makes every target big enough by itself.
+void checkTargetSizes(BrowserWindow& w, const std::string& page) {
+    auto found = w.script(R"js(
+const targets = [...document.querySelectorAll('a, button')].filter(e => {
+  const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; });
+const bad = [];
+for (const e of targets) {
+  const r = e.getBoundingClientRect();
+  if (r.width < 24 || r.height < 24)
+    bad.push(e.tagName.toLowerCase() + ' "' + e.textContent.trim() + '" ' +
+             r.width.toFixed(1) + 'x' + r.height.toFixed(1));
+}
+return {count: targets.length, bad: bad};
+)js");
+    const auto& result = found.as_object();
+    INFO(page << " at " << w.url());
+    CHECK(result.at("count").to_number<double>() > 0);
+    for (const auto& item : result.at("bad").as_array()) {
+        INFO("too small: " << item.as_string().c_str());
+        CHECK(false);
+    }
+}
+
 }  // namespace
+
+TEST_CASE("every link and button a person taps is at least 24 x 24 px, on every portal page",
+          "[interop][browser][ldap][redis]") {
+    BrowserWindow w(env().driver, env().window());
+    openService(w, "app1");
+    REQUIRE(onSesame(w));
+    checkTargetSizes(w, "choice page");
+    w.click(w.link(teacherChoice));
+    checkTargetSizes(w, "login form");  // with "Choisir un autre profil de connexion"
+    submitLogin(w, "Identifiant", "Mot de passe", "Se connecter", "prof.herriot", "wrong");
+    w.waitFor([&] { return w.find("[role=alert]").has_value(); }, "the login error");
+    checkTargetSizes(w, "login error");
+    w.type(w.fieldLabelled("Mot de passe"), "demo");
+    w.click(w.button("Se connecter"));
+    waitForService(w, "app1");
+    w.open(env().sesame.baseUrl() + "/login");
+    checkTargetSizes(w, "signed-in page");
+    w.open(env().sesame.baseUrl() + "/logout");
+    checkTargetSizes(w, "logout question");
+    w.click(w.button("Se déconnecter"));
+    w.waitFor([&] { return !w.find("button").has_value(); }, "the logged-out page");
+    checkTargetSizes(w, "logged-out page");
+    w.open(env().sesame.baseUrl() + "/no-such-page");
+    checkTargetSizes(w, "error page");
+}
 
 TEST_CASE("a teacher logs in, opens a second service without typing, and logs out",
           "[interop][browser][ldap][redis]") {
@@ -242,10 +293,12 @@ TEST_CASE("on a phone Sesame's pages fit the width (screenshots in the test dire
             openService(w, "app1");
             REQUIRE(onSesame(w));
             checkFitsWidth(w, width, "choice page");
+            checkTargetSizes(w, "choice page");
             shot(w, "choice");
 
             w.click(w.link(teacherChoice));
             checkFitsWidth(w, width, "login form");
+            checkTargetSizes(w, "login form");
             shot(w, "login");
 
             submitLogin(w, "Identifiant", "Mot de passe", "Se connecter", "prof.herriot", "wrong");
@@ -263,6 +316,7 @@ TEST_CASE("on a phone Sesame's pages fit the width (screenshots in the test dire
             // The portal's logout asks first; its button POSTs the form.
             w.open(env().sesame.baseUrl() + "/logout");
             checkFitsWidth(w, width, "logout question");
+            checkTargetSizes(w, "logout question");
             shot(w, "logout-question");
             w.click(w.button("Sign out"));
             w.waitFor([&] { return w.find("h1") && w.text(w.heading()) == "You are signed out"; },
