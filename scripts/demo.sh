@@ -55,6 +55,7 @@ wait_for redis-server 10 redis-cli -p 6380 ping
 
 bash scripts/slapd.sh start "$var/slapd" 3389 >/dev/null
 
+chmod 600 etc/demo/ldap/sesame.password etc/demo/partners.yml  # secrets; a clone has them 0644
 "$build/gateway/app/sesame" check-config -c etc/sesame.yml
 "$build/gateway/app/sesame" serve -c etc/sesame.yml 2>"$var/sesame.log" &
 pids+=($!)

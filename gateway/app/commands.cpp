@@ -11,8 +11,10 @@
 #include <iostream>
 
 #include "connectors/local/password_hash.hpp"
+#include "gateway/app/file_access.hpp"
 #include "gateway/app/gateway.hpp"
 #include "gateway/app/login_flow.hpp"
+#include "gateway/config/yaml_file.hpp"
 #include "gateway/core/log.hpp"
 #include "gateway/core/text.hpp"
 #include "gateway/http/process_signals.hpp"
@@ -34,10 +36,15 @@ const char* usage =
     "  sessions list LOGIN [-c FILE]        list the SSO sessions of LOGIN\n"
     "  sessions revoke LOGIN [-c FILE]      end them, with single logout to their services\n";
 
-// Loads the configuration or prints every problem; nullopt when there was one.
-std::optional<Configuration> load(const std::string& file) {
+// Loads the configuration or prints every problem; nullopt when there was one. `checkFiles`:
+// also the access rights of the files it names (check-config).
+std::optional<Configuration> load(const std::string& file, bool checkFiles = false) {
     core::ConfigErrors errors;
     auto configuration = loadConfiguration(file, errors);
+    if (checkFiles) {
+        core::ConfigErrors unused;  // the file's own problems are in `errors` already
+        if (auto root = config::loadYamlFile(file, unused)) checkFileAccess(*root, errors);
+    }
     if (!errors.empty()) {
         std::cerr << errors.format();
         std::cerr << "sesame: " << errors.all().size() << " problem(s) in the configuration\n";
@@ -151,7 +158,7 @@ int serve(const std::string& configFile) {
 }
 
 int checkConfig(const std::string& configFile) {
-    auto configuration = load(configFile);
+    auto configuration = load(configFile, true);
     if (!configuration) return 2;
     const auto& rt = *configuration->runtime;
     std::cout << configFile << ": configuration OK: " << rt.directories.size() << " directories, "

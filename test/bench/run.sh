@@ -148,6 +148,8 @@ write_config() {  # write_config <plain|tls> <port> <file>
       { drop = 0; print }')
   fi
   printf '%s\n' "$config" >"$3"
+  # The demo's secrets: check-config wants them closed to others, and a clone has them 0644.
+  chmod 600 "$root/etc/demo/ldap/sesame.password" "$root/etc/demo/partners.yml"
   "$sesame_bin" check-config -c "$3" >/dev/null 2>&1 ||
     die "the benchmark configuration is refused: $("$sesame_bin" check-config -c "$3" 2>&1)"
 }

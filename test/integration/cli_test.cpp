@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <fstream>
+#include <regex>
 
 #include "connectors/local/password_hash.hpp"
 #include "test/integration/demo_people.hpp"
@@ -104,6 +105,86 @@ TEST_CASE("check-config refuses a __Host- session cookie that the public URL can
                        std::string("cookie_name: __Host-SESAME").size(), "cookie_name: SESAME");
     std::ofstream(dir / "unprefixed.yml") << unprefixed;
     auto accepted = gateway().cli({"check-config", (dir / "unprefixed.yml").string()});
+    INFO(accepted.output);
+    CHECK(accepted.exitCode == 0);
+}
+
+// Secrets an operator keeps on the gateway's disk: a private key, the Redis and LDAP passwords,
+// local password hashes. check-config names each file that group or others may read, and says
+// what to do; a certificate or key that is missing or unreadable is named too.
+TEST_CASE("check-config names missing certificate files and secret files open to others",
+          "[interop]") {
+    namespace fs = std::filesystem;
+    const auto dir = gateway().configFile().parent_path() / "modes";
+    fs::create_directories(dir);
+    const auto key = dir / "key.pem", password = dir / "ldap.password",
+               accounts = dir / "accounts.yml", redisPassword = dir / "redis.password";
+    fs::copy_file(gateway().keyFile(), key, fs::copy_options::overwrite_existing);
+    std::ofstream(password) << "sesame-demo\n";
+    std::ofstream(redisPassword) << "unused\n";
+    fs::copy_file(sourceDir() / "etc" / "demo" / "partners.yml", accounts,
+                  fs::copy_options::overwrite_existing);
+    std::string config;
+    {
+        std::ifstream in(gateway().configFile());
+        std::stringstream s;
+        s << in.rdbuf();
+        config = s.str();
+    }
+    auto replaceAll = [&](std::string text, const std::string& from, const std::string& to) {
+        for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + 1))
+            text.replace(at, from.size(), to);
+        return text;
+    };
+    const auto missingCertificate = dir / "no-such-cert.pem";
+    std::string text = replaceAll(config, gateway().keyFile().string(), key.string());
+    text = replaceAll(text, gateway().caFile().string() + "   #",
+                      missingCertificate.string() + "   #");
+    text = std::regex_replace(text, std::regex("bind_password_file: [^\\n]*"),
+                              "bind_password_file: " + password.string());
+    const auto file = dir / "sesame.yml";
+    auto check = [&](const std::string& yml) {
+        std::ofstream(file) << yml;
+        return gateway().cli({"check-config", file.string()});
+    };
+    INFO(text);
+    REQUIRE(text.find(password.string()) != std::string::npos);
+    REQUIRE(text.find(missingCertificate.string()) != std::string::npos);
+
+    for (auto mode : {0644, 0640, 0604}) {
+        fs::permissions(key, fs::perms(mode));
+        fs::permissions(password, fs::perms(mode));
+        auto refused = check(text);
+        INFO(refused.output);
+        CHECK(refused.exitCode == 2);
+        CHECK(refused.output.find("server.tls.certificate") != std::string::npos);
+        CHECK(refused.output.find(missingCertificate.string()) != std::string::npos);
+        CHECK(refused.output.find("server.tls.private_key") != std::string::npos);
+        CHECK(refused.output.find("chmod 600 " + key.string()) != std::string::npos);
+        CHECK(refused.output.find("chmod 600 " + password.string()) != std::string::npos);
+    }
+    // Local accounts hold password hashes; a Redis password file is a password.
+    fs::permissions(key, fs::perms(0600));
+    fs::permissions(password, fs::perms(0600));
+    fs::permissions(accounts, fs::perms(0644));
+    fs::permissions(redisPassword, fs::perms(0644));
+    std::string others = replaceAll(text, missingCertificate.string(), gateway().caFile().string());
+    others = std::regex_replace(others, std::regex("accounts_file: [^\\n]*"),
+                                "accounts_file: " + accounts.string());
+    others = replaceAll(others, "  # password_file: /etc/sesame/redis.password",
+                        "  password_file: " + redisPassword.string());
+    REQUIRE(others.find(accounts.string()) != std::string::npos);
+    REQUIRE(others.find(redisPassword.string()) != std::string::npos);
+    auto refused = check(others);
+    INFO(refused.output);
+    CHECK(refused.exitCode == 2);
+    CHECK(refused.output.find("chmod 600 " + accounts.string()) != std::string::npos);
+    CHECK(refused.output.find("chmod 600 " + redisPassword.string()) != std::string::npos);
+    CHECK(refused.output.find(key.string()) == std::string::npos);
+    // chmod 600, as the message says: accepted.
+    fs::permissions(accounts, fs::perms(0600));
+    fs::permissions(redisPassword, fs::perms(0600));
+    auto accepted = check(others);
     INFO(accepted.output);
     CHECK(accepted.exitCode == 0);
 }

@@ -49,6 +49,14 @@ SesameInstance::SesameInstance(SesameOptions options)
     certificate_ = makeTestCertificate(dir_.path());
     const auto etc = sourceDir() / "etc";
     std::string config = fileText(etc / "sesame.yml");
+    // The demo's files (all secrets), copied readable by their owner only as check-config wants
+    // (git keeps no file mode but the executable bit: in a fresh clone they are 0644).
+    for (const auto* secret : {"ldap/sesame.password", "partners.yml"}) {
+        const auto copy = dir_.path() / std::filesystem::path(secret).filename();
+        std::filesystem::copy_file(etc / "demo" / secret, copy);
+        std::filesystem::permissions(copy, std::filesystem::perms(0600));
+        replaceAll(config, std::string(" demo/") + secret, " " + copy.string());
+    }
     for (int attempt = 0; attempt < 5; ++attempt) {
         port_ = freePort();
         std::string text = config;
@@ -57,7 +65,6 @@ SesameInstance::SesameInstance(SesameOptions options)
         replaceAll(text, "ldap://127.0.0.1:3389", options_.ldapUrl);
         replaceAll(text, "../var/demo/tls/sesame.crt", certificate_.certificateFile.string());
         replaceAll(text, "../var/demo/tls/sesame.key", certificate_.privateKeyFile.string());
-        replaceAll(text, " demo/", " " + (etc / "demo").string() + "/");
         replaceAll(text, "services_dir: services", "services_dir: " + (etc / "services").string());
         // Instances share the test Redis: each gets its own key namespace, so that throttling
         // counters or sessions of one test never leak into another.
