@@ -140,7 +140,10 @@ int serve(const std::string& configFile) {
             control.stop();
         },
         [&] {
-            // SIGHUP: a new picture of everything reloadable; sessions live in Redis and stay.
+            // SIGHUP: the certificate and key first (a renewal needs no other change; a file
+            // that does not load keeps the current ones, said in the log), then a new picture
+            // of everything reloadable; sessions live in Redis and stay.
+            (void)server.reloadTls();
             core::ConfigErrors errors;
             auto reloaded = loadConfiguration(configFile, errors);
             if (!errors.empty()) {

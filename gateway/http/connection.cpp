@@ -311,14 +311,16 @@ asio::awaitable<void> serveConnection(Worker& worker, tcp::socket socket,
     if (ec) co_return fail(ec, "accept");
     socket.set_option(tcp::no_delay(true), ec);
     auto address = normalizeAddress(remote.address());
-    Peer peer{address, worker.tls() != nullptr, address.to_string()};
+    // This connection keeps the TLS context it starts with, whatever a reload installs later.
+    const std::shared_ptr<asio::ssl::context> context = worker.tls();
+    Peer peer{address, context != nullptr, address.to_string()};
     beast::tcp_stream tcp(std::move(socket));
-    if (!worker.tls()) {
+    if (!context) {
         Connection<beast::tcp_stream> connection(worker, tcp, peer, std::move(requestId));
         co_await connection.serve();
         co_return;
     }
-    beast::ssl_stream<beast::tcp_stream> tls(std::move(tcp), *worker.tls());
+    beast::ssl_stream<beast::tcp_stream> tls(std::move(tcp), *context);
     Connection<beast::ssl_stream<beast::tcp_stream>> connection(worker, tls, peer,
                                                                 std::move(requestId));
     co_await connection.serve();

@@ -6,6 +6,7 @@
 
 #include "gateway/core/log.hpp"
 #include "gateway/http/error.hpp"
+#include "gateway/http/tls.hpp"
 #include "gateway/http/worker.hpp"
 
 namespace sesame::http {
@@ -76,6 +77,29 @@ Result<void> Server::start() {
                              {"threads", std::to_string(workers_.size())},
                              {"tls", config_.tls ? "yes" : "no"}});
     if (onListening_) onListening_();
+    return {};
+}
+
+Result<void> Server::reloadTls() {
+    if (!started_ || stopRequested_ || !config_.tls) return {};
+    auto loaded = serverTlsContext(*config_.tls);
+    if (!loaded) {
+        log().error("tls_reload_refused", {{"certificate", config_.tls->certificate},
+                                           {"private_key", config_.tls->privateKey},
+                                           {"kept", "the certificate already in use"}});
+        return loaded.error();
+    }
+    std::shared_ptr<asio::ssl::context> context = std::move(*loaded);
+    // Each worker touches its context on its own thread only: hand it over there, and say
+    // "reloaded" once every worker uses it (a connection opened after that sees the new one).
+    auto switched = std::make_shared<std::latch>(static_cast<std::ptrdiff_t>(workers_.size()));
+    for (auto& worker : workers_)
+        asio::post(worker->context(), [w = worker.get(), context, switched] {
+            w->useTls(context);
+            switched->count_down();
+        });
+    switched->wait();
+    log().info("tls_reloaded", {{"certificate", config_.tls->certificate}});
     return {};
 }
 

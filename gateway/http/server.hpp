@@ -54,6 +54,13 @@ class Server {
     std::uint16_t port() const { return port_; }  // the bound port, also when configured as 0
     const ServerConfig& config() const { return config_; }
 
+    // SIGHUP: loads config().tls's files again (a renewed certificate) into a new context that
+    // every worker uses for the connections it accepts from then on; open connections keep
+    // theirs. Files that do not load (or a key that does not match) keep the current context:
+    // tls_setup, with the file and OpenSSL's reason in the log. Returns once every worker has
+    // switched; never call it from a worker thread. Without server.tls, nothing to do.
+    Result<void> reloadTls();
+
     // Graceful shutdown: stops accepting (closed when this returns, unless called from a worker
     // thread), closes idle keep-alive connections, lets requests in flight finish with
     // "Connection: close", and after `grace` closes whatever is left. Idempotent.

@@ -38,6 +38,9 @@ class Worker {
 
     Result<std::uint16_t> bind(const boost::asio::ip::tcp::endpoint& endpoint);
     Result<void> loadTls(const TlsFiles& files);
+    // On the worker's thread: connections accepted from now on use `context`; open ones keep
+    // the context they were made with (each holds a reference).
+    void useTls(std::shared_ptr<boost::asio::ssl::context> context) { tls_ = std::move(context); }
     Result<void> createHandler(const HandlerFactory& factory);
     void run();   // starts accepting, on a new thread
     void join();  // waits for that thread (not from itself)
@@ -50,7 +53,7 @@ class Worker {
     boost::asio::io_context& context() { return context_; }
     const ServerSettings& settings() const { return *settings_; }
     const std::shared_ptr<RequestHandler>& handler() const { return handler_; }
-    boost::asio::ssl::context* tls() const { return tls_.get(); }
+    const std::shared_ptr<boost::asio::ssl::context>& tls() const { return tls_; }
     bool stopping() const { return stopping_; }
     void enroll(LiveConnection& connection) { connections_.insert(&connection); }
     void leave(LiveConnection& connection);
@@ -63,7 +66,9 @@ class Worker {
     std::unordered_set<LiveConnection*> connections_;
     bool stopping_ = false;
     bool destroying_ = false;
-    std::unique_ptr<boost::asio::ssl::context> tls_;  // outlives the streams in context_
+    // Shared with the connections made with it, so that a reload (SIGHUP) never frees the
+    // context of a stream still open.
+    std::shared_ptr<boost::asio::ssl::context> tls_;
     boost::asio::io_context context_{1};
     boost::asio::ip::tcp::acceptor acceptor_{context_};
     boost::asio::steady_timer deadline_{context_};

@@ -11,6 +11,8 @@
 #include "test/integration/demo_people.hpp"
 #include "test/integration/sesame_instance.hpp"
 #include "test/support/servers.hpp"
+#include "test/support/temp_dir.hpp"
+#include "test/support/test_certificate.hpp"
 
 using namespace sesame::testing;
 
@@ -272,6 +274,48 @@ TEST_CASE("SIGHUP reloads the service registry and keeps every session", "[inter
     CHECK(gateway().running());
     CHECK(hasSso(browser));
     CHECK(gateway().logTail(200).find("\"event\":\"reloaded\"") != std::string::npos);
+}
+
+// Certificates are renewed every few months (Let's Encrypt: 90 days): SIGHUP loads the new files
+// for new connections without a restart, connections already open go on, and a broken file
+// keeps the certificate that works.
+TEST_CASE("SIGHUP reloads the certificate and key; a broken file keeps the old ones",
+          "[interop][redis]") {
+    SesameInstance sesame{
+        SesameOptions{requiredEnv("SESAME_TEST_REDIS"), requiredEnv("SESAME_TEST_LDAP"), {}, true}};
+    const auto first = certificateFingerprint(readFile(sesame.caFile()));
+    REQUIRE(servedCertificateFingerprint(sesame.port()) == first);
+    TlsConnection before(sesame.port());
+
+    TempDir renewed("renewed-certificate");
+    auto next = makeTestCertificate(renewed.path());
+    const auto second = certificateFingerprint(next.certificatePem);
+    REQUIRE(second != first);
+    writeFile(sesame.caFile(), next.certificatePem);
+    writeFile(sesame.keyFile(), next.privateKeyPem);
+    sesame.reload();
+    CHECK(servedCertificateFingerprint(sesame.port()) == second);
+    // The connection opened before the reload is undisturbed: same certificate, still served.
+    CHECK(before.fingerprint() == first);
+    CHECK(before.get("/healthz") == 200);
+    CHECK(sesame.logTail(80).find("\"event\":\"tls_reloaded\"") != std::string::npos);
+
+    // A truncated certificate (a copy caught half-way): refused, the working one stays.
+    writeFile(sesame.caFile(), next.certificatePem.substr(0, next.certificatePem.size() / 2));
+    sesame.reload();
+    CHECK(servedCertificateFingerprint(sesame.port()) == second);
+    // A key that does not belong to the certificate: refused too.
+    auto other = makeTestCertificate(TempDir("other-certificate").path());
+    writeFile(sesame.caFile(), next.certificatePem);
+    writeFile(sesame.keyFile(), other.privateKeyPem);
+    sesame.reload();
+    CHECK(servedCertificateFingerprint(sesame.port()) == second);
+    auto log = sesame.logTail(80);
+    INFO(log);
+    CHECK(log.find("\"event\":\"tls_reload_refused\"") != std::string::npos);
+    CHECK(sesame.running());
+    Browser browser;
+    CHECK(browser.get(sesame.baseUrl() + "/readyz").status == 200);
 }
 
 TEST_CASE("SIGTERM stops the gateway cleanly", "[interop][redis]") {

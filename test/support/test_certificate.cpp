@@ -3,6 +3,7 @@
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -67,6 +68,76 @@ TestCertificate makeTestCertificate(const std::filesystem::path& dir, int days) 
     std::filesystem::permissions(out.certificateFile, std::filesystem::perms(0644));
     std::filesystem::permissions(out.privateKeyFile, std::filesystem::perms(0600));
     return out;
+}
+
+namespace {
+std::string hexDigest(X509* certificate) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int size = 0;
+    check(X509_digest(certificate, EVP_sha256(), digest, &size) == 1, "digest a certificate");
+    static const char* hex = "0123456789abcdef";
+    std::string out;
+    for (unsigned int i = 0; i < size; ++i) {
+        out += hex[digest[i] >> 4];
+        out += hex[digest[i] & 15];
+    }
+    return out;
+}
+}  // namespace
+
+std::string certificateFingerprint(const std::string& pem) {
+    Owned<BIO, BIO_free_all> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+    Owned<X509, X509_free> certificate(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+    check(certificate != nullptr, "read a PEM certificate");
+    return hexDigest(certificate.get());
+}
+
+struct TlsConnection::State {
+    Owned<SSL_CTX, SSL_CTX_free> context{SSL_CTX_new(TLS_client_method())};
+    Owned<BIO, BIO_free_all> bio{nullptr};
+    std::string fingerprint;
+};
+
+TlsConnection::TlsConnection(int port) : state_(std::make_unique<State>()) {
+    check(state_->context != nullptr, "make a TLS client context");
+    state_->bio.reset(BIO_new_ssl_connect(state_->context.get()));
+    check(state_->bio != nullptr, "make a TLS connection");
+    const std::string address = "127.0.0.1:" + std::to_string(port);
+    BIO_set_conn_hostname(state_->bio.get(), address.c_str());
+    if (BIO_do_connect(state_->bio.get()) != 1 || BIO_do_handshake(state_->bio.get()) != 1)
+        throw HarnessError("no TLS handshake with " + address);
+    SSL* ssl = nullptr;
+    BIO_get_ssl(state_->bio.get(), &ssl);
+    Owned<X509, X509_free> peer(SSL_get1_peer_certificate(ssl));
+    check(peer != nullptr, "get the server's certificate");
+    state_->fingerprint = hexDigest(peer.get());
+}
+
+TlsConnection::~TlsConnection() = default;
+
+std::string TlsConnection::fingerprint() const {
+    return state_->fingerprint;
+}
+
+int TlsConnection::get(const std::string& path) {
+    const std::string request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    if (BIO_write(state_->bio.get(), request.data(), static_cast<int>(request.size())) !=
+        static_cast<int>(request.size()))
+        return 0;
+    // The status line is all this needs ("HTTP/1.1 200 OK").
+    char buffer[64];
+    std::string head;
+    while (head.find("\r\n") == std::string::npos) {
+        int n = BIO_read(state_->bio.get(), buffer, sizeof buffer);
+        if (n <= 0) return 0;
+        head.append(buffer, static_cast<std::size_t>(n));
+    }
+    if (head.rfind("HTTP/1.1 ", 0) != 0 || head.size() < 12) return 0;
+    return std::stoi(head.substr(9, 3));
+}
+
+std::string servedCertificateFingerprint(int port) {
+    return TlsConnection(port).fingerprint();
 }
 
 }  // namespace sesame::testing

@@ -3,6 +3,7 @@
 // IP:127.0.0.1, DNS:localhost), written as PEM files so that other programs (mod_auth_cas'
 // CASCertificatePath, curl) can trust it.
 #include <filesystem>
+#include <memory>
 #include <string>
 
 namespace sesame::testing {
@@ -16,5 +17,27 @@ struct TestCertificate {
 
 // EC P-256, valid from one hour ago for `days`. Throws HarnessError on an OpenSSL failure.
 TestCertificate makeTestCertificate(const std::filesystem::path& dir, int days = 2);
+
+// SHA-256 of a certificate's DER, in hex: of a PEM text, and of what a TLS server on
+// 127.0.0.1:`port` presents to a new connection (no verification: tests compare fingerprints).
+std::string certificateFingerprint(const std::string& pem);
+std::string servedCertificateFingerprint(int port);
+
+// One TLS connection to 127.0.0.1:`port`, handshake done at construction (no verification), kept
+// open: for checking what a connection opened before some event still does after it.
+class TlsConnection {
+  public:
+    explicit TlsConnection(int port);
+    ~TlsConnection();
+    TlsConnection(const TlsConnection&) = delete;
+    TlsConnection& operator=(const TlsConnection&) = delete;
+    std::string fingerprint() const;  // of the certificate this connection was given
+    // GET `path` on this connection (HTTP/1.1, keep-alive); the status code, 0 when it failed.
+    int get(const std::string& path);
+
+  private:
+    struct State;
+    std::unique_ptr<State> state_;
+};
 
 }  // namespace sesame::testing
