@@ -41,6 +41,11 @@ TEST_CASE("Redis stopped: a clear 503 and a failing /readyz; back by itself when
 
     redis.stop();
     waitUntil([&] { return readyz(sesame) == 503; }, std::chrono::seconds(10), "/readyz to fail");
+    // What docs/operations.md says /readyz reports: no reason in the answer (it is often reachable
+    // from outside), the reason in the log.
+    CHECK(Browser{}.get(sesame.baseUrl() + "/readyz").body == "not ready\n");
+    CHECK(sesame.logTail(200).find("\"component\":\"readiness\",\"event\":\"not_ready\"") !=
+          std::string::npos);
     auto during = browser.get(sesame.casUrl() + "/login?service=" + percentEncode(service));
     CHECK(during.status == 503);
     CHECK(textContent(during.body).find("indisponible") != std::string::npos);
@@ -64,6 +69,8 @@ TEST_CASE("an LDAP directory down: a clear message there, the other directories 
     auto refused = logIn(browser, portalFor(browser, sesame), teacher, "demo", false);
     CHECK(refused.status == 503);
     CHECK(textContent(refused.body).find("ne répond pas") != std::string::npos);
+    // /readyz checks Redis only: a load balancer must not take every node out for one directory.
+    CHECK(readyz(sesame) == 200);
     // Local accounts do not depend on it.
     Browser other;
     CHECK(logIn(other, portalFor(other, sesame), partner, "demo", false).isRedirect());
