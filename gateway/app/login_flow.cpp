@@ -521,7 +521,10 @@ session::Task<std::vector<std::string>> LoginFlow::sendSingleLogout(
                                  {"error", result ? std::to_string(result->status)
                                                   : result.error().message()}});
                 }
-                if (--*remaining == 0) done->cancel();
+                // Expiring the timer ends the wait below whether or not it has begun: a send
+                // refused at once (before the wait starts) must not leave it for the full bound.
+                if (--*remaining == 0)
+                    done->expires_at(std::chrono::steady_clock::time_point::min());
             },
             boost::asio::detached);
     }
