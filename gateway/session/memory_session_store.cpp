@@ -46,16 +46,24 @@ Task<Result<void>> MemorySessionStore::createSession(const core::Session& sessio
     co_return Result<void>{};
 }
 
-Task<Result<std::optional<core::Session>>> MemorySessionStore::findSession(
+Task<Result<std::optional<core::Session>>> MemorySessionStore::readSession(
     const std::string& id, SessionTimeouts timeouts) {
     if (auto refused = refuse()) co_return *refused;
     auto it = sessions_.find(id);
     if (it == sessions_.end()) co_return std::optional<core::Session>{};
-    std::int64_t t = now();
-    if (sessionEnded(it->second.session, timeouts, t)) {
+    if (sessionEnded(it->second.session, timeouts, now())) {
         co_await deleteSession(id);
         co_return std::optional<core::Session>{};
     }
+    co_return std::optional<core::Session>{it->second.session};
+}
+
+Task<Result<std::optional<core::Session>>> MemorySessionStore::findSession(
+    const std::string& id, SessionTimeouts timeouts) {
+    auto found = co_await readSession(id, timeouts);
+    if (!found || !*found) co_return found;
+    auto it = sessions_.find(id);
+    std::int64_t t = now();
     it->second.session.lastSeenAt = t;
     it->second.expiresAt = t + sessionTtl(it->second.session, timeouts, t);
     if (auto v = visits_.find(id); v != visits_.end()) v->second.expiresAt = it->second.expiresAt;

@@ -21,6 +21,8 @@ class MemorySessionStore final : public SessionStore {
                                      SessionTimeouts timeouts) override;
     Task<Result<std::optional<core::Session>>> findSession(const std::string& id,
                                                            SessionTimeouts timeouts) override;
+    Task<Result<std::optional<core::Session>>> readSession(const std::string& id,
+                                                           SessionTimeouts timeouts) override;
     Task<Result<void>> deleteSession(const std::string& id) override;
     Task<Result<void>> addVisit(const std::string& sessionId, const core::ServiceVisit& visit,
                                 SessionTimeouts timeouts) override;

@@ -112,7 +112,7 @@ Task<Result<void>> RedisSessionStore::createSession(const core::Session& session
     co_return Result<void>{};
 }
 
-Task<Result<std::optional<core::Session>>> RedisSessionStore::findSession(
+Task<Result<std::optional<core::Session>>> RedisSessionStore::readSession(
     const std::string& id, SessionTimeouts timeouts) {
     using Found = std::optional<core::Session>;
     Command get{"GET", sessionKey(id)};
@@ -124,22 +124,30 @@ Task<Result<std::optional<core::Session>>> RedisSessionStore::findSession(
         if (errors_) errors_->inc({"find_session"});
         co_return RedisErrc::corrupt_value;
     }
-    std::int64_t now = clock_.nowSeconds();
-    if (sessionEnded(*session, timeouts, now)) {
+    if (sessionEnded(*session, timeouts, clock_.nowSeconds())) {
         auto deleted = co_await deleteSession(id);
         if (!deleted) co_return deleted.error();
         co_return Found{};
     }
+    co_return Found{std::move(*session)};
+}
+
+Task<Result<std::optional<core::Session>>> RedisSessionStore::findSession(
+    const std::string& id, SessionTimeouts timeouts) {
+    using Found = std::optional<core::Session>;
+    auto session = co_await readSession(id, timeouts);
+    if (!session || !*session) co_return session;
     // Refresh the idle timeout, never past the absolute deadline. XX: a session deleted by a
     // concurrent logout since the GET stays deleted.
-    session->lastSeenAt = now;
-    std::string ttl = seconds(sessionTtl(*session, timeouts, now));
-    std::vector<Command> refresh{{"SET", sessionKey(id), encode(*session), "EX", ttl, "XX"},
+    std::int64_t now = clock_.nowSeconds();
+    (*session)->lastSeenAt = now;
+    std::string ttl = seconds(sessionTtl(**session, timeouts, now));
+    std::vector<Command> refresh{{"SET", sessionKey(id), encode(**session), "EX", ttl, "XX"},
                                  {"EXPIRE", visitsKey(id), ttl}};
     auto refreshed = checked(co_await client_.pipeline(std::move(refresh)), "find_session");
     if (!refreshed) co_return refreshed.error();
     if (refreshed->front().isNil()) co_return Found{};  // logged out meanwhile
-    co_return Found{std::move(*session)};
+    co_return session;
 }
 
 Task<Result<void>> RedisSessionStore::deleteSession(const std::string& id) {

@@ -47,7 +47,13 @@ class SessionStore {
     virtual Task<Result<void>> createSession(const core::Session& session,
                                              SessionTimeouts timeouts) = 0;
     // The session if it exists and neither timeout has passed; refreshes the idle timeout.
+    // For requests the person makes (the browser's cookie).
     virtual Task<Result<std::optional<core::Session>>> findSession(const std::string& id,
+                                                                   SessionTimeouts timeouts) = 0;
+    // The same without refreshing the idle timeout: for back-channel calls (CAS /proxy), where a
+    // service acts and the person may have left. A service polling with a PGT must not keep a
+    // session alive.
+    virtual Task<Result<std::optional<core::Session>>> readSession(const std::string& id,
                                                                    SessionTimeouts timeouts) = 0;
     // Removes the session, its visits and its index entry. Idempotent.
     virtual Task<Result<void>> deleteSession(const std::string& id) = 0;

@@ -447,7 +447,8 @@ awaitable<HttpResponse> CasEndpoint::proxy(const HttpRequest& request) {
     auto grant = parseTicketGrant(**stored);
     if (!grant) co_return refuse(Errc::internal_error, "Ticket could not be read", 500);
     // §3.3.1: a PGT MUST expire when the person logs out: its SSO session must still exist.
-    auto session = co_await store_.findSession(grant->sessionId, config_.sessionTimeouts);
+    // Read without refreshing its idle timeout: the service acts here, not the person.
+    auto session = co_await store_.readSession(grant->sessionId, config_.sessionTimeouts);
     if (!session)
         co_return refuse(Errc::internal_error, "The session store is unavailable, retry later",
                          503);

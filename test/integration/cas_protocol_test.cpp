@@ -3,6 +3,7 @@
 // the proxy flow (PGT -> PT -> proxyValidate), throttling, and hostile input.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
@@ -10,6 +11,8 @@
 #include "test/integration/https_callback.hpp"
 #include "test/integration/sesame_instance.hpp"
 #include "test/support/harness_error.hpp"
+#include "test/support/process.hpp"
+#include "test/support/temp_dir.hpp"
 
 using namespace sesame::testing;
 
@@ -78,6 +81,45 @@ std::string validate(const std::string& path, const std::string& service, const 
 
 bool success(const std::string& xml) {
     return xml.find("<cas:authenticationSuccess>") != std::string::npos;
+}
+
+std::string between(const std::string& text, const std::string& open, const std::string& close) {
+    auto start = text.find(open);
+    if (start == std::string::npos) return {};
+    start += open.size();
+    return text.substr(start, text.find(close, start) - start);
+}
+
+// A proxy-granting ticket for `service`, from a fresh ticket of the browser's session validated
+// with the callback's pgtUrl.
+std::string pgtFor(Browser& browser, HttpsCallback& callback, const std::string& service) {
+    auto validated = validate("/p3/serviceValidate", service, ticketFor(browser, service),
+                              "&pgtUrl=" + percentEncode(callback.url("/pgtCallback")));
+    if (!success(validated)) throw HarnessError("no PGT:\n" + validated);
+    auto targets = callback.targets();
+    if (targets.empty()) throw HarnessError("the pgtUrl callback was not called");
+    return queryParameter("https://x" + targets.back(), "pgtId").value_or("");
+}
+
+std::string proxyTicket(const std::string& pgt, const std::string& target) {
+    Browser backend;
+    return between(backend
+                       .get(gateway().casUrl() + "/proxy?pgt=" + percentEncode(pgt) +
+                            "&targetService=" + percentEncode(target))
+                       .body,
+                   "<cas:proxyTicket>", "</cas:proxyTicket>");
+}
+
+// A command to the Redis server Sesame uses (what an operator would see with redis-cli).
+std::string redis(const std::vector<std::string>& command) {
+    auto address = requiredEnv("SESAME_TEST_REDIS");
+    auto colon = address.rfind(':');
+    std::vector<std::string> args{"-h", address.substr(0, colon), "-p", address.substr(colon + 1)};
+    args.insert(args.end(), command.begin(), command.end());
+    TempDir logs;
+    auto result = runCommand(ProcessSpec{"redis-cli", args, {}, {}, logs.path(), "redis-cli"});
+    if (result.exitCode != 0) throw HarnessError("redis-cli failed: " + result.output);
+    return result.output;
 }
 
 }  // namespace
@@ -234,4 +276,20 @@ TEST_CASE("a service URL the URL parser refuses (PHP arrays, a bare %) gets its 
     auto targets = service.targets();
     REQUIRE(targets.size() == 1);
     CHECK(targets[0] == "/glpi/front/ticket.php?criteria[0][field]=12&a[]=1&q=50%");
+}
+
+TEST_CASE("a service polling /proxy with a PGT does not keep the person's session alive",
+          "[interop][ldap][redis]") {
+    HttpsCallback callback(gateway().caFile(), gateway().keyFile());
+    Browser browser;
+    auto pgt = pgtFor(browser, callback, serviceA);
+    auto sessionId = browser.cookies().value("127.0.0.1", "SESAME");
+    REQUIRE(sessionId);
+    const std::string key = gateway().keyPrefix() + "sess:" + *sessionId;
+    // The session as if the person had left a while ago: 100 s of idle time left.
+    REQUIRE(redis({"EXPIRE", key, "100"}).find("1") != std::string::npos);
+    REQUIRE(proxyTicket(pgt, serviceB).rfind("PT-", 0) == 0);
+    auto ttl = std::stoi(redis({"TTL", key}));
+    CHECK(ttl > 0);
+    CHECK(ttl <= 100);  // a refresh would have put back the idle timeout (2 h)
 }

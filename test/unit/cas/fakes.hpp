@@ -43,6 +43,10 @@ class FakeSessionStore final : public session::SessionStore {
         if (it == sessions.end()) co_return std::optional<core::Session>{};
         co_return std::optional<core::Session>{it->second};
     }
+    Task<Result<std::optional<core::Session>>> readSession(
+        const std::string& id, session::SessionTimeouts timeouts) override {
+        co_return co_await findSession(id, timeouts);  // this fake keeps no idle timeout
+    }
     Task<Result<void>> deleteSession(const std::string& id) override {
         co_await yieldOnce();
         if (down) co_return core::Errc::unavailable;
