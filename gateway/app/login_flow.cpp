@@ -437,9 +437,14 @@ session::Task<core::HttpResponse> LoginFlow::loginSubmit(const core::HttpRequest
                        {"uai", identity->active() ? identity->active()->uai : ""},
                        {"habilitation", level}});
 
+    // The flow is single use: taken (GETDEL) before the session opens, so that of two
+    // concurrent submits of one flow exactly one logs in. It was only read until here, so that
+    // a mistyped password keeps the form.
+    auto taken = co_await store_.takeArtefact(session::ArtefactKind::loginFlow, flowId);
+    if (!taken) co_return unavailable(request);
+    if (!*taken) co_return error(request, 400, "error.flow_expired");
     auto session = co_await openSession(request, std::move(*identity));
     if (!session) co_return unavailable(request);
-    (void)co_await store_.deleteArtefact(session::ArtefactKind::loginFlow, flowId);
 
     core::HttpResponse response;
     const auto& flow = (*pending)->flow;

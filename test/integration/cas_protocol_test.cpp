@@ -293,3 +293,31 @@ TEST_CASE("a service polling /proxy with a PGT does not keep the person's sessio
     CHECK(ttl > 0);
     CHECK(ttl <= 100);  // a refresh would have put back the idle timeout (2 h)
 }
+
+TEST_CASE("two concurrent submits of one login flow: exactly one opens a session",
+          "[interop][ldap][redis]") {
+    Browser browser;
+    auto portal = followOnSesame(browser, browser.get(casLogin(serviceA)));
+    auto page = loginForm(browser, portal, teacher.choice);
+    auto form = findForm(page.body, "/login");
+    REQUIRE(form);
+    form->set("login", teacher.login).set("password", "demo");
+    const std::string action = resolveUrl(page.url, form->action);
+    std::vector<Response> answers(2);
+    std::vector<std::thread> threads;
+    for (auto& answer : answers) {
+        threads.emplace_back(
+            [&, copy = browser]() mutable { answer = copy.post(action, form->fields); });
+    }
+    for (auto& t : threads) t.join();
+    int sessions = 0;
+    for (const auto& answer : answers) {
+        auto opened = answer.headerValues("Set-Cookie");
+        sessions += std::count_if(opened.begin(), opened.end(), [](const std::string& c) {
+            return c.rfind("SESAME=", 0) == 0 && c.rfind("SESAME=;", 0) != 0;
+        });
+    }
+    CHECK(sessions == 1);
+    int redirected = (answers[0].isRedirect() ? 1 : 0) + (answers[1].isRedirect() ? 1 : 0);
+    CHECK(redirected == 1);
+}
