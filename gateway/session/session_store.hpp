@@ -55,7 +55,9 @@ class SessionStore {
     // session alive.
     virtual Task<Result<std::optional<core::Session>>> readSession(const std::string& id,
                                                                    SessionTimeouts timeouts) = 0;
-    // Removes the session, its visits and its index entry. Idempotent.
+    // Removes the session, its visits, its index entry and the artefacts stored with
+    // putSessionArtefact that are still there (logout: its unvalidated tickets stop working).
+    // Idempotent.
     virtual Task<Result<void>> deleteSession(const std::string& id) = 0;
     // Remembers that a service received a ticket in this session (for single logout). Only the
     // last maxVisits are kept: one cookie must not make Redis hold, and logout send, without
@@ -69,6 +71,15 @@ class SessionStore {
 
     virtual Task<Result<void>> putArtefact(ArtefactKind kind, const std::string& id,
                                            const std::string& value, std::chrono::seconds ttl) = 0;
+    // An artefact that vouches for a session (a CAS ST, PT or PGT): stored only while the session
+    // exists (core::Errc::not_found otherwise) and deleted with it by deleteSession, in one atomic
+    // step each, so that a ticket issued concurrently with a logout is either refused or deleted.
+    // Validation stays one GETDEL: the cost is paid at issuance and at logout, not on the
+    // serviceValidate path.
+    virtual Task<Result<void>> putSessionArtefact(ArtefactKind kind, const std::string& id,
+                                                  const std::string& value,
+                                                  std::chrono::seconds ttl,
+                                                  const std::string& sessionId) = 0;
     // Atomic read-and-delete (Redis GETDEL): of two concurrent takes, exactly one gets the value.
     virtual Task<Result<std::optional<std::string>>> takeArtefact(ArtefactKind kind,
                                                                   const std::string& id) = 0;

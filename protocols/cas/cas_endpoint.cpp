@@ -193,8 +193,10 @@ awaitable<Result<HttpResponse>> CasEndpoint::resume(const core::FlowState& flow,
     grant.authMethod = session.identity.authMethod;
     grant.issuedAt = clock_.nowSeconds();
     std::string ticket = newTicketId("ST");
-    auto stored = co_await store_.putArtefact(ArtefactKind::serviceTicket, ticket, serialize(grant),
-                                              config_.serviceTicketLifetime);
+    // Bound to the session: a logout before validation makes the ticket fail.
+    auto stored =
+        co_await store_.putSessionArtefact(ArtefactKind::serviceTicket, ticket, serialize(grant),
+                                           config_.serviceTicketLifetime, session.id);
     if (!stored) co_return stored.error();
     if (service->singleLogout) {
         core::ServiceVisit visit{"cas", service->id, flow.service, ticket, service->logoutUrl};
@@ -347,8 +349,9 @@ awaitable<std::optional<Failure>> CasEndpoint::grantProxy(const TicketGrant& gra
     std::string pgtId = newTicketId("PGT");
     std::string iou = newTicketId("PGTIOU");
     // Stored before the callback, so that the service can use it as soon as it receives it.
-    auto stored = co_await store_.putArtefact(ArtefactKind::proxyGrantingTicket, pgtId,
-                                              serialize(pgt), config_.proxyGrantingTicketLifetime);
+    auto stored =
+        co_await store_.putSessionArtefact(ArtefactKind::proxyGrantingTicket, pgtId, serialize(pgt),
+                                           config_.proxyGrantingTicketLifetime, pgt.sessionId);
     if (!stored)
         co_return Failure{Errc::internal_error, "The ticket store is unavailable, retry later",
                           503};
@@ -477,8 +480,10 @@ awaitable<HttpResponse> CasEndpoint::proxy(const HttpRequest& request) {
         pt.attributes = release->attributes;
     }
     std::string ptId = newTicketId("PT");
-    auto put = co_await store_.putArtefact(ArtefactKind::proxyTicket, ptId, serialize(pt),
-                                           config_.proxyTicketLifetime);
+    auto put = co_await store_.putSessionArtefact(ArtefactKind::proxyTicket, ptId, serialize(pt),
+                                                  config_.proxyTicketLifetime, pt.sessionId);
+    if (!put && put.error() == core::Errc::not_found)
+        co_return refuse(Errc::bad_pgt, "The proxy-granting ticket has ended with its session");
     if (!put)
         co_return refuse(Errc::internal_error, "The ticket store is unavailable, retry later", 503);
     if (targetService->singleLogout) {

@@ -278,6 +278,28 @@ TEST_CASE("a service URL the URL parser refuses (PHP arrays, a bare %) gets its 
     CHECK(targets[0] == "/glpi/front/ticket.php?criteria[0][field]=12&a[]=1&q=50%");
 }
 
+TEST_CASE("tickets of a session that logged out no longer validate (ST, PT and PGT)",
+          "[interop][ldap][redis]") {
+    HttpsCallback callback(gateway().caFile(), gateway().keyFile());
+    Browser browser;
+    auto pgt = pgtFor(browser, callback, serviceA);
+    REQUIRE(pgt.rfind("PGT-", 0) == 0);
+    auto pt = proxyTicket(pgt, serviceB);
+    REQUIRE(pt.rfind("PT-", 0) == 0);
+    auto st = ticketFor(browser, serviceA);
+    REQUIRE(st.rfind("ST-", 0) == 0);
+
+    REQUIRE(browser.get(gateway().casUrl() + "/logout").status == 200);
+
+    auto stAfter = validate("/p3/serviceValidate", serviceA, st);
+    INFO(stAfter);
+    CHECK(stAfter.find("code=\"INVALID_TICKET\"") != std::string::npos);
+    auto ptAfter = validate("/p3/proxyValidate", serviceB, pt);
+    INFO(ptAfter);
+    CHECK(ptAfter.find("code=\"INVALID_TICKET\"") != std::string::npos);
+    CHECK(proxyTicket(pgt, serviceB).empty());
+}
+
 TEST_CASE("a service polling /proxy with a PGT does not keep the person's session alive",
           "[interop][ldap][redis]") {
     HttpsCallback callback(gateway().caFile(), gateway().keyFile());
