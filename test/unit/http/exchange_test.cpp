@@ -134,6 +134,18 @@ TEST_CASE("a handler status outside HTTP's range becomes 500", "[unit][http]") {
     CHECK(parsed(encoder.encode(response, {11, true, false, "rid"})).result_int() == 500);
 }
 
+TEST_CASE("a handler's 1xx status is never written as a final response: 500 instead",
+          "[unit][http]") {
+    // A 1xx is informational (RFC 9110 §15.2): a client would wait for the final answer that
+    // never comes.
+    ResponseEncoder encoder(config());
+    for (int status : {100, 101, 103, 199}) {
+        INFO(status);
+        auto response = core::HttpResponse::text(status, "early");
+        CHECK(parsed(encoder.encode(response, {11, true, false, "rid"})).result_int() == 500);
+    }
+}
+
 TEST_CASE("the encoder frames keep-alive as each HTTP version expects", "[unit][http]") {
     ResponseEncoder encoder(config());
     auto ok = [] { return core::HttpResponse::text(200, "ok"); };
