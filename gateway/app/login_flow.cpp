@@ -479,7 +479,8 @@ session::Task<Result<core::Session>> LoginFlow::openSession(const core::HttpRequ
         (void)co_await store_.deleteSession((*previous)->id);
     }
     core::Session session;
-    session.id = core::randomToken(32);
+    // The SSO cookie's value: CAS 3.0 §3.6 gives ticket-granting values the tickets' alphabet.
+    session.id = core::ticketToken();
     session.identity = std::move(identity);
     session.createdAt = session.lastSeenAt = clock_.nowSeconds();
     session.language = std::string(portal::languageCode(pageContext(request).language));

@@ -343,3 +343,19 @@ TEST_CASE("two concurrent submits of one login flow: exactly one opens a session
     int redirected = (answers[0].isRedirect() ? 1 : 0) + (answers[1].isRedirect() ? 1 : 0);
     CHECK(redirected == 1);
 }
+
+TEST_CASE("the SSO cookie's value keeps to CAS 3.0's ticket alphabet [A-Za-z0-9-]",
+          "[interop][ldap][redis]") {
+    // CAS 3.0 §3.6 and §3.7: ticket-granting values are made of A-Z, a-z, 0-9 and '-'. A
+    // base64url value holds a '_' one time in two: ten logins find it almost surely.
+    for (int i = 0; i < 10; ++i) {
+        Browser browser;
+        REQUIRE(ticketFor(browser, serviceA).rfind("ST-", 0) == 0);
+        auto value = browser.cookies().value("127.0.0.1", "SESAME");
+        REQUIRE(value);
+        INFO(*value);
+        CHECK(value->size() >= 32);
+        CHECK(std::all_of(value->begin(), value->end(),
+                          [](unsigned char c) { return std::isalnum(c) || c == '-'; }));
+    }
+}
