@@ -28,7 +28,6 @@ enum class ArtefactKind {
     serviceTicket,        // CAS ST-
     proxyTicket,          // CAS PT-
     proxyGrantingTicket,  // CAS PGT-
-    proxyGrantingIou,     // CAS PGTIOU- (kept only for the pgtUrl round trip)
     loginFlow,            // a login in progress (FlowState + CSRF token)
 };
 
@@ -100,6 +99,6 @@ class SessionStore {
     virtual Task<Result<void>> ping() = 0;
 };
 
-std::string_view artefactPrefix(ArtefactKind kind);  // "st", "pt", "pgt", "pgtiou", "flow"
+std::string_view artefactPrefix(ArtefactKind kind);  // "st", "pt", "pgt", "flow"
 
 }  // namespace sesame::session

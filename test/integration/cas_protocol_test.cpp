@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <regex>
+#include <sstream>
 #include <thread>
 
 #include "test/integration/demo_people.hpp"
@@ -357,5 +359,106 @@ TEST_CASE("the SSO cookie's value keeps to CAS 3.0's ticket alphabet [A-Za-z0-9-
         CHECK(value->size() >= 32);
         CHECK(std::all_of(value->begin(), value->end(),
                           [](unsigned char c) { return std::isalnum(c) || c == '-'; }));
+    }
+}
+
+namespace {
+
+struct KeyRow {
+    std::string pattern;  // as written, "<p>sess:<id>:visits"
+    std::regex name;      // what a key of this row looks like under the instance's prefix
+    std::string type;     // as Redis TYPE names it
+    bool seen = false;
+};
+
+// The rows of the "Redis keys" table of docs/operations.md.
+std::vector<KeyRow> documentedKeys(const std::string& prefix) {
+    std::string doc = readFile(sourceDir() / "docs" / "operations.md");
+    auto section = doc.find("\n## Redis keys");
+    REQUIRE(section != std::string::npos);
+    std::istringstream lines(doc.substr(section, doc.find("\n## ", section + 1) - section));
+    std::vector<KeyRow> rows;
+    for (std::string line; std::getline(lines, line);) {
+        if (line.rfind("| `<p>", 0) != 0) continue;
+        auto cells = line.substr(2);
+        std::string pattern = between(cells, "`", "`");
+        std::string type = cells.substr(cells.find('|') + 2);
+        type = type.rfind("sorted set", 0) == 0 ? "zset"
+               : type.rfind("string", 0) == 0   ? "string"
+               : type.rfind("list", 0) == 0     ? "list"
+               : type.rfind("set", 0) == 0      ? "set"
+                                                : type.substr(0, type.find(' '));
+        // <p> is the prefix; <key> (throttling) may hold ':'; other placeholders do not.
+        std::string name =
+            std::regex_replace(pattern.substr(3), std::regex(R"([.\\^$|()\[\]*+?{}])"), R"(\$&)");
+        name = std::regex_replace(name, std::regex("<key>"), ".+");
+        name = std::regex_replace(name, std::regex("<[a-z]+>"), "[^:]+");
+        rows.push_back(
+            {pattern,
+             std::regex(std::regex_replace(prefix, std::regex(R"([.\-])"), R"(\$&)") + name),
+             type});
+    }
+    return rows;
+}
+
+std::vector<std::string> lines(const std::string& text) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);)
+        if (!line.empty()) out.push_back(line);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("docs/operations.md's Redis key table names every key Sesame writes, with its type",
+          "[interop][ldap][redis]") {
+    // A Sesame of its own: its keys are only those this test makes.
+    SesameInstance sesame{
+        SesameOptions{requiredEnv("SESAME_TEST_REDIS"), requiredEnv("SESAME_TEST_LDAP"), {}, true}};
+    HttpsCallback callback(sesame.caFile(), sesame.keyFile());
+    auto casUrl = sesame.casUrl();
+    auto get = [](const std::string& url) { return Browser{}.get(url).body; };
+    // Every kind of key at once: a session with visits, an unvalidated ST, a PGT and a PT,
+    // a login in progress, and throttling counters (a failed login, login starts).
+    Browser person;
+    auto portal = person.follow(person.get(casUrl + "/login?service=" + percentEncode(serviceA)));
+    auto signedIn = logIn(person, portal, teacher, "demo", false);
+    REQUIRE(signedIn.isRedirect());
+    auto first = ticketIn(*signedIn.header("Location"));
+    auto validated =
+        get(casUrl + "/p3/serviceValidate?service=" + percentEncode(serviceA) + "&ticket=" + first +
+            "&pgtUrl=" + percentEncode(callback.url("/pgtCallback")));
+    REQUIRE(success(validated));
+    REQUIRE_FALSE(callback.targets().empty());
+    auto pgt = queryParameter("https://x" + callback.targets().back(), "pgtId").value_or("");
+    auto proxied = get(casUrl + "/proxy?pgt=" + percentEncode(pgt) +
+                       "&targetService=" + percentEncode(serviceB));
+    REQUIRE(proxied.find("<cas:proxyTicket>") != std::string::npos);
+    auto again = person.get(casUrl + "/login?service=" + percentEncode(serviceA));
+    REQUIRE(ticketIn(again.header("Location").value_or("")).rfind("ST-", 0) == 0);
+    Browser other;
+    auto otherPortal =
+        other.follow(other.get(casUrl + "/login?service=" + percentEncode(serviceA)));
+    CHECK(logIn(other, otherPortal, director, "not-the-password").status == 401);
+
+    auto rows = documentedKeys(sesame.keyPrefix());
+    REQUIRE(rows.size() >= 5);
+    auto keys = lines(redis({"--scan", "--pattern", sesame.keyPrefix() + "*"}));
+    REQUIRE_FALSE(keys.empty());
+    for (const auto& key : keys) {
+        INFO(key);
+        auto row = std::find_if(rows.begin(), rows.end(),
+                                [&](const KeyRow& r) { return std::regex_match(key, r.name); });
+        REQUIRE(row != rows.end());  // a key the table does not name
+        row->seen = true;
+        auto type = lines(redis({"TYPE", key}));
+        REQUIRE(type.size() == 1);
+        CHECK(type[0] == row->type);
+        CHECK(std::stoll(redis({"TTL", key})) > 0);  // "Every key has a TTL"
+    }
+    for (const auto& row : rows) {
+        INFO(row.pattern);
+        CHECK(row.seen);  // a row no key matches: the table names a key Sesame does not write
     }
 }

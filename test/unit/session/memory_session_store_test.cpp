@@ -179,7 +179,6 @@ TEST_CASE("artefact kinds have their documented key prefixes", "[unit]") {
     CHECK(artefactPrefix(ArtefactKind::serviceTicket) == "st");
     CHECK(artefactPrefix(ArtefactKind::proxyTicket) == "pt");
     CHECK(artefactPrefix(ArtefactKind::proxyGrantingTicket) == "pgt");
-    CHECK(artefactPrefix(ArtefactKind::proxyGrantingIou) == "pgtiou");
     CHECK(artefactPrefix(ArtefactKind::loginFlow) == "flow");
 }
 
