@@ -349,6 +349,9 @@ awaitable<std::optional<Failure>> CasEndpoint::grantProxy(const TicketGrant& gra
     auto stored =
         co_await store_.putSessionArtefact(ArtefactKind::proxyGrantingTicket, pgtId, serialize(pgt),
                                            config_.proxyGrantingTicketLifetime, pgt.sessionId);
+    // The session ended since the ticket was issued (its idle timeout): no PGT, as when the
+    // callback fails; the ticket itself was valid.
+    if (!stored && stored.error() == core::Errc::not_found) co_return std::nullopt;
     if (!stored)
         co_return Failure{Errc::internal_error, "The ticket store is unavailable, retry later",
                           503};

@@ -431,6 +431,19 @@ TEST_CASE("pgtUrl must be https, allowed for the service, and answer 200 to get 
     CHECK(f.store.count(session::ArtefactKind::proxyGrantingTicket) == 0);
 }
 
+TEST_CASE("a session that ended before its ticket was validated gives no PGT", "[unit][cas]") {
+    CasFixture f;
+    auto ticket = f.issue(app);
+    f.store.sessions.erase("session-1");  // its idle timeout passed: Redis let it expire
+    auto q = validation(app, ticket);
+    q.emplace_back("pgtUrl", "https://app.example.org/proxy");
+    auto r = f.get("/cas/serviceValidate", q);
+    CHECK(r.status == 200);
+    CHECK(r.body.find("<cas:authenticationSuccess>") != std::string::npos);
+    CHECK(r.body.find("proxyGrantingTicket") == std::string::npos);
+    CHECK(f.backChannel.sent.empty());
+}
+
 TEST_CASE("/proxy errors", "[unit][cas]") {
     CasFixture f;
     auto q = validation(app, f.issue(app));
