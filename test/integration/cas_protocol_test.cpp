@@ -462,3 +462,34 @@ TEST_CASE("docs/operations.md's Redis key table names every key Sesame writes, w
         CHECK(row.seen);  // a row no key matches: the table names a key Sesame does not write
     }
 }
+
+TEST_CASE("a logout whose single-logout sends are all refused at once does not wait",
+          "[interop][ldap][redis]") {
+    // A logout_url with user info passes the registry's http(s) check but the back channel refuses
+    // it before any I/O: the logout round has nothing pending and must answer at once (the
+    // browser's 10 s timeout would fail this test if it waited for the round's 15 s bound).
+    TempDir services;
+    std::filesystem::copy_file(sourceDir() / "etc" / "services" / "demo-loopback.yml",
+                               services.path() / "demo-loopback.yml");
+    writeFile(services.path() / "sync.yml", R"(id: refused-at-once
+protocol: cas
+url_pattern: '^https://127\.0\.0\.1:1/sync/.*$'
+logout_url: 'https://user@127.0.0.1:1/slo'
+evaluation_order: 1
+)");
+    SesameInstance sesame{
+        SesameOptions{requiredEnv("SESAME_TEST_REDIS"),
+                      requiredEnv("SESAME_TEST_LDAP"),
+                      {{"services_dir: " + (sourceDir() / "etc" / "services").string(),
+                        "services_dir: " + services.path().string()}},
+                      true}};
+    Browser browser;
+    const std::string service = "https://127.0.0.1:1/sync/app";
+    auto portal =
+        browser.follow(browser.get(sesame.casUrl() + "/login?service=" + percentEncode(service)));
+    auto signedIn = logIn(browser, portal, teacher, "demo", false);
+    REQUIRE(signedIn.isRedirect());
+    REQUIRE(ticketIn(*signedIn.header("Location")).rfind("ST-", 0) == 0);
+    auto logout = browser.get(sesame.casUrl() + "/logout");
+    CHECK(logout.status == 200);
+}
