@@ -4,6 +4,7 @@
 
 #include "gateway/http/error.hpp"
 #include "gateway/http/exchange.hpp"
+#include "test/unit/core/captured_stderr.hpp"
 
 using namespace sesame;
 using namespace sesame::http;
@@ -142,7 +143,13 @@ TEST_CASE("a handler's 1xx status is never written as a final response: 500 inst
     for (int status : {100, 101, 103, 199}) {
         INFO(status);
         auto response = core::HttpResponse::text(status, "early");
-        CHECK(parsed(encoder.encode(response, {11, true, false, "rid"})).result_int() == 500);
+        WireResponse wire;
+        auto logged = test::capturedStderr([&] {
+            wire = encoder.encode(response, {11, true, false, "rid"});
+        });
+        CHECK(parsed(wire).result_int() == 500);
+        CHECK(logged.find("\"event\":\"handler_bad_status\"") != std::string::npos);
+        CHECK(logged.find("\"status\":\"" + std::to_string(status) + "\"") != std::string::npos);
     }
 }
 
