@@ -7,7 +7,6 @@
 //     reason a person can read) or step-up (another directory / a stronger login is needed).
 // The rules for academies and ENT vendors are written down in docs/habilitation.md.
 #include <memory>
-#include <regex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -15,6 +14,10 @@
 #include "gateway/core/config_node.hpp"
 #include "gateway/core/endpoint.hpp"
 #include "gateway/core/identity.hpp"
+
+namespace re2 {
+class RE2;  // service URL patterns; only service_registry.cpp sees RE2 itself
+}
 
 namespace sesame::policies {
 
@@ -136,8 +139,8 @@ struct Service {
     std::string id;          // file-level id, unique
     std::string name;        // shown to people on the deny page
     std::string protocol;    // "cas" (saml, oidc later)
-    std::string urlPattern;  // anchored ECMAScript regex, matched against the whole URL
-    std::shared_ptr<const std::regex> compiledPattern;
+    std::string urlPattern;  // RE2 regex, matched against the whole URL
+    std::shared_ptr<const re2::RE2> compiledPattern;
     std::vector<std::string> allowedProfiles;     // empty: any; canonical codes
     std::vector<std::string> allowedStructures;   // empty: any
     std::vector<std::string> allowedDirectories;  // empty: any; else the portal offers only these
@@ -151,7 +154,7 @@ struct Service {
     std::string logoutUrl;  // back-channel logout target; empty: the service URL
     bool singleLogout = true;
     std::string proxyCallbackPattern;  // regex of allowed pgtUrl; empty: proxying refused
-    std::shared_ptr<const std::regex> compiledProxyCallback;
+    std::shared_ptr<const re2::RE2> compiledProxyCallback;
     int evaluationOrder = 0;  // lower first when several patterns match
     std::string file;         // where it was configured, for check-config and logs
     int line = 0;
@@ -159,6 +162,11 @@ struct Service {
     bool acceptsUrl(const std::string& url) const;            // whole-URL match
     bool acceptsProxyCallback(const std::string& url) const;  // false when no pattern
 };
+
+// A service URL pattern compiled (RE2, linear-time matching); null with RE2's message in `error`
+// when it is not one. The registry compiles its patterns with it once, at load.
+std::shared_ptr<const re2::RE2> compileServicePattern(const std::string& pattern,
+                                                      std::string* error = nullptr);
 
 class ServiceRegistry {
   public:

@@ -1,6 +1,8 @@
 // The service registry: etc/services/*.yml compiled once (patterns included), then matched per
 // request. Exact matching: a pattern must match the whole URL (CAS 3.0 §2.2.1 leaves service
 // matching to the server; a prefix match would let an attacker's URL share a registered prefix).
+#include <re2/re2.h>
+
 #include <algorithm>
 #include <map>
 
@@ -10,8 +12,10 @@
 namespace sesame::policies {
 namespace {
 
-// Beyond this, no URL is matched: libstdc++'s regex engine recurses per character and a CAS
-// service URL this long is not a real one. HTTP header limits keep request URLs shorter anyway.
+// Beyond this, no URL is matched: a CAS service URL or pgtUrl this long is not a real one, and
+// HTTP header limits keep request URLs shorter anyway. RE2 runs in linear time without recursion
+// (std::regex recursed per character: a 40 kB pgtUrl overflowed the stack), so this is a bound
+// on input, not a guard for the engine.
 constexpr std::size_t kMaxUrlLength = 4096;
 
 const std::vector<std::string>& serviceKeys() {
@@ -46,16 +50,15 @@ bool validId(const std::string& id) {
     });
 }
 
-std::shared_ptr<const std::regex> compilePattern(const core::ConfigNode& node,
-                                                 const std::string& pattern,
-                                                 core::ConfigErrors& errors) {
-    try {
-        return std::make_shared<const std::regex>(pattern, std::regex::ECMAScript);
-    } catch (const std::regex_error& e) {
+std::shared_ptr<const re2::RE2> compilePattern(const core::ConfigNode& node,
+                                               const std::string& pattern,
+                                               core::ConfigErrors& errors) {
+    std::string error;
+    auto compiled = compileServicePattern(pattern, &error);
+    if (!compiled)
         errors.add(node,
-                   std::string("invalid regular expression (ECMAScript syntax): ") + e.what());
-        return nullptr;
-    }
+                   "invalid regular expression (RE2 syntax, see docs/habilitation.md): " + error);
+    return compiled;
 }
 
 std::string parseSource(const core::ConfigNode& node, core::ConfigErrors& errors) {
@@ -165,14 +168,29 @@ std::vector<const core::ConfigNode*> serviceNodes(const core::ConfigNode& file,
 
 }  // namespace
 
+// RE2, not std::regex: matching time is linear in the URL's length whatever the pattern, so no
+// configured pattern can make a request slow. What only a backtracking engine runs
+// (backreferences, lookaround) is refused at load, with the file, line and key.
+std::shared_ptr<const re2::RE2> compileServicePattern(const std::string& pattern,
+                                                      std::string* error) {
+    re2::RE2::Options options;
+    options.set_log_errors(false);  // said once, by the caller
+    auto compiled = std::make_shared<const re2::RE2>(pattern, options);
+    if (compiled->ok()) return compiled;
+    if (error) *error = compiled->error();
+    return nullptr;
+}
+
+// FullMatch: the pattern must match the whole URL, as std::regex_match did (^ and $ in a
+// pattern stay harmless).
 bool Service::acceptsUrl(const std::string& url) const {
     return compiledPattern && url.size() <= kMaxUrlLength &&
-           std::regex_match(url, *compiledPattern);
+           re2::RE2::FullMatch(url, *compiledPattern);
 }
 
 bool Service::acceptsProxyCallback(const std::string& url) const {
     return compiledProxyCallback && url.size() <= kMaxUrlLength &&
-           std::regex_match(url, *compiledProxyCallback);
+           re2::RE2::FullMatch(url, *compiledProxyCallback);
 }
 
 ServiceRegistry ServiceRegistry::parse(const std::vector<core::ConfigNode>& files,

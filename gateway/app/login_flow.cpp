@@ -453,9 +453,14 @@ session::Task<core::HttpResponse> LoginFlow::loginSubmit(const core::HttpRequest
                        {"uai", identity->active() ? identity->active()->uai : ""},
                        {"habilitation", level}});
 
+    // The flow is single use: taken (GETDEL) before the session opens, so that of two
+    // concurrent submits of one flow exactly one logs in. It was only read until here, so that
+    // a mistyped password keeps the form.
+    auto taken = co_await store_.takeArtefact(session::ArtefactKind::loginFlow, flowId);
+    if (!taken) co_return unavailable(request);
+    if (!*taken) co_return error(request, 400, "error.flow_expired");
     auto session = co_await openSession(request, std::move(*identity));
     if (!session) co_return unavailable(request);
-    (void)co_await store_.deleteArtefact(session::ArtefactKind::loginFlow, flowId);
 
     core::HttpResponse response;
     const auto& flow = (*pending)->flow;
@@ -490,7 +495,8 @@ session::Task<Result<core::Session>> LoginFlow::openSession(const core::HttpRequ
         (void)co_await store_.deleteSession((*previous)->id);
     }
     core::Session session;
-    session.id = core::randomToken(32);
+    // The SSO cookie's value: CAS 3.0 §3.6 gives ticket-granting values the tickets' alphabet.
+    session.id = core::ticketToken();
     session.identity = std::move(identity);
     session.createdAt = session.lastSeenAt = clock_.nowSeconds();
     session.language = std::string(portal::languageCode(pageContext(request).language));
@@ -537,7 +543,10 @@ session::Task<std::vector<std::string>> LoginFlow::sendSingleLogout(
                                  {"error", result ? std::to_string(result->status)
                                                   : result.error().message()}});
                 }
-                if (--*remaining == 0) done->cancel();
+                // Expiring the timer ends the wait below whether or not it has begun: a send
+                // refused at once (before the wait starts) must not leave it for the full bound.
+                if (--*remaining == 0)
+                    done->expires_at(std::chrono::steady_clock::time_point::min());
             },
             boost::asio::detached);
     }

@@ -42,10 +42,25 @@ std::string randomToken(std::size_t bytes) {
     return base64UrlEncode({reinterpret_cast<const char*>(buffer.data()), buffer.size()});
 }
 
-std::string ticketId(std::string_view prefix, std::size_t bytes) {
+std::string ticketToken(std::size_t characters) {
+    // base64url characters are drawn uniformly (6 bits each) and '-'/'_' are rejected, leaving a
+    // uniform draw over 62 symbols. 48 bytes = 64 characters, about 62 kept.
+    std::string token;
+    token.reserve(characters);
+    while (token.size() < characters) {
+        for (char c : randomToken(48)) {
+            if (c == '-' || c == '_') continue;
+            token += c;
+            if (token.size() == characters) break;
+        }
+    }
+    return token;
+}
+
+std::string ticketId(std::string_view prefix) {
     std::string id(prefix);
     id += '-';
-    id += randomToken(bytes);
+    id += ticketToken();
     return id;
 }
 

@@ -44,8 +44,33 @@ struct Target {
     bool ipLiteral = false;
 };
 
+// The path and query as a request line may carry them: bytes that cannot travel there (controls,
+// space, non-ASCII, RFC 9112 §3.2's excluded characters) are percent-encoded, the rest is sent
+// as written, as a browser sends it. A CR or LF can never reach the request line.
+std::string requestTarget(std::string_view pathAndQuery) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    static constexpr std::string_view unsafe = "\"<>\\^`{|}";
+    std::string out = pathAndQuery.starts_with('/') ? "" : "/";
+    for (unsigned char c : pathAndQuery) {
+        if (c <= 0x20 || c >= 0x7f || unsafe.find(static_cast<char>(c)) != std::string_view::npos) {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    return out;
+}
+
+// Only the scheme and authority go through the URL parser: the path and query are taken as the
+// service registry accepted them. PHP services (GLPI) register URLs RFC 3986 refuses (`a[]=1`,
+// `criteria[0]`, a bare `%`), and their single logout must still be delivered.
 std::optional<Target> parseTarget(const std::string& url) {
-    auto parsed = boost::urls::parse_absolute_uri(url);
+    auto authority = url.find("://");
+    if (authority == std::string::npos) return std::nullopt;
+    auto end = std::min(url.find_first_of("/?#", authority + 3), url.size());
+    auto parsed = boost::urls::parse_absolute_uri(std::string_view(url).substr(0, end));
     if (!parsed || parsed->has_userinfo() || parsed->host_address().empty()) return std::nullopt;
     Target t;
     if (parsed->scheme() == "https")
@@ -56,8 +81,8 @@ std::optional<Target> parseTarget(const std::string& url) {
     t.ipLiteral = parsed->host_type() != boost::urls::host_type::name;
     t.port = parsed->has_port() ? std::string(parsed->port()) : (t.tls ? "443" : "80");
     t.hostHeader = std::string(parsed->encoded_host_and_port());
-    t.target = parsed->encoded_path().empty() ? "/" : std::string(parsed->encoded_path());
-    if (parsed->has_query()) t.target += "?" + std::string(parsed->encoded_query());
+    std::string_view rest = std::string_view(url).substr(end);
+    t.target = requestTarget(rest.substr(0, rest.find('#')));  // a fragment is never sent
     return t;
 }
 

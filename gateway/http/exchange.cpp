@@ -176,7 +176,9 @@ void appendStatusLine(std::string& head, unsigned version, int status) {
 
 WireResponse ResponseEncoder::encode(core::HttpResponse response,
                                      const ReplyContext& context) const {
-    if (response.status < 100 || response.status > 599) {
+    // A handler answers with a final status: a 1xx (RFC 9110 §15.2) written here would be taken
+    // as informational and leave the client waiting for an answer that never comes.
+    if (response.status < 200 || response.status > 599) {
         log().error("handler_bad_status", {{"status", std::to_string(response.status)}});
         response = refusal(500);
     }
@@ -240,9 +242,9 @@ WireResponse ResponseEncoder::encode(core::HttpResponse response,
     if (context.version >= 11 && !context.keepAlive) appendField(head, "Connection", "close");
     if (context.version < 11 && context.keepAlive) appendField(head, "Connection", "keep-alive");
 
-    // RFC 9110 §6.4.1 and §8.6: 1xx, 204 and 304 carry no content and no Content-Length; HEAD
+    // RFC 9110 §6.4.1 and §8.6: 204 and 304 carry no content and no Content-Length; HEAD
     // gets the length the GET would have had.
-    bool noContent = response.status < 200 || response.status == 204 || response.status == 304;
+    bool noContent = response.status == 204 || response.status == 304;
     if (!noContent) appendField(head, "Content-Length", std::to_string(response.body.size()));
     head.append("\r\n", 2);
     if (!noContent && !context.head) out.body = std::move(response.body);

@@ -46,16 +46,24 @@ Task<Result<void>> MemorySessionStore::createSession(const core::Session& sessio
     co_return Result<void>{};
 }
 
-Task<Result<std::optional<core::Session>>> MemorySessionStore::findSession(
+Task<Result<std::optional<core::Session>>> MemorySessionStore::readSession(
     const std::string& id, SessionTimeouts timeouts) {
     if (auto refused = refuse()) co_return *refused;
     auto it = sessions_.find(id);
     if (it == sessions_.end()) co_return std::optional<core::Session>{};
-    std::int64_t t = now();
-    if (sessionEnded(it->second.session, timeouts, t)) {
+    if (sessionEnded(it->second.session, timeouts, now())) {
         co_await deleteSession(id);
         co_return std::optional<core::Session>{};
     }
+    co_return std::optional<core::Session>{it->second.session};
+}
+
+Task<Result<std::optional<core::Session>>> MemorySessionStore::findSession(
+    const std::string& id, SessionTimeouts timeouts) {
+    auto found = co_await readSession(id, timeouts);
+    if (!found || !*found) co_return found;
+    auto it = sessions_.find(id);
+    std::int64_t t = now();
     it->second.session.lastSeenAt = t;
     it->second.expiresAt = t + sessionTtl(it->second.session, timeouts, t);
     if (auto v = visits_.find(id); v != visits_.end()) v->second.expiresAt = it->second.expiresAt;
@@ -72,6 +80,10 @@ Task<Result<void>> MemorySessionStore::deleteSession(const std::string& id) {
         sessions_.erase(it);
     }
     visits_.erase(id);
+    if (auto owned = sessionArtefacts_.find(id); owned != sessionArtefacts_.end()) {
+        for (const auto& key : owned->second) artefacts_.erase(key);
+        sessionArtefacts_.erase(owned);
+    }
     co_return Result<void>{};
 }
 
@@ -124,6 +136,20 @@ Task<Result<void>> MemorySessionStore::putArtefact(ArtefactKind kind, const std:
     if (auto refused = refuse()) co_return *refused;
     if (ttl.count() <= 0) co_return core::Errc::invalid_argument;
     artefacts_[artefactKey(kind, id)] = {value, now() + ttl.count()};
+    co_return Result<void>{};
+}
+
+Task<Result<void>> MemorySessionStore::putSessionArtefact(ArtefactKind kind, const std::string& id,
+                                                          const std::string& value,
+                                                          std::chrono::seconds ttl,
+                                                          const std::string& sessionId) {
+    if (auto refused = refuse()) co_return *refused;
+    if (ttl.count() <= 0) co_return core::Errc::invalid_argument;
+    if (!sessions_.contains(sessionId)) co_return core::Errc::not_found;
+    artefacts_[artefactKey(kind, id)] = {value, now() + ttl.count()};
+    auto& owned = sessionArtefacts_[sessionId];
+    std::erase_if(owned, [this](const std::string& key) { return !artefacts_.contains(key); });
+    owned.insert(artefactKey(kind, id));
     co_return Result<void>{};
 }
 

@@ -21,6 +21,8 @@ class MemorySessionStore final : public SessionStore {
                                      SessionTimeouts timeouts) override;
     Task<Result<std::optional<core::Session>>> findSession(const std::string& id,
                                                            SessionTimeouts timeouts) override;
+    Task<Result<std::optional<core::Session>>> readSession(const std::string& id,
+                                                           SessionTimeouts timeouts) override;
     Task<Result<void>> deleteSession(const std::string& id) override;
     Task<Result<void>> addVisit(const std::string& sessionId, const core::ServiceVisit& visit,
                                 SessionTimeouts timeouts) override;
@@ -29,6 +31,9 @@ class MemorySessionStore final : public SessionStore {
 
     Task<Result<void>> putArtefact(ArtefactKind kind, const std::string& id,
                                    const std::string& value, std::chrono::seconds ttl) override;
+    Task<Result<void>> putSessionArtefact(ArtefactKind kind, const std::string& id,
+                                          const std::string& value, std::chrono::seconds ttl,
+                                          const std::string& sessionId) override;
     Task<Result<std::optional<std::string>>> takeArtefact(ArtefactKind kind,
                                                           const std::string& id) override;
     Task<Result<std::optional<std::string>>> peekArtefact(ArtefactKind kind,
@@ -75,6 +80,7 @@ class MemorySessionStore final : public SessionStore {
     std::map<std::string, StoredVisits> visits_;
     std::map<std::string, StoredIndex> users_;
     std::map<std::string, StoredValue> artefacts_;
+    std::map<std::string, std::set<std::string>> sessionArtefacts_;  // session id -> artefact keys
     std::map<std::string, StoredCounter> counters_;
 };
 

@@ -24,6 +24,31 @@ if ttl > 0 then redis.call('EXPIRE', KEYS[2], ttl) end
 return 1
 )lua";
 
+// Stores an artefact of a session and records it in the session's sorted set (by expiry time, so
+// that expired entries are pruned on the way and the set stays as small as the live tickets),
+// only if the session exists. One script: atomic with deleteSessionScript below, on any node.
+constexpr const char* putSessionArtefactScript = R"lua(
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[3])
+redis.call('ZADD', KEYS[3], ARGV[4], ARGV[5])
+redis.call('EXPIRE', KEYS[3], ARGV[2], 'NX')
+redis.call('EXPIRE', KEYS[3], ARGV[2], 'GT')
+return 1
+)lua";
+
+// Deletes a session with its visits, its outstanding artefacts (their keys are named from the
+// set's members and the prefix: Sesame runs on one Redis with Sentinel, never Redis Cluster, where
+// undeclared keys would not be allowed) and its index entry, in one atomic step.
+constexpr const char* deleteSessionScript = R"lua(
+for _, member in ipairs(redis.call('ZRANGE', KEYS[3], 0, -1)) do
+  redis.call('DEL', ARGV[1] .. member)
+end
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+if KEYS[4] then redis.call('SREM', KEYS[4], ARGV[2]) end
+return 1
+)lua";
+
 std::string seconds(std::int64_t s) {
     return std::to_string(s);
 }
@@ -112,7 +137,7 @@ Task<Result<void>> RedisSessionStore::createSession(const core::Session& session
     co_return Result<void>{};
 }
 
-Task<Result<std::optional<core::Session>>> RedisSessionStore::findSession(
+Task<Result<std::optional<core::Session>>> RedisSessionStore::readSession(
     const std::string& id, SessionTimeouts timeouts) {
     using Found = std::optional<core::Session>;
     Command get{"GET", sessionKey(id)};
@@ -124,34 +149,44 @@ Task<Result<std::optional<core::Session>>> RedisSessionStore::findSession(
         if (errors_) errors_->inc({"find_session"});
         co_return RedisErrc::corrupt_value;
     }
-    std::int64_t now = clock_.nowSeconds();
-    if (sessionEnded(*session, timeouts, now)) {
+    if (sessionEnded(*session, timeouts, clock_.nowSeconds())) {
         auto deleted = co_await deleteSession(id);
         if (!deleted) co_return deleted.error();
         co_return Found{};
     }
+    co_return Found{std::move(*session)};
+}
+
+Task<Result<std::optional<core::Session>>> RedisSessionStore::findSession(
+    const std::string& id, SessionTimeouts timeouts) {
+    using Found = std::optional<core::Session>;
+    auto session = co_await readSession(id, timeouts);
+    if (!session || !*session) co_return session;
     // Refresh the idle timeout, never past the absolute deadline. XX: a session deleted by a
     // concurrent logout since the GET stays deleted.
-    session->lastSeenAt = now;
-    std::string ttl = seconds(sessionTtl(*session, timeouts, now));
-    std::vector<Command> refresh{{"SET", sessionKey(id), encode(*session), "EX", ttl, "XX"},
+    std::int64_t now = clock_.nowSeconds();
+    (*session)->lastSeenAt = now;
+    std::string ttl = seconds(sessionTtl(**session, timeouts, now));
+    std::vector<Command> refresh{{"SET", sessionKey(id), encode(**session), "EX", ttl, "XX"},
                                  {"EXPIRE", visitsKey(id), ttl}};
     auto refreshed = checked(co_await client_.pipeline(std::move(refresh)), "find_session");
     if (!refreshed) co_return refreshed.error();
     if (refreshed->front().isNil()) co_return Found{};  // logged out meanwhile
-    co_return Found{std::move(*session)};
+    co_return session;
 }
 
 Task<Result<void>> RedisSessionStore::deleteSession(const std::string& id) {
     Command get{"GET", sessionKey(id)};
     auto reply = checked(co_await client_.command(std::move(get)), "delete_session");
     if (!reply) co_return reply.error();
-    std::vector<Command> commands{{"DEL", sessionKey(id), visitsKey(id)}};
-    if (reply->isString()) {
-        if (auto session = decodeSession(reply->text()))
-            commands.push_back({"SREM", userKey(indexLogin(*session)), id});
-    }
-    auto done = checked(co_await client_.transaction(std::move(commands)), "delete_session");
+    std::optional<core::Session> session;
+    if (reply->isString()) session = decodeSession(reply->text());
+    Command eval{"EVAL",         deleteSessionScript, session ? "4" : "3",
+                 sessionKey(id), visitsKey(id),       artefactsKey(id)};
+    if (session) eval.push_back(userKey(indexLogin(*session)));
+    eval.push_back(prefix_);
+    eval.push_back(id);
+    auto done = checked(co_await client_.command(std::move(eval)), "delete_session");
     if (!done) co_return done.error();
     co_return Result<void>{};
 }
@@ -230,6 +265,29 @@ Task<Result<void>> RedisSessionStore::putArtefact(ArtefactKind kind, const std::
     Command set{"SET", artefactKey(kind, id), value, "EX", seconds(ttl.count())};
     auto reply = checked(co_await client_.command(std::move(set)), "put_artefact");
     if (!reply) co_return reply.error();
+    co_return Result<void>{};
+}
+
+Task<Result<void>> RedisSessionStore::putSessionArtefact(ArtefactKind kind, const std::string& id,
+                                                         const std::string& value,
+                                                         std::chrono::seconds ttl,
+                                                         const std::string& sessionId) {
+    if (ttl.count() <= 0) co_return core::Errc::invalid_argument;
+    std::int64_t now = clock_.nowSeconds();
+    Command eval{"EVAL",
+                 putSessionArtefactScript,
+                 "3",
+                 sessionKey(sessionId),
+                 artefactKey(kind, id),
+                 artefactsKey(sessionId),
+                 value,
+                 seconds(ttl.count()),
+                 seconds(now),
+                 seconds(now + ttl.count()),
+                 std::string(artefactPrefix(kind)) + ":" + id};
+    auto reply = checked(co_await client_.command(std::move(eval)), "put_artefact");
+    if (!reply) co_return reply.error();
+    if (!reply->isInteger() || reply->asInteger() == 0) co_return core::Errc::not_found;
     co_return Result<void>{};
 }
 

@@ -26,6 +26,8 @@ class RedisSessionStore final : public SessionStore {
                                      SessionTimeouts timeouts) override;
     Task<Result<std::optional<core::Session>>> findSession(const std::string& id,
                                                            SessionTimeouts timeouts) override;
+    Task<Result<std::optional<core::Session>>> readSession(const std::string& id,
+                                                           SessionTimeouts timeouts) override;
     Task<Result<void>> deleteSession(const std::string& id) override;
     Task<Result<void>> addVisit(const std::string& sessionId, const core::ServiceVisit& visit,
                                 SessionTimeouts timeouts) override;
@@ -34,6 +36,9 @@ class RedisSessionStore final : public SessionStore {
 
     Task<Result<void>> putArtefact(ArtefactKind kind, const std::string& id,
                                    const std::string& value, std::chrono::seconds ttl) override;
+    Task<Result<void>> putSessionArtefact(ArtefactKind kind, const std::string& id,
+                                          const std::string& value, std::chrono::seconds ttl,
+                                          const std::string& sessionId) override;
     Task<Result<std::optional<std::string>>> takeArtefact(ArtefactKind kind,
                                                           const std::string& id) override;
     Task<Result<std::optional<std::string>>> peekArtefact(ArtefactKind kind,
@@ -50,6 +55,8 @@ class RedisSessionStore final : public SessionStore {
     // The key names (documented in docs/operations.md).
     std::string sessionKey(const std::string& id) const { return prefix_ + "sess:" + id; }
     std::string visitsKey(const std::string& id) const { return sessionKey(id) + ":visits"; }
+    // The session's outstanding artefacts (sorted set: "<kind>:<id>" by expiry time).
+    std::string artefactsKey(const std::string& id) const { return sessionKey(id) + ":artefacts"; }
     std::string userKey(const std::string& login) const;  // login lower-cased
     std::string artefactKey(ArtefactKind kind, const std::string& id) const;
     std::string counterKey(const std::string& key) const { return prefix_ + "throttle:" + key; }

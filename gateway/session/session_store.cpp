@@ -10,8 +10,6 @@ std::string_view artefactPrefix(ArtefactKind kind) {
             return "pt";
         case ArtefactKind::proxyGrantingTicket:
             return "pgt";
-        case ArtefactKind::proxyGrantingIou:
-            return "pgtiou";
         case ArtefactKind::loginFlow:
             return "flow";
     }

@@ -28,7 +28,6 @@ enum class ArtefactKind {
     serviceTicket,        // CAS ST-
     proxyTicket,          // CAS PT-
     proxyGrantingTicket,  // CAS PGT-
-    proxyGrantingIou,     // CAS PGTIOU- (kept only for the pgtUrl round trip)
     loginFlow,            // a login in progress (FlowState + CSRF token)
 };
 
@@ -47,9 +46,17 @@ class SessionStore {
     virtual Task<Result<void>> createSession(const core::Session& session,
                                              SessionTimeouts timeouts) = 0;
     // The session if it exists and neither timeout has passed; refreshes the idle timeout.
+    // For requests the person makes (the browser's cookie).
     virtual Task<Result<std::optional<core::Session>>> findSession(const std::string& id,
                                                                    SessionTimeouts timeouts) = 0;
-    // Removes the session, its visits and its index entry. Idempotent.
+    // The same without refreshing the idle timeout: for back-channel calls (CAS /proxy), where a
+    // service acts and the person may have left. A service polling with a PGT must not keep a
+    // session alive.
+    virtual Task<Result<std::optional<core::Session>>> readSession(const std::string& id,
+                                                                   SessionTimeouts timeouts) = 0;
+    // Removes the session, its visits, its index entry and the artefacts stored with
+    // putSessionArtefact that are still there (logout: its unvalidated tickets stop working).
+    // Idempotent.
     virtual Task<Result<void>> deleteSession(const std::string& id) = 0;
     // Remembers that a service received a ticket in this session (for single logout). Only the
     // last maxVisits are kept: one cookie must not make Redis hold, and logout send, without
@@ -63,6 +70,15 @@ class SessionStore {
 
     virtual Task<Result<void>> putArtefact(ArtefactKind kind, const std::string& id,
                                            const std::string& value, std::chrono::seconds ttl) = 0;
+    // An artefact that vouches for a session (a CAS ST, PT or PGT): stored only while the session
+    // exists (core::Errc::not_found otherwise) and deleted with it by deleteSession, in one atomic
+    // step each, so that a ticket issued concurrently with a logout is either refused or deleted.
+    // Validation stays one GETDEL: the cost is paid at issuance and at logout, not on the
+    // serviceValidate path.
+    virtual Task<Result<void>> putSessionArtefact(ArtefactKind kind, const std::string& id,
+                                                  const std::string& value,
+                                                  std::chrono::seconds ttl,
+                                                  const std::string& sessionId) = 0;
     // Atomic read-and-delete (Redis GETDEL): of two concurrent takes, exactly one gets the value.
     virtual Task<Result<std::optional<std::string>>> takeArtefact(ArtefactKind kind,
                                                                   const std::string& id) = 0;
@@ -83,6 +99,6 @@ class SessionStore {
     virtual Task<Result<void>> ping() = 0;
 };
 
-std::string_view artefactPrefix(ArtefactKind kind);  // "st", "pt", "pgt", "pgtiou", "flow"
+std::string_view artefactPrefix(ArtefactKind kind);  // "st", "pt", "pgt", "flow"
 
 }  // namespace sesame::session

@@ -2,8 +2,6 @@
 
 #include <openssl/sha.h>
 
-#include <regex>
-
 #include "gateway/core/log.hpp"
 #include "gateway/core/random.hpp"
 #include "gateway/core/text.hpp"
@@ -193,8 +191,10 @@ awaitable<Result<HttpResponse>> CasEndpoint::resume(const core::FlowState& flow,
     grant.authMethod = session.identity.authMethod;
     grant.issuedAt = clock_.nowSeconds();
     std::string ticket = newTicketId("ST");
-    auto stored = co_await store_.putArtefact(ArtefactKind::serviceTicket, ticket, serialize(grant),
-                                              config_.serviceTicketLifetime);
+    // Bound to the session: a logout before validation makes the ticket fail.
+    auto stored =
+        co_await store_.putSessionArtefact(ArtefactKind::serviceTicket, ticket, serialize(grant),
+                                           config_.serviceTicketLifetime, session.id);
     if (!stored) co_return stored.error();
     if (service->singleLogout) {
         core::ServiceVisit visit{"cas", service->id, flow.service, ticket, service->logoutUrl};
@@ -335,8 +335,7 @@ awaitable<std::optional<Failure>> CasEndpoint::grantProxy(const TicketGrant& gra
     if (!pgtUrl.starts_with("https://"))
         co_return Failure{Errc::invalid_proxy_callback,
                           "The proxy callback '" + clip(pgtUrl) + "' is not https"};
-    // acceptsProxyCallback bounds the length first: std::regex recurses per character and a
-    // 40 kB pgtUrl would overflow the worker's stack.
+    // Matched by RE2 in linear time; a pgtUrl over 4096 characters never matches.
     if (!service->acceptsProxyCallback(pgtUrl))
         co_return Failure{Errc::invalid_proxy_callback, "The proxy callback '" + clip(pgtUrl) +
                                                             "' is not allowed for this service"};
@@ -347,8 +346,12 @@ awaitable<std::optional<Failure>> CasEndpoint::grantProxy(const TicketGrant& gra
     std::string pgtId = newTicketId("PGT");
     std::string iou = newTicketId("PGTIOU");
     // Stored before the callback, so that the service can use it as soon as it receives it.
-    auto stored = co_await store_.putArtefact(ArtefactKind::proxyGrantingTicket, pgtId,
-                                              serialize(pgt), config_.proxyGrantingTicketLifetime);
+    auto stored =
+        co_await store_.putSessionArtefact(ArtefactKind::proxyGrantingTicket, pgtId, serialize(pgt),
+                                           config_.proxyGrantingTicketLifetime, pgt.sessionId);
+    // The session ended since the ticket was issued (its idle timeout): no PGT, as when the
+    // callback fails; the ticket itself was valid.
+    if (!stored && stored.error() == core::Errc::not_found) co_return std::nullopt;
     if (!stored)
         co_return Failure{Errc::internal_error, "The ticket store is unavailable, retry later",
                           503};
@@ -447,7 +450,8 @@ awaitable<HttpResponse> CasEndpoint::proxy(const HttpRequest& request) {
     auto grant = parseTicketGrant(**stored);
     if (!grant) co_return refuse(Errc::internal_error, "Ticket could not be read", 500);
     // §3.3.1: a PGT MUST expire when the person logs out: its SSO session must still exist.
-    auto session = co_await store_.findSession(grant->sessionId, config_.sessionTimeouts);
+    // Read without refreshing its idle timeout: the service acts here, not the person.
+    auto session = co_await store_.readSession(grant->sessionId, config_.sessionTimeouts);
     if (!session)
         co_return refuse(Errc::internal_error, "The session store is unavailable, retry later",
                          503);
@@ -476,8 +480,10 @@ awaitable<HttpResponse> CasEndpoint::proxy(const HttpRequest& request) {
         pt.attributes = release->attributes;
     }
     std::string ptId = newTicketId("PT");
-    auto put = co_await store_.putArtefact(ArtefactKind::proxyTicket, ptId, serialize(pt),
-                                           config_.proxyTicketLifetime);
+    auto put = co_await store_.putSessionArtefact(ArtefactKind::proxyTicket, ptId, serialize(pt),
+                                                  config_.proxyTicketLifetime, pt.sessionId);
+    if (!put && put.error() == core::Errc::not_found)
+        co_return refuse(Errc::bad_pgt, "The proxy-granting ticket has ended with its session");
     if (!put)
         co_return refuse(Errc::internal_error, "The ticket store is unavailable, retry later", 503);
     if (targetService->singleLogout) {
@@ -546,8 +552,10 @@ awaitable<HttpResponse> CasEndpoint::samlValidate(const HttpRequest& request) {
                                            outcome.failure.description, context),
                        "text/xml; charset=utf-8");
     }
-    // §4.2.1: "SAML attributes MUST NOT be released to a non-SSL site".
-    if (!target->starts_with("https://")) outcome.success->includeAttributes = false;
+    // Attributes are released as for the other validations, whatever the TARGET's scheme. §4.2.1
+    // forbids releasing them "to a non-SSL site", but they travel in this answer, on Sesame's own
+    // https back channel, never through the TARGET; withholding them left phpCAS in SAML 1.1
+    // mode (common in PHP school software on http://) with the user and nothing else.
     countValidation("ST", "success");
     co_return body(200, renderSaml11Success(*outcome.success, context), "text/xml; charset=utf-8");
 }

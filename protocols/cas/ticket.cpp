@@ -9,17 +9,7 @@
 namespace sesame::cas {
 
 std::string newTicketId(std::string_view prefix) {
-    std::string id(prefix);
-    id += '-';
-    while (id.size() < prefix.size() + 1 + ticketRandomLength) {
-        // 48 bytes = 64 base64url characters, each carrying a full, uniform 6 bits.
-        for (char c : core::randomToken(48)) {
-            if (c == '-' || c == '_') continue;
-            id += c;
-            if (id.size() == prefix.size() + 1 + ticketRandomLength) break;
-        }
-    }
-    return id;
+    return core::ticketId(prefix);
 }
 
 namespace json = boost::json;

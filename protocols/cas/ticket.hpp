@@ -6,17 +6,15 @@
 #include <vector>
 
 #include "gateway/core/identity.hpp"
+#include "gateway/core/random.hpp"
 #include "gateway/core/result.hpp"
 
 namespace sesame::cas {
 
 // "ST-", "PT-", "PGT-", "PGTIOU-" followed by 43 characters from [A-Za-z0-9]: 256 bits from the
-// CSPRNG (core::randomToken). CAS 3.0 §3.7 allows only A-Z, a-z, 0-9 and '-' in a ticket, and
-// mod_auth_cas (validCASTicketFormat) refuses anything else, so core::ticketId's base64url
-// alphabet ('_') cannot be used as is: base64url characters are drawn uniformly and '-'/'_'
-// are rejected, leaving a uniform draw over 62 symbols (43 × log2(62) ≈ 256 bits).
+// CSPRNG, in the alphabet CAS 3.0 §3.7 allows (core::ticketId, which the SSO session id shares).
 std::string newTicketId(std::string_view prefix);
-inline constexpr std::size_t ticketRandomLength = 43;
+inline constexpr std::size_t ticketRandomLength = core::ticketTokenLength;
 inline constexpr std::size_t maxTicketLength = 256;  // CAS 3.0 §3.1.1: what services accept
 
 // What a service ticket, a proxy ticket or a proxy-granting ticket vouches for. Stored as JSON

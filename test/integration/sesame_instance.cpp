@@ -68,9 +68,7 @@ SesameInstance::SesameInstance(SesameOptions options)
         replaceAll(text, "services_dir: services", "services_dir: " + (etc / "services").string());
         // Instances share the test Redis: each gets its own key namespace, so that throttling
         // counters or sessions of one test never leak into another.
-        replaceAll(text, "key_prefix: \"sesame:\"",
-                   "key_prefix: \"test" + std::to_string(::getpid()) + "-" + std::to_string(port_) +
-                       ":\"");
+        replaceAll(text, "key_prefix: \"sesame:\"", "key_prefix: \"" + keyPrefix() + "\"");
         for (const auto& [from, to] : options_.edits) replaceAll(text, from, to);
         configFile_ = dir_.path() / "sesame.yml";
         std::ofstream(configFile_) << text;

@@ -7,6 +7,8 @@
 #include <memory>
 #include <string>
 
+#include <unistd.h>
+
 #include "test/support/http_client.hpp"
 #include "test/support/process.hpp"
 #include "test/support/temp_dir.hpp"
@@ -30,6 +32,10 @@ class SesameInstance {
     std::string baseUrl() const { return "https://127.0.0.1:" + std::to_string(port_); }
     std::string casUrl() const { return baseUrl() + "/cas"; }
     int port() const { return port_; }
+    // This instance's namespace in the shared test Redis (redis.key_prefix).
+    std::string keyPrefix() const {
+        return "test" + std::to_string(::getpid()) + "-" + std::to_string(port_) + ":";
+    }
     const std::filesystem::path& caFile() const { return certificate_.certificateFile; }
     const std::filesystem::path& keyFile() const { return certificate_.privateKeyFile; }
     const std::filesystem::path& configFile() const { return configFile_; }

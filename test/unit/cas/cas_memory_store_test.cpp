@@ -21,7 +21,7 @@ TEST_CASE("on MemorySessionStore: one ticket, fifty validations, one success, on
     CasEndpoint endpoint(
         CasConfig{},
         [&](const std::string&, const std::string& url) -> const policies::Service* {
-            return std::regex_match(url, *service.compiledPattern) ? &service : nullptr;
+            return service.acceptsUrl(url) ? &service : nullptr;
         },
         store, backChannel, clock);
     asio::io_context io;

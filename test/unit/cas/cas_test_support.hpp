@@ -3,7 +3,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
-#include <regex>
 
 #include "gateway/core/log.hpp"
 #include "gateway/core/metrics.hpp"
@@ -19,10 +18,10 @@ inline policies::Service makeService(std::string id, std::string pattern,
     s.name = id;
     s.protocol = "cas";
     s.urlPattern = pattern;
-    s.compiledPattern = std::make_shared<const std::regex>(pattern);
+    s.compiledPattern = policies::compileServicePattern(pattern);
     s.proxyCallbackPattern = proxyPattern;
     if (!proxyPattern.empty())
-        s.compiledProxyCallback = std::make_shared<const std::regex>(proxyPattern);
+        s.compiledProxyCallback = policies::compileServicePattern(proxyPattern);
     s.logoutUrl = logoutUrl;
     return s;
 }
@@ -67,8 +66,7 @@ struct CasFixture {
             [this](const std::string& protocol,
                    const std::string& url) -> const policies::Service* {
                 for (const auto& s : services)
-                    if (s.protocol == protocol && std::regex_match(url, *s.compiledPattern))
-                        return &s;
+                    if (s.protocol == protocol && s.acceptsUrl(url)) return &s;
                 return nullptr;
             },
             store, backChannel, clock, &metrics, std::move(proxyRelease));

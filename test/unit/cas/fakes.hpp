@@ -43,11 +43,17 @@ class FakeSessionStore final : public session::SessionStore {
         if (it == sessions.end()) co_return std::optional<core::Session>{};
         co_return std::optional<core::Session>{it->second};
     }
+    Task<Result<std::optional<core::Session>>> readSession(
+        const std::string& id, session::SessionTimeouts timeouts) override {
+        co_return co_await findSession(id, timeouts);  // this fake keeps no idle timeout
+    }
     Task<Result<void>> deleteSession(const std::string& id) override {
         co_await yieldOnce();
         if (down) co_return core::Errc::unavailable;
         sessions.erase(id);
         visitsBySession.erase(id);
+        for (const auto& key : ofSession_[id]) artefacts_.erase(key);
+        ofSession_.erase(id);
         co_return Result<void>{};
     }
     Task<Result<void>> addVisit(const std::string& id, const core::ServiceVisit& v,
@@ -70,6 +76,16 @@ class FakeSessionStore final : public session::SessionStore {
         co_await yieldOnce();
         if (down) co_return core::Errc::unavailable;
         artefacts_[{kind, id}] = {value, clock_.nowSeconds() + ttl.count()};
+        co_return Result<void>{};
+    }
+    Task<Result<void>> putSessionArtefact(ArtefactKind kind, const std::string& id,
+                                          const std::string& value, std::chrono::seconds ttl,
+                                          const std::string& sessionId) override {
+        co_await yieldOnce();
+        if (down) co_return core::Errc::unavailable;
+        if (!sessions.contains(sessionId)) co_return core::Errc::not_found;
+        artefacts_[{kind, id}] = {value, clock_.nowSeconds() + ttl.count()};
+        ofSession_[sessionId].emplace_back(kind, id);
         co_return Result<void>{};
     }
     Task<Result<std::optional<std::string>>> takeArtefact(ArtefactKind kind,
@@ -123,6 +139,7 @@ class FakeSessionStore final : public session::SessionStore {
     }
     const core::Clock& clock_;
     std::map<std::pair<ArtefactKind, std::string>, std::pair<std::string, std::int64_t>> artefacts_;
+    std::map<std::string, std::vector<std::pair<ArtefactKind, std::string>>> ofSession_;
 };
 
 class FakeBackChannel final : public core::BackChannel {

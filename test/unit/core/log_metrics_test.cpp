@@ -15,29 +15,11 @@
 
 #include "gateway/core/log.hpp"
 #include "gateway/core/metrics.hpp"
+#include "test/unit/core/captured_stderr.hpp"
 
 namespace core = sesame::core;
 
-namespace {
-// Runs `body` with stderr (fd 2) going to a temporary file, and returns what was written.
-template <class Body>
-std::string capturedStderr(Body body) {
-    std::FILE* file = std::tmpfile();
-    REQUIRE(file != nullptr);
-    int saved = ::dup(STDERR_FILENO);
-    ::dup2(::fileno(file), STDERR_FILENO);
-    body();
-    ::dup2(saved, STDERR_FILENO);
-    ::close(saved);
-    std::string out;
-    std::rewind(file);
-    char buffer[4096];
-    for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, file)) > 0;)
-        out.append(buffer, n);
-    std::fclose(file);
-    return out;
-}
-}  // namespace
+using sesame::test::capturedStderr;
 
 TEST_CASE("a log line is one JSON object with its fields escaped and secrets redacted",
           "[unit][core]") {

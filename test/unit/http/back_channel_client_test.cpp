@@ -165,6 +165,22 @@ TEST_CASE("the back channel refuses what is not an http(s) URL", "[unit][http]")
     }
 }
 
+TEST_CASE("the back channel sends a path and query as registered, even where RFC 3986 refuses them",
+          "[unit][http]") {
+    // PHP services (GLPI) register `a[]=1`, `criteria[0]`, a bare `%`; what cannot travel in a
+    // request line (space, CR, LF, non-ASCII) is percent-encoded, never sent raw.
+    TestServer ts;
+    auto client = clientTrusting("");
+    auto base = "http://127.0.0.1:" + std::to_string(ts.port());
+    auto r = sendNow(*client, post(base + "/echo?criteria[0][field]=1&a[]=2&q=50%#top"));
+    REQUIRE(r.has_value());  // Sesame's own server answers 400 to the bare '%': it arrived
+    auto injected = sendNow(*client, post(base + "/echo?x=1 HTTP/1.1\r\nX-Evil: 1\r\n\r\né"));
+    REQUIRE(injected.has_value());
+    auto seen = ts.observations(2);
+    CHECK(seen[0].rawTarget == "/echo?criteria[0][field]=1&a[]=2&q=50%");
+    CHECK(seen[1].rawTarget == "/echo?x=1%20HTTP/1.1%0D%0AX-Evil:%201%0D%0A%0D%0A%C3%A9");
+}
+
 TEST_CASE("a missing CA file fails at creation", "[unit][http]") {
     BackChannelConfig config;
     config.caFile = "/nonexistent/ca.pem";

@@ -4,6 +4,7 @@
 
 #include "gateway/http/error.hpp"
 #include "gateway/http/exchange.hpp"
+#include "test/unit/core/captured_stderr.hpp"
 
 using namespace sesame;
 using namespace sesame::http;
@@ -132,6 +133,24 @@ TEST_CASE("a handler status outside HTTP's range becomes 500", "[unit][http]") {
     core::HttpResponse response;
     response.status = 42;
     CHECK(parsed(encoder.encode(response, {11, true, false, "rid"})).result_int() == 500);
+}
+
+TEST_CASE("a handler's 1xx status is never written as a final response: 500 instead",
+          "[unit][http]") {
+    // A 1xx is informational (RFC 9110 §15.2): a client would wait for the final answer that
+    // never comes.
+    ResponseEncoder encoder(config());
+    for (int status : {100, 101, 103, 199}) {
+        INFO(status);
+        auto response = core::HttpResponse::text(status, "early");
+        WireResponse wire;
+        auto logged = test::capturedStderr([&] {
+            wire = encoder.encode(response, {11, true, false, "rid"});
+        });
+        CHECK(parsed(wire).result_int() == 500);
+        CHECK(logged.find("\"event\":\"handler_bad_status\"") != std::string::npos);
+        CHECK(logged.find("\"status\":\"" + std::to_string(status) + "\"") != std::string::npos);
+    }
 }
 
 TEST_CASE("the encoder frames keep-alive as each HTTP version expects", "[unit][http]") {

@@ -140,6 +140,21 @@ TEST_CASE("patterns match the whole URL, never a prefix or a look-alike host", "
     CHECK(r.find("cas", base + std::string(4097 - base.size(), 'a')) == nullptr);
 }
 
+TEST_CASE("patterns run in linear time: what needs backtracking is a configuration error",
+          "[unit][registry]") {
+    // RE2 refuses backreferences and lookaround, which only a backtracking engine can run: said
+    // at start, with file, line and key, rather than a request that never ends.
+    CHECK_THAT(registryErrors({svc(", proxy_callback_pattern: '^https://(a)\\1/$'")}),
+               Contains("test.yml:1: proxy_callback_pattern: invalid regular expression (RE2 "
+                        "syntax, see docs/habilitation.md)"));
+    CHECK_THAT(registryErrors({"{ id: s, protocol: cas, url_pattern: '^https://(?=a)a/$' }"}),
+               Contains("url_pattern: invalid regular expression (RE2 syntax"));
+    // A pattern that backtracks exponentially in std::regex answers at once.
+    auto r = registry({"{ id: s, protocol: cas, url_pattern: '^https://x/(a|aa)+$' }"});
+    CHECK(r.find("cas", "https://x/" + std::string(4000, 'a') + "!") == nullptr);
+    CHECK(r.find("cas", "https://x/" + std::string(4000, 'a')) != nullptr);
+}
+
 TEST_CASE("a file may hold one service or a services list; an empty file holds none",
           "[unit][registry]") {
     auto r = registry({kLoopback, kStaff, ""});
@@ -152,7 +167,7 @@ TEST_CASE("service configuration errors name the file, the key and what was expe
                Contains("test.yml:2: id: duplicate service id 'staff' (first defined at "
                         "test.yml:2)"));
     CHECK_THAT(registryErrors({"{ id: s, protocol: cas, url_pattern: '^https://(s/.*$' }"}),
-               Contains("url_pattern: invalid regular expression (ECMAScript syntax)"));
+               Contains("url_pattern: invalid regular expression (RE2 syntax"));
     CHECK_THAT(registryErrors({svc(", proxy_callback_pattern: '[a-'")}),
                Contains("proxy_callback_pattern: invalid regular expression"));
     CHECK_THAT(registryErrors({svc(", release: { uid: uid }")}),

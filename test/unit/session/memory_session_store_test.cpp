@@ -179,6 +179,19 @@ TEST_CASE("artefact kinds have their documented key prefixes", "[unit]") {
     CHECK(artefactPrefix(ArtefactKind::serviceTicket) == "st");
     CHECK(artefactPrefix(ArtefactKind::proxyTicket) == "pt");
     CHECK(artefactPrefix(ArtefactKind::proxyGrantingTicket) == "pgt");
-    CHECK(artefactPrefix(ArtefactKind::proxyGrantingIou) == "pgtiou");
     CHECK(artefactPrefix(ArtefactKind::loginFlow) == "flow");
+}
+
+TEST_CASE("memory: a session's tickets go with it, and none is stored after it", "[unit]") {
+    Fixture f;
+    REQUIRE(f.run(f.store.createSession(makeSession("s1", "prof.herriot", f.clock.nowSeconds()),
+                                        f.timeouts)));
+    REQUIRE(f.run(f.store.putSessionArtefact(ArtefactKind::serviceTicket, "ST-1", "g", 10s, "s1")));
+    REQUIRE(f.run(f.store.deleteSession("s1")));
+    auto taken = f.run(f.store.takeArtefact(ArtefactKind::serviceTicket, "ST-1"));
+    REQUIRE(taken);
+    CHECK_FALSE(*taken);
+    auto late =
+        f.run(f.store.putSessionArtefact(ArtefactKind::serviceTicket, "ST-2", "g", 10s, "s1"));
+    CHECK(late.error() == core::Errc::not_found);
 }

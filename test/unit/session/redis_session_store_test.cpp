@@ -274,3 +274,31 @@ TEST_CASE("redis: the store fails with unavailable when Redis is away, and count
     CHECK(taken.error() == core::Errc::unavailable);
     CHECK(f.errors.value({"getdel"}) >= 1);
 }
+
+TEST_CASE("redis: a session's tickets go with it at logout, and none is stored after it",
+          "[redis]") {
+    Fixture f;
+    auto now = f.clock.nowSeconds();
+    REQUIRE(
+        f.run(f.store.createSession(makeSession("sess-tickets", "prof.herriot", now), f.timeouts)));
+    REQUIRE(f.run(f.store.putSessionArtefact(ArtefactKind::serviceTicket, "ST-bound", "grant", 10s,
+                                             "sess-tickets")));
+    REQUIRE(f.run(f.store.putSessionArtefact(ArtefactKind::proxyGrantingTicket, "PGT-bound",
+                                             "grant", 100s, "sess-tickets")));
+    // The set lives as long as its longest-lived artefact.
+    CHECK(f.ttl(f.store.artefactsKey("sess-tickets")) > 10);
+    REQUIRE(f.run(f.store.deleteSession("sess-tickets")));
+    auto st = f.run(f.store.takeArtefact(ArtefactKind::serviceTicket, "ST-bound"));
+    REQUIRE(st);
+    CHECK_FALSE(*st);
+    auto pgt = f.run(f.store.peekArtefact(ArtefactKind::proxyGrantingTicket, "PGT-bound"));
+    REQUIRE(pgt);
+    CHECK_FALSE(*pgt);
+    CHECK(f.ttl(f.store.artefactsKey("sess-tickets")) == -2);
+    auto late = f.run(f.store.putSessionArtefact(ArtefactKind::serviceTicket, "ST-late", "grant",
+                                                 10s, "sess-tickets"));
+    CHECK(late.error() == core::Errc::not_found);
+    auto absent = f.run(f.store.peekArtefact(ArtefactKind::serviceTicket, "ST-late"));
+    REQUIRE(absent);
+    CHECK_FALSE(*absent);
+}
