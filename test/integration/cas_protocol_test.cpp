@@ -307,7 +307,7 @@ TEST_CASE("a service polling /proxy with a PGT does not keep the person's sessio
     HttpsCallback callback(gateway().caFile(), gateway().keyFile());
     Browser browser;
     auto pgt = pgtFor(browser, callback, serviceA);
-    auto sessionId = browser.cookies().value("127.0.0.1", "SESAME");
+    auto sessionId = browser.cookies().value("127.0.0.1", "__Host-SESAME");
     REQUIRE(sessionId);
     const std::string key = gateway().keyPrefix() + "sess:" + *sessionId;
     // The session as if the person had left a while ago: 100 s of idle time left.
@@ -338,7 +338,7 @@ TEST_CASE("two concurrent submits of one login flow: exactly one opens a session
     for (const auto& answer : answers) {
         auto opened = answer.headerValues("Set-Cookie");
         sessions += std::count_if(opened.begin(), opened.end(), [](const std::string& c) {
-            return c.rfind("SESAME=", 0) == 0 && c.rfind("SESAME=;", 0) != 0;
+            return c.rfind("__Host-SESAME=", 0) == 0 && c.rfind("__Host-SESAME=;", 0) != 0;
         });
     }
     CHECK(sessions == 1);
@@ -353,7 +353,7 @@ TEST_CASE("the SSO cookie's value keeps to CAS 3.0's ticket alphabet [A-Za-z0-9-
     for (int i = 0; i < 10; ++i) {
         Browser browser;
         REQUIRE(ticketFor(browser, serviceA).rfind("ST-", 0) == 0);
-        auto value = browser.cookies().value("127.0.0.1", "SESAME");
+        auto value = browser.cookies().value("127.0.0.1", "__Host-SESAME");
         REQUIRE(value);
         INFO(*value);
         CHECK(value->size() >= 32);
