@@ -8,17 +8,31 @@
 #                             /php/ (a PHP application using phpCAS)
 # and prints the URLs and the demo logins. Ctrl-C (or SIGTERM) stops everything it started.
 # Data and logs: var/demo/ (removed and made anew at each start).
+# SESAME_BINARY=<path of a built sesame>: neither install nor build (the tests use it).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-bash scripts/install-deps.sh
-
-build=${SESAME_BUILD_DIR:-$root/build}
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build" -j"$(nproc)" --target sesame
+if [ -n "${SESAME_BINARY:-}" ]; then
+  sesame=$SESAME_BINARY
+else
+  bash scripts/install-deps.sh
+  build=${SESAME_BUILD_DIR:-$root/build}
+  cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build "$build" -j"$(nproc)" --target sesame
+  sesame=$build/gateway/app/sesame
+fi
 
 var=$root/var/demo
 pids=()
+# spawn <command...>: starts a server in the background in a session (so a process group) of its
+# own, and keeps its PID to stop it. Apache httpd's prefork parent signals its whole process
+# group when it stops: left in ours, it would kill this script and whatever started it (CI, a
+# supervisor, a test harness). A script has no job control, so the job is no group leader and
+# setsid(1) execs in place: $! is the server itself.
+spawn() {
+  setsid "$@" &
+  pids+=($!)
+}
 cleanup() {
   trap - EXIT INT TERM
   echo "sesame demo: stopping" >&2
@@ -48,22 +62,19 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=127.0.0.1" \
   -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
   -keyout "$var/tls/sesame.key" -out "$var/tls/sesame.crt" >/dev/null 2>&1
 
-redis-server --port 6380 --bind 127.0.0.1 --save '' --appendonly no --dir "$var/redis" \
-  >"$var/redis/redis.log" 2>&1 &
-pids+=($!)
+spawn redis-server --port 6380 --bind 127.0.0.1 --save '' --appendonly no --dir "$var/redis" \
+  >"$var/redis/redis.log" 2>&1
 wait_for redis-server 10 redis-cli -p 6380 ping
 
 bash scripts/slapd.sh start "$var/slapd" 3389 >/dev/null
 
-"$build/gateway/app/sesame" check-config -c etc/sesame.yml
-"$build/gateway/app/sesame" serve -c etc/sesame.yml 2>"$var/sesame.log" &
-pids+=($!)
+"$sesame" check-config -c etc/sesame.yml
+spawn "$sesame" serve -c etc/sesame.yml 2>"$var/sesame.log"
 wait_for Sesame 10 curl -sfk https://127.0.0.1:8443/readyz
 
 conf=$(bash etc/demo/apache/render.sh --root "$var/apache" --port 8081 \
   --cas-base-url https://127.0.0.1:8443/cas --validation p3 --ca-file "$var/tls/sesame.crt")
-/usr/sbin/apache2 -f "$conf" -DFOREGROUND 2>"$var/apache-stderr.log" &
-pids+=($!)
+spawn /usr/sbin/apache2 -f "$conf" -DFOREGROUND 2>"$var/apache-stderr.log"
 wait_for "Apache httpd" 10 curl -sf http://127.0.0.1:8081/ping
 
 cat <<MSG
