@@ -25,9 +25,10 @@ namespace {
 // from Sesame's redirect.
 const std::string service = "http://127.0.0.1:9/two-nodes/";
 
-SesameOptions nodeOptions(const std::string& publicUrl, const std::string& keyPrefix) {
+SesameOptions nodeOptions(const std::string& redis, const std::string& publicUrl,
+                          const std::string& keyPrefix) {
     SesameOptions options;
-    options.redisAddress = requiredEnv("SESAME_TEST_REDIS");
+    options.redisAddress = redis;
     options.ldapUrl = requiredEnv("SESAME_TEST_LDAP");
     options.behindProxy = true;
     options.publicUrl = publicUrl;
@@ -42,16 +43,21 @@ std::string sharedPrefix() {
 }
 
 struct TwoNodes {
-    int publicPort = freePort();
-    std::string prefix = sharedPrefix();
-    SesameInstance node1{nodeOptions("https://127.0.0.1:" + std::to_string(publicPort), prefix)};
-    SesameInstance node2{nodeOptions("https://127.0.0.1:" + std::to_string(publicPort), prefix)};
-    HaproxyServer haproxy{haproxyOptions()};
-
-    TwoNodes() {
+    // On the test Redis, or on another one (host:port).
+    explicit TwoNodes(std::string redis = requiredEnv("SESAME_TEST_REDIS"))
+        : node1(nodeOptions(redis, publicUrl(), prefix)),
+          node2(nodeOptions(redis, publicUrl(), prefix)),
+          haproxy(haproxyOptions()) {
         haproxy.waitForNode(1, "UP", std::chrono::seconds(10));
         haproxy.waitForNode(2, "UP", std::chrono::seconds(10));
     }
+    int publicPort = freePort();
+    std::string prefix = sharedPrefix();
+    SesameInstance node1;
+    SesameInstance node2;
+    HaproxyServer haproxy;
+
+    std::string publicUrl() const { return "https://127.0.0.1:" + std::to_string(publicPort); }
     HaproxyOptions haproxyOptions() const {
         HaproxyOptions options;
         options.node1 = node1.address();
@@ -163,6 +169,32 @@ TEST_CASE("single logout started on node B reaches a service visited through nod
     auto again = open();
     CHECK(again.url.rfind(nodes.haproxy.pinnedUrl(1), 0) == 0);
     CHECK(again.body.find("choice=") != std::string::npos);
+}
+
+TEST_CASE("Redis lost: HAProxy shows Sesame's own outage page, and all is back by itself",
+          "[interop][redis][ldap]") {
+    RedisServer redis;
+    TwoNodes nodes("127.0.0.1:" + std::to_string(redis.port()));
+    const std::string base = nodes.haproxy.baseUrl();
+    Browser browser;
+    REQUIRE_FALSE(logInFor(browser, base).empty());
+
+    redis.stop();
+    // Every /readyz fails: no node is in the pool any more ...
+    nodes.haproxy.waitForNode(1, "DOWN", std::chrono::seconds(15));
+    nodes.haproxy.waitForNode(2, "DOWN", std::chrono::seconds(15));
+    // ... and yet the answer is Sesame's, in French, not HAProxy's own 503.
+    auto during = browser.get(casLogin(base));
+    INFO(during.body);
+    CHECK(during.status == 503);
+    CHECK(textContent(during.body).find("indisponible") != std::string::npos);
+    CHECK(during.header("X-Request-Id"));
+
+    redis.start();
+    nodes.haproxy.waitForNode(1, "UP", std::chrono::seconds(20));
+    nodes.haproxy.waitForNode(2, "UP", std::chrono::seconds(20));
+    Browser fresh;
+    CHECK(logInFor(fresh, base).rfind("ST-", 0) == 0);
 }
 
 namespace {
