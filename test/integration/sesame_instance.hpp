@@ -23,9 +23,9 @@ struct SesameOptions {
     // A node of the reference deployment: plain HTTP (no server.tls), behind a reverse proxy on
     // 127.0.0.1 (server.trusted_proxies), with the proxy's address as server.public_url.
     bool behindProxy = false;
-    std::string publicUrl;  // empty: this instance's own address
+    std::string publicUrl = {};  // empty: this instance's own address
     // Redis key prefix; empty: one of its own. Nodes of one service share theirs.
-    std::string keyPrefix;
+    std::string keyPrefix = {};
 };
 
 class SesameInstance {

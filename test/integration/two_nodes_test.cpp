@@ -126,6 +126,29 @@ TEST_CASE("a ticket issued by node A validates on node B, once", "[interop][redi
     CHECK(validate(nodes.haproxy.pinnedUrl(1), ticket).find("INVALID_TICKET") != std::string::npos);
 }
 
+TEST_CASE("a login form shown by node A is accepted by node B (flow, CSRF token, flow cookie)",
+          "[interop][redis][ldap]") {
+    auto& nodes = shared();
+    const std::string a = nodes.haproxy.pinnedUrl(1), b = nodes.haproxy.pinnedUrl(2);
+    Browser browser;
+    auto portal = followOn(browser, a, browser.get(casLogin(a)));
+    REQUIRE(portal.status == 200);
+    auto page = loginForm(browser, portal, communeAgent.choice);
+    REQUIRE(page.url.rfind(a, 0) == 0);
+    auto form = findForm(page.body, "/login");
+    REQUIRE(form);
+    form->set("login", communeAgent.login).set("password", "demo");
+    // The same form, submitted to the other node.
+    std::string action = resolveUrl(page.url, form->action);
+    action.replace(0, a.size(), b);
+    auto posted = followOn(browser, b, browser.post(action, form->fields));
+    INFO(posted.status << " " << textContent(posted.body));
+    REQUIRE(posted.isRedirect());
+    auto ticket = queryParameter(posted.location(), "ticket");
+    REQUIRE(ticket);
+    CHECK(validFor(validate(a, *ticket), communeAgent.login));
+}
+
 TEST_CASE("a session opened through node A gives tickets through node B without a login page",
           "[interop][redis][ldap]") {
     auto& nodes = shared();
