@@ -11,7 +11,6 @@ TEST_CASE("a missing haproxy is named in the error, with the package to install"
     options.node1 = "127.0.0.1:1";
     options.node2 = "127.0.0.1:2";
     options.binary = "/nonexistent/haproxy";
-    CHECK_THROWS_WITH(HaproxyServer(options),
-                      Catch::Contains("/nonexistent/haproxy is missing") &&
-                          Catch::Contains("install haproxy"));
+    CHECK_THROWS_WITH(HaproxyServer(options), Catch::Contains("/nonexistent/haproxy is missing") &&
+                                                  Catch::Contains("install haproxy"));
 }
