@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <fstream>
 #include <mutex>
 #include <thread>
 
@@ -192,6 +193,33 @@ TEST_CASE("single logout started on node B reaches a service visited through nod
     auto again = open();
     CHECK(again.url.rfind(nodes.haproxy.pinnedUrl(1), 0) == 0);
     CHECK(again.body.find("choice=") != std::string::npos);
+}
+
+TEST_CASE("an X-Forwarded-For sent by a client never reaches the nodes' logs or throttling",
+          "[interop][redis]") {
+    auto& nodes = shared();
+    Browser client;
+    auto r = client.get(casLogin(nodes.haproxy.baseUrl()),
+                        {{"X-Forwarded-For", "203.0.113.9"}, {"X-Forwarded-Host", "evil.example"}});
+    auto id = r.header("X-Request-Id");
+    REQUIRE(id);
+    // The node's access line for that request (written within 10 ms, batched) names the address
+    // HAProxy saw, 127.0.0.1, not the one the client wrote.
+    std::string line;
+    auto accessLine = [&] {
+        for (auto* node : {&nodes.node1, &nodes.node2}) {
+            std::ifstream in(node->process().stderrPath());
+            for (std::string l; std::getline(in, l);)
+                if (l.find("\"request_id\":\"" + *id + "\"") != std::string::npos &&
+                    l.find("\"event\":\"request\"") != std::string::npos)
+                    line = l;
+        }
+        return !line.empty();
+    };
+    waitUntil(accessLine, std::chrono::seconds(5), "the access log line of " + *id);
+    INFO(line);
+    CHECK(line.find("\"client\":\"127.0.0.1\"") != std::string::npos);
+    CHECK(line.find("203.0.113.9") == std::string::npos);
 }
 
 TEST_CASE("Redis lost: HAProxy shows Sesame's own outage page, and all is back by itself",
