@@ -9,7 +9,10 @@
 // meet neither a demo nor another test run on this machine.
 #include <catch2/catch.hpp>
 
+#include <signal.h>
 #include <unistd.h>
+
+#include <thread>
 
 #include "test/integration/sesame_instance.hpp"
 #include "test/support/process.hpp"
@@ -30,6 +33,7 @@ shift 3
 [ "${SESAME_DEMO_NETNS:-}" = 1 ] && ip link set lo up
 bash "$copy/scripts/demo.sh" $mode >"$logs/demo.out" 2>"$logs/demo.err" &
 demo=$!
+echo "$demo" >"$logs/demo.pid"
 ready=0
 for _ in $(seq 1 1200); do
   if curl -sf -o /dev/null http://127.0.0.1:8081/ping; then ready=1; break; fi
@@ -122,7 +126,30 @@ DemoRun runDemo(const std::string& mode, const std::vector<std::string>& ports) 
     spec.logDir = dir.path();
     spec.name = "parent";
     DemoRun run;
+    // A parent stopped on a timeout leaves its demo behind (another process group, maybe another
+    // network namespace): stopped here by its PID, as a supervisor would, once sure it is ours.
+    struct LeftoverDemo {
+        std::filesystem::path pidFile;
+        bool parentFinished = false;
+        ~LeftoverDemo() {
+            if (parentFinished || !std::filesystem::exists(pidFile)) return;
+            try {
+                std::string pid = readFile(pidFile);
+                pid.erase(pid.find_last_not_of("\n") + 1);
+                const auto cmdline = std::filesystem::path("/proc") / pid / "cmdline";
+                if (!std::filesystem::exists(cmdline) ||
+                    readFile(cmdline).find(pidFile.parent_path().string()) == std::string::npos)
+                    return;
+                ::kill(std::stoi(pid), SIGTERM);
+                for (int i = 0; i < 300 && std::filesystem::exists(cmdline); ++i)
+                    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            } catch (const std::exception&) {
+                // The demo went away meanwhile: nothing left to stop.
+            }
+        }
+    } leftover{dir / "demo.pid"};
     run.result = runCommand(spec, std::chrono::minutes(3));
+    leftover.parentFinished = true;
     // slapd detaches (its own session): stopped by its PID file whatever happened to the demo.
     runCommand(ProcessSpec{"bash",
                            {(copy / "scripts" / "slapd.sh").string(), "stop",
