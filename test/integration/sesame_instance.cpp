@@ -29,6 +29,24 @@ void replaceAll(std::string& text, const std::string& from, const std::string& t
     }
     if (!found) throw HarnessError("etc/sesame.yml no longer contains '" + from + "'");
 }
+
+// Removes the line that starts with `key` (indentation included) and the lines indented deeper
+// below it: a whole YAML block such as "  tls:".
+void removeBlock(std::string& text, const std::string& key) {
+    auto start = text.find("\n" + key);
+    if (start == std::string::npos)
+        throw HarnessError("etc/sesame.yml no longer contains '" + key + "'");
+    const std::size_t indent = key.find_first_not_of(' ');
+    auto end = text.find('\n', start + 1);
+    while (end != std::string::npos && end + 1 < text.size()) {
+        auto next = text.find('\n', end + 1);
+        std::string line =
+            text.substr(end + 1, next == std::string::npos ? std::string::npos : next - end - 1);
+        if (line.find_first_not_of(' ') <= indent) break;
+        end = next;
+    }
+    text.erase(start, end == std::string::npos ? std::string::npos : end - start);
+}
 }  // namespace
 
 std::filesystem::path sesameBinary() {
@@ -60,11 +78,19 @@ SesameInstance::SesameInstance(SesameOptions options)
     for (int attempt = 0; attempt < 5; ++attempt) {
         port_ = freePort();
         std::string text = config;
+        if (!options_.publicUrl.empty())
+            replaceAll(text, "public_url: https://127.0.0.1:8443",
+                       "public_url: " + options_.publicUrl);
+        if (options_.behindProxy) {
+            removeBlock(text, "  tls:");
+            replaceAll(text, "trusted_proxies: []", "trusted_proxies: [127.0.0.1]");
+        }
         replaceAll(text, "127.0.0.1:8443", "127.0.0.1:" + std::to_string(port_));
         replaceAll(text, "127.0.0.1:6380", options_.redisAddress);
         replaceAll(text, "ldap://127.0.0.1:3389", options_.ldapUrl);
         replaceAll(text, "../var/demo/tls/sesame.crt", certificate_.certificateFile.string());
-        replaceAll(text, "../var/demo/tls/sesame.key", certificate_.privateKeyFile.string());
+        if (!options_.behindProxy)
+            replaceAll(text, "../var/demo/tls/sesame.key", certificate_.privateKeyFile.string());
         replaceAll(text, "services_dir: services", "services_dir: " + (etc / "services").string());
         // Instances share the test Redis: each gets its own key namespace, so that throttling
         // counters or sessions of one test never leak into another.

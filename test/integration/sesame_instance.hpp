@@ -22,6 +22,12 @@ struct SesameOptions {
     // Text replacements applied to etc/sesame.yml after the ports (e.g. throttling limits).
     std::vector<std::pair<std::string, std::string>> edits;
     bool waitForRedis = true;  // false: wait on /healthz only (Redis is down on purpose)
+    // A node of the reference deployment: plain HTTP (no server.tls), behind a reverse proxy on
+    // 127.0.0.1 (server.trusted_proxies), with the proxy's address as server.public_url.
+    bool behindProxy = false;
+    std::string publicUrl = {};  // empty: this instance's own address
+    // Redis key prefix; empty: one of its own. Nodes of one service share theirs.
+    std::string keyPrefix = {};
 };
 
 class SesameInstance {
@@ -29,11 +35,17 @@ class SesameInstance {
     explicit SesameInstance(SesameOptions options);
     ~SesameInstance();
 
-    std::string baseUrl() const { return "https://127.0.0.1:" + std::to_string(port_); }
+    std::string baseUrl() const {
+        return (options_.behindProxy ? "http://127.0.0.1:" : "https://127.0.0.1:") +
+               std::to_string(port_);
+    }
+    std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
     std::string casUrl() const { return baseUrl() + "/cas"; }
     int port() const { return port_; }
-    // This instance's namespace in the shared test Redis (redis.key_prefix).
+    // This instance's namespace in the shared test Redis (redis.key_prefix): its own, or the
+    // one it shares with the other nodes of its service.
     std::string keyPrefix() const {
+        if (!options_.keyPrefix.empty()) return options_.keyPrefix;
         return "test" + std::to_string(::getpid()) + "-" + std::to_string(port_) + ":";
     }
     const std::filesystem::path& caFile() const { return certificate_.certificateFile; }

@@ -1,7 +1,8 @@
 #pragma once
 // Launchers for the real servers Sesame's integration tests and demo drive: redis-server, slapd
-// (through scripts/slapd.sh) and Apache httpd with mod_auth_cas. Each starts on a free loopback
-// port in its own temporary directory, waits until the server answers, and stops it by PID.
+// (through scripts/slapd.sh), Apache httpd with mod_auth_cas and HAProxy. Each starts on a free
+// loopback port in its own temporary directory, waits until the server answers, and stops it by
+// PID.
 #include <chrono>
 #include <filesystem>
 #include <memory>
@@ -146,6 +147,49 @@ class ApacheCasService {
     ApacheCasOptions options_;
     TempDir dir_;
     int port_ = 0;
+    std::unique_ptr<Process> process_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// HAProxy in front of two Sesame nodes with the reference configuration etc/haproxy/sesame.cfg
+// (the file the demo and operators use), TLS on a free loopback port. Tests that must reach one
+// node through HAProxy ("a session opened through node A") get one more frontend per node that
+// sends everything to that node only. Node states are read from a stats page on loopback.
+struct HaproxyOptions {
+    std::string node1, node2;                       // host:port of each node's plain HTTP listener
+    std::filesystem::path certificate, privateKey;  // served to clients (PEM)
+    int port = 0;                                   // 0: a free port
+    bool pinnedFrontends = false;                   // pinnedUrl(1), pinnedUrl(2)
+    std::string binary;                             // empty: $SESAME_HAPROXY or /usr/sbin/haproxy
+    std::chrono::milliseconds startTimeout = std::chrono::seconds(15);
+};
+
+class HaproxyServer {
+  public:
+    explicit HaproxyServer(HaproxyOptions options);  // started, its frontend accepting
+    ~HaproxyServer();
+    HaproxyServer(const HaproxyServer&) = delete;
+    HaproxyServer& operator=(const HaproxyServer&) = delete;
+
+    void stop();
+    int port() const { return port_; }
+    std::string baseUrl() const { return "https://127.0.0.1:" + std::to_string(port_); }
+    // Through HAProxy to node 1 or 2 only (pinnedFrontends).
+    std::string pinnedUrl(int node) const;
+    // "UP", "DOWN", "UP 1/2" ... as HAProxy's stats say for server node<n> of sesame_nodes.
+    std::string nodeStatus(int node) const;
+    // Requests HAProxy sent to node<n> so far (its stats' total sessions).
+    long nodeRequests(int node) const;
+    // Waits until HAProxy's checks see node<n> in `status` ("UP" or "DOWN").
+    void waitForNode(int node, std::string_view status, std::chrono::milliseconds timeout);
+    std::string logTail() const;
+
+  private:
+    std::vector<std::string> statsLine(int node) const;
+
+    HaproxyOptions options_;
+    TempDir dir_;
+    int port_ = 0, statsPort_ = 0, pinnedPorts_[2] = {0, 0};
     std::unique_ptr<Process> process_;
 };
 
