@@ -319,8 +319,15 @@ TEST_CASE("on a phone Sesame's pages fit the width (screenshots in the test dire
             checkTargetSizes(w, "logout question");
             shot(w, "logout-question");
             w.click(w.button("Sign out"));
-            w.waitFor([&] { return w.find("h1") && w.text(w.heading()) == "You are signed out"; },
-                      "the logged-out page");
+            // Read in one script: an element found before the navigation would be stale.
+            w.waitFor(
+                [&] {
+                    auto h1 = w.script(
+                        "const h = document.querySelector('h1');"
+                        "return h ? h.textContent.replace(/\\s+/g, ' ').trim() : '';");
+                    return h1.is_string() && h1.as_string() == "You are signed out";
+                },
+                "the logged-out page");
             checkFitsWidth(w, width, "logged-out page");
             shot(w, "logged-out");
         }
