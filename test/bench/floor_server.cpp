@@ -5,6 +5,10 @@
 // measures only what Sesame does on top (routing, CAS, JSON, XML, headers, logs, metrics).
 //
 //   floor_server --listen 127.0.0.1:PORT --redis 127.0.0.1:PORT [--threads 2] [--prefix floor:]
+//                [--certificate FILE --private-key FILE]
+//
+// With a certificate and key it speaks TLS, with the same TLS context settings as Sesame
+// (gateway/http/tls.cpp): the floor of Sesame over TLS, as the demo runs.
 //
 //   GET /take?ticket=ID  -> GETDEL <prefix>st:ID: 200 "<cas:authenticationSuccess>" if the key
 //                           existed, 404 if not, 503 if Redis failed
@@ -21,6 +25,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
@@ -32,6 +37,8 @@
 #include <thread>
 #include <vector>
 
+#include "gateway/http/server_config.hpp"
+#include "gateway/http/tls.hpp"
 #include "gateway/session/redis_client.hpp"
 
 namespace {
@@ -49,6 +56,7 @@ struct FloorOptions {
     unsigned short port = 0;
     RedisConfig redis;
     unsigned threads = 2;
+    sesame::http::TlsFiles tls;  // empty: plain HTTP
 };
 
 // The value of `name` in the query of `target`, undecoded (tickets need no decoding).
@@ -69,8 +77,10 @@ std::string_view queryValue(std::string_view target, std::string_view name) {
 
 class FloorWorker {
   public:
-    explicit FloorWorker(const FloorOptions& options)
-        : redis_(context_.get_executor(), options.redis), prefix_(options.redis.keyPrefix) {}
+    FloorWorker(const FloorOptions& options, asio::ssl::context* tls)
+        : redis_(context_.get_executor(), options.redis),
+          prefix_(options.redis.keyPrefix),
+          tls_(tls) {}
 
     bool bind(const tcp::endpoint& endpoint) {
         boost::system::error_code ec;
@@ -102,15 +112,33 @@ class FloorWorker {
             auto [ec, socket] = co_await acceptor_.async_accept(asTuple);
             if (ec) co_return;
             socket.set_option(tcp::no_delay(true), ec);  // as gateway/http/connection.cpp
-            asio::co_spawn(context_, serve(beast::tcp_stream(std::move(socket))), asio::detached);
+            if (tls_)
+                asio::co_spawn(context_, serveTls(std::move(socket)), asio::detached);
+            else
+                asio::co_spawn(context_, servePlain(std::move(socket)), asio::detached);
         }
     }
 
-    asio::awaitable<void> serve(beast::tcp_stream stream) {
+    asio::awaitable<void> servePlain(tcp::socket socket) {
+        beast::tcp_stream stream(std::move(socket));
+        co_await serve(stream);
+    }
+
+    asio::awaitable<void> serveTls(tcp::socket socket) {
+        beast::ssl_stream<beast::tcp_stream> stream(beast::tcp_stream(std::move(socket)), *tls_);
+        beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(10));
+        auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, asTuple);
+        if (ec) co_return;
+        co_await serve(stream);
+    }
+
+    template <class Stream>
+    asio::awaitable<void> serve(Stream& stream) {
         beast::flat_buffer buffer;
         for (;;) {
             bhttp::request<bhttp::string_body> request;
-            stream.expires_after(std::chrono::seconds(60));  // Sesame has an idle timeout too
+            // Sesame has an idle timeout too.
+            beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(60));
             auto [ec, n] = co_await bhttp::async_read(stream, buffer, request, asTuple);
             if (ec) co_return;
             bhttp::response<bhttp::string_body> response{bhttp::status::ok, request.version()};
@@ -147,6 +175,7 @@ class FloorWorker {
     tcp::acceptor acceptor_{context_};
     RedisClient redis_;
     std::string prefix_;
+    asio::ssl::context* tls_;
     std::thread thread_;
 };
 
@@ -168,13 +197,17 @@ bool parseOptions(int argc, char** argv, FloorOptions& o) {
             if (!splitAddress(value, o.redis.host, o.redis.port)) return false;
         } else if (key == "--threads") {
             o.threads = static_cast<unsigned>(std::max(1, std::atoi(value.c_str())));
+        } else if (key == "--certificate") {
+            o.tls.certificate = value;
+        } else if (key == "--private-key") {
+            o.tls.privateKey = value;
         } else if (key == "--prefix") {
             o.redis.keyPrefix = value;
         } else {
             return false;
         }
     }
-    return o.port != 0 && argc % 2 == 1;
+    return o.port != 0 && argc % 2 == 1 && o.tls.certificate.empty() == o.tls.privateKey.empty();
 }
 
 }  // namespace
@@ -183,13 +216,22 @@ int main(int argc, char** argv) {
     FloorOptions options;
     if (!parseOptions(argc, argv, options)) {
         std::cerr << "usage: floor_server --listen HOST:PORT --redis HOST:PORT [--threads N]"
-                     " [--prefix P]\n";
+                     " [--prefix P] [--certificate FILE --private-key FILE]\n";
         return 2;
+    }
+    std::unique_ptr<asio::ssl::context> tls;
+    if (!options.tls.certificate.empty()) {
+        auto context = sesame::http::serverTlsContext(options.tls);
+        if (!context) {
+            std::cerr << "floor_server: cannot load the certificate or key\n";
+            return 1;
+        }
+        tls = std::move(*context);
     }
     tcp::endpoint endpoint{asio::ip::make_address(options.host), options.port};
     std::vector<std::unique_ptr<FloorWorker>> workers;
     for (unsigned i = 0; i < options.threads; ++i) {
-        workers.push_back(std::make_unique<FloorWorker>(options));
+        workers.push_back(std::make_unique<FloorWorker>(options, tls.get()));
         if (!workers.back()->bind(endpoint)) return 1;
     }
     for (auto& w : workers) w->run();
