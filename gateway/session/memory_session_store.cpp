@@ -64,6 +64,7 @@ Task<Result<std::optional<core::Session>>> MemorySessionStore::findSession(
     if (!found || !*found) co_return found;
     auto it = sessions_.find(id);
     std::int64_t t = now();
+    if (!refreshDue(it->second.session, timeouts, t)) co_return found;
     it->second.session.lastSeenAt = t;
     it->second.expiresAt = t + sessionTtl(it->second.session, timeouts, t);
     if (auto v = visits_.find(id); v != visits_.end()) v->second.expiresAt = it->second.expiresAt;
@@ -91,15 +92,18 @@ Task<Result<void>> MemorySessionStore::addVisit(const std::string& sessionId,
                                                 const core::ServiceVisit& visit,
                                                 SessionTimeouts timeouts) {
     if (auto refused = refuse()) co_return *refused;
-    auto it = sessions_.find(sessionId);
-    if (it == sessions_.end()) co_return core::Errc::not_found;
+    if (!sessions_.contains(sessionId)) co_return core::Errc::not_found;
+    recordVisit(sessionId, visit);
+    co_return Result<void>{};
+}
+
+void MemorySessionStore::recordVisit(const std::string& sessionId, const core::ServiceVisit& visit) {
     auto& stored = visits_[sessionId];
     stored.visits.push_back(visit);
     if (stored.visits.size() > maxVisits)
         stored.visits.erase(stored.visits.begin(),
                             stored.visits.end() - static_cast<std::ptrdiff_t>(maxVisits));
-    stored.expiresAt = it->second.expiresAt;
-    co_return Result<void>{};
+    stored.expiresAt = sessions_.at(sessionId).expiresAt;
 }
 
 Task<Result<std::vector<core::ServiceVisit>>> MemorySessionStore::visits(
@@ -139,10 +143,9 @@ Task<Result<void>> MemorySessionStore::putArtefact(ArtefactKind kind, const std:
     co_return Result<void>{};
 }
 
-Task<Result<void>> MemorySessionStore::putSessionArtefact(ArtefactKind kind, const std::string& id,
-                                                          const std::string& value,
-                                                          std::chrono::seconds ttl,
-                                                          const std::string& sessionId) {
+Task<Result<void>> MemorySessionStore::putSessionArtefact(
+    ArtefactKind kind, const std::string& id, const std::string& value, std::chrono::seconds ttl,
+    const std::string& sessionId, const std::optional<core::ServiceVisit>& visit) {
     if (auto refused = refuse()) co_return *refused;
     if (ttl.count() <= 0) co_return core::Errc::invalid_argument;
     if (!sessions_.contains(sessionId)) co_return core::Errc::not_found;
@@ -150,6 +153,7 @@ Task<Result<void>> MemorySessionStore::putSessionArtefact(ArtefactKind kind, con
     auto& owned = sessionArtefacts_[sessionId];
     std::erase_if(owned, [this](const std::string& key) { return !artefacts_.contains(key); });
     owned.insert(artefactKey(kind, id));
+    if (visit) recordVisit(sessionId, *visit);
     co_return Result<void>{};
 }
 

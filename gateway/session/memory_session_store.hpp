@@ -31,9 +31,10 @@ class MemorySessionStore final : public SessionStore {
 
     Task<Result<void>> putArtefact(ArtefactKind kind, const std::string& id,
                                    const std::string& value, std::chrono::seconds ttl) override;
-    Task<Result<void>> putSessionArtefact(ArtefactKind kind, const std::string& id,
-                                          const std::string& value, std::chrono::seconds ttl,
-                                          const std::string& sessionId) override;
+    Task<Result<void>> putSessionArtefact(
+        ArtefactKind kind, const std::string& id, const std::string& value,
+        std::chrono::seconds ttl, const std::string& sessionId,
+        const std::optional<core::ServiceVisit>& visit = std::nullopt) override;
     Task<Result<std::optional<std::string>>> takeArtefact(ArtefactKind kind,
                                                           const std::string& id) override;
     Task<Result<std::optional<std::string>>> peekArtefact(ArtefactKind kind,
@@ -71,7 +72,8 @@ class MemorySessionStore final : public SessionStore {
 
     std::int64_t now() const { return clock_.nowSeconds(); }
     std::optional<error_code> refuse();
-    void expire();  // drops whatever has expired at now(), as Redis would have
+    void expire();
+    void recordVisit(const std::string& sessionId, const core::ServiceVisit& visit);  // drops whatever has expired at now(), as Redis would have
     static std::string artefactKey(ArtefactKind kind, const std::string& id);
 
     const core::Clock& clock_;

@@ -27,13 +27,21 @@ return 1
 // Stores an artefact of a session and records it in the session's sorted set (by expiry time, so
 // that expired entries are pruned on the way and the set stays as small as the live tickets),
 // only if the session exists. One script: atomic with deleteSessionScript below, on any node.
+// With a fourth key, the visit (ARGV[6]) is appended to the session's visits as addVisitScript
+// does, in the same step.
 constexpr const char* putSessionArtefactScript = R"lua(
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local ttl = redis.call('TTL', KEYS[1])
+if ttl == -2 then return 0 end
 redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[2])
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[3])
 redis.call('ZADD', KEYS[3], ARGV[4], ARGV[5])
 redis.call('EXPIRE', KEYS[3], ARGV[2], 'NX')
 redis.call('EXPIRE', KEYS[3], ARGV[2], 'GT')
+if KEYS[4] then
+  redis.call('RPUSH', KEYS[4], ARGV[6])
+  redis.call('LTRIM', KEYS[4], -tonumber(ARGV[7]), -1)
+  if ttl > 0 then redis.call('EXPIRE', KEYS[4], ttl) end
+end
 return 1
 )lua";
 
@@ -162,9 +170,10 @@ Task<Result<std::optional<core::Session>>> RedisSessionStore::findSession(
     using Found = std::optional<core::Session>;
     auto session = co_await readSession(id, timeouts);
     if (!session || !*session) co_return session;
+    std::int64_t now = clock_.nowSeconds();
+    if (!refreshDue(**session, timeouts, now)) co_return session;
     // Refresh the idle timeout, never past the absolute deadline. XX: a session deleted by a
     // concurrent logout since the GET stays deleted.
-    std::int64_t now = clock_.nowSeconds();
     (*session)->lastSeenAt = now;
     std::string ttl = seconds(sessionTtl(**session, timeouts, now));
     std::vector<Command> refresh{{"SET", sessionKey(id), encode(**session), "EX", ttl, "XX"},
@@ -268,23 +277,23 @@ Task<Result<void>> RedisSessionStore::putArtefact(ArtefactKind kind, const std::
     co_return Result<void>{};
 }
 
-Task<Result<void>> RedisSessionStore::putSessionArtefact(ArtefactKind kind, const std::string& id,
-                                                         const std::string& value,
-                                                         std::chrono::seconds ttl,
-                                                         const std::string& sessionId) {
+Task<Result<void>> RedisSessionStore::putSessionArtefact(
+    ArtefactKind kind, const std::string& id, const std::string& value, std::chrono::seconds ttl,
+    const std::string& sessionId, const std::optional<core::ServiceVisit>& visit) {
     if (ttl.count() <= 0) co_return core::Errc::invalid_argument;
     std::int64_t now = clock_.nowSeconds();
-    Command eval{"EVAL",
-                 putSessionArtefactScript,
-                 "3",
-                 sessionKey(sessionId),
-                 artefactKey(kind, id),
-                 artefactsKey(sessionId),
-                 value,
-                 seconds(ttl.count()),
-                 seconds(now),
-                 seconds(now + ttl.count()),
-                 std::string(artefactPrefix(kind)) + ":" + id};
+    Command eval{"EVAL", putSessionArtefactScript, visit ? "4" : "3", sessionKey(sessionId),
+                 artefactKey(kind, id), artefactsKey(sessionId)};
+    if (visit) eval.push_back(visitsKey(sessionId));
+    eval.push_back(value);
+    eval.push_back(seconds(ttl.count()));
+    eval.push_back(seconds(now));
+    eval.push_back(seconds(now + ttl.count()));
+    eval.push_back(std::string(artefactPrefix(kind)) + ":" + id);
+    if (visit) {
+        eval.push_back(boost::json::serialize(core::toJson(*visit)));
+        eval.push_back(std::to_string(maxVisits));
+    }
     auto reply = checked(co_await client_.command(std::move(eval)), "put_artefact");
     if (!reply) co_return reply.error();
     if (!reply->isInteger() || reply->asInteger() == 0) co_return core::Errc::not_found;

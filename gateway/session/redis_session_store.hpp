@@ -36,9 +36,10 @@ class RedisSessionStore final : public SessionStore {
 
     Task<Result<void>> putArtefact(ArtefactKind kind, const std::string& id,
                                    const std::string& value, std::chrono::seconds ttl) override;
-    Task<Result<void>> putSessionArtefact(ArtefactKind kind, const std::string& id,
-                                          const std::string& value, std::chrono::seconds ttl,
-                                          const std::string& sessionId) override;
+    Task<Result<void>> putSessionArtefact(
+        ArtefactKind kind, const std::string& id, const std::string& value,
+        std::chrono::seconds ttl, const std::string& sessionId,
+        const std::optional<core::ServiceVisit>& visit = std::nullopt) override;
     Task<Result<std::optional<std::string>>> takeArtefact(ArtefactKind kind,
                                                           const std::string& id) override;
     Task<Result<std::optional<std::string>>> peekArtefact(ArtefactKind kind,

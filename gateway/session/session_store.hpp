@@ -45,8 +45,10 @@ class SessionStore {
     // Writes the session and adds it to its user's index (by login, lower-cased).
     virtual Task<Result<void>> createSession(const core::Session& session,
                                              SessionTimeouts timeouts) = 0;
-    // The session if it exists and neither timeout has passed; refreshes the idle timeout.
-    // For requests the person makes (the browser's cookie).
+    // The session if it exists and neither timeout has passed; refreshes the idle timeout, at
+    // most once per refreshInterval (session_ttl.hpp) so that a person opening services one
+    // after the other costs one read, not a read and a rewrite each. For requests the person
+    // makes (the browser's cookie).
     virtual Task<Result<std::optional<core::Session>>> findSession(const std::string& id,
                                                                    SessionTimeouts timeouts) = 0;
     // The same without refreshing the idle timeout: for back-channel calls (CAS /proxy), where a
@@ -74,11 +76,12 @@ class SessionStore {
     // exists (core::Errc::not_found otherwise) and deleted with it by deleteSession, in one atomic
     // step each, so that a ticket issued concurrently with a logout is either refused or deleted.
     // Validation stays one GETDEL: the cost is paid at issuance and at logout, not on the
-    // serviceValidate path.
-    virtual Task<Result<void>> putSessionArtefact(ArtefactKind kind, const std::string& id,
-                                                  const std::string& value,
-                                                  std::chrono::seconds ttl,
-                                                  const std::string& sessionId) = 0;
+    // serviceValidate path. With a `visit`, the service is recorded for single logout in the
+    // same step (as addVisit): issuing a ticket to a service costs one round trip.
+    virtual Task<Result<void>> putSessionArtefact(
+        ArtefactKind kind, const std::string& id, const std::string& value,
+        std::chrono::seconds ttl, const std::string& sessionId,
+        const std::optional<core::ServiceVisit>& visit = std::nullopt) = 0;
     // Atomic read-and-delete (Redis GETDEL): of two concurrent takes, exactly one gets the value.
     virtual Task<Result<std::optional<std::string>>> takeArtefact(ArtefactKind kind,
                                                                   const std::string& id) = 0;

@@ -21,6 +21,18 @@ inline bool sessionEnded(const core::Session& s, SessionTimeouts t, std::int64_t
     return now >= s.createdAt + t.absolute.count() || now >= s.lastSeenAt + t.idle.count();
 }
 
+// How stale the stored lastSeenAt may grow before a request rewrites the session: 1/120 of the
+// idle timeout, at most a minute (2 h idle: once a minute). Every request of a person who opens
+// service after service would otherwise rewrite the whole session; the idle timeout then counts
+// from at most this much before the last request. Short idle timeouts (tests) refresh always.
+inline std::int64_t refreshInterval(SessionTimeouts t) {
+    return std::min<std::int64_t>(60, t.idle.count() / 120);
+}
+
+inline bool refreshDue(const core::Session& s, SessionTimeouts t, std::int64_t now) {
+    return now - s.lastSeenAt >= refreshInterval(t);
+}
+
 // A session as stored: a caller that left lastSeenAt unset must not see its new session
 // count as idle since 1970.
 inline core::Session withLastSeen(core::Session s) {

@@ -191,16 +191,15 @@ awaitable<Result<HttpResponse>> CasEndpoint::resume(const core::FlowState& flow,
     grant.authMethod = session.identity.authMethod;
     grant.issuedAt = clock_.nowSeconds();
     std::string ticket = newTicketId("ST");
-    // Bound to the session: a logout before validation makes the ticket fail.
+    // Bound to the session: a logout before validation makes the ticket fail. The visit (for
+    // single logout) is recorded in the same step.
+    std::optional<core::ServiceVisit> visit;
+    if (service->singleLogout)
+        visit = core::ServiceVisit{"cas", service->id, flow.service, ticket, service->logoutUrl};
     auto stored =
         co_await store_.putSessionArtefact(ArtefactKind::serviceTicket, ticket, serialize(grant),
-                                           config_.serviceTicketLifetime, session.id);
+                                           config_.serviceTicketLifetime, session.id, visit);
     if (!stored) co_return stored.error();
-    if (service->singleLogout) {
-        core::ServiceVisit visit{"cas", service->id, flow.service, ticket, service->logoutUrl};
-        auto visited = co_await store_.addVisit(session.id, visit, config_.sessionTimeouts);
-        if (!visited) co_return visited.error();
-    }
     countIssued("ST");
 
     auto method = core::findParameter(flow.params, "method");
@@ -480,16 +479,16 @@ awaitable<HttpResponse> CasEndpoint::proxy(const HttpRequest& request) {
         pt.attributes = release->attributes;
     }
     std::string ptId = newTicketId("PT");
+    std::optional<core::ServiceVisit> visit;
+    if (targetService->singleLogout)
+        visit = core::ServiceVisit{"cas", targetService->id, *target, ptId,
+                                   targetService->logoutUrl};
     auto put = co_await store_.putSessionArtefact(ArtefactKind::proxyTicket, ptId, serialize(pt),
-                                                  config_.proxyTicketLifetime, pt.sessionId);
+                                                  config_.proxyTicketLifetime, pt.sessionId, visit);
     if (!put && put.error() == core::Errc::not_found)
         co_return refuse(Errc::bad_pgt, "The proxy-granting ticket has ended with its session");
     if (!put)
         co_return refuse(Errc::internal_error, "The ticket store is unavailable, retry later", 503);
-    if (targetService->singleLogout) {
-        core::ServiceVisit visit{"cas", targetService->id, *target, ptId, targetService->logoutUrl};
-        co_await store_.addVisit(grant->sessionId, visit, config_.sessionTimeouts);
-    }
     countIssued("PT");
     co_return body(200, renderProxySuccess(ptId, f), contentType(f));
 }

@@ -78,14 +78,16 @@ class FakeSessionStore final : public session::SessionStore {
         artefacts_[{kind, id}] = {value, clock_.nowSeconds() + ttl.count()};
         co_return Result<void>{};
     }
-    Task<Result<void>> putSessionArtefact(ArtefactKind kind, const std::string& id,
-                                          const std::string& value, std::chrono::seconds ttl,
-                                          const std::string& sessionId) override {
+    Task<Result<void>> putSessionArtefact(
+        ArtefactKind kind, const std::string& id, const std::string& value,
+        std::chrono::seconds ttl, const std::string& sessionId,
+        const std::optional<core::ServiceVisit>& visit = std::nullopt) override {
         co_await yieldOnce();
         if (down) co_return core::Errc::unavailable;
         if (!sessions.contains(sessionId)) co_return core::Errc::not_found;
         artefacts_[{kind, id}] = {value, clock_.nowSeconds() + ttl.count()};
         ofSession_[sessionId].emplace_back(kind, id);
+        if (visit) visitsBySession[sessionId].push_back(*visit);
         co_return Result<void>{};
     }
     Task<Result<std::optional<std::string>>> takeArtefact(ArtefactKind kind,

@@ -195,3 +195,44 @@ TEST_CASE("memory: a session's tickets go with it, and none is stored after it",
         f.run(f.store.putSessionArtefact(ArtefactKind::serviceTicket, "ST-2", "g", 10s, "s1"));
     CHECK(late.error() == core::Errc::not_found);
 }
+
+TEST_CASE("memory: a session is rewritten at most once a minute by its use (2 h idle)", "[unit]") {
+    Fixture f;
+    const SessionTimeouts hours{7200s, 36000s};
+    const auto login = f.clock.nowSeconds();
+    REQUIRE(f.run(f.store.createSession(makeSession("s1", "prof.herriot", login), hours)));
+    f.clock.advance(30);
+    auto early = f.run(f.store.findSession("s1", hours));
+    REQUIRE(early);
+    REQUIRE(*early);
+    CHECK((*early)->lastSeenAt == login);  // within the interval: no rewrite
+    f.clock.advance(31);
+    auto later = f.run(f.store.findSession("s1", hours));
+    REQUIRE(later);
+    REQUIRE(*later);
+    CHECK((*later)->lastSeenAt == login + 61);
+    auto stored = f.run(f.store.readSession("s1", hours));
+    REQUIRE(stored);
+    REQUIRE(*stored);
+    CHECK((*stored)->lastSeenAt == login + 61);
+}
+
+TEST_CASE("memory: a ticket stored with its visit records the visit in the same step", "[unit]") {
+    Fixture f;
+    REQUIRE(f.run(f.store.createSession(makeSession("s1", "prof.herriot", f.clock.nowSeconds()),
+                                        f.timeouts)));
+    core::ServiceVisit visit{"cas", "app1", "https://ent.example/app1/", "ST-1", ""};
+    REQUIRE(f.run(
+        f.store.putSessionArtefact(ArtefactKind::serviceTicket, "ST-1", "g", 10s, "s1", visit)));
+    auto visits = f.run(f.store.visits("s1"));
+    REQUIRE(visits);
+    REQUIRE(visits->size() == 1);
+    CHECK(visits->front().ticket == "ST-1");
+    REQUIRE(f.run(f.store.deleteSession("s1")));
+    auto late = f.run(
+        f.store.putSessionArtefact(ArtefactKind::serviceTicket, "ST-2", "g", 10s, "s1", visit));
+    CHECK(late.error() == core::Errc::not_found);
+    auto none = f.run(f.store.visits("s1"));
+    REQUIRE(none);
+    CHECK(none->empty());
+}

@@ -302,3 +302,44 @@ TEST_CASE("redis: a session's tickets go with it at logout, and none is stored a
     REQUIRE(absent);
     CHECK_FALSE(*absent);
 }
+
+TEST_CASE("redis: a session is rewritten at most once a minute by its use (2 h idle)",
+          "[redis]") {
+    Fixture f;
+    const SessionTimeouts hours{7200s, 36000s};
+    const auto login = f.clock.nowSeconds();
+    REQUIRE(f.run(f.store.createSession(makeSession("sess-lazy", "prof.herriot", login), hours)));
+    f.clock.advance(30);
+    auto early = f.run(f.store.findSession("sess-lazy", hours));
+    REQUIRE(early);
+    REQUIRE(*early);
+    CHECK((*early)->lastSeenAt == login);  // within the interval: one GET, no rewrite
+    f.clock.advance(31);
+    REQUIRE(f.run(f.store.findSession("sess-lazy", hours)));
+    auto stored = f.run(f.store.readSession("sess-lazy", hours));
+    REQUIRE(stored);
+    REQUIRE(*stored);
+    CHECK((*stored)->lastSeenAt == login + 61);  // rewritten once the interval has passed
+}
+
+TEST_CASE("redis: a ticket stored with its visit records the visit, with the session's TTL",
+          "[redis]") {
+    Fixture f;
+    auto now = f.clock.nowSeconds();
+    REQUIRE(
+        f.run(f.store.createSession(makeSession("sess-visit", "prof.herriot", now), f.timeouts)));
+    core::ServiceVisit visit{"cas", "app1", "https://ent.example/app1/", "ST-visited", ""};
+    REQUIRE(f.run(f.store.putSessionArtefact(ArtefactKind::serviceTicket, "ST-visited", "grant",
+                                             10s, "sess-visit", visit)));
+    auto visits = f.run(f.store.visits("sess-visit"));
+    REQUIRE(visits);
+    REQUIRE(visits->size() == 1);
+    CHECK(visits->front().ticket == "ST-visited");
+    CHECK(visits->front().service == "https://ent.example/app1/");
+    CHECK(f.ttl(f.store.visitsKey("sess-visit")) > 90);  // the session's, not the ticket's 10 s
+    REQUIRE(f.run(f.store.deleteSession("sess-visit")));
+    auto late = f.run(f.store.putSessionArtefact(ArtefactKind::serviceTicket, "ST-after", "grant",
+                                                 10s, "sess-visit", visit));
+    CHECK(late.error() == core::Errc::not_found);
+    CHECK(f.ttl(f.store.visitsKey("sess-visit")) == -2);  // no visit list resurrected
+}
