@@ -9,6 +9,8 @@
 #   floor-tls  floor_server over TLS (Sesame's TLS settings, keep-alive)
 #   tls pair   the pair, Sesame over TLS as the demo runs, against the TLS floor
 #   tls        as validate, Sesame over TLS with keep-alive, against the TLS floor
+#   ha pair    the pair through HAProxy (etc/haproxy/sesame.cfg, TLS at HAProxy) in front of two
+#              Sesame nodes in plain HTTP (one worker thread each), against the TLS floor
 # plus Sesame's peak RSS (VmHWM) and its time from exec to a 200 on /readyz. Prints a table and,
 # with --write-docs, puts it in the "Results" section of docs/performance.md.
 #
@@ -124,7 +126,7 @@ replace() {  # replace <from> <to>, on $config
   [[ $config == *"$1"* ]] || die "etc/sesame.yml no longer contains '$1'"
   config=${config//"$1"/"$2"}
 }
-write_config() {  # write_config <plain|tls> <port> <file>
+write_config() {  # write_config <plain|tls|node> <port> <file>
   local mode=$1 port=$2
   config=$(cat etc/sesame.yml)
   replace "127.0.0.1:8443" "127.0.0.1:$port"
@@ -138,11 +140,21 @@ write_config() {  # write_config <plain|tls> <port> <file>
   replace "threads: 2" "threads: $server_threads"
   # Pre-issued tickets are written a few seconds before they are validated.
   replace "service_ticket_lifetime: 30s" "service_ticket_lifetime: 5m"
+  if [ "$mode" = node ]; then
+    # A node of the reference deployment: plain HTTP behind HAProxy, which ends TLS on the
+    # public URL and is the one trusted proxy; the nodes share their key prefix.
+    replace "public_url: https://127.0.0.1:$port" "public_url: https://127.0.0.1:$haproxy_port"
+    replace "trusted_proxies: []" "trusted_proxies: [127.0.0.1]"
+    replace "key_prefix: \"bench-node:\"" "key_prefix: \"bench-ha:\""
+    replace "threads: $server_threads" "threads: $node_threads"
+  fi
   if [ "$mode" = plain ]; then
     # Behind-a-proxy mode: no server.tls, plain HTTP (as the floor).
     replace "public_url: https://127.0.0.1:$port" "public_url: http://127.0.0.1:$port"
     # A __Host- cookie needs an https public URL (check-config refuses it otherwise).
     replace "cookie_name: __Host-SESAME" "cookie_name: SESAME"
+  fi
+  if [ "$mode" != tls ]; then
     config=$(printf '%s\n' "$config" | awk '
       /^[^ #]/ { section = $1 }
       section == "server:" && /^  tls:/ { drop = 1; next }
@@ -283,6 +295,7 @@ run_wrk() {
   line=$(printf '%s\n' "$out" | grep '^BENCH_RESULT') || die "no result from wrk: $out"
   local r_requests=0 r_duration_us=1 r_ok=0 r_errors=0 r_socket_errors=0  # set from the line:
   for kv in ${line#BENCH_RESULT }; do eval "r_${kv%%=*}=${kv#*=}"; done
+  r_total=$r_requests  # global: the locals above end with this function
   r_rps=$(awk -v n="$r_requests" -v us="$r_duration_us" 'BEGIN { printf "%.0f", n * 1e6 / us }')
   r_ops=$(awk -v n="$r_ok" -v us="$r_duration_us" 'BEGIN { printf "%.0f", n * 1e6 / us }')
   r_all_errors=$((r_errors + r_socket_errors))
@@ -455,6 +468,54 @@ for c in 8 64; do
   total_errors=$((total_errors + r_all_errors))
 done
 tls_rss=$(peak_rss_mb "$tls_pid")
+kill "$tls_pid"
+
+# ---- The pair through HAProxy and two nodes (docs/operations.md, "Reference deployment"):
+# HAProxy ends TLS with etc/haproxy/sesame.cfg, each node runs one worker thread in plain HTTP,
+# so that the machine runs as many Sesame threads as in the runs above. Compared with the TLS
+# floor: what a browser meets is TLS at the same address.
+ha_rows=()
+if command -v haproxy >/dev/null; then
+  haproxy_port=$(free_port)
+  node_threads=$((server_threads / 2 > 0 ? server_threads / 2 : 1))
+  node_ports=()
+  node_pids=()
+  for n in 1 2; do
+    start_sesame node
+    node_ports+=("${sesame_base##*:}")
+    node_pids+=("$sesame_pid")
+  done
+  cat "$work/sesame.crt" "$work/sesame.key" >"$work/haproxy.pem"
+  printf 'global\n  maxconn 4096\n  nbthread %s\n' "$server_threads" >"$work/haproxy-global.cfg"
+  SESAME_PUBLIC_BIND=127.0.0.1:$haproxy_port SESAME_TLS_PEM=$work/haproxy.pem \
+    SESAME_NODE1=127.0.0.1:${node_ports[0]} SESAME_NODE2=127.0.0.1:${node_ports[1]} \
+    haproxy -db -f "$work/haproxy-global.cfg" -f etc/haproxy/sesame.cfg >"$work/haproxy.log" 2>&1 &
+  haproxy_pid=$!
+  pids+=("$haproxy_pid")
+  deadline=$(($(now_us) + 10000000))
+  until curl -sfk -o /dev/null "https://127.0.0.1:$haproxy_port/readyz"; do
+    kill -0 "$haproxy_pid" 2>/dev/null && [ "$(now_us)" -lt "$deadline" ] ||
+      die "HAProxy did not start: $(tail -5 "$work/haproxy.log")"
+  done
+  ha_base=https://127.0.0.1:$haproxy_port
+  ha_cookie=$(log_in "$ha_base")
+  for c in 8 64; do
+    # CPU columns: the first node's (server) and Redis'; HAProxy's in the note below.
+    server_pid=${node_pids[0]}
+    run_wrk "$c" "$warmup" "$ha_base" test/bench/pair.lua "$ha_cookie" "$service_encoded"
+    ha0=$(cpu_ticks "$haproxy_pid")
+    run_wrk "$c" "$duration" "$ha_base" test/bench/pair.lua "$ha_cookie" "$service_encoded"
+    ha_cpu=$(awk -v t=$(($(cpu_ticks "$haproxy_pid") - ha0)) -v hz="$clock_ticks" \
+      -v n="$r_total" 'BEGIN { printf "%.0f", t * 1e6 / hz / (n > 0 ? n : 1) }')
+    record "pair, HAProxy + 2 nodes" "$c" "${floor_tls_at[$c]}"
+    notes+=("c=$c: through HAProxy, HAProxy's CPU per request: ${ha_cpu} µs; the CPU µs column is node 1's alone")
+    total_errors=$((total_errors + r_all_errors))
+  done
+  ha_rss="$(peak_rss_mb "${node_pids[0]}") / $(peak_rss_mb "${node_pids[1]}") MB"
+else
+  say "haproxy is missing: the two-node scenario is left out (scripts/install-deps.sh installs it)"
+  ha_rss="—"
+fi
 
 # ---- the summary ----
 cpu=$(grep -m1 '^model name' /proc/cpuinfo | sed 's/^[^:]*: *//')
@@ -475,6 +536,7 @@ $(printf -- '- %s\n' "${notes[@]}")
 | Sesame process         | plain HTTP | TLS |
 |------------------------|-----------:|----:|
 | peak RSS (VmHWM)       | $plain_rss MB | $tls_rss MB |
+| peak RSS, two nodes    | $ha_rss (each node, one worker thread) | |
 | exec → /readyz 200     | $plain_ready ms | $tls_ready ms (curl polling) |
 | logged \`startup_ms\`    | $plain_startup ms | $tls_startup ms |
 
