@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "test/support/http_client.hpp"
 #include "test/support/process.hpp"
@@ -20,6 +21,10 @@ struct SesameOptions {
     // Text replacements applied to etc/sesame.yml after the ports (e.g. throttling limits).
     std::vector<std::pair<std::string, std::string>> edits;
     bool waitForRedis = true;  // false: wait on /healthz only (Redis is down on purpose)
+    // Redis Sentinel instead of redisAddress: `redis.sentinel` with this master name and these
+    // sentinels ("127.0.0.1:port").
+    std::string sentinelMaster;
+    std::vector<std::string> sentinels;
 };
 
 class SesameInstance {
