@@ -14,9 +14,10 @@ std::string sentinelBinary(const std::string& configured) {
 }
 
 // A reply the harness cannot reach counts as "not yet" while waiting.
-std::string tryCommand(int port, const std::vector<std::string>& args) {
+std::string tryCommand(int port, const std::vector<std::string>& args,
+                       const std::string& password) {
     try {
-        return redisCommand(port, args);
+        return redisCommand(port, args, password);
     } catch (const HarnessError&) {
         return {};
     }
@@ -69,6 +70,8 @@ void RedisSentinelServer::launch() {
                           << "sentinel failover-timeout " << name << " "
                           << options_.failoverTimeout.count() << "\n"
                           << "sentinel parallel-syncs " << name << " 1\n";
+    if (!options_.password.empty())
+        std::ofstream(config, std::ios::app) << "requirepass " << options_.password << "\n";
     ProcessSpec spec;
     spec.program = binary;
     spec.name = "redis-sentinel";
@@ -78,7 +81,7 @@ void RedisSentinelServer::launch() {
     process_ = std::make_unique<Process>(std::move(spec));
     waitUntil(
         [&] {
-            return !tryCommand(port_, {"SENTINEL", "masters"}).empty();
+            return !tryCommand(port_, {"SENTINEL", "masters"}, options_.password).empty();
         },
         options_.startTimeout, "redis-sentinel to answer on 127.0.0.1:" + std::to_string(port_),
         process_.get());
@@ -89,7 +92,7 @@ void RedisSentinelServer::stop() {
 }
 
 std::string RedisSentinelServer::command(const std::vector<std::string>& args) const {
-    return redisCommand(port_, args);
+    return redisCommand(port_, args, options_.password);
 }
 
 std::string RedisSentinelServer::masterAddress() const {

@@ -68,7 +68,8 @@ struct SentinelOptions {
     int quorum = 2;
     std::chrono::milliseconds downAfter = std::chrono::milliseconds(1000);
     std::chrono::milliseconds failoverTimeout = std::chrono::milliseconds(3000);
-    std::string binary;  // empty: $SESAME_REDIS_SENTINEL or /usr/bin/redis-sentinel
+    std::string password;  // non-empty: requirepass (clients of this sentinel must AUTH)
+    std::string binary;    // empty: $SESAME_REDIS_SENTINEL or /usr/bin/redis-sentinel
     std::chrono::milliseconds startTimeout = std::chrono::seconds(10);
 };
 

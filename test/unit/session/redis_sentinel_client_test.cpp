@@ -176,3 +176,40 @@ TEST_CASE("a READONLY reply makes the client ask the sentinels again", "[redis][
     REQUIRE(c.eventuallyWrites("k", "3"));
     CHECK(promoted.command({"GET", "k"}) == "3");
 }
+
+TEST_CASE("sentinels with a password: found with it, refused clearly without, never echoed",
+          "[redis][sentinel]") {
+    testing::RedisServer master;
+    testing::SentinelOptions options;
+    options.masterPort = master.port();
+    options.password = "sentinel-secret";
+    testing::RedisSentinelServer sentinel(options);
+    auto config = [&](std::string password) {
+        RedisConfig c;
+        c.timeout = 1000ms;
+        RedisSentinel s;
+        s.masterName = "sesame";
+        s.addresses = {{"127.0.0.1", static_cast<std::uint16_t>(sentinel.port())}};
+        s.password = std::move(password);
+        c.sentinel = s;
+        return c;
+    };
+
+    Client good(config("sentinel-secret"));
+    REQUIRE(good.eventuallyWrites("k", "v"));
+    CHECK(master.command({"GET", "k"}) == "v");
+
+    Client wrong(config("not-the-secret"));
+    auto r = wrong.command({"PING"});
+    REQUIRE_FALSE(r);
+    CHECK(r.error() == core::Errc::unavailable);
+    const std::string why = wrong.client.lastError();
+    INFO(why);
+    CHECK(why.find("sentinel " + sentinel.address() + " refused AUTH") != std::string::npos);
+    CHECK(why.find("not-the-secret") == std::string::npos);
+
+    Client none(config(""));
+    REQUIRE_FALSE(none.command({"PING"}));
+    INFO(none.client.lastError());
+    CHECK(none.client.lastError().find("NOAUTH") != std::string::npos);
+}
