@@ -34,17 +34,10 @@ std::string field(const std::string& info, const std::string& name) {
 
 RedisSentinelServer::RedisSentinelServer(SentinelOptions options)
     : options_(std::move(options)), dir_("sesame-sentinel") {
-    for (int attempt = 1;; ++attempt) {
-        port_ = freePort();
-        try {
-            launch();
-            return;
-        } catch (const HarnessError&) {
-            bool taken = process_ && process_->logTail().find("in use") != std::string::npos;
-            process_.reset();
-            if (!taken || attempt == 5) throw;
-        }
-    }
+    startOnFreePort(process_, [&](int port) {
+        port_ = port;
+        launch();
+    });
 }
 
 RedisSentinelServer::~RedisSentinelServer() {

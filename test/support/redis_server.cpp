@@ -106,18 +106,10 @@ std::string redisBinary(const std::string& configured) {
 
 RedisServer::RedisServer(RedisOptions options)
     : options_(std::move(options)), dir_("sesame-redis") {
-    // The port is free when we look, but another process may take it first: try a few.
-    for (int attempt = 1;; ++attempt) {
-        port_ = freePort();
-        try {
-            launch();
-            return;
-        } catch (const HarnessError&) {
-            bool taken = process_ && process_->logTail().find("in use") != std::string::npos;
-            process_.reset();
-            if (!taken || attempt == 5) throw;
-        }
-    }
+    startOnFreePort(process_, [&](int port) {
+        port_ = port;
+        launch();
+    });
 }
 
 RedisServer::~RedisServer() {
