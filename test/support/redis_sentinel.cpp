@@ -54,17 +54,22 @@ void RedisSentinelServer::launch() {
     // Sentinel rewrites its configuration file (what it learns): it must be its own, writable.
     const auto config = dir_.path() / "sentinel.conf";
     const std::string& name = options_.masterName;
-    std::ofstream(config) << "port " << port_ << "\nbind 127.0.0.1\ndaemonize no\n"
-                          << "dir " << dir_.path().string() << "\n"
-                          << "sentinel monitor " << name << " 127.0.0.1 " << options_.masterPort
-                          << " " << options_.quorum << "\n"
-                          << "sentinel down-after-milliseconds " << name << " "
-                          << options_.downAfter.count() << "\n"
-                          << "sentinel failover-timeout " << name << " "
-                          << options_.failoverTimeout.count() << "\n"
-                          << "sentinel parallel-syncs " << name << " 1\n";
-    if (!options_.password.empty())
-        std::ofstream(config, std::ios::app) << "requirepass " << options_.password << "\n";
+    std::ofstream out(config);
+    out << "port " << port_ << "\nbind 127.0.0.1\ndaemonize no\n"
+        << "dir " << dir_.path().string() << "\n"
+        << "sentinel monitor " << name << " 127.0.0.1 " << options_.masterPort << " "
+        << options_.quorum << "\n"
+        << "sentinel down-after-milliseconds " << name << " " << options_.downAfter.count() << "\n"
+        << "sentinel failover-timeout " << name << " " << options_.failoverTimeout.count() << "\n"
+        << "sentinel parallel-syncs " << name << " 1\n";
+    if (!options_.password.empty()) out << "requirepass " << options_.password << "\n";
+    if (!options_.tlsCertificate.empty()) {
+        tlsPort_ = freePort();
+        out << "tls-port " << tlsPort_ << "\ntls-cert-file " << options_.tlsCertificate.string()
+            << "\ntls-key-file " << options_.tlsPrivateKey.string() << "\ntls-ca-cert-file "
+            << options_.tlsCertificate.string() << "\ntls-auth-clients no\n";
+    }
+    out.close();
     ProcessSpec spec;
     spec.program = binary;
     spec.name = "redis-sentinel";

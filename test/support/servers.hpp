@@ -69,7 +69,11 @@ struct SentinelOptions {
     std::chrono::milliseconds downAfter = std::chrono::milliseconds(1000);
     std::chrono::milliseconds failoverTimeout = std::chrono::milliseconds(3000);
     std::string password;  // non-empty: requirepass (clients of this sentinel must AUTH)
-    std::string binary;    // empty: $SESAME_REDIS_SENTINEL or /usr/bin/redis-sentinel
+    // Set: also TLS on tlsPort() with this certificate and key (no client certificate asked);
+    // the plain port stays for the harness and the other sentinels.
+    std::filesystem::path tlsCertificate;
+    std::filesystem::path tlsPrivateKey;
+    std::string binary;  // empty: $SESAME_REDIS_SENTINEL or /usr/bin/redis-sentinel
     std::chrono::milliseconds startTimeout = std::chrono::seconds(10);
 };
 
@@ -83,6 +87,7 @@ class RedisSentinelServer {
     void stop();
     int port() const { return port_; }
     std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+    int tlsPort() const { return tlsPort_; }  // 0 without tlsCertificate
     std::string command(const std::vector<std::string>& args) const;
     // The master this sentinel names now, "host:port".
     std::string masterAddress() const;
@@ -93,6 +98,7 @@ class RedisSentinelServer {
     SentinelOptions options_;
     TempDir dir_;
     int port_ = 0;
+    int tlsPort_ = 0;
     std::unique_ptr<Process> process_;
 };
 

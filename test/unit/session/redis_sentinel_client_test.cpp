@@ -10,6 +10,8 @@
 #include "test/support/harness_error.hpp"
 #include "test/support/process.hpp"
 #include "test/support/servers.hpp"
+#include "test/support/temp_dir.hpp"
+#include "test/support/test_certificate.hpp"
 #include "test/unit/session/result_printing.hpp"
 #include "test/unit/session/run_task.hpp"
 
@@ -212,4 +214,40 @@ TEST_CASE("sentinels with a password: found with it, refused clearly without, ne
     REQUIRE_FALSE(none.command({"PING"}));
     INFO(none.client.lastError());
     CHECK(none.client.lastError().find("NOAUTH") != std::string::npos);
+}
+
+TEST_CASE("sentinels over TLS: verified against the CA and the configured name",
+          "[redis][sentinel]") {
+    testing::TempDir dir("sesame-sentinel-tls");
+    auto certificate = testing::makeTestCertificate(dir.path());  // for 127.0.0.1 and localhost
+    testing::RedisServer master;
+    testing::SentinelOptions options;
+    options.masterPort = master.port();
+    options.tlsCertificate = certificate.certificateFile;
+    options.tlsPrivateKey = certificate.privateKeyFile;
+    testing::RedisSentinelServer sentinel(options);
+    auto config = [&](std::string serverName) {
+        RedisConfig c;
+        c.timeout = 1000ms;
+        RedisSentinel s;
+        s.masterName = "sesame";
+        s.addresses = {{"127.0.0.1", static_cast<std::uint16_t>(sentinel.tlsPort())}};
+        s.tls = RedisTls{certificate.certificateFile.string(), {}, {}, std::move(serverName)};
+        c.sentinel = s;
+        return c;
+    };
+
+    Client byAddress(config(""));  // the certificate carries IP:127.0.0.1
+    REQUIRE(byAddress.eventuallyWrites("k", "tls"));
+    CHECK(master.command({"GET", "k"}) == "tls");
+
+    Client byName(config("localhost"));
+    REQUIRE(byName.eventuallyWrites("k", "tls-by-name"));
+
+    Client wrongName(config("redis.elsewhere.example"));
+    REQUIRE_FALSE(wrongName.command({"PING"}));
+    INFO(wrongName.client.lastError());
+    CHECK(wrongName.client.lastError().find(
+              "TLS handshake with sentinel 127.0.0.1:" + std::to_string(sentinel.tlsPort()) +
+              " (expecting redis.elsewhere.example) failed") != std::string::npos);
 }
