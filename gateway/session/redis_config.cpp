@@ -109,7 +109,8 @@ std::optional<RedisSentinel> parseSentinel(const core::ConfigNode& node,
     out.user = node["user"].asString(errors);
     if (!out.user.empty() && out.password.empty())
         errors.add(node["user"], "a Sentinel user needs a password (password_file or password)");
-    // Sentinels are listed by address: the certificate name to expect must then be given.
+    // No single default name: each sentinel's certificate is checked against its own host as
+    // listed in `addresses`, unless server_name says otherwise.
     out.tls = parseTls(node["tls"], errors, {});
     return out;
 }

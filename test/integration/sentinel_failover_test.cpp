@@ -156,7 +156,7 @@ TEST_CASE(
     SentinelDeployment d;
     SesameInstance sesame{onSentinels(d)};
 
-    // People logged in before the failover, their sessions replicated (WAIT 1).
+    // People logged in before the failover, their sessions on the replica too.
     std::vector<std::unique_ptr<Browser>> before;
     for (int i = 0; i < 3; ++i) {
         before.push_back(std::make_unique<Browser>());

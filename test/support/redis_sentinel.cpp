@@ -164,10 +164,19 @@ std::vector<std::string> SentinelDeployment::sentinelAddresses() const {
 }
 
 void SentinelDeployment::waitForReplication() {
-    std::string acknowledged = master().command({"WAIT", "1", "5000"});
-    if (acknowledged != "1")
-        throw HarnessError("the replica did not acknowledge the master's writes: WAIT gave " +
-                           acknowledged);
+    // WAIT counts only the writes of the connection that sends it, and the harness's connection
+    // has made none: compare replication offsets instead, which covers every client's writes.
+    RedisServer& from = master();
+    RedisServer& to = replica();
+    const long long target =
+        std::stoll(field(from.command({"INFO", "replication"}), "master_repl_offset"));
+    waitUntil(
+        [&] {
+            auto offset = field(to.command({"INFO", "replication"}), "slave_repl_offset");
+            return !offset.empty() && std::stoll(offset) >= target;
+        },
+        std::chrono::seconds(10),
+        "the replica to reach the master's replication offset " + std::to_string(target));
 }
 
 RedisServer& SentinelDeployment::failover() {

@@ -118,7 +118,8 @@ class SentinelDeployment {
     RedisSentinelServer& sentinel(std::size_t i) { return *sentinels_.at(i); }
     std::vector<std::string> sentinelAddresses() const;  // "127.0.0.1:port"
 
-    // Waits until the replica has every write acknowledged by the master so far (WAIT 1).
+    // Waits until the replica has every write the master acknowledged so far, whoever made it
+    // (what `WAIT 1` gives one connection, for all of them).
     void waitForReplication();
     // `SENTINEL failover`, then waits until every sentinel names the other server and that server
     // says it is the master. Returns the new master.

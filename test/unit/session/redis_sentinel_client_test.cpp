@@ -120,7 +120,7 @@ TEST_CASE("SENTINEL failover: the client follows to the new master without a res
     SentinelDeployment d;
     Client c(sentinelConfig(d));
     REQUIRE(c.eventuallyWrites("before", "1"));
-    d.waitForReplication();  // replication is asynchronous: what a failover keeps (WAIT 1)
+    d.waitForReplication();  // replication is asynchronous: only what the replica has is kept
     const int oldPort = d.master().port();
 
     auto& next = d.failover();
