@@ -96,20 +96,14 @@ MSG
 }
 
 # --- --ha: the reference deployment on loopback ---------------------------------------------
-# The nodes' redis: section, through Sentinel. SESAME_DEMO_HA_REDIS=direct writes the master's
-# address instead: a stopgap to try the rest of the shape with a Sesame that does not know
-# redis.sentinel yet (then the loss of the master is not survived).
+# The nodes' redis: section, through Sentinel: they follow a failover without a restart.
 ha_redis_section() {
-  if [ "${SESAME_DEMO_HA_REDIS:-sentinel}" = direct ]; then
-    printf 'redis:\n  address: 127.0.0.1:6380\n'
-  else
-    cat <<'YAML'
+  cat <<'YAML'
 redis:                          # gateway/session: the sentinels say which Redis is the master
   sentinel:
     master_name: sesame
     addresses: [127.0.0.1:26379, 127.0.0.1:26380, 127.0.0.1:26381]
 YAML
-  fi
   printf '  database: 0\n  timeout: 2s\n  key_prefix: "sesame:"\n'
 }
 

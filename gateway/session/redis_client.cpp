@@ -22,6 +22,7 @@
 #include <variant>
 
 #include "gateway/core/log.hpp"
+#include "gateway/session/redis_sentinel.hpp"
 #include "gateway/session/resp.hpp"
 
 namespace sesame::session {
@@ -38,7 +39,7 @@ namespace {
 class Link {
   public:
     Link(asio::any_io_executor executor, ssl::context* tls)
-        : wake(executor), stream_(makeStream(executor, tls)) {}
+        : wake(executor), resolver(executor), stream_(makeStream(executor, tls)) {}
 
     Tcp::socket& socket() {
         if (auto* s = std::get_if<Tcp::socket>(&stream_)) return *s;
@@ -60,11 +61,13 @@ class Link {
         socket().shutdown(Tcp::socket::shutdown_both, ignored);
         socket().close(ignored);
         wake.cancel();
+        resolver.cancel();
     }
 
     RespReader reader;
     std::string out;          // commands waiting for the write loop
     asio::steady_timer wake;  // the write loop sleeps on it while `out` is empty
+    Tcp::resolver resolver;
     bool closed = false;
     std::string closeReason;
 
@@ -96,6 +99,60 @@ bool isIpAddress(const std::string& name) {
     return !ec;
 }
 
+// Closes `link` (which cancels its resolver) if an attempt is not over by `timeout`.
+class AttemptDeadline {
+  public:
+    AttemptDeadline(asio::any_io_executor executor, std::shared_ptr<Link> link,
+                    std::chrono::milliseconds timeout)
+        : timer_(executor) {
+        timer_.expires_after(timeout);
+        timer_.async_wait([link](error_code ec) {
+            if (!ec) link->close("connection attempt timed out");
+        });
+    }
+    ~AttemptDeadline() { timer_.cancel(); }
+    AttemptDeadline(const AttemptDeadline&) = delete;
+    AttemptDeadline& operator=(const AttemptDeadline&) = delete;
+
+  private:
+    asio::steady_timer timer_;
+};
+
+// Loads a TLS client context; on failure, says why in `why`.
+std::optional<ssl::context> loadTls(const RedisTls& t, const std::string& whose, std::string& why) {
+    ssl::context context(ssl::context::tls_client);
+    SSL_CTX_set_min_proto_version(context.native_handle(), TLS1_2_VERSION);
+    error_code ec;
+    if (t.caFile.empty())
+        context.set_default_verify_paths(ec);
+    else
+        context.load_verify_file(t.caFile, ec);
+    if (ec) {
+        why = "cannot load the " + whose + " CA file " + t.caFile + ": " + ec.message();
+        return std::nullopt;
+    }
+    if (!t.certificate.empty()) {
+        context.use_certificate_chain_file(t.certificate, ec);
+        if (!ec) context.use_private_key_file(t.privateKey, ssl::context::pem, ec);
+        if (ec) {
+            why = "cannot load the " + whose + " client certificate " + t.certificate + ": " +
+                  ec.message();
+            return std::nullopt;
+        }
+    }
+    // Verify the chain and the name (RFC 6125 via X509_check_host / X509_check_ip).
+    context.set_verify_mode(ssl::verify_peer);
+    return context;
+}
+
+// The AUTH command for a user (optional) and password; nothing without a password.
+std::vector<RedisClient::Command> authCommand(const std::string& user,
+                                              const std::string& password) {
+    if (password.empty()) return {};
+    if (user.empty()) return {{"AUTH", password}};
+    return {{"AUTH", user, password}};
+}
+
 }  // namespace
 
 class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
@@ -104,8 +161,12 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
         : executor_(executor),
           config_(std::move(config)),
           errors_(errors),
+          master_{config_.host, config_.port},
           backoffTimer_(executor),
-          log_("redis") {}
+          watchTimer_(executor),
+          log_("redis") {
+        if (config_.sentinel) sentinels_ = config_.sentinel->addresses;
+    }
 
     Result<void> start();
     void stop();
@@ -120,8 +181,26 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
     enum class State { idle, connecting, ready, backoff, stopped };
 
     asio::awaitable<void> run();
-    asio::awaitable<error_code> connect(std::shared_ptr<Link> link);
-    asio::awaitable<error_code> handshake(Link& link);
+    asio::awaitable<std::shared_ptr<Link>> establish();
+    asio::awaitable<std::shared_ptr<Link>> connectToMaster(const std::string& via);
+    asio::awaitable<std::optional<RedisEndpoint>> askSentinel(const RedisEndpoint& sentinel);
+    // These three say what went wrong in `why`: lastError_ for the data connection, a string of
+    // its own for the +switch-master subscription.
+    asio::awaitable<error_code> open(Link& link, const RedisEndpoint& where,
+                                     const std::optional<RedisTls>& tls, const std::string& what,
+                                     std::string& why);
+    asio::awaitable<Result<std::vector<RedisReply>>> roundTrip(
+        Link& link, const std::vector<RedisClient::Command>& commands, const std::string& what,
+        std::string& why);
+    asio::awaitable<Result<RedisReply>> readReply(Link& link, const std::string& what,
+                                                  std::string& why);
+    asio::awaitable<error_code> handshake(Link& link, const std::string& what);
+    asio::awaitable<void> watchSwitches();
+    asio::awaitable<void> subscribe(const RedisEndpoint& sentinel);
+    void onSwitchMaster(const RedisEndpoint& sentinel, const RedisEndpoint& master);
+    std::shared_ptr<Link> newLink(std::optional<ssl::context>& tls) {
+        return std::make_shared<Link>(executor_, tls ? &*tls : nullptr);
+    }
     asio::awaitable<void> readLoop(std::shared_ptr<Link> link);
     asio::awaitable<void> writeLoop(std::shared_ptr<Link> link);
     void send(const std::shared_ptr<Request>& request);
@@ -136,11 +215,16 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
     RedisConfig config_;
     core::CounterFamily* errors_;
     std::optional<ssl::context> tls_;
+    std::optional<ssl::context> sentinelTls_;
+    std::vector<RedisEndpoint> sentinels_;  // asked in this order; the last to answer first
+    RedisEndpoint master_;                  // the address given, or the one sentinels gave
     State state_ = State::idle;
     std::shared_ptr<Link> link_;
+    std::shared_ptr<Link> watchLink_;                // the +switch-master subscription
     std::deque<std::shared_ptr<Request>> inFlight_;  // written, in reply order
     std::vector<std::shared_ptr<Request>> waitingForConnection_;
     asio::steady_timer backoffTimer_;
+    asio::steady_timer watchTimer_;
     std::string lastError_;
     core::Logger log_;
 };
@@ -148,32 +232,16 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
 Result<void> RedisConnection::start() {
     if (state_ != State::idle) return {};
     if (config_.tls) {
-        const RedisTls& t = *config_.tls;
-        tls_.emplace(ssl::context::tls_client);
-        SSL_CTX_set_min_proto_version(tls_->native_handle(), TLS1_2_VERSION);
-        error_code ec;
-        if (t.caFile.empty())
-            tls_->set_default_verify_paths(ec);
-        else
-            tls_->load_verify_file(t.caFile, ec);
-        if (ec) {
-            lastError_ = "cannot load the Redis CA file " + t.caFile + ": " + ec.message();
-            return RedisErrc::tls_setup_failed;
-        }
-        if (!t.certificate.empty()) {
-            tls_->use_certificate_chain_file(t.certificate, ec);
-            if (!ec) tls_->use_private_key_file(t.privateKey, ssl::context::pem, ec);
-            if (ec) {
-                lastError_ = "cannot load the Redis client certificate " + t.certificate + ": " +
-                             ec.message();
-                return RedisErrc::tls_setup_failed;
-            }
-        }
-        // Verify the chain and the name (RFC 6125 via X509_check_host / X509_check_ip).
-        tls_->set_verify_mode(ssl::verify_peer);
+        tls_ = loadTls(*config_.tls, "Redis", lastError_);
+        if (!tls_) return RedisErrc::tls_setup_failed;
+    }
+    if (config_.sentinel && config_.sentinel->tls) {
+        sentinelTls_ = loadTls(*config_.sentinel->tls, "Sentinel", lastError_);
+        if (!sentinelTls_) return RedisErrc::tls_setup_failed;
     }
     state_ = State::connecting;
     asio::co_spawn(executor_, run(), asio::detached);
+    if (config_.sentinel) asio::co_spawn(executor_, watchSwitches(), asio::detached);
     return {};
 }
 
@@ -181,7 +249,9 @@ void RedisConnection::stop() {
     if (state_ == State::stopped) return;
     state_ = State::stopped;
     if (link_) link_->close("client stopped");
+    if (watchLink_) watchLink_->close("client stopped");
     backoffTimer_.cancel();
+    watchTimer_.cancel();
     failAll(core::Errc::unavailable);
 }
 
@@ -191,15 +261,14 @@ asio::awaitable<void> RedisConnection::run() {
     bool reported = false;  // log an outage once, not once per attempt
     while (state_ != State::stopped) {
         state_ = State::connecting;
-        auto link = std::make_shared<Link>(executor_, tls_ ? &*tls_ : nullptr);
-        link_ = link;
-        error_code ec = co_await connect(link);
+        auto link = co_await establish();
         if (state_ == State::stopped) break;
-        if (!ec) {
+        if (link) {
+            link_ = link;
             state_ = State::ready;
             backoff = config_.reconnectMin;
             reported = false;
-            log_.info("redis_connected", {{"address", config_.address()},
+            log_.info("redis_connected", {{"address", master_.text()},
                                           {"database", std::to_string(config_.database)},
                                           {"tls", config_.tls ? "yes" : "no"}});
             auto waiting = std::move(waitingForConnection_);
@@ -210,16 +279,19 @@ asio::awaitable<void> RedisConnection::run() {
             co_await readLoop(link);
             if (state_ == State::stopped) break;
             log_.warning("redis_connection_lost",
-                         {{"address", config_.address()}, {"error", lastError_}});
+                         {{"address", master_.text()}, {"error", lastError_}});
             reported = true;
+            link->close("reconnecting");
         } else {
             countError("connect");
             if (!reported)
-                log_.warning("redis_unavailable",
-                             {{"address", config_.address()}, {"error", lastError_}});
+                log_.warning(
+                    "redis_unavailable",
+                    {{"address", config_.sentinel ? "sentinel " + config_.sentinel->masterName
+                                                  : master_.text()},
+                     {"error", lastError_}});
             reported = true;
         }
-        link->close("reconnecting");
         state_ = State::backoff;
         failAll(core::Errc::unavailable);
         backoffTimer_.expires_after(backoff);
@@ -231,118 +303,255 @@ asio::awaitable<void> RedisConnection::run() {
     failAll(core::Errc::unavailable);
 }
 
-asio::awaitable<error_code> RedisConnection::connect(std::shared_ptr<Link> link) {
-    // One deadline for the whole attempt: resolve, connect, TLS, AUTH, SELECT, PING.
-    auto resolver = std::make_shared<Tcp::resolver>(executor_);
-    asio::steady_timer deadline(executor_);
-    deadline.expires_after(config_.timeout);
-    deadline.async_wait([link, resolver](error_code ec) {
-        if (ec) return;
-        resolver->cancel();
-        link->close("connection attempt timed out");
-    });
-    struct CancelOnExit {
-        asio::steady_timer& timer;
-        ~CancelOnExit() { timer.cancel(); }
-    } cancelOnExit{deadline};
+// One connection attempt: to the configured address, or to the master the sentinels name, asked
+// in turn until one names a server that is reachable and says it is the master.
+asio::awaitable<std::shared_ptr<Link>> RedisConnection::establish() {
+    // Arguments built outside co_await: g++ 12 destroys temporaries in it twice.
+    const std::string none;
+    if (!config_.sentinel) co_return co_await connectToMaster(none);
+    std::string problems;
+    for (std::size_t i = 0; i < sentinels_.size() && state_ != State::stopped; ++i) {
+        const RedisEndpoint sentinel = sentinels_[i];
+        auto master = co_await askSentinel(sentinel);
+        if (master) {
+            master_ = *master;
+            const std::string via = " (given by sentinel " + sentinel.text() + ")";
+            if (auto link = co_await connectToMaster(via)) {
+                preferSentinel(sentinels_, i);
+                co_return link;
+            }
+        }
+        problems += (problems.empty() ? "" : "; ") + lastError_;
+    }
+    lastError_ =
+        "no sentinel named a usable master '" + config_.sentinel->masterName + "': " + problems;
+    co_return nullptr;
+}
 
-    const std::string where = config_.address();
-    auto [rec, endpoints] =
-        co_await resolver->async_resolve(config_.host, std::to_string(config_.port), tupled);
+asio::awaitable<std::shared_ptr<Link>> RedisConnection::connectToMaster(const std::string& via) {
+    auto link = newLink(tls_);
+    link_ = link;
+    AttemptDeadline deadline(executor_, link, config_.timeout);
+    // Messages as before Sentinel for one address ("cannot connect to 127.0.0.1:6379: ...",
+    // "redis refused AUTH"); with sentinels, which master and which sentinel named it.
+    const std::string what =
+        config_.sentinel ? "redis master " + master_.text() + via : master_.text();
+    error_code ec = co_await open(*link, master_, config_.tls, what, lastError_);
+    const std::string who = config_.sentinel ? what : "redis";
+    if (!ec) ec = co_await handshake(*link, who);
+    if (ec) {
+        link->close("failed");
+        co_return nullptr;
+    }
+    co_return link;
+}
+
+asio::awaitable<std::optional<RedisEndpoint>> RedisConnection::askSentinel(
+    const RedisEndpoint& sentinel) {
+    const RedisSentinel& config = *config_.sentinel;
+    auto link = newLink(sentinelTls_);
+    link_ = link;  // stop() closes it
+    AttemptDeadline deadline(executor_, link, config_.timeout);
+    const std::string what = "sentinel " + sentinel.text();
+    std::optional<RedisEndpoint> master;
+    if (!co_await open(*link, sentinel, config.tls, what, lastError_)) {
+        auto commands = authCommand(config.user, config.password);
+        commands.push_back({"SENTINEL", "get-master-addr-by-name", config.masterName});
+        auto replies = co_await roundTrip(*link, commands, what, lastError_);
+        if (replies && commands.size() == 2 && replies->front().isError()) {
+            // Redis' error texts ("WRONGPASS ...") never echo the password.
+            lastError_ = what + " refused AUTH: " + replies->front().text();
+        } else if (replies) {
+            auto answer = readMasterAddress(replies->back());
+            if (!answer.master) lastError_ = what + " " + answer.problem;
+            master = answer.master;
+        }
+    }
+    link->close("asked");
+    co_return master;
+}
+
+asio::awaitable<error_code> RedisConnection::open(Link& link, const RedisEndpoint& where,
+                                                  const std::optional<RedisTls>& tlsConfig,
+                                                  const std::string& what, std::string& why) {
+    const std::string port = std::to_string(where.port);
+    auto [rec, endpoints] = co_await link.resolver.async_resolve(where.host, port, tupled);
     if (rec) {
-        lastError_ = link->closed ? link->closeReason
-                                  : "cannot resolve " + config_.host + ": " + rec.message();
+        why = link.closed ? what + ": " + link.closeReason
+                          : "cannot resolve " + where.host + " (" + what + "): " + rec.message();
         co_return core::Errc::unavailable;
     }
-    auto [cec, endpoint] = co_await asio::async_connect(link->socket(), endpoints, tupled);
+    auto [cec, endpoint] = co_await asio::async_connect(link.socket(), endpoints, tupled);
     if (cec) {
-        lastError_ =
-            link->closed ? link->closeReason : "cannot connect to " + where + ": " + cec.message();
+        why = link.closed ? what + ": " + link.closeReason
+                          : "cannot connect to " + what + ": " + cec.message();
         co_return core::Errc::unavailable;
     }
     error_code ignored;
-    link->socket().set_option(Tcp::no_delay(true), ignored);
-    if (auto* tls = link->tls()) {
+    link.socket().set_option(Tcp::no_delay(true), ignored);
+    if (auto* tls = link.tls()) {
         const std::string& name =
-            config_.tls->serverName.empty() ? config_.host : config_.tls->serverName;
+            tlsConfig->serverName.empty() ? where.host : tlsConfig->serverName;
         // SNI carries host names only (RFC 6066 §3), never an IP literal.
         if (!isIpAddress(name)) SSL_set_tlsext_host_name(tls->native_handle(), name.c_str());
         tls->set_verify_callback(ssl::host_name_verification(name));
         auto [hec] = co_await tls->async_handshake(ssl::stream_base::client, tupled);
         if (hec) {
-            lastError_ = link->closed ? link->closeReason
-                                      : "TLS handshake with " + where + " (expecting " + name +
-                                            ") failed: " + hec.message();
+            why = link.closed ? what + ": " + link.closeReason
+                              : "TLS handshake with " + what + " (expecting " + name +
+                                    ") failed: " + hec.message();
             co_return core::Errc::unavailable;
         }
     }
-    co_return co_await handshake(*link);
+    co_return error_code{};
 }
 
-asio::awaitable<error_code> RedisConnection::handshake(Link& link) {
-    std::string payload;
-    std::size_t expected = 0;
-    if (!config_.password.empty()) {
-        payload += config_.user.empty() ? formatCommand({"AUTH", config_.password})
-                                        : formatCommand({"AUTH", config_.user, config_.password});
-        ++expected;
+asio::awaitable<Result<RedisReply>> RedisConnection::readReply(Link& link, const std::string& what,
+                                                               std::string& why) {
+    std::array<char, 4096> buffer;
+    for (;;) {
+        auto next = link.reader.next();
+        if (!next) {
+            why = "protocol error from " + what + ": " + link.reader.lastError();
+            co_return RedisErrc::protocol_error;
+        }
+        if (*next) co_return std::move(**next);
+        auto [rec, n] = co_await link.readSome(asio::buffer(buffer));
+        if (rec) {
+            why = link.closed ? what + ": " + link.closeReason
+                              : what + " closed the connection: " + rec.message();
+            co_return core::Errc::unavailable;
+        }
+        if (!link.reader.feed({buffer.data(), n})) {
+            why = "protocol error from " + what + ": " + link.reader.lastError();
+            co_return RedisErrc::protocol_error;
+        }
     }
-    if (config_.database != 0) {
-        payload += formatCommand({"SELECT", std::to_string(config_.database)});
-        ++expected;
-    }
-    payload += formatCommand({"PING"});  // proves the connection usable (NOAUTH shows here)
-    ++expected;
+}
 
+asio::awaitable<Result<std::vector<RedisReply>>> RedisConnection::roundTrip(
+    Link& link, const std::vector<RedisClient::Command>& commands, const std::string& what,
+    std::string& why) {
+    std::string payload;
+    for (const auto& c : commands) payload += formatCommand(c);
     auto [wec, written] = co_await link.write(asio::buffer(payload));
     if (wec) {
-        lastError_ = link.closed ? link.closeReason : "cannot write to Redis: " + wec.message();
+        why = link.closed ? what + ": " + link.closeReason
+                          : "cannot write to " + what + ": " + wec.message();
         co_return core::Errc::unavailable;
     }
     std::vector<RedisReply> replies;
-    std::array<char, 4096> buffer;
-    while (replies.size() < expected) {
-        auto next = link.reader.next();
-        if (!next) {
-            lastError_ = "redis protocol error: " + link.reader.lastError();
-            co_return RedisErrc::protocol_error;
-        }
-        if (*next) {
-            replies.push_back(std::move(**next));
-            continue;
-        }
-        auto [rec, n] = co_await link.readSome(asio::buffer(buffer));
-        if (rec) {
-            lastError_ = link.closed
-                             ? link.closeReason
-                             : "redis closed the connection during the handshake: " + rec.message();
-            co_return core::Errc::unavailable;
-        }
-        if (!link.reader.feed({buffer.data(), n})) co_return RedisErrc::protocol_error;
+    while (replies.size() < commands.size()) {
+        auto reply = co_await readReply(link, what, why);
+        if (!reply) co_return reply.error();
+        replies.push_back(std::move(*reply));
     }
+    co_return replies;
+}
+
+asio::awaitable<error_code> RedisConnection::handshake(Link& link, const std::string& what) {
+    auto commands = authCommand(config_.user, config_.password);
+    const bool auth = !commands.empty();
+    if (config_.database != 0) commands.push_back({"SELECT", std::to_string(config_.database)});
+    commands.push_back({"PING"});  // proves the connection usable (NOAUTH shows here)
+    // A sentinel's answer may be stale: only the server itself knows it is the master.
+    if (config_.sentinel) commands.push_back({"ROLE"});
+    auto replies = co_await roundTrip(link, commands, what, lastError_);
+    if (!replies) co_return replies.error();
     std::size_t i = 0;
     // Redis' error texts ("WRONGPASS invalid username-password pair") never echo the password.
-    if (!config_.password.empty() && replies[i++].isError()) {
-        lastError_ = "redis refused AUTH" +
+    if (auth && (*replies)[i++].isError()) {
+        lastError_ = what + " refused AUTH" +
                      (config_.user.empty() ? std::string{} : " for user " + config_.user) + ": " +
-                     replies[i - 1].text();
+                     (*replies)[i - 1].text();
         co_return RedisErrc::authentication_failed;
     }
-    if (config_.database != 0 && replies[i++].isError()) {
-        lastError_ = "redis refused SELECT " + std::to_string(config_.database) + ": " +
-                     replies[i - 1].text();
+    if (config_.database != 0 && (*replies)[i++].isError()) {
+        lastError_ = what + " refused SELECT " + std::to_string(config_.database) + ": " +
+                     (*replies)[i - 1].text();
         co_return RedisErrc::error_reply;
     }
-    const RedisReply& pong = replies[i];
+    const RedisReply& pong = (*replies)[i++];
     if (pong.isError()) {
         bool noAuth = pong.text().rfind("NOAUTH", 0) == 0;
         lastError_ =
-            noAuth ? "redis requires a password (" + pong.text() + "): set redis.password_file"
-                   : "redis refused PING: " + pong.text();
+            noAuth ? what + " requires a password (" + pong.text() + "): set redis.password_file"
+                   : what + " refused PING: " + pong.text();
         co_return noAuth ? error_code(RedisErrc::authentication_failed)
                          : error_code(RedisErrc::error_reply);
     }
+    if (config_.sentinel && !isMasterRole((*replies)[i])) {
+        const RedisReply& role = (*replies)[i];
+        lastError_ = what + " is not the master (ROLE " +
+                     (role.isError()            ? role.text()
+                      : role.elements().empty() ? describe(role)
+                                                : role.elements().front().text()) +
+                     ")";
+        co_return core::Errc::unavailable;
+    }
     co_return error_code{};
+}
+
+// The +switch-master subscription: one sentinel at a time, the next one when it goes away. The
+// client moves as soon as the sentinels announce a new master, without waiting for the old
+// one to fail a call.
+asio::awaitable<void> RedisConnection::watchSwitches() {
+    auto self = shared_from_this();
+    while (state_ != State::stopped) {
+        const auto sentinels = sentinels_;
+        for (const auto& sentinel : sentinels) {
+            if (state_ == State::stopped) co_return;
+            co_await subscribe(sentinel);
+        }
+        // Every sentinel is unreachable: the connection's own lookups report it; try again later.
+        watchTimer_.expires_after(config_.reconnectMax);
+        co_await watchTimer_.async_wait(tupled);
+    }
+}
+
+asio::awaitable<void> RedisConnection::subscribe(const RedisEndpoint& sentinel) {
+    const RedisSentinel& config = *config_.sentinel;
+    auto link = newLink(sentinelTls_);
+    watchLink_ = link;
+    const std::string what = "sentinel " + sentinel.text();
+    std::string why;  // lastError_ describes the data connection
+    {
+        AttemptDeadline deadline(executor_, link, config_.timeout);
+        error_code ec = co_await open(*link, sentinel, config.tls, what, why);
+        if (!ec) {
+            auto commands = authCommand(config.user, config.password);
+            commands.push_back({"SUBSCRIBE", "+switch-master"});
+            auto replies = co_await roundTrip(*link, commands, what, why);
+            if (!replies || replies->front().isError()) ec = core::Errc::unavailable;
+        }
+        if (ec || link->closed) {
+            link->close("failed");
+            co_return;
+        }
+    }
+    for (;;) {
+        auto message = co_await readReply(*link, what, why);
+        if (!message || state_ == State::stopped) break;
+        if (auto master = readSwitchMaster(*message, config.masterName))
+            onSwitchMaster(sentinel, *master);
+    }
+    if (state_ != State::stopped)
+        log_.info("redis_sentinel_watch_lost", {{"sentinel", sentinel.text()}, {"error", why}});
+    link->close("watch lost");
+}
+
+void RedisConnection::onSwitchMaster(const RedisEndpoint& sentinel, const RedisEndpoint& master) {
+    log_.info("redis_switch_master", {{"master_name", config_.sentinel->masterName},
+                                      {"from", master_.text()},
+                                      {"to", master.text()},
+                                      {"sentinel", sentinel.text()}});
+    // That sentinel knows the new master for sure: ask it first.
+    auto known = std::find(sentinels_.begin(), sentinels_.end(), sentinel);
+    if (known != sentinels_.end())
+        preferSentinel(sentinels_, static_cast<std::size_t>(known - sentinels_.begin()));
+    if (state_ == State::ready && link_ && master != master_)
+        link_->close("sentinel " + sentinel.text() + " announced the new master " + master.text());
+    if (state_ == State::backoff) backoffTimer_.cancel();  // look up now, not after the back-off
 }
 
 asio::awaitable<void> RedisConnection::readLoop(std::shared_ptr<Link> link) {
@@ -402,6 +611,14 @@ bool RedisConnection::deliver(RedisReply reply) {
     if (request.replies.size() < request.expected) return true;
     auto finished = std::move(inFlight_.front());
     inFlight_.pop_front();
+    // With sentinels, READONLY means the master was demoted under us: the caller gets the
+    // outage answer, and the connection goes so that the next attempt asks the sentinels again.
+    const auto& replies = finished->replies;
+    if (config_.sentinel && std::any_of(replies.begin(), replies.end(), isReadOnlyError)) {
+        complete(*finished, core::Errc::unavailable);
+        link_->close("redis master " + master_.text() + " became a replica (READONLY)");
+        return true;
+    }
     complete(*finished, {});
     return true;
 }

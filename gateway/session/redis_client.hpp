@@ -18,6 +18,12 @@
 // - While Redis is unreachable, calls fail at once with core::Errc::unavailable (nothing is queued
 //   for later); the client reconnects in the background with an exponential back-off bounded by
 //   config.reconnectMax, so service comes back by itself when Redis does.
+// - With config.sentinel (Redis Sentinel): each connection attempt asks the sentinels in turn for
+//   the master (SENTINEL get-master-addr-by-name) and uses it only if its ROLE says master (a
+//   sentinel's answer may be stale). The client follows a failover without a restart: a
+//   +switch-master announcement (a subscription on one sentinel, kept by this client), a READONLY
+//   reply (returned to the caller as unavailable) or a lost connection closes the connection and
+//   the next attempt looks the master up again.
 // - The password is never logged, nor put in lastError().
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -63,7 +69,8 @@ class RedisClient {
         std::vector<Command> commands);
 
     bool connected() const;
-    // Why the last connection attempt or connection failed, for /readyz and logs.
+    // Why the last connection attempt or connection failed, for /readyz and logs; with sentinels,
+    // what each sentinel and master tried answered.
     std::string lastError() const;
     const RedisConfig& config() const;
 

@@ -58,14 +58,13 @@ if [ "$mode" = --ha ]; then
     sleep 0.1
   done
   echo "parent: Redis master killed, the sentinels name port $(redis-cli -p 26379 sentinel get-master-addr-by-name sesame | tail -n 1)"
-  if [ "${SESAME_DEMO_HA_REDIS:-}" != direct ]; then  # nodes that follow the failover
-    code=000 deadline=$((SECONDS + 30))
-    while [ "$code" != 200 ] && [ "$SECONDS" -lt "$deadline" ]; do
-      code=$(curl -sk --max-time 3 -o /dev/null -w '%{http_code}' https://127.0.0.1:8443/readyz)
-      sleep 0.1
-    done
-    echo "parent: after the failover, /readyz through HAProxy: $code"
-  fi
+  # The nodes follow the failover through the sentinels.
+  code=000 deadline=$((SECONDS + 30))
+  while [ "$code" != 200 ] && [ "$SECONDS" -lt "$deadline" ]; do
+    code=$(curl -sk --max-time 3 -o /dev/null -w '%{http_code}' https://127.0.0.1:8443/readyz)
+    sleep 0.1
+  done
+  echo "parent: after the failover, /readyz through HAProxy: $code"
   kill -0 "$demo" 2>/dev/null && echo "parent: the demo is still running"
 fi
 kill -TERM "$demo"
@@ -85,11 +84,6 @@ bool canUseNetworkNamespace() {
                    "unshare", {"--net", "true"}, {}, {}, TempDir("netns").path(), "unshare-probe"})
                .exitCode == 0;
 }
-
-// How the --ha nodes reach Redis. TODO(sentinel): "sentinel" once Sesame knows redis.sentinel
-// (branch `sentinel`); until then they are given the master's address ("direct") and cannot
-// follow the failover, so the test does not expect them to.
-constexpr const char* haRedis = "direct";
 
 struct DemoRun {
     CommandResult result;
@@ -120,8 +114,7 @@ DemoRun runDemo(const std::string& mode, const std::vector<std::string>& ports) 
         spec.args.push_back(arg);
     spec.args.insert(spec.args.end(), ports.begin(), ports.end());
     spec.env = {{"SESAME_BINARY", sesameBinary().string()},
-                {"SESAME_DEMO_NETNS", netns ? "1" : "0"},
-                {"SESAME_DEMO_HA_REDIS", haRedis}};
+                {"SESAME_DEMO_NETNS", netns ? "1" : "0"}};
     spec.workingDir = dir.path();
     spec.logDir = dir.path();
     spec.name = "parent";
@@ -187,10 +180,9 @@ TEST_CASE("demo --ha goes on when a node and the Redis master die, and stops cle
           std::string::npos);
     CHECK(run.result.output.find("the sentinels name port 6381") != std::string::npos);
     CHECK(run.result.output.find("parent: the demo is still running") != std::string::npos);
-    if (std::string(haRedis) == "sentinel") {
-        CHECK(run.result.output.find("after the failover, /readyz through HAProxy: 200") !=
-              std::string::npos);
-    }
+    // The nodes reach Redis through the sentinels: they follow the failover by themselves.
+    CHECK(run.result.output.find("after the failover, /readyz through HAProxy: 200") !=
+          std::string::npos);
     CHECK(run.demoErr.find("Sesame node 1") != std::string::npos);
     CHECK(run.demoErr.find("the demo goes on without it") != std::string::npos);
     CHECK(run.result.output.find("parent: still alive") != std::string::npos);

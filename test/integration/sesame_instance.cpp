@@ -86,7 +86,15 @@ SesameInstance::SesameInstance(SesameOptions options)
             replaceAll(text, "trusted_proxies: []", "trusted_proxies: [127.0.0.1]");
         }
         replaceAll(text, "127.0.0.1:8443", "127.0.0.1:" + std::to_string(port_));
-        replaceAll(text, "127.0.0.1:6380", options_.redisAddress);
+        if (options_.sentinels.empty()) {
+            replaceAll(text, "127.0.0.1:6380", options_.redisAddress);
+        } else {
+            std::string list;
+            for (const auto& s : options_.sentinels) list += (list.empty() ? "" : ", ") + s;
+            replaceAll(text, "  address: 127.0.0.1:6380",
+                       "  sentinel:\n    master_name: " + options_.sentinelMaster +
+                           "\n    addresses: [" + list + "]");
+        }
         replaceAll(text, "ldap://127.0.0.1:3389", options_.ldapUrl);
         replaceAll(text, "../var/demo/tls/sesame.crt", certificate_.certificateFile.string());
         if (!options_.behindProxy)

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <unistd.h>
 
@@ -28,6 +29,10 @@ struct SesameOptions {
     std::string publicUrl = {};  // empty: this instance's own address
     // Redis key prefix; empty: one of its own. Nodes of one service share theirs.
     std::string keyPrefix = {};
+    // Redis Sentinel instead of redisAddress: `redis.sentinel` with this master name and these
+    // sentinels ("127.0.0.1:port").
+    std::string sentinelMaster;
+    std::vector<std::string> sentinels;
 };
 
 class SesameInstance {

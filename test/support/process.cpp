@@ -280,4 +280,17 @@ void waitForTcp(const std::string& host, int port, std::chrono::milliseconds tim
               "a TCP listener on " + host + ":" + std::to_string(port), watched);
 }
 
+void startOnFreePort(std::unique_ptr<Process>& process, const std::function<void(int)>& launch) {
+    for (int attempt = 1;; ++attempt) {
+        try {
+            launch(freePort());
+            return;
+        } catch (const HarnessError&) {
+            bool taken = process && process->logTail().find("in use") != std::string::npos;
+            process.reset();
+            if (!taken || attempt == 5) throw;
+        }
+    }
+}
+
 }  // namespace sesame::testing

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -63,6 +64,11 @@ class Process {
     pid_t pid_ = -1;
     std::optional<int> exitCode_;
 };
+
+// Starts a server on a free port: `launch(port)` spawns it into `process` and waits until it is
+// ready. The port is free when we look, but another process may take it first: when the
+// server's log says the address is "in use", tries again on another port (five attempts).
+void startOnFreePort(std::unique_ptr<Process>& process, const std::function<void(int)>& launch);
 
 struct CommandResult {
     int exitCode = -1;

@@ -1,5 +1,6 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -105,18 +106,10 @@ std::string redisBinary(const std::string& configured) {
 
 RedisServer::RedisServer(RedisOptions options)
     : options_(std::move(options)), dir_("sesame-redis") {
-    // The port is free when we look, but another process may take it first: try a few.
-    for (int attempt = 1;; ++attempt) {
-        port_ = freePort();
-        try {
-            launch();
-            return;
-        } catch (const HarnessError&) {
-            bool taken = process_ && process_->logTail().find("in use") != std::string::npos;
-            process_.reset();
-            if (!taken || attempt == 5) throw;
-        }
-    }
+    startOnFreePort(process_, [&](int port) {
+        port_ = port;
+        launch();
+    });
 }
 
 RedisServer::~RedisServer() {
@@ -172,14 +165,27 @@ void RedisServer::restart() {
     start();
 }
 
+void RedisServer::pause() {
+    if (process_) ::kill(process_->pid(), SIGSTOP);
+}
+
+void RedisServer::resume() {
+    if (process_) ::kill(process_->pid(), SIGCONT);
+}
+
 bool RedisServer::running() {
     return process_ && process_->running();
 }
 
 std::string RedisServer::command(const std::vector<std::string>& args) const {
-    RespConnection connection(host(), port_);
-    if (!options_.password.empty()) {
-        std::string auth = connection.call({"AUTH", options_.password});
+    return redisCommand(port_, args, options_.password);
+}
+
+std::string redisCommand(int port, const std::vector<std::string>& args,
+                         const std::string& password) {
+    RespConnection connection("127.0.0.1", port);
+    if (!password.empty()) {
+        std::string auth = connection.call({"AUTH", password});
         if (auth != "OK") throw HarnessError("redis AUTH failed: " + auth);
     }
     return connection.call(args);

@@ -35,6 +35,8 @@ class RedisServer {
     void start();    // again, on the same port (after stop())
     void restart();  // stop() + start()
     bool running();
+    void pause();   // SIGSTOP: alive but silent (a replica that stops following its master)
+    void resume();  // SIGCONT
 
     std::string host() const { return "127.0.0.1"; }
     int port() const { return port_; }
@@ -52,6 +54,85 @@ class RedisServer {
     TempDir dir_;
     int port_ = 0;
     std::unique_ptr<Process> process_;
+};
+
+// One command to the redis-server or redis-sentinel on 127.0.0.1:<port>, over a fresh connection
+// (AUTH first when `password` is set); the reply as RedisServer::command gives it.
+std::string redisCommand(int port, const std::vector<std::string>& args,
+                         const std::string& password = {});
+
+// ---------------------------------------------------------------------------------------------
+// redis-sentinel monitoring one master, with short timings so that a failover takes seconds.
+struct SentinelOptions {
+    std::string masterName = "sesame";
+    int masterPort = 0;  // on 127.0.0.1
+    int quorum = 2;
+    std::chrono::milliseconds downAfter = std::chrono::milliseconds(1000);
+    std::chrono::milliseconds failoverTimeout = std::chrono::milliseconds(3000);
+    std::string password;  // non-empty: requirepass (clients of this sentinel must AUTH)
+    // Set: also TLS on tlsPort() with this certificate and key (no client certificate asked);
+    // the plain port stays for the harness and the other sentinels.
+    std::filesystem::path tlsCertificate;
+    std::filesystem::path tlsPrivateKey;
+    std::string binary;  // empty: $SESAME_REDIS_SENTINEL or /usr/bin/redis-sentinel
+    std::chrono::milliseconds startTimeout = std::chrono::seconds(10);
+};
+
+class RedisSentinelServer {
+  public:
+    explicit RedisSentinelServer(SentinelOptions options);  // started, knowing the master
+    ~RedisSentinelServer();
+    RedisSentinelServer(const RedisSentinelServer&) = delete;
+    RedisSentinelServer& operator=(const RedisSentinelServer&) = delete;
+
+    void stop();
+    int port() const { return port_; }
+    std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+    int tlsPort() const { return tlsPort_; }  // 0 without tlsCertificate
+    std::string command(const std::vector<std::string>& args) const;
+    // The master this sentinel names now, "host:port".
+    std::string masterAddress() const;
+    std::string logTail() const;
+
+  private:
+    void launch();
+    SentinelOptions options_;
+    TempDir dir_;
+    int port_ = 0;
+    int tlsPort_ = 0;
+    std::unique_ptr<Process> process_;
+};
+
+// The Sentinel shape of a deployment: a master, one replica and three sentinels (quorum 2), all
+// on free loopback ports, returned once the replica is in sync and every sentinel knows the
+// replica and the two other sentinels (so that a failover can start at once).
+class SentinelDeployment {
+  public:
+    explicit SentinelDeployment(std::string masterName = "sesame");
+    ~SentinelDeployment();
+
+    const std::string& masterName() const { return masterName_; }
+    // The two servers; which one is the master changes with a failover.
+    RedisServer& server(std::size_t i) { return *servers_.at(i); }
+    RedisServer& master();   // the one the sentinels name now
+    RedisServer& replica();  // the other one
+    RedisSentinelServer& sentinel(std::size_t i) { return *sentinels_.at(i); }
+    std::vector<std::string> sentinelAddresses() const;  // "127.0.0.1:port"
+
+    // Waits until the replica has every write the master acknowledged so far, whoever made it
+    // (what `WAIT 1` gives one connection, for all of them).
+    void waitForReplication();
+    // `SENTINEL failover`, then waits until every sentinel names the other server and that server
+    // says it is the master. Returns the new master.
+    RedisServer& failover();
+    // Waits until every sentinel names a master other than `oldPort` and it says so itself (after
+    // the master process was stopped, for instance).
+    RedisServer& waitForNewMaster(int oldPort, std::chrono::milliseconds timeout);
+
+  private:
+    std::string masterName_;
+    std::vector<std::unique_ptr<RedisServer>> servers_;
+    std::vector<std::unique_ptr<RedisSentinelServer>> sentinels_;
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -142,3 +142,110 @@ TEST_CASE("an unreadable password file is reported", "[unit]") {
     session::RedisConfig::parse(redisNode(f, {{"password_file", "nope"}}), errors);
     CHECK(messages(errors).find("cannot read the Redis password file") != std::string::npos);
 }
+
+namespace {
+// redis: { sentinel: { master_name, addresses: [...], <more> }, <master entries> }
+ConfigNode sentinelNode(const ConfigFolder& f, std::vector<std::string> addresses,
+                        std::vector<std::pair<std::string, std::string>> sentinelEntries,
+                        std::vector<std::pair<std::string, std::string>> masterEntries = {}) {
+    auto node = redisNode(f, masterEntries);
+    auto s = ConfigNode::makeMap(f.file(), "redis.sentinel", 20);
+    for (auto& [k, v] : sentinelEntries) s.addEntry(k, scalar(f, "redis.sentinel." + k, v));
+    auto list = ConfigNode::makeSequence(f.file(), "redis.sentinel.addresses", 22);
+    for (std::size_t i = 0; i < addresses.size(); ++i)
+        list.addItem(ConfigNode::makeScalar(
+            addresses[i], f.file(), "redis.sentinel.addresses[" + std::to_string(i) + "]", 22));
+    s.addEntry("addresses", std::move(list));
+    node.addEntry("sentinel", std::move(s));
+    return node;
+}
+}  // namespace
+
+TEST_CASE("a sentinel section names the master and its sentinels, IPv6 included", "[unit]") {
+    ConfigFolder f;
+    f.write("sentinel.password", "sentinel-secret\n");
+    f.write("redis.password", "master-secret\n");
+    core::ConfigErrors errors;
+    auto c = session::RedisConfig::parse(
+        sentinelNode(f, {"127.0.0.1:26379", "[::1]:26380", "sentinel.local:26381"},
+                     {{"master_name", "sesame"}, {"password_file", "sentinel.password"}},
+                     {{"password_file", "redis.password"}, {"database", "2"}}),
+        errors);
+    INFO(messages(errors));
+    REQUIRE(errors.empty());
+    REQUIRE(c.sentinel);
+    CHECK(c.sentinel->masterName == "sesame");
+    using session::RedisEndpoint;
+    CHECK(c.sentinel->addresses == std::vector<RedisEndpoint>{{"127.0.0.1", 26379},
+                                                              {"::1", 26380},
+                                                              {"sentinel.local", 26381}});
+    CHECK(c.sentinel->addresses[1].text() == "[::1]:26380");
+    // The sentinels' password and the master's are two things.
+    CHECK(c.sentinel->password == "sentinel-secret");
+    CHECK(c.password == "master-secret");
+    CHECK(c.database == 2);
+    CHECK_FALSE(c.sentinel->tls);
+}
+
+TEST_CASE("with sentinels, TLS names are expected only where given", "[unit]") {
+    ConfigFolder f;
+    f.write("ca.pem", "x");
+    core::ConfigErrors errors;
+    auto node = sentinelNode(f, {"10.0.0.1:26379"}, {{"master_name", "sesame"}});
+    auto tls = ConfigNode::makeMap(f.file(), "redis.tls", 12);
+    tls.addEntry("ca_file", scalar(f, "redis.tls.ca_file", "ca.pem"));
+    node.addEntry("tls", std::move(tls));
+    auto c = session::RedisConfig::parse(node, errors);
+    INFO(messages(errors));
+    REQUIRE(errors.empty());
+    REQUIRE(c.tls);
+    // The master's address comes from the sentinels: its certificate is checked against it,
+    // not against the 127.0.0.1 default of `address`.
+    CHECK(c.tls->serverName.empty());
+}
+
+TEST_CASE("mistakes in the sentinel section are all reported with their key", "[unit]") {
+    ConfigFolder f;
+    core::ConfigErrors errors;
+    session::RedisConfig::parse(
+        sentinelNode(f, {"127.0.0.1:26379", "nowhere", "[::1]"},
+                     {{"password", "inline-secret"}, {"password_file", "missing"}, {"quorum", "2"}},
+                     {{"address", "127.0.0.1:6379"}}),
+        errors);
+    std::string text = messages(errors);
+    INFO(text);
+    CHECK(text.find("sesame.yml:20: redis.sentinel.master_name: is required") != std::string::npos);
+    CHECK(text.find("sesame.yml:22: redis.sentinel.addresses[1]: expected host:port") !=
+          std::string::npos);
+    CHECK(text.find("redis.sentinel.addresses[2]: expected host:port") != std::string::npos);
+    CHECK(text.find("redis.sentinel.password: give either password_file or password") !=
+          std::string::npos);
+    CHECK(text.find("redis.sentinel.quorum: unknown key") != std::string::npos);
+    CHECK(text.find("redis.sentinel: give either address") != std::string::npos);
+    CHECK(text.find("inline-secret") == std::string::npos);
+}
+
+TEST_CASE("a sentinel section without sentinels is refused", "[unit]") {
+    ConfigFolder f;
+    core::ConfigErrors empty;
+    session::RedisConfig::parse(sentinelNode(f, {}, {{"master_name", "sesame"}}), empty);
+    CHECK(messages(empty).find("redis.sentinel.addresses: expected at least one sentinel") !=
+          std::string::npos);
+
+    core::ConfigErrors missing;
+    auto node = redisNode(f, {});
+    auto s = ConfigNode::makeMap(f.file(), "redis.sentinel", 20);
+    s.addEntry("master_name", scalar(f, "redis.sentinel.master_name", "sesame"));
+    node.addEntry("sentinel", std::move(s));
+    session::RedisConfig::parse(node, missing);
+    CHECK(messages(missing).find("missing key addresses") != std::string::npos);
+}
+
+TEST_CASE("a single address parses as before, with no sentinel", "[unit]") {
+    ConfigFolder f;
+    core::ConfigErrors errors;
+    auto c = session::RedisConfig::parse(redisNode(f, {{"address", "redis.local:6390"}}), errors);
+    REQUIRE(errors.empty());
+    CHECK_FALSE(c.sentinel);
+    CHECK(c.address() == "redis.local:6390");
+}
