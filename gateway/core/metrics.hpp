@@ -40,6 +40,32 @@ class CounterFamily {
     std::map<std::vector<std::string>, Series> values_;  // nodes never move: handles stay valid
 };
 
+// A value that goes up and down (queue depths). Updated with add(±1) only, so that updates from
+// several threads commute and the gauge never keeps a stale value.
+class GaugeFamily {
+  public:
+    class Series {
+      public:
+        void add(double by) { value_.fetch_add(by, std::memory_order_relaxed); }
+        double value() const { return value_.load(std::memory_order_relaxed); }
+
+      private:
+        std::atomic<double> value_{0};
+    };
+
+    GaugeFamily(std::string name, std::string help, std::vector<std::string> labels);
+    double value(const std::vector<std::string>& labelValues) const;
+    // As CounterFamily::series.
+    Series& series(const std::vector<std::string>& labelValues);
+    void render(std::string& out) const;
+
+  private:
+    std::string name_, help_;
+    std::vector<std::string> labels_;
+    mutable std::mutex mutex_;
+    std::map<std::vector<std::string>, Series> values_;
+};
+
 class HistogramFamily {
   public:
     HistogramFamily(std::string name, std::string help, std::vector<std::string> labels,
@@ -76,6 +102,8 @@ class MetricsRegistry {
   public:
     CounterFamily& counter(const std::string& name, const std::string& help,
                            std::vector<std::string> labels);
+    GaugeFamily& gauge(const std::string& name, const std::string& help,
+                       std::vector<std::string> labels);
     HistogramFamily& histogram(const std::string& name, const std::string& help,
                                std::vector<std::string> labels, std::vector<double> bounds);
     std::string render() const;
@@ -83,6 +111,7 @@ class MetricsRegistry {
   private:
     mutable std::mutex mutex_;
     std::vector<std::pair<std::string, std::unique_ptr<CounterFamily>>> counters_;
+    std::vector<std::pair<std::string, std::unique_ptr<GaugeFamily>>> gauges_;
     std::vector<std::pair<std::string, std::unique_ptr<HistogramFamily>>> histograms_;
 };
 
@@ -96,6 +125,10 @@ struct SesameMetrics {
     CounterFamily& ticketsValidated;  // kind, result
     CounterFamily& redisErrors;       // operation
     CounterFamily& singleLogouts;     // result
+    // Login storms (gateway/core/blocking_work.hpp): per directory.
+    GaugeFamily& passwordQueueDepth;     // directory: checks waiting for a thread
+    HistogramFamily& passwordQueueWait;  // directory: seconds a check waited for a thread
+    CounterFamily& loginsShed;           // directory: logins refused at once, queue full
 };
 
 }  // namespace sesame::core
