@@ -411,8 +411,13 @@ session::Task<core::HttpResponse> LoginFlow::loginSubmit(const core::HttpRequest
         if (!wait) {
             (void)co_await throttle.giveBack(chosen->id, login, request.clientAddress);
             metrics_.logins.inc({chosen->id, "slowed"});
+            log.warning("login_slowed_refused",
+                        {{"choice", chosen->id}, {"client", request.clientAddress}});
             co_return page(portal::LoginError::slowed, 0, retrySeconds(verdict->delay));
         }
+        log.info("login_delayed", {{"choice", chosen->id},
+                                   {"client", request.clientAddress},
+                                   {"delay_ms", std::to_string(verdict->delay.count())}});
         boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, verdict->delay);
         boost::system::error_code ec;
         co_await timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
