@@ -38,55 +38,39 @@ std::string number(double v) {
 }
 }  // namespace
 
-CounterFamily::CounterFamily(std::string name, std::string help, std::vector<std::string> labels)
-    : name_(std::move(name)), help_(std::move(help)), labels_(std::move(labels)) {}
+template <class S>
+ValueFamily<S>::ValueFamily(std::string name, std::string help, std::vector<std::string> labels,
+                            std::string type)
+    : name_(std::move(name)),
+      help_(std::move(help)),
+      type_(std::move(type)),
+      labels_(std::move(labels)) {}
 
-void CounterFamily::inc(const std::vector<std::string>& labelValues, double by) {
-    series(labelValues).inc(by);
-}
-
-CounterFamily::Series& CounterFamily::series(const std::vector<std::string>& labelValues) {
+template <class S>
+S& ValueFamily<S>::series(const std::vector<std::string>& labelValues) {
     std::lock_guard lock(mutex_);
     auto it = values_.find(labelValues);
     if (it == values_.end()) it = values_.try_emplace(labelValues).first;
     return it->second;
 }
 
-double CounterFamily::value(const std::vector<std::string>& labelValues) const {
+template <class S>
+double ValueFamily<S>::value(const std::vector<std::string>& labelValues) const {
     std::lock_guard lock(mutex_);
     auto it = values_.find(labelValues);
     return it == values_.end() ? 0 : it->second.value();
 }
 
-void CounterFamily::render(std::string& out) const {
-    out += "# HELP " + name_ + " " + help_ + "\n# TYPE " + name_ + " counter\n";
+template <class S>
+void ValueFamily<S>::render(std::string& out) const {
+    out += "# HELP " + name_ + " " + help_ + "\n# TYPE " + name_ + " " + type_ + "\n";
     std::lock_guard lock(mutex_);
     for (const auto& [labels, v] : values_)
         out += name_ + labelText(labels_, labels) + " " + number(v.value()) + "\n";
 }
 
-GaugeFamily::GaugeFamily(std::string name, std::string help, std::vector<std::string> labels)
-    : name_(std::move(name)), help_(std::move(help)), labels_(std::move(labels)) {}
-
-GaugeFamily::Series& GaugeFamily::series(const std::vector<std::string>& labelValues) {
-    std::lock_guard lock(mutex_);
-    auto it = values_.find(labelValues);
-    if (it == values_.end()) it = values_.try_emplace(labelValues).first;
-    return it->second;
-}
-
-double GaugeFamily::value(const std::vector<std::string>& labelValues) const {
-    std::lock_guard lock(mutex_);
-    auto it = values_.find(labelValues);
-    return it == values_.end() ? 0 : it->second.value();
-}
-
-void GaugeFamily::render(std::string& out) const {
-    out += "# HELP " + name_ + " " + help_ + "\n# TYPE " + name_ + " gauge\n";
-    std::lock_guard lock(mutex_);
-    for (const auto& [labels, v] : values_)
-        out += name_ + labelText(labels_, labels) + " " + number(v.value()) + "\n";
-}
+template class ValueFamily<CounterSeries>;
+template class ValueFamily<GaugeSeries>;
 
 HistogramFamily::HistogramFamily(std::string name, std::string help,
                                  std::vector<std::string> labels, std::vector<double> bounds)

@@ -13,20 +13,14 @@
 
 namespace sesame::core {
 
-class CounterFamily {
+// A family of one-number series by label values: counters and gauges differ only in how their
+// series change and in the TYPE line.
+template <class S>
+class ValueFamily {
   public:
-    // One labelled counter; lives as long as its family.
-    class Series {
-      public:
-        void inc(double by = 1) { value_.fetch_add(by, std::memory_order_relaxed); }
-        double value() const { return value_.load(std::memory_order_relaxed); }
-
-      private:
-        std::atomic<double> value_{0};
-    };
-
-    CounterFamily(std::string name, std::string help, std::vector<std::string> labels);
-    void inc(const std::vector<std::string>& labelValues, double by = 1);
+    using Series = S;
+    ValueFamily(std::string name, std::string help, std::vector<std::string> labels,
+                std::string type);
     double value(const std::vector<std::string>& labelValues) const;
     // The series of these label values, created (and so rendered, at 0) if it was not there:
     // resolve it when it is first incremented.
@@ -34,36 +28,46 @@ class CounterFamily {
     void render(std::string& out) const;
 
   private:
-    std::string name_, help_;
+    std::string name_, help_, type_;
     std::vector<std::string> labels_;
     mutable std::mutex mutex_;                           // guards the map, not the values
     std::map<std::vector<std::string>, Series> values_;  // nodes never move: handles stay valid
 };
 
-// A value that goes up and down (queue depths). Updated with add(±1) only, so that updates from
-// several threads commute and the gauge never keeps a stale value.
-class GaugeFamily {
+// One labelled counter; lives as long as its family.
+class CounterSeries {
   public:
-    class Series {
-      public:
-        void add(double by) { value_.fetch_add(by, std::memory_order_relaxed); }
-        double value() const { return value_.load(std::memory_order_relaxed); }
-
-      private:
-        std::atomic<double> value_{0};
-    };
-
-    GaugeFamily(std::string name, std::string help, std::vector<std::string> labels);
-    double value(const std::vector<std::string>& labelValues) const;
-    // As CounterFamily::series.
-    Series& series(const std::vector<std::string>& labelValues);
-    void render(std::string& out) const;
+    void inc(double by = 1) { value_.fetch_add(by, std::memory_order_relaxed); }
+    double value() const { return value_.load(std::memory_order_relaxed); }
 
   private:
-    std::string name_, help_;
-    std::vector<std::string> labels_;
-    mutable std::mutex mutex_;
-    std::map<std::vector<std::string>, Series> values_;
+    std::atomic<double> value_{0};
+};
+
+// One labelled gauge (queue depths). Changed with add(±1) only, so that updates from several
+// threads commute and the gauge never keeps a stale value.
+class GaugeSeries {
+  public:
+    void add(double by) { value_.fetch_add(by, std::memory_order_relaxed); }
+    double value() const { return value_.load(std::memory_order_relaxed); }
+
+  private:
+    std::atomic<double> value_{0};
+};
+
+class CounterFamily : public ValueFamily<CounterSeries> {
+  public:
+    CounterFamily(std::string name, std::string help, std::vector<std::string> labels)
+        : ValueFamily(std::move(name), std::move(help), std::move(labels), "counter") {}
+    void inc(const std::vector<std::string>& labelValues, double by = 1) {
+        series(labelValues).inc(by);
+    }
+};
+
+class GaugeFamily : public ValueFamily<GaugeSeries> {
+  public:
+    GaugeFamily(std::string name, std::string help, std::vector<std::string> labels)
+        : ValueFamily(std::move(name), std::move(help), std::move(labels), "gauge") {}
 };
 
 class HistogramFamily {
