@@ -458,6 +458,7 @@ session::Task<core::HttpResponse> LoginFlow::loginSubmit(const core::HttpRequest
             co_return page(portal::LoginError::directoryUnavailable);
         }
         if (someUnavailable) co_return page(portal::LoginError::directoryUnavailable);
+        (void)co_await throttle.recordFailure(request.clientAddress);
         metrics_.logins.inc({chosen->id, "failure"});
         log.info("login_failed", {{"choice", chosen->id}, {"client", request.clientAddress}});
         co_return page(portal::LoginError::failed);

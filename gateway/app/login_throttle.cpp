@@ -204,16 +204,17 @@ session::Task<Result<ThrottleVerdict>> LoginThrottle::reserve(const std::string&
     auto account =
         co_await store_.increment(accountKey(directory, login), config_.perAccount.window);
     if (!account) co_return account.error();
-    auto byAddress = co_await store_.increment(addressKey(address), budget.window);
-    if (!byAddress) co_return byAddress.error();
+    // The address's failures so far, not its attempts in flight: a school logging 300 pupils
+    // in at once is not slowed by the checks still running.
+    auto failures = co_await store_.counter(addressKey(address));
+    if (!failures) co_return failures.error();
     ThrottleVerdict verdict;
-    verdict.delay = budget.delayFor(byAddress->count);
+    verdict.delay = budget.delayFor(failures->count + 1);
     verdict.maxWaiting = budget.maxWaiting;
     if (account->count > config_.perAccount.attempts) {
         verdict.allowed = false;
         verdict.retryAfter = account->ttl;
-        // A refused attempt is not made: it must not slow the address (a whole school behind
-        // one NAT) down because one account is locked.
+        // A refused attempt is not made.
         (void)co_await giveBack(directory, login, address);
     }
     co_return verdict;
@@ -231,7 +232,11 @@ session::Task<Result<void>> LoginThrottle::giveBack(const std::string& directory
                                                     const std::string& address) {
     auto a = co_await store_.increment(accountKey(directory, login), config_.perAccount.window, -1);
     if (!a) co_return a.error();
-    auto b = co_await store_.increment(addressKey(address), config_.budgetFor(address).window, -1);
+    co_return Result<void>{};
+}
+
+session::Task<Result<void>> LoginThrottle::recordFailure(const std::string& address) {
+    auto b = co_await store_.increment(addressKey(address), config_.budgetFor(address).window);
     if (!b) co_return b.error();
     co_return Result<void>{};
 }
@@ -241,8 +246,6 @@ session::Task<Result<void>> LoginThrottle::recordSuccess(const std::string& dire
                                                          const std::string& address) {
     auto reset = co_await store_.resetCounter(accountKey(directory, login));
     if (!reset) co_return reset.error();
-    auto b = co_await store_.increment(addressKey(address), config_.budgetFor(address).window, -1);
-    if (!b) co_return b.error();
     co_return Result<void>{};
 }
 

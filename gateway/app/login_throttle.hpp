@@ -1,9 +1,10 @@
 #pragma once
 // Throttling of failed logins, per account and per client address, with Redis counters
-// (fixed windows). Every attempt is counted before the directory is asked (reserve), so that
-// attempts sent in parallel cannot all pass a check made before any of them was counted; a
-// refused attempt costs the directory nothing and learns nothing. A success gives its attempt
-// back, and so does an attempt that no directory could answer.
+// (fixed windows). Every attempt on an account is counted before the directory is asked
+// (reserve), so that attempts sent in parallel cannot all pass a check made before any of them
+// was counted; a refused attempt costs the directory nothing and learns nothing. A success gives
+// its attempt back, and so does an attempt that no directory could answer. An address counts
+// its failures only (recordFailure), once the directory has answered.
 //
 // The two limits answer two threats. Guessing one account's password: past `per_account` the
 // account is refused until its window ends. Guessing many accounts from one address: but a whole
@@ -102,8 +103,8 @@ class LoginThrottle {
   public:
     LoginThrottle(session::SessionStore& store, ThrottleConfig config)
         : store_(store), config_(std::move(config)) {}
-    // Counts one attempt. Refused (and given back) when the account passed its limit; slowed
-    // down (delay) when the address passed its free budget.
+    // Counts one attempt on the account. Refused (and given back) when the account passed its
+    // limit; slowed down (delay) when the address's failures passed its free budget.
     session::Task<Result<ThrottleVerdict>> reserve(const std::string& directory,
                                                    const std::string& login,
                                                    const std::string& address);
@@ -111,6 +112,8 @@ class LoginThrottle {
     // does not count.
     session::Task<Result<void>> giveBack(const std::string& directory, const std::string& login,
                                          const std::string& address);
+    // A directory said the password was wrong: one more failure for the address.
+    session::Task<Result<void>> recordFailure(const std::string& address);
     // The password was right: the account's failures are forgotten, the attempt given back.
     session::Task<Result<void>> recordSuccess(const std::string& directory,
                                               const std::string& login, const std::string& address);

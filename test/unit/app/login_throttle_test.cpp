@@ -42,6 +42,20 @@ bool atOnce(app::LoginThrottle& t, const std::string& dir, const std::string& lo
     auto verdict = verdictOf(t, dir, login, address);
     return verdict.allowed && verdict.delay == 0ms;
 }
+
+// An attempt the directory then refuses: the verdict it had before being checked.
+app::ThrottleVerdict failed(app::LoginThrottle& t, const std::string& dir, const std::string& login,
+                            const std::string& address) {
+    auto verdict = verdictOf(t, dir, login, address);
+    REQUIRE(run(t.recordFailure(address)).has_value());
+    return verdict;
+}
+
+bool failedAtOnce(app::LoginThrottle& t, const std::string& dir, const std::string& login,
+                  const std::string& address) {
+    auto verdict = failed(t, dir, login, address);
+    return verdict.allowed && verdict.delay == 0ms;
+}
 }  // namespace
 
 TEST_CASE("the account is throttled after its attempts, until the window passes", "[unit]") {
@@ -78,16 +92,19 @@ TEST_CASE("one address guessing many accounts is slowed down, never refused", "[
     config.perAddress.maxDelay = 5s;
     app::LoginThrottle throttle(store, config);
     for (int i = 0; i < 4; ++i)
-        CHECK(atOnce(throttle, "ent", "eleve" + std::to_string(i), "192.0.2.7"));
+        CHECK(failedAtOnce(throttle, "ent", "eleve" + std::to_string(i), "192.0.2.7"));
     // Each failure beyond the free four adds two seconds, up to five.
     std::vector<std::chrono::milliseconds> delays;
     for (int i = 0; i < 4; ++i) {
-        auto verdict = verdictOf(throttle, "ent", "other" + std::to_string(i), "192.0.2.7");
+        auto verdict = failed(throttle, "ent", "other" + std::to_string(i), "192.0.2.7");
         CHECK(verdict.allowed);
         delays.push_back(verdict.delay);
     }
     CHECK(delays == std::vector<std::chrono::milliseconds>{2s, 4s, 5s, 5s});
     CHECK(atOnce(throttle, "ent", "someone.else", "192.0.2.8"));
+    // Attempts still being checked are no failures: only answers count.
+    for (int i = 0; i < 10; ++i)
+        CHECK(atOnce(throttle, "ent", "pupil" + std::to_string(i), "192.0.2.9"));
     clock.advance(10 * 60 + 1);
     CHECK(atOnce(throttle, "ent", "again", "192.0.2.7"));
 }
@@ -126,9 +143,9 @@ networks:
     session::MemorySessionStore store(clock);
     app::LoginThrottle throttle(store, config);
     for (int i = 0; i < 250; ++i)
-        REQUIRE(atOnce(throttle, "ent", "eleve" + std::to_string(i), "10.1.1.1"));
-    CHECK(atOnce(throttle, "ent", "a", "192.0.2.1"));
-    CHECK(atOnce(throttle, "ent", "b", "192.0.2.1"));
+        REQUIRE(failedAtOnce(throttle, "ent", "eleve" + std::to_string(i), "10.1.1.1"));
+    CHECK(failedAtOnce(throttle, "ent", "a", "192.0.2.1"));
+    CHECK(failedAtOnce(throttle, "ent", "b", "192.0.2.1"));
     CHECK(verdictOf(throttle, "ent", "c", "192.0.2.1").delay == 1s);
 }
 
@@ -181,6 +198,16 @@ TEST_CASE("logins the directory takes for the same account share its counter", "
                                 "e"));  // ß folds to ss
     CHECK(key("prof.herriot") != key("prof.herriet"));
     CHECK(app::LoginThrottle::accountKey("a", "x") != app::LoginThrottle::accountKey("b", "x"));
+}
+
+TEST_CASE("an IPv6 client is counted by its /64", "[unit]") {
+    core::ManualClock clock;
+    session::MemorySessionStore store(clock);
+    app::LoginThrottle throttle(store, app::ThrottleConfig{{50, 15min}, {2, 10min}});
+    CHECK(failedAtOnce(throttle, "ent", "a", "2001:db8:1:2::1"));
+    CHECK(failedAtOnce(throttle, "ent", "b", "2001:db8:1:2:aaaa::9"));
+    CHECK_FALSE(atOnce(throttle, "ent", "c", "2001:db8:1:2:ffff:ffff:ffff:ffff"));
+    CHECK(atOnce(throttle, "ent", "c", "2001:db8:1:3::1"));  // another /64
 }
 
 TEST_CASE("successes do not use up an address: a whole school logs in behind one", "[unit]") {
