@@ -392,9 +392,9 @@ session::Task<core::HttpResponse> LoginFlow::loginSubmit(const core::HttpRequest
     if (login.empty() || password.empty() || login.size() > 256 || password.size() > 1024 ||
         !core::isValidUtf8(login) || !core::isValidUtf8(password))
         co_return page(portal::LoginError::failed);
-    if (const auto* first = runtime_->directory(chosen->directories.front());
-        first && first->connector->checks().full())
-        co_return busy(first->id);
+    const auto* first =
+        chosen->directories.empty() ? nullptr : runtime_->directory(chosen->directories.front());
+    if (first && first->connector->checks().full()) co_return busy(first->id);
 
     LoginThrottle throttle(store_, runtime_->throttle);
     auto verdict = co_await throttle.reserve(chosen->id, login, request.clientAddress);
