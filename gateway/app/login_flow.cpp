@@ -404,23 +404,10 @@ session::Task<core::HttpResponse> LoginFlow::loginSubmit(const core::HttpRequest
         log.warning("login_throttled", {{"choice", chosen->id}, {"client", request.clientAddress}});
         co_return page(portal::LoginError::throttled, retryMinutes(verdict->retryAfter));
     }
-    if (verdict->delay.count() > 0) {
-        // The address passed its free budget: slowed down, on a timer (no thread held), with a
-        // bound on how many of its logins wait at once.
-        auto wait = delayedLogins_.enter(request.clientAddress, verdict->maxWaiting);
-        if (!wait) {
-            (void)co_await throttle.giveBack(chosen->id, login, request.clientAddress);
-            metrics_.logins.inc({chosen->id, "slowed"});
-            log.warning("login_slowed_refused",
-                        {{"choice", chosen->id}, {"client", request.clientAddress}});
-            co_return page(portal::LoginError::slowed, 0, retrySeconds(verdict->delay));
-        }
-        log.info("login_delayed", {{"choice", chosen->id},
-                                   {"client", request.clientAddress},
-                                   {"delay_ms", std::to_string(verdict->delay.count())}});
-        boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, verdict->delay);
-        boost::system::error_code ec;
-        co_await timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+    if (!co_await delayedLogins_.waitOut(request.clientAddress, *verdict)) {
+        (void)co_await throttle.giveBack(chosen->id, login, request.clientAddress);
+        metrics_.logins.inc({chosen->id, "slowed"});
+        co_return page(portal::LoginError::slowed, 0, retrySeconds(verdict->delay));
     }
 
     // A choice may group several directories: the first that knows the person wins.

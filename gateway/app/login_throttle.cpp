@@ -7,12 +7,18 @@
 #include <algorithm>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/address_v6.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
+#include "gateway/core/log.hpp"
 #include "gateway/core/text.hpp"
 
 namespace sesame::app {
 namespace {
 using std::chrono::milliseconds;
+const core::Logger log{"login"};
 
 ThrottleLimit parseLimit(const core::ConfigNode& node, ThrottleLimit fallback,
                          core::ConfigErrors& errors) {
@@ -163,6 +169,22 @@ std::optional<DelayedLogins::Wait> DelayedLogins::enter(const std::string& addre
     }
     ++count;
     return Wait(this, std::move(key));
+}
+
+session::Task<bool> DelayedLogins::waitOut(const std::string& address,
+                                           const ThrottleVerdict& verdict) {
+    if (verdict.delay.count() <= 0) co_return true;
+    auto wait = enter(address, verdict.maxWaiting);
+    if (!wait) {
+        log.warning("login_slowed_refused", {{"client", address}});
+        co_return false;
+    }
+    log.info("login_delayed",
+             {{"client", address}, {"delay_ms", std::to_string(verdict.delay.count())}});
+    boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, verdict.delay);
+    boost::system::error_code ec;
+    co_await timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+    co_return true;
 }
 
 std::int64_t DelayedLogins::waiting(const std::string& address) const {

@@ -90,6 +90,9 @@ class DelayedLogins {
         DelayedLogins* owner_;
         std::string key_;
     };
+    // Waits out the verdict's delay (none: at once) on a timer of the caller's executor, no
+    // thread held; false at once when `address` already has verdict.maxWaiting logins waiting.
+    session::Task<bool> waitOut(const std::string& address, const ThrottleVerdict& verdict);
     // A place among the `limit` waits of `address`, or nothing when they are all taken.
     std::optional<Wait> enter(const std::string& address, std::int64_t limit);
     std::int64_t waiting(const std::string& address) const;

@@ -185,6 +185,22 @@ TEST_CASE("an address may have only so many logins waiting at once", "[unit]") {
     CHECK(delayed.waiting("192.0.2.7") == 0);
 }
 
+TEST_CASE("a slowed login waits on a timer, or is told at once when its address waits enough",
+          "[unit]") {
+    app::DelayedLogins delayed;
+    app::ThrottleVerdict none;
+    CHECK(run(delayed.waitOut("192.0.2.7", none)));
+    app::ThrottleVerdict slowed;
+    slowed.delay = 5ms;
+    slowed.maxWaiting = 1;
+    CHECK(run(delayed.waitOut("192.0.2.7", slowed)));
+    CHECK(delayed.waiting("192.0.2.7") == 0);
+    auto waiting = delayed.enter("192.0.2.7", 1);  // another login of the address waits
+    REQUIRE(waiting);
+    CHECK_FALSE(run(delayed.waitOut("192.0.2.7", slowed)));
+    CHECK(run(delayed.waitOut("192.0.2.8", slowed)));
+}
+
 TEST_CASE("logins the directory takes for the same account share its counter", "[unit]") {
     auto key = [](const std::string& login) { return app::LoginThrottle::accountKey("d", login); };
     // RFC 4518: case folding, NFKC (full-width forms), mapped-out characters, spaces.
