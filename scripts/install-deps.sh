@@ -8,7 +8,7 @@ BUILD_PKGS=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost1.81-all-dev libboost-json1.81-dev libboost-url1.81-dev libssl-dev libhiredis-dev libldap2-dev libsasl2-dev
   libxml2-dev libxmlsec1-dev libcjose-dev liboauth2-dev libjansson-dev
-  libargon2-dev libyaml-cpp-dev libjemalloc-dev libre2-dev catch2
+  libargon2-dev libyaml-cpp-dev libjemalloc-dev libre2-dev libicu-dev catch2
   clang libclang-rt-14-dev llvm
 )
 RUNTIME_PKGS=(

@@ -1,8 +1,6 @@
 #include "connectors/ldap/ldap_directory.hpp"
 
 #include <ldap.h>
-#include <pthread.h>
-#include <signal.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -15,18 +13,6 @@ namespace sesame::ldap {
 namespace {
 
 namespace asio = boost::asio;
-
-// Worker threads start with every signal blocked: a write to a socket the directory closed
-// must give EPIPE in libldap, not a SIGPIPE that ends the process, and SIGTERM/SIGHUP stay
-// with the threads that handle them.
-std::unique_ptr<asio::thread_pool> quietThreads(std::size_t count) {
-    sigset_t all, previous;
-    sigfillset(&all);
-    pthread_sigmask(SIG_BLOCK, &all, &previous);
-    auto pool = std::make_unique<asio::thread_pool>(count);
-    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
-    return pool;
-}
 
 const core::SystemClock systemClock;
 
@@ -43,14 +29,15 @@ LdapDirectory::LdapDirectory(LdapDirectoryConfig config, const core::Clock* cloc
       clock_(clock ? clock : &systemClock),
       servicePool_(static_cast<std::size_t>(config_.poolSize)),
       bindPool_(static_cast<std::size_t>(config_.poolSize)),
-      threads_(quietThreads(static_cast<std::size_t>(config_.poolSize))) {
+      checks_(static_cast<std::size_t>(config_.poolSize),
+              static_cast<std::size_t>(config_.queueSize)) {
     // An empty list would ask for every attribute; "1.1" asks for none (RFC 4511 §4.5.1.8).
     if (searchAttributes_.empty()) searchAttributes_.push_back("1.1");
 }
 
-LdapDirectory::~LdapDirectory() {
-    threads_->join();
-}
+// Operations in flight finish first (checks_ joins its threads before the pools are freed,
+// being declared after them).
+LdapDirectory::~LdapDirectory() = default;
 
 template <class T, class Operation>
 Result<T> LdapDirectory::withConnection(ConnectionPool& pool, bool service, Operation operation) {
@@ -198,17 +185,17 @@ asio::awaitable<Result<core::Identity>> LdapDirectory::verify(std::string login,
     if (password.empty() || !acceptableLogin(login)) co_return core::Errc::invalid_credentials;
     // Named local, copies owned by the work: see connectors/local/local_directory.cpp verify().
     auto work = [this, user = login, secret = password] { return verifyNow(user, secret); };
-    co_return co_await core::runOn<Result<core::Identity>>(*threads_, std::move(work));
+    co_return co_await checks_.run<Result<core::Identity>>(std::move(work));
 }
 
 asio::awaitable<Result<core::DirectoryLookup>> LdapDirectory::lookup(std::string login) {
     if (!acceptableLogin(login)) co_return core::Errc::not_found;
     auto work = [this, user = login] { return lookupNow(user); };
-    co_return co_await core::runOn<Result<core::DirectoryLookup>>(*threads_, std::move(work));
+    co_return co_await checks_.run<Result<core::DirectoryLookup>>(std::move(work));
 }
 
 asio::awaitable<Result<void>> LdapDirectory::probe() {
-    co_return co_await core::runOn<Result<void>>(*threads_, [this] { return probeNow(); });
+    co_return co_await checks_.run<Result<void>>([this] { return probeNow(); });
 }
 
 }  // namespace sesame::ldap

@@ -3,7 +3,6 @@
 // as the entry found with Sesame's service account), with pooled connections and timeouts.
 // libldap is synchronous: its calls run on a small thread pool owned by the directory, and the
 // caller's coroutine resumes on its own executor, so that an event loop never waits for LDAP.
-#include <boost/asio/thread_pool.hpp>
 #include <memory>
 #include <string>
 
@@ -35,6 +34,8 @@ class LdapDirectory final : public core::CredentialConnector {
     // A base search of base_dn as the service account.
     boost::asio::awaitable<Result<void>> probe() override;
 
+    core::BoundedPool& checks() override { return checks_; }
+
     const LdapDirectoryConfig& config() const { return config_; }
 
   private:
@@ -55,7 +56,7 @@ class LdapDirectory final : public core::CredentialConnector {
     core::Logger log_{"ldap"};
     ConnectionPool servicePool_;  // bound as bind_dn, for searches
     ConnectionPool bindPool_;     // for users' binds: each bind replaces the previous identity
-    std::unique_ptr<boost::asio::thread_pool> threads_;
+    core::BoundedPool checks_;    // pool_size threads, queue_size waiting
 };
 
 }  // namespace sesame::ldap

@@ -64,7 +64,7 @@ LdapDirectoryConfig LdapDirectoryConfig::parse(const core::ConfigNode& node,
     node.checkKeys(errors,
                    {"id", "type", "uri", "base_dn", "user_filter", "scope", "bind_dn",
                     "bind_password_file", "start_tls", "ca_file", "timeout", "connect_timeout",
-                    "pool_size", "assurance", "allow_cleartext", "mapping"});
+                    "pool_size", "queue_size", "assurance", "allow_cleartext", "mapping"});
     c.id = node["id"].requiredString(errors);
 
     const auto& uri = node["uri"];
@@ -131,6 +131,8 @@ LdapDirectoryConfig LdapDirectoryConfig::parse(const core::ConfigNode& node,
     if (c.operationTimeout.count() == 0) errors.add(node["timeout"], "must be at least 1s");
     if (c.networkTimeout.count() == 0) errors.add(node["connect_timeout"], "must be at least 1s");
     c.poolSize = static_cast<int>(node["pool_size"].asInt(errors, c.poolSize, 1, 32));
+    c.queueSize = static_cast<int>(
+        node["queue_size"].asInt(errors, 16 * std::int64_t{c.poolSize}, 0, 10'000));
     c.assurance = node["assurance"].asString(errors, c.assurance);
     c.mapping = mapping::AttributeMapping::parse(node["mapping"], errors);
     return c;

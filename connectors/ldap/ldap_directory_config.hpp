@@ -22,6 +22,10 @@ struct LdapDirectoryConfig {
     std::chrono::milliseconds networkTimeout{std::chrono::seconds(3)};    // TCP connect
     std::chrono::milliseconds operationTimeout{std::chrono::seconds(3)};  // each LDAP operation
     int poolSize = 4;
+    // Logins that may wait for one of the pool's threads; beyond, a login is answered at once
+    // with "try again" (503). Default: 16 per thread (a bind takes milliseconds: 16 waiting
+    // cost a person well under a second).
+    int queueSize = 64;
     std::string assurance = "low";
     mapping::AttributeMapping mapping;
 

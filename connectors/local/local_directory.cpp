@@ -83,11 +83,13 @@ LocalAccount parseAccount(const core::ConfigNode& item, core::ConfigErrors& erro
 LocalDirectoryConfig LocalDirectoryConfig::parse(const core::ConfigNode& node,
                                                  core::ConfigErrors& errors) {
     LocalDirectoryConfig c;
-    node.checkKeys(errors, {"id", "type", "accounts_file", "assurance", "threads"});
+    node.checkKeys(errors, {"id", "type", "accounts_file", "assurance", "threads", "queue_size"});
     c.id = node["id"].requiredString(errors);
     c.accountsFile = resolve(node, node["accounts_file"].requiredString(errors));
     c.assurance = node["assurance"].asString(errors, c.assurance);
     c.threads = static_cast<int>(node["threads"].asInt(errors, c.threads, 1, 8));
+    c.queueSize =
+        static_cast<int>(node["queue_size"].asInt(errors, 16 * std::int64_t{c.threads}, 0, 10'000));
     return c;
 }
 
@@ -123,18 +125,17 @@ LocalDirectory::LocalDirectory(LocalDirectoryConfig config, std::vector<LocalAcc
     : config_(std::move(config)),
       accounts_(std::move(accounts)),
       clock_(clock ? clock : &systemClock),
-      pool_(std::make_unique<asio::thread_pool>(std::max(1, config_.threads))) {
+      checks_(static_cast<std::size_t>(std::max(1, config_.threads)),
+              static_cast<std::size_t>(config_.queueSize)) {
     if (!accounts_.empty())
         if (auto c = parseArgon2idHash(accounts_.front().passwordHash)) dummyCost_ = *c;
     // Ready before the first unknown login, without delaying the start.
-    asio::post(*pool_, [this] { dummyHash(); });
+    checks_.post([this] { dummyHash(); });
     log_.info("directory loaded",
               {{"directory", config_.id}, {"accounts", std::to_string(accounts_.size())}});
 }
 
-LocalDirectory::~LocalDirectory() {
-    pool_->join();
-}
+LocalDirectory::~LocalDirectory() = default;
 
 const std::string& LocalDirectory::dummyHash() {
     std::call_once(dummyOnce_, [this] {
@@ -189,7 +190,7 @@ asio::awaitable<Result<core::Identity>> LocalDirectory::verify(std::string login
     auto work = [this, account, secret = password] {
         return verifyPassword(account ? account->passwordHash : dummyHash(), secret);
     };
-    bool match = co_await core::runOn<bool>(*pool_, std::move(work));
+    bool match = co_await checks_.run<bool>(std::move(work));
     if (!account || !match) {
         log_.info("login refused", {{"directory", config_.id},
                                     {"login", login},

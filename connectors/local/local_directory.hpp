@@ -3,7 +3,6 @@
 // partners, associations. The accounts live in a YAML file (etc/demo/partners.yml) with argon2id
 // hashes printed by `sesame passwd`; the file is read once, at construction: a reload builds a
 // new LocalDirectory.
-#include <boost/asio/thread_pool.hpp>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -23,6 +22,9 @@ struct LocalDirectoryConfig {
     std::string accountsFile;  // resolved against the folder of the configuration file
     std::string assurance = "low";
     int threads = 1;  // argon2 verifications at once; each holds m KiB of memory while it runs
+    // Logins that may wait for a thread; beyond, "try again" at once (503). Default: 16 per
+    // thread (an argon2id verification at the default cost takes some 50 ms).
+    int queueSize = 16;
 
     static LocalDirectoryConfig parse(const core::ConfigNode& node, core::ConfigErrors& errors);
 };
@@ -56,6 +58,7 @@ class LocalDirectory final : public core::CredentialConnector {
                                                           std::string password) override;
     boost::asio::awaitable<Result<core::DirectoryLookup>> lookup(std::string login) override;
     boost::asio::awaitable<Result<void>> probe() override;
+    core::BoundedPool& checks() override { return checks_; }
 
     std::size_t size() const { return accounts_.size(); }
 
@@ -73,7 +76,7 @@ class LocalDirectory final : public core::CredentialConnector {
     std::string dummyHash_;
     const core::Clock* clock_;
     core::Logger log_{"local"};
-    std::unique_ptr<boost::asio::thread_pool> pool_;
+    core::BoundedPool checks_;  // last: its threads stop before what they use is freed
 };
 
 }  // namespace sesame::local

@@ -284,7 +284,8 @@ int revokeSessions(const std::string& configFile, const std::string& login) {
         *redis.store, **backChannel, redis.clock);
     core::MetricsRegistry registry;
     core::SesameMetrics metrics(registry);
-    LoginFlow flow(rt, *redis.store, {&cas}, **backChannel, metrics, redis.clock);
+    DelayedLogins delayed;  // unused here: no login is checked
+    LoginFlow flow(rt, *redis.store, {&cas}, **backChannel, metrics, redis.clock, delayed);
     auto task = [&]() -> boost::asio::awaitable<int> {
         auto sessions = co_await redis.store->sessionsOfUser(login);
         if (!sessions) {

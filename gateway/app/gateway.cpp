@@ -185,10 +185,22 @@ class WorkerHandler final : public http::RequestHandler {
                 });
             g->flow = std::make_unique<LoginFlow>(
                 runtime, store_, std::vector<core::Endpoint*>{g->cas.get()}, *state_.backChannel,
-                state_.metrics, state_.clock);
+                state_.metrics, state_.clock, state_.delayedLogins);
+            reportQueues(*runtime);
             generation_ = std::move(g);
         }
         return generation_;
+    }
+
+    // Each directory's queue reports to /metrics (idempotent: every worker does it once per
+    // configuration picture, with the same series).
+    void reportQueues(const Runtime& runtime) {
+        auto& m = state_.metrics;
+        for (const auto& d : runtime.directories) {
+            d.connector->checks().report(&m.passwordQueueDepth.series({d.id}),
+                                         &m.passwordQueueWait.series({d.id}));
+            (void)m.loginsShed.series({d.id});  // shown at 0 before the first storm
+        }
     }
 
     GatewayState& state_;

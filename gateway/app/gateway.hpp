@@ -27,6 +27,7 @@ struct GatewayState {
     core::SystemClock clock;
     std::shared_ptr<http::BackChannelClient> backChannel;
     std::atomic<std::shared_ptr<const Runtime>> runtime;
+    DelayedLogins delayedLogins;
     std::chrono::steady_clock::time_point startedAt = std::chrono::steady_clock::now();
 };
 

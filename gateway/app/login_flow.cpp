@@ -72,6 +72,10 @@ std::string trimmed(std::string s) {
     return s.substr(start);
 }
 
+int retrySeconds(std::chrono::milliseconds wait) {
+    return static_cast<int>(std::max<std::int64_t>(1, (wait.count() + 999) / 1000));
+}
+
 int retryMinutes(std::chrono::seconds retryAfter) {
     auto minutes = (retryAfter.count() + 59) / 60;
     return static_cast<int>(std::max<std::int64_t>(1, minutes));
@@ -128,13 +132,15 @@ struct LoginFlow::PendingLogin {
 
 LoginFlow::LoginFlow(std::shared_ptr<const Runtime> runtime, session::SessionStore& store,
                      std::vector<core::Endpoint*> endpoints, core::BackChannel& backChannel,
-                     core::SesameMetrics& metrics, const core::Clock& clock)
+                     core::SesameMetrics& metrics, const core::Clock& clock,
+                     DelayedLogins& delayedLogins)
     : runtime_(std::move(runtime)),
       store_(store),
       endpoints_(std::move(endpoints)),
       backChannel_(backChannel),
       metrics_(metrics),
-      clock_(clock) {}
+      clock_(clock),
+      delayedLogins_(delayedLogins) {}
 
 portal::PageContext LoginFlow::pageContext(const core::HttpRequest& request) const {
     return portal::PageContext::from(request, runtime_->portal.defaultLanguage);
@@ -384,15 +390,27 @@ session::Task<core::HttpResponse> LoginFlow::loginSubmit(const core::HttpRequest
     view.serviceName = service ? (service->name.empty() ? service->id : service->name) : "";
     view.login = login.size() > 256 ? std::string{} : login;
     view.offerOtherChoices = choices.size() > 1;
-    auto page = [&](portal::LoginError e, int minutes = 0) {
+    auto page = [&](portal::LoginError e, int minutes = 0, int seconds = 0) {
         view.error = e;
         view.retryMinutes = minutes;
+        view.retrySeconds = seconds;
         return allowingRedirectTo(portal::renderLogin(pageContext(request), view),
                                   (*pending)->flow.service);
+    };
+    // A login storm: the directory's queue is full. Said at once (503, Retry-After), before
+    // anything slow is spent on this login (docs/operations.md, "Login storms and throttling").
+    auto busy = [&](const std::string& directoryId) {
+        metrics_.loginsShed.inc({directoryId});
+        log.info("login_shed", {{"directory", directoryId}, {"client", request.clientAddress}});
+        return page(portal::LoginError::busy, 0,
+                    static_cast<int>(runtime_->throttle.busyRetryAfter.count()));
     };
     if (login.empty() || password.empty() || login.size() > 256 || password.size() > 1024 ||
         !core::isValidUtf8(login) || !core::isValidUtf8(password))
         co_return page(portal::LoginError::failed);
+    const auto* first =
+        chosen->directories.empty() ? nullptr : runtime_->directory(chosen->directories.front());
+    if (first && first->connector->checks().full()) co_return busy(first->id);
 
     LoginThrottle throttle(store_, runtime_->throttle);
     auto verdict = co_await throttle.reserve(chosen->id, login, request.clientAddress);
@@ -402,6 +420,11 @@ session::Task<core::HttpResponse> LoginFlow::loginSubmit(const core::HttpRequest
         log.warning("login_throttled", {{"choice", chosen->id}, {"client", request.clientAddress}});
         co_return page(portal::LoginError::throttled, retryMinutes(verdict->retryAfter));
     }
+    if (!co_await delayedLogins_.waitOut(request.clientAddress, *verdict)) {
+        (void)co_await throttle.giveBack(chosen->id, login, request.clientAddress);
+        metrics_.logins.inc({chosen->id, "slowed"});
+        co_return page(portal::LoginError::slowed, 0, retrySeconds(verdict->delay));
+    }
 
     // A choice may group several directories: the first that knows the person wins.
     std::optional<core::Identity> identity;
@@ -410,6 +433,11 @@ session::Task<core::HttpResponse> LoginFlow::loginSubmit(const core::HttpRequest
     for (const auto& directoryId : chosen->directories) {
         const auto* directory = runtime_->directory(directoryId);
         if (!directory) continue;
+        auto place = directory->connector->checks().enter();
+        if (!place) {
+            (void)co_await throttle.giveBack(chosen->id, login, request.clientAddress);
+            co_return busy(directoryId);
+        }
         auto verified = co_await directory->connector->verify(login, password);
         if (verified) {
             identity = std::move(*verified);
@@ -433,6 +461,7 @@ session::Task<core::HttpResponse> LoginFlow::loginSubmit(const core::HttpRequest
             co_return page(portal::LoginError::directoryUnavailable);
         }
         if (someUnavailable) co_return page(portal::LoginError::directoryUnavailable);
+        (void)co_await throttle.recordFailure(request.clientAddress);
         metrics_.logins.inc({chosen->id, "failure"});
         log.info("login_failed", {{"choice", chosen->id}, {"client", request.clientAddress}});
         co_return page(portal::LoginError::failed);

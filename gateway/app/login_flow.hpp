@@ -8,6 +8,7 @@
 #include <optional>
 #include <vector>
 
+#include "gateway/app/login_throttle.hpp"
 #include "gateway/app/runtime.hpp"
 #include "gateway/core/back_channel.hpp"
 #include "gateway/core/clock.hpp"
@@ -22,7 +23,7 @@ class LoginFlow {
   public:
     LoginFlow(std::shared_ptr<const Runtime> runtime, session::SessionStore& store,
               std::vector<core::Endpoint*> endpoints, core::BackChannel& backChannel,
-              core::SesameMetrics& metrics, const core::Clock& clock);
+              core::SesameMetrics& metrics, const core::Clock& clock, DelayedLogins& delayedLogins);
 
     // A request under an endpoint's base path (/cas/...).
     session::Task<core::HttpResponse> endpointRequest(core::Endpoint& endpoint,
@@ -83,6 +84,7 @@ class LoginFlow {
     core::BackChannel& backChannel_;
     core::SesameMetrics& metrics_;
     const core::Clock& clock_;
+    DelayedLogins& delayedLogins_;  // process-wide: an address's waits on this node
 };
 
 }  // namespace sesame::app

@@ -1,12 +1,25 @@
 #include "gateway/app/login_throttle.hpp"
 
-#include "gateway/core/text.hpp"
+#include <unicode/normalizer2.h>
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
 
 #include <algorithm>
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/address_v6.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "gateway/core/log.hpp"
+#include "gateway/core/text.hpp"
 
 namespace sesame::app {
 namespace {
+using std::chrono::milliseconds;
+const core::Logger log{"login"};
+
 ThrottleLimit parseLimit(const core::ConfigNode& node, ThrottleLimit fallback,
                          core::ConfigErrors& errors) {
     node.checkKeys(errors, {"attempts", "window"});
@@ -14,23 +27,177 @@ ThrottleLimit parseLimit(const core::ConfigNode& node, ThrottleLimit fallback,
             node["window"].asDuration(errors, fallback.window)};
 }
 
+AddressBudget parseBudget(const core::ConfigNode& node, const AddressBudget& fallback,
+                          core::ConfigErrors& errors) {
+    node.checkKeys(errors, {"attempts", "window", "delay_step", "max_delay", "max_waiting"});
+    AddressBudget b;
+    b.attempts = node["attempts"].asInt(errors, fallback.attempts, 1, 10'000'000);
+    b.window = node["window"].asDuration(errors, fallback.window);
+    using std::chrono::duration_cast, std::chrono::seconds;
+    b.delayStep = node["delay_step"].asDuration(errors, duration_cast<seconds>(fallback.delayStep));
+    b.maxDelay = node["max_delay"].asDuration(errors, duration_cast<seconds>(fallback.maxDelay));
+    if (b.delayStep.count() == 0) errors.add(node["delay_step"], "must be at least 1s");
+    b.maxWaiting = node["max_waiting"].asInt(errors, fallback.maxWaiting, 1, 100'000);
+    if (b.maxDelay < b.delayStep) errors.add(node["max_delay"], "must be at least delay_step");
+    // A delay holds a connection open: past a minute a browser or a proxy gives up first.
+    if (b.maxDelay > std::chrono::minutes(1)) errors.add(node["max_delay"], "must be at most 1m");
+    return b;
+}
+
+ThrottleNetwork parseNetwork(const core::ConfigNode& node, const ThrottleConfig& defaults,
+                             core::ConfigErrors& errors) {
+    node.checkKeys(errors, {"range", "per_address", "login_starts_per_address"});
+    const auto& rangeNode = node["range"];
+    auto text = rangeNode.requiredString(errors);
+    auto range = http::AddressRange::parse(text);
+    if (!range && !text.empty())
+        errors.add(rangeNode, "'" + text +
+                                  "' is not an IPv4 or IPv6 address or CIDR block "
+                                  "(such as 10.0.0.0/8 or 2001:db8::/48)");
+    return {range.value_or(http::AddressRange{}),
+            parseBudget(node["per_address"], defaults.perAddress, errors),
+            parseLimit(node["login_starts_per_address"], defaults.loginStartsPerAddress, errors)};
+}
+
+const ThrottleNetwork* networkOf(const std::vector<ThrottleNetwork>& networks,
+                                 const std::string& address) {
+    if (networks.empty()) return nullptr;
+    boost::system::error_code ec;
+    auto parsed = boost::asio::ip::make_address(address, ec);
+    if (ec) return nullptr;
+    for (const auto& n : networks)
+        if (n.range.contains(parsed)) return &n;
+    return nullptr;
+}
+
+// RFC 4518 §2.2 (Map): what string preparation maps to nothing, and to a space.
+bool mapsToNothing(UChar32 c) {
+    if (c == 0x09 || c == 0x0A || c == 0x0B || c == 0x0C || c == 0x0D || c == 0x85) return false;
+    auto type = u_charType(c);
+    return type == U_CONTROL_CHAR || type == U_FORMAT_CHAR || c == 0x00AD || c == 0x1806 ||
+           c == 0x034F || (c >= 0x180B && c <= 0x180D) || (c >= 0xFE00 && c <= 0xFE0F) ||
+           c == 0xFFFC || c == 0x200B;
+}
+
+bool mapsToSpace(UChar32 c) {
+    if (c == 0x09 || c == 0x0A || c == 0x0B || c == 0x0C || c == 0x0D || c == 0x85) return true;
+    auto type = u_charType(c);
+    return type == U_SPACE_SEPARATOR || type == U_LINE_SEPARATOR || type == U_PARAGRAPH_SEPARATOR;
+}
+
+// RFC 4518 §2 for caseIgnoreMatch: map, then NFKC with case folding (§2.3, §2.4: ICU's
+// NFKC_Casefold is NFKC with the full case folding of RFC 3454 table B.2), then insignificant
+// spaces (§2.6.1): none at the ends, one between words.
+std::string prepared(const std::string& login) {
+    auto text = icu::UnicodeString::fromUTF8(login);
+    icu::UnicodeString mapped;
+    for (int32_t i = 0; i < text.length();) {
+        UChar32 c = text.char32At(i);
+        i += U16_LENGTH(c);
+        if (mapsToNothing(c)) continue;
+        mapped.append(mapsToSpace(c) ? UChar32{0x20} : c);
+    }
+    UErrorCode status = U_ZERO_ERROR;
+    const auto* fold = icu::Normalizer2::getNFKCCasefoldInstance(status);
+    icu::UnicodeString folded;
+    if (U_SUCCESS(status)) folded = fold->normalize(mapped, status);
+    std::string utf8;
+    // The login was checked as UTF-8 before: a failure here is ICU's data missing, a broken
+    // installation; the ASCII folding is better than nothing.
+    if (U_FAILURE(status)) return core::toLower(login);
+    folded.toUTF8String(utf8);
+    return utf8;
+}
 }  // namespace
+
+milliseconds AddressBudget::delayFor(std::int64_t counted) const {
+    if (counted <= attempts) return milliseconds(0);
+    // Linear, not exponential: a school's shared address is slowed by its mistakes in
+    // proportion, never shut out; the cap keeps each wait shorter than a browser's patience.
+    auto beyond = counted - attempts;
+    if (beyond > maxDelay / std::max(delayStep, milliseconds(1))) return maxDelay;
+    return std::min(maxDelay, delayStep * beyond);
+}
 
 ThrottleConfig ThrottleConfig::parse(const core::ConfigNode& section, core::ConfigErrors& errors) {
     ThrottleConfig config;
-    section.checkKeys(errors, {"per_account", "per_address", "login_starts_per_address"});
+    section.checkKeys(errors, {"per_account", "per_address", "login_starts_per_address", "networks",
+                               "busy_retry_after"});
     config.perAccount = parseLimit(section["per_account"], config.perAccount, errors);
-    config.perAddress = parseLimit(section["per_address"], config.perAddress, errors);
+    config.perAddress = parseBudget(section["per_address"], config.perAddress, errors);
     config.loginStartsPerAddress =
         parseLimit(section["login_starts_per_address"], config.loginStartsPerAddress, errors);
+    config.busyRetryAfter = section["busy_retry_after"].asDuration(errors, config.busyRetryAfter);
+    if (config.busyRetryAfter.count() < 1)
+        errors.add(section["busy_retry_after"], "must be at least 1s");
+    const auto& networks = section["networks"];
+    if (networks.present() && !networks.isSequence()) {
+        errors.add(networks, "expected a list of { range: CIDR, per_address: {...} }");
+        return config;
+    }
+    if (networks.present())
+        for (const auto& item : networks.items())
+            config.networks.push_back(parseNetwork(item, config, errors));
     return config;
+}
+
+const AddressBudget& ThrottleConfig::budgetFor(const std::string& address) const {
+    const auto* network = networkOf(networks, address);
+    return network ? network->perAddress : perAddress;
+}
+
+const ThrottleLimit& ThrottleConfig::loginStartsFor(const std::string& address) const {
+    const auto* network = networkOf(networks, address);
+    return network ? network->loginStartsPerAddress : loginStartsPerAddress;
+}
+
+DelayedLogins::Wait::~Wait() {
+    if (!owner_) return;
+    std::lock_guard lock(owner_->mutex_);
+    auto it = owner_->waiting_.find(key_);
+    if (it != owner_->waiting_.end() && --it->second <= 0) owner_->waiting_.erase(it);
+}
+
+std::optional<DelayedLogins::Wait> DelayedLogins::enter(const std::string& address,
+                                                        std::int64_t limit) {
+    auto key = LoginThrottle::addressKey(address);
+    std::lock_guard lock(mutex_);
+    auto& count = waiting_[key];
+    if (count >= limit) {
+        if (count == 0) waiting_.erase(key);
+        return std::nullopt;
+    }
+    ++count;
+    return Wait(this, std::move(key));
+}
+
+session::Task<bool> DelayedLogins::waitOut(const std::string& address,
+                                           const ThrottleVerdict& verdict) {
+    if (verdict.delay.count() <= 0) co_return true;
+    auto wait = enter(address, verdict.maxWaiting);
+    if (!wait) {
+        log.warning("login_slowed_refused", {{"client", address}});
+        co_return false;
+    }
+    log.info("login_delayed",
+             {{"client", address}, {"delay_ms", std::to_string(verdict.delay.count())}});
+    boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, verdict.delay);
+    boost::system::error_code ec;
+    co_await timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+    co_return true;
+}
+
+std::int64_t DelayedLogins::waiting(const std::string& address) const {
+    std::lock_guard lock(mutex_);
+    auto it = waiting_.find(LoginThrottle::addressKey(address));
+    return it == waiting_.end() ? 0 : it->second;
 }
 
 std::string LoginThrottle::accountKey(const std::string& directory, const std::string& login) {
     std::string key = "acct:" + directory + ":";
     bool space = false;
-    for (char c : core::toLower(login)) {
-        if (c == ' ' || c == '\t') {
+    for (char c : prepared(login)) {
+        if (c == ' ') {
             space = true;
             continue;
         }
@@ -55,31 +222,31 @@ std::string LoginThrottle::addressKey(const std::string& address) {
 session::Task<Result<ThrottleVerdict>> LoginThrottle::reserve(const std::string& directory,
                                                               const std::string& login,
                                                               const std::string& address) {
+    const auto& budget = config_.budgetFor(address);
     auto account =
         co_await store_.increment(accountKey(directory, login), config_.perAccount.window);
     if (!account) co_return account.error();
-    auto byAddress = co_await store_.increment(addressKey(address), config_.perAddress.window);
-    if (!byAddress) co_return byAddress.error();
+    // The address's failures so far, not its attempts in flight: a school logging 300 pupils
+    // in at once is not slowed by the checks still running.
+    auto failures = co_await store_.counter(addressKey(address));
+    if (!failures) co_return failures.error();
     ThrottleVerdict verdict;
+    verdict.delay = budget.delayFor(failures->count + 1);
+    verdict.maxWaiting = budget.maxWaiting;
     if (account->count > config_.perAccount.attempts) {
         verdict.allowed = false;
         verdict.retryAfter = account->ttl;
+        // A refused attempt is not made.
+        (void)co_await giveBack(directory, login, address);
     }
-    if (byAddress->count > config_.perAddress.attempts) {
-        verdict.allowed = false;
-        verdict.retryAfter = std::max(verdict.retryAfter, byAddress->ttl);
-    }
-    // A refused attempt is not made: it must not push the address (a whole school behind one
-    // NAT) over its limit because one account is locked.
-    if (!verdict.allowed) (void)co_await giveBack(directory, login, address);
     co_return verdict;
 }
 
 session::Task<Result<bool>> LoginThrottle::reserveLoginStart(const std::string& address) {
-    auto started =
-        co_await store_.increment("start:" + address, config_.loginStartsPerAddress.window);
+    const auto& limit = config_.loginStartsFor(address);
+    auto started = co_await store_.increment("start:" + address, limit.window);
     if (!started) co_return Result<bool>(boost::system::in_place_error, started.error());
-    co_return started->count <= config_.loginStartsPerAddress.attempts;
+    co_return started->count <= limit.attempts;
 }
 
 session::Task<Result<void>> LoginThrottle::giveBack(const std::string& directory,
@@ -87,7 +254,11 @@ session::Task<Result<void>> LoginThrottle::giveBack(const std::string& directory
                                                     const std::string& address) {
     auto a = co_await store_.increment(accountKey(directory, login), config_.perAccount.window, -1);
     if (!a) co_return a.error();
-    auto b = co_await store_.increment(addressKey(address), config_.perAddress.window, -1);
+    co_return Result<void>{};
+}
+
+session::Task<Result<void>> LoginThrottle::recordFailure(const std::string& address) {
+    auto b = co_await store_.increment(addressKey(address), config_.budgetFor(address).window);
     if (!b) co_return b.error();
     co_return Result<void>{};
 }
@@ -97,8 +268,6 @@ session::Task<Result<void>> LoginThrottle::recordSuccess(const std::string& dire
                                                          const std::string& address) {
     auto reset = co_await store_.resetCounter(accountKey(directory, login));
     if (!reset) co_return reset.error();
-    auto b = co_await store_.increment(addressKey(address), config_.perAddress.window, -1);
-    if (!b) co_return b.error();
     co_return Result<void>{};
 }
 

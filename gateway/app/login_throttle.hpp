@@ -1,14 +1,26 @@
 #pragma once
 // Throttling of failed logins, per account and per client address, with Redis counters
-// (fixed windows). Every attempt is counted before the directory is asked (reserve), so that
-// attempts sent in parallel cannot all pass a check made before any of them was counted; a
-// refused attempt costs the directory nothing and learns nothing. A success gives its attempt
-// back (a school behind one address logs many people in), and so does an attempt that no
-// directory could answer.
+// (fixed windows). Every attempt on an account is counted before the directory is asked
+// (reserve), so that attempts sent in parallel cannot all pass a check made before any of them
+// was counted; a refused attempt costs the directory nothing and learns nothing. A success gives
+// its attempt back, and so does an attempt that no directory could answer. An address counts
+// its failures only (recordFailure), once the directory has answered.
+//
+// The two limits answer two threats. Guessing one account's password: past `per_account` the
+// account is refused until its window ends. Guessing many accounts from one address: but a whole
+// school sits behind one NAT address, and 300 pupils who mistype must not lock each other out, so
+// an address is never refused: past its free budget each failure adds a delay before its next
+// logins are checked (capped), and configured network ranges (a school's, an academy's) get
+// larger budgets.
 #include <chrono>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "gateway/core/config_node.hpp"
+#include "gateway/http/trusted_proxies.hpp"
 #include "gateway/session/session_store.hpp"
 
 namespace sesame::app {
@@ -18,42 +30,106 @@ struct ThrottleLimit {
     std::chrono::seconds window{std::chrono::minutes(15)};
 };
 
+// Failed logins from one client address: `attempts` free per `window`, then each failure adds
+// `delayStep` to the wait of the address's next logins, up to `maxDelay`. At most `maxWaiting`
+// of its logins wait at once (on one node); more get "try again" at once.
+struct AddressBudget {
+    std::int64_t attempts = 50;
+    std::chrono::seconds window{std::chrono::minutes(15)};
+    std::chrono::milliseconds delayStep{std::chrono::seconds(1)};
+    std::chrono::milliseconds maxDelay{std::chrono::seconds(10)};
+    std::int64_t maxWaiting = 50;
+
+    // The wait of a login that is the address's `counted`-th attempt this window.
+    std::chrono::milliseconds delayFor(std::int64_t counted) const;
+};
+
+// A network range with budgets of its own (a school's or an academy's NAT).
+struct ThrottleNetwork {
+    http::AddressRange range;
+    AddressBudget perAddress;
+    ThrottleLimit loginStartsPerAddress;
+};
+
 struct ThrottleConfig {
     ThrottleLimit perAccount{5, std::chrono::minutes(15)};
-    ThrottleLimit perAddress{50, std::chrono::minutes(15)};
+    AddressBudget perAddress;
     // Logins started (flows stored in Redis) per client address: bounds what an unauthenticated
     // client can make Redis hold. High: a school behind one address starts many at 8 o'clock.
     ThrottleLimit loginStartsPerAddress{600, std::chrono::minutes(1)};
+    std::vector<ThrottleNetwork> networks;  // the first range holding the address wins
+    // Retry-After of a login refused because its directory's queue was full.
+    std::chrono::seconds busyRetryAfter{5};
+
+    const AddressBudget& budgetFor(const std::string& address) const;
+    const ThrottleLimit& loginStartsFor(const std::string& address) const;
     static ThrottleConfig parse(const core::ConfigNode& section, core::ConfigErrors& errors);
 };
 
 struct ThrottleVerdict {
-    bool allowed = true;
+    bool allowed = true;  // false: the account is refused until retryAfter
     std::chrono::seconds retryAfter{0};
+    std::chrono::milliseconds delay{0};  // the address is slowed: wait this long first
+    std::int64_t maxWaiting = 0;         // how many of its logins may wait so (per node)
+};
+
+// The delayed logins of each client address waiting on this node, shared by the workers: an
+// address cannot pile up connections by sending logins faster than its delay.
+class DelayedLogins {
+  public:
+    class Wait {
+      public:
+        Wait(Wait&& other) noexcept
+            : owner_(std::exchange(other.owner_, nullptr)), key_(std::move(other.key_)) {}
+        Wait& operator=(Wait&&) = delete;
+        ~Wait();
+
+      private:
+        friend class DelayedLogins;
+        Wait(DelayedLogins* owner, std::string key) : owner_(owner), key_(std::move(key)) {}
+        DelayedLogins* owner_;
+        std::string key_;
+    };
+    // Waits out the verdict's delay (none: at once) on a timer of the caller's executor, no
+    // thread held; false at once when `address` already has verdict.maxWaiting logins waiting.
+    session::Task<bool> waitOut(const std::string& address, const ThrottleVerdict& verdict);
+    // A place among the `limit` waits of `address`, or nothing when they are all taken.
+    std::optional<Wait> enter(const std::string& address, std::int64_t limit);
+    std::int64_t waiting(const std::string& address) const;
+
+  private:
+    mutable std::mutex mutex_;
+    std::unordered_map<std::string, std::int64_t> waiting_;
 };
 
 class LoginThrottle {
   public:
     LoginThrottle(session::SessionStore& store, ThrottleConfig config)
-        : store_(store), config_(config) {}
-    // Counts one attempt; not allowed (and given back) when either limit is passed.
+        : store_(store), config_(std::move(config)) {}
+    // Counts one attempt on the account. Refused (and given back) when the account passed its
+    // limit; slowed down (delay) when the address's failures passed its free budget.
     session::Task<Result<ThrottleVerdict>> reserve(const std::string& directory,
                                                    const std::string& login,
                                                    const std::string& address);
-    // The attempt could not be judged (every directory was unavailable): it does not count.
+    // The attempt was not made (every directory was unavailable, or it was not let in): it
+    // does not count.
     session::Task<Result<void>> giveBack(const std::string& directory, const std::string& login,
                                          const std::string& address);
+    // A directory said the password was wrong: one more failure for the address.
+    session::Task<Result<void>> recordFailure(const std::string& address);
     // The password was right: the account's failures are forgotten, the attempt given back.
     session::Task<Result<void>> recordSuccess(const std::string& directory,
                                               const std::string& login, const std::string& address);
     // Counts one login started from `address`; false when there were too many this window.
     session::Task<Result<bool>> reserveLoginStart(const std::string& address);
-    // The key of an account: logins compare without case and without surrounding or repeated
-    // spaces, as LDAP's caseIgnoreMatch does (RFC 4518 §2.6.1), so " Prof.Herriot" is the same.
+    // The key of an account: logins compare as LDAP's caseIgnoreMatch compares them (RFC 4518
+    // string preparation: mapping, NFKC, case folding, insignificant spaces), so " Prof.Herriot"
+    // and a full-width "ｐrof.herriot" are the account the directory finds for "prof.herriot".
     static std::string accountKey(const std::string& directory, const std::string& login);
+    // The counter of an address: IPv6 by its /64.
+    static std::string addressKey(const std::string& address);
 
   private:
-    static std::string addressKey(const std::string& address);
     session::SessionStore& store_;
     ThrottleConfig config_;
 };

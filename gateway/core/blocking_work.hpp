@@ -2,12 +2,18 @@
 // Work that blocks (a synchronous libldap call, an argon2 verification) runs on a thread pool of
 // its own, never on an event-loop thread: the caller co_awaits it and is resumed on its own
 // executor once the work is done.
+#include <atomic>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <chrono>
+#include <memory>
+#include <optional>
 #include <utility>
+
+#include "gateway/core/metrics.hpp"
 
 namespace sesame::core {
 
@@ -30,5 +36,78 @@ auto runOn(boost::asio::thread_pool& pool, F work) {
         },
         boost::asio::use_awaitable, std::move(work));
 }
+
+// The threads of one directory with a bounded queue in front: `threads` checks at once, at most
+// `queueSize` more waiting. A login takes a Place before anything slow is done for it (a Redis
+// round trip, a bind); when every place is taken it is refused at once, so that a storm turns
+// into "try again in a few seconds" instead of a queue whose last entries time out anyway.
+// Threads start with every signal blocked: a write to a socket a directory closed gives EPIPE,
+// not a SIGPIPE that ends the process, and SIGTERM/SIGHUP stay with the threads handling them.
+class BoundedPool {
+  public:
+    // One admitted login; gives its place back when destroyed.
+    class Place {
+      public:
+        Place(Place&& other) noexcept : taken_(std::exchange(other.taken_, nullptr)) {}
+        Place& operator=(Place&&) = delete;
+        ~Place() {
+            if (taken_) taken_->fetch_sub(1, std::memory_order_acq_rel);
+        }
+
+      private:
+        friend class BoundedPool;
+        explicit Place(std::atomic<std::size_t>* taken) : taken_(taken) {}
+        std::atomic<std::size_t>* taken_;
+    };
+
+    BoundedPool(std::size_t threads, std::size_t queueSize);
+    ~BoundedPool();  // waits for the work in flight
+    BoundedPool(const BoundedPool&) = delete;
+    BoundedPool& operator=(const BoundedPool&) = delete;
+
+    // A place, or nothing when threads + queueSize logins hold one already.
+    std::optional<Place> enter();
+    bool full() const { return taken_.load(std::memory_order_acquire) >= capacity_; }
+    std::size_t capacity() const { return capacity_; }
+    std::size_t taken() const { return taken_.load(std::memory_order_acquire); }
+
+    // Where the depth (work waiting for a thread) and the waits are reported; set by gateway/app
+    // once the metric families exist (nullptr: not reported). Callable from any thread.
+    void report(GaugeFamily::Series* depth, HistogramFamily::Series* wait) {
+        depth_.store(depth, std::memory_order_release);
+        wait_.store(wait, std::memory_order_release);
+    }
+
+    // Work nobody waits for (a warm-up), outside the places.
+    template <class F>
+    void post(F work) {
+        boost::asio::post(*threads_, std::move(work));
+    }
+
+    // runOn, counting the work as waiting until a thread takes it.
+    template <class R, class F>
+    auto run(F work) {
+        auto* depth = depth_.load(std::memory_order_acquire);
+        auto* wait = wait_.load(std::memory_order_acquire);
+        if (depth) depth->add(1);
+        auto timed = [depth, wait, queuedAt = std::chrono::steady_clock::now(),
+                      work = std::move(work)]() mutable -> R {
+            if (depth) depth->add(-1);
+            if (wait)
+                wait->observe(
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - queuedAt)
+                        .count());
+            return work();
+        };
+        return runOn<R>(*threads_, std::move(timed));
+    }
+
+  private:
+    std::size_t capacity_;
+    std::atomic<std::size_t> taken_{0};
+    std::atomic<GaugeFamily::Series*> depth_{nullptr};
+    std::atomic<HistogramFamily::Series*> wait_{nullptr};
+    std::unique_ptr<boost::asio::thread_pool> threads_;
+};
 
 }  // namespace sesame::core

@@ -5,6 +5,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <string>
 
+#include "gateway/core/blocking_work.hpp"
 #include "gateway/core/identity.hpp"
 #include "gateway/core/result.hpp"
 
@@ -30,6 +31,9 @@ class CredentialConnector {
     virtual boost::asio::awaitable<Result<DirectoryLookup>> lookup(std::string login) = 0;
     // Cheap reachability probe (for /readyz detail and the portal's "directory down" message).
     virtual boost::asio::awaitable<Result<void>> probe() = 0;
+    // Where this directory's password checks run and queue: the login flow takes a place there
+    // before anything slow, and answers "try again" at once when there is none.
+    virtual BoundedPool& checks() = 0;
 };
 
 }  // namespace sesame::core

@@ -38,32 +38,39 @@ std::string number(double v) {
 }
 }  // namespace
 
-CounterFamily::CounterFamily(std::string name, std::string help, std::vector<std::string> labels)
-    : name_(std::move(name)), help_(std::move(help)), labels_(std::move(labels)) {}
+template <class S>
+ValueFamily<S>::ValueFamily(std::string name, std::string help, std::vector<std::string> labels,
+                            std::string type)
+    : name_(std::move(name)),
+      help_(std::move(help)),
+      type_(std::move(type)),
+      labels_(std::move(labels)) {}
 
-void CounterFamily::inc(const std::vector<std::string>& labelValues, double by) {
-    series(labelValues).inc(by);
-}
-
-CounterFamily::Series& CounterFamily::series(const std::vector<std::string>& labelValues) {
+template <class S>
+S& ValueFamily<S>::series(const std::vector<std::string>& labelValues) {
     std::lock_guard lock(mutex_);
     auto it = values_.find(labelValues);
     if (it == values_.end()) it = values_.try_emplace(labelValues).first;
     return it->second;
 }
 
-double CounterFamily::value(const std::vector<std::string>& labelValues) const {
+template <class S>
+double ValueFamily<S>::value(const std::vector<std::string>& labelValues) const {
     std::lock_guard lock(mutex_);
     auto it = values_.find(labelValues);
     return it == values_.end() ? 0 : it->second.value();
 }
 
-void CounterFamily::render(std::string& out) const {
-    out += "# HELP " + name_ + " " + help_ + "\n# TYPE " + name_ + " counter\n";
+template <class S>
+void ValueFamily<S>::render(std::string& out) const {
+    out += "# HELP " + name_ + " " + help_ + "\n# TYPE " + name_ + " " + type_ + "\n";
     std::lock_guard lock(mutex_);
     for (const auto& [labels, v] : values_)
         out += name_ + labelText(labels_, labels) + " " + number(v.value()) + "\n";
 }
+
+template class ValueFamily<CounterSeries>;
+template class ValueFamily<GaugeSeries>;
 
 HistogramFamily::HistogramFamily(std::string name, std::string help,
                                  std::vector<std::string> labels, std::vector<double> bounds)
@@ -126,6 +133,15 @@ CounterFamily& MetricsRegistry::counter(const std::string& name, const std::stri
     return *counters_.back().second;
 }
 
+GaugeFamily& MetricsRegistry::gauge(const std::string& name, const std::string& help,
+                                    std::vector<std::string> labels) {
+    std::lock_guard lock(mutex_);
+    for (auto& [n, g] : gauges_)
+        if (n == name) return *g;
+    gauges_.emplace_back(name, std::make_unique<GaugeFamily>(name, help, std::move(labels)));
+    return *gauges_.back().second;
+}
+
 HistogramFamily& MetricsRegistry::histogram(const std::string& name, const std::string& help,
                                             std::vector<std::string> labels,
                                             std::vector<double> bounds) {
@@ -141,6 +157,7 @@ std::string MetricsRegistry::render() const {
     std::string out;
     std::lock_guard lock(mutex_);
     for (const auto& [n, c] : counters_) c->render(out);
+    for (const auto& [n, g] : gauges_) g->render(out);
     for (const auto& [n, h] : histograms_) h->render(out);
     return out;
 }
@@ -159,6 +176,16 @@ SesameMetrics::SesameMetrics(MetricsRegistry& r)
       redisErrors(
           r.counter("sesame_redis_errors_total", "Redis errors by operation", {"operation"})),
       singleLogouts(r.counter("sesame_single_logout_total",
-                              "Back-channel logout requests sent, by result", {"result"})) {}
+                              "Back-channel logout requests sent, by result", {"result"})),
+      passwordQueueDepth(r.gauge("sesame_password_queue_depth",
+                                 "Password checks waiting for a directory thread, by directory",
+                                 {"directory"})),
+      passwordQueueWait(r.histogram(
+          "sesame_password_queue_wait_seconds",
+          "Time a password check waited for a directory thread, by directory", {"directory"},
+          {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10})),
+      loginsShed(r.counter("sesame_logins_shed_total",
+                           "Logins answered at once with 503: the directory's queue was full",
+                           {"directory"})) {}
 
 }  // namespace sesame::core

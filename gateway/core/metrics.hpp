@@ -13,20 +13,14 @@
 
 namespace sesame::core {
 
-class CounterFamily {
+// A family of one-number series by label values: counters and gauges differ only in how their
+// series change and in the TYPE line.
+template <class S>
+class ValueFamily {
   public:
-    // One labelled counter; lives as long as its family.
-    class Series {
-      public:
-        void inc(double by = 1) { value_.fetch_add(by, std::memory_order_relaxed); }
-        double value() const { return value_.load(std::memory_order_relaxed); }
-
-      private:
-        std::atomic<double> value_{0};
-    };
-
-    CounterFamily(std::string name, std::string help, std::vector<std::string> labels);
-    void inc(const std::vector<std::string>& labelValues, double by = 1);
+    using Series = S;
+    ValueFamily(std::string name, std::string help, std::vector<std::string> labels,
+                std::string type);
     double value(const std::vector<std::string>& labelValues) const;
     // The series of these label values, created (and so rendered, at 0) if it was not there:
     // resolve it when it is first incremented.
@@ -34,10 +28,46 @@ class CounterFamily {
     void render(std::string& out) const;
 
   private:
-    std::string name_, help_;
+    std::string name_, help_, type_;
     std::vector<std::string> labels_;
     mutable std::mutex mutex_;                           // guards the map, not the values
     std::map<std::vector<std::string>, Series> values_;  // nodes never move: handles stay valid
+};
+
+// One labelled counter; lives as long as its family.
+class CounterSeries {
+  public:
+    void inc(double by = 1) { value_.fetch_add(by, std::memory_order_relaxed); }
+    double value() const { return value_.load(std::memory_order_relaxed); }
+
+  private:
+    std::atomic<double> value_{0};
+};
+
+// One labelled gauge (queue depths). Changed with add(±1) only, so that updates from several
+// threads commute and the gauge never keeps a stale value.
+class GaugeSeries {
+  public:
+    void add(double by) { value_.fetch_add(by, std::memory_order_relaxed); }
+    double value() const { return value_.load(std::memory_order_relaxed); }
+
+  private:
+    std::atomic<double> value_{0};
+};
+
+class CounterFamily : public ValueFamily<CounterSeries> {
+  public:
+    CounterFamily(std::string name, std::string help, std::vector<std::string> labels)
+        : ValueFamily(std::move(name), std::move(help), std::move(labels), "counter") {}
+    void inc(const std::vector<std::string>& labelValues, double by = 1) {
+        series(labelValues).inc(by);
+    }
+};
+
+class GaugeFamily : public ValueFamily<GaugeSeries> {
+  public:
+    GaugeFamily(std::string name, std::string help, std::vector<std::string> labels)
+        : ValueFamily(std::move(name), std::move(help), std::move(labels), "gauge") {}
 };
 
 class HistogramFamily {
@@ -76,6 +106,8 @@ class MetricsRegistry {
   public:
     CounterFamily& counter(const std::string& name, const std::string& help,
                            std::vector<std::string> labels);
+    GaugeFamily& gauge(const std::string& name, const std::string& help,
+                       std::vector<std::string> labels);
     HistogramFamily& histogram(const std::string& name, const std::string& help,
                                std::vector<std::string> labels, std::vector<double> bounds);
     std::string render() const;
@@ -83,6 +115,7 @@ class MetricsRegistry {
   private:
     mutable std::mutex mutex_;
     std::vector<std::pair<std::string, std::unique_ptr<CounterFamily>>> counters_;
+    std::vector<std::pair<std::string, std::unique_ptr<GaugeFamily>>> gauges_;
     std::vector<std::pair<std::string, std::unique_ptr<HistogramFamily>>> histograms_;
 };
 
@@ -96,6 +129,10 @@ struct SesameMetrics {
     CounterFamily& ticketsValidated;  // kind, result
     CounterFamily& redisErrors;       // operation
     CounterFamily& singleLogouts;     // result
+    // Login storms (gateway/core/blocking_work.hpp): per directory.
+    GaugeFamily& passwordQueueDepth;     // directory: checks waiting for a thread
+    HistogramFamily& passwordQueueWait;  // directory: seconds a check waited for a thread
+    CounterFamily& loginsShed;           // directory: logins refused at once, queue full
 };
 
 }  // namespace sesame::core

@@ -91,6 +91,7 @@ core::HttpRequest summaryOf(const core::HttpRequest& r) {
 
 template <class Stream>
 constexpr bool isTls = !std::is_same_v<Stream, beast::tcp_stream>;
+constexpr std::size_t tlsRecordBytes = 16 * 1024;  // RFC 8446 §5.1: at most 2^14 per record
 
 template <class Stream>
 class Connection {
@@ -214,7 +215,19 @@ class Connection {
                                 const core::HttpRequest& summary, Clock::time_point started) {
         auto out = settings_.encoder.encode(std::move(response), context);
         lowest().expires_after(limits().readTimeout);
-        auto [ec, n] = co_await asio::async_write(stream_, out.buffers(), asTuple);
+        error_code ec;
+        std::size_t n = 0;
+        if (isTls<Stream> && out.body.size() > tlsRecordBytes) {
+            // Over Beast's ssl_stream, a gathering write whose body is larger than one TLS
+            // record sent the header and never the body (a /metrics of 17 kB arrived empty):
+            // such a body goes in a write of its own.
+            std::tie(ec, n) = co_await asio::async_write(stream_, asio::buffer(out.head), asTuple);
+            if (!ec)
+                std::tie(ec, n) =
+                    co_await asio::async_write(stream_, asio::buffer(out.body), asTuple);
+        } else {
+            std::tie(ec, n) = co_await asio::async_write(stream_, out.buffers(), asTuple);
+        }
         if (settings_.observer) {
             // The observer sees the status only: headers, cookies and body have gone out.
             core::HttpResponse seen;

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
 
 namespace sesame::http {
 namespace {
@@ -45,48 +44,38 @@ bool isPlausibleHost(std::string_view host) {
 }
 
 std::optional<AddressRange> AddressRange::parse(std::string_view text) {
+    namespace ip = boost::asio::ip;
     text = trim(text);
-    auto slash = text.find('/');
-    auto address = parseAddress(text.substr(0, slash));
-    if (!address) return std::nullopt;
     AddressRange range;
-    range.v6_ = address->is_v6();
-    unsigned width = range.v6_ ? 128 : 32;
-    if (range.v6_) {
-        auto b = address->to_v6().to_bytes();
-        std::copy(b.begin(), b.end(), range.bytes_.begin());
-    } else {
-        auto b = address->to_v4().to_bytes();
-        std::copy(b.begin(), b.end(), range.bytes_.begin());
+    if (text.find('/') == std::string_view::npos) {
+        // One address: a block of one (an IPv4-mapped IPv6 address counts as IPv4).
+        auto address = parseAddress(text);
+        if (!address) return std::nullopt;
+        if (address->is_v4())
+            range.network_ = ip::network_v4(address->to_v4(), 32);
+        else
+            range.network_ = ip::network_v6(address->to_v6(), 128);
+        return range;
     }
-    range.prefix_ = width;
-    if (slash != std::string_view::npos) {
-        std::string_view p = text.substr(slash + 1);
-        unsigned prefix = 0;
-        auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), prefix);
-        if (p.empty() || ec != std::errc{} || end != p.data() + p.size() || prefix > width)
-            return std::nullopt;
-        range.prefix_ = prefix;
-    }
+    boost::system::error_code ec;
+    if (text.find(':') == std::string_view::npos)
+        range.network_ = ip::make_network_v4(text, ec);
+    else
+        range.network_ = ip::make_network_v6(text, ec);
+    if (ec) return std::nullopt;
     return range;
 }
 
 bool AddressRange::contains(const boost::asio::ip::address& raw) const {
+    namespace ip = boost::asio::ip;
     auto address = normalizeAddress(raw);
-    if (address.is_v6() != v6_) return false;
-    std::array<unsigned char, 16> bytes{};
-    if (v6_) {
-        auto b = address.to_v6().to_bytes();
-        std::copy(b.begin(), b.end(), bytes.begin());
-    } else {
-        auto b = address.to_v4().to_bytes();
-        std::copy(b.begin(), b.end(), bytes.begin());
+    if (const auto* v4 = std::get_if<ip::network_v4>(&network_)) {
+        return address.is_v4() &&
+               ip::network_v4(address.to_v4(), v4->prefix_length()).canonical() == v4->canonical();
     }
-    unsigned full = prefix_ / 8, rest = prefix_ % 8;
-    if (!std::equal(bytes.begin(), bytes.begin() + full, bytes_.begin())) return false;
-    if (rest == 0) return true;
-    unsigned char mask = static_cast<unsigned char>(0xff << (8 - rest));
-    return (bytes[full] & mask) == (bytes_[full] & mask);
+    const auto& v6 = std::get<ip::network_v6>(network_);
+    return address.is_v6() &&
+           ip::network_v6(address.to_v6(), v6.prefix_length()).canonical() == v6.canonical();
 }
 
 bool TrustedProxies::trusts(const boost::asio::ip::address& address) const {

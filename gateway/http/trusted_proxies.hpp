@@ -3,25 +3,26 @@
 // only a proxy we trust may tell us the client address, scheme and host through X-Forwarded-*;
 // from anybody else those headers are ignored, or a client could pick its own address and walk
 // around per-address throttling (RFC 7239 §8.3 discusses the same risk for Forwarded).
-#include <array>
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/network_v4.hpp>
+#include <boost/asio/ip/network_v6.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 namespace sesame::http {
 
-// One address or one CIDR block, IPv4 or IPv6: "10.0.0.1", "10.0.0.0/8", "fd00::/8".
+// One address or one CIDR block, IPv4 or IPv6: "10.0.0.1", "10.0.0.0/8", "fd00::/8" (read by
+// Boost.Asio's make_network_v4/v6).
 class AddressRange {
   public:
     static std::optional<AddressRange> parse(std::string_view text);
     bool contains(const boost::asio::ip::address& address) const;
 
   private:
-    bool v6_ = false;
-    std::array<unsigned char, 16> bytes_{};
-    unsigned prefix_ = 0;
+    std::variant<boost::asio::ip::network_v4, boost::asio::ip::network_v6> network_;
 };
 
 // What a trusted proxy says about the original request; empty when it said nothing usable.

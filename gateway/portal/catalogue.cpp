@@ -46,6 +46,17 @@ constexpr std::array entries{
           "Too many attempts. Try again in {minutes} minutes."},
     Entry{"login.throttled_one", "Trop de tentatives. Réessayez dans 1" NBSP "minute.",
           "Too many attempts. Try again in 1 minute."},
+    // A login storm (docs/operations.md): said at once, with what was typed kept but the password.
+    Entry{"login.busy",
+          "Beaucoup de personnes se connectent en ce moment. Votre identifiant est gardé" NBSP ": "
+          "retapez votre mot de passe et réessayez dans {seconds}" NBSP "secondes.",
+          "Many people are signing in right now. Your username is kept: type your password "
+          "again and retry in {seconds} seconds."},
+    Entry{"login.slowed",
+          "Trop de tentatives de connexion depuis votre réseau. Retapez votre mot de passe et "
+          "réessayez dans {seconds}" NBSP "secondes.",
+          "Too many sign-in attempts from your network. Type your password again and retry in "
+          "{seconds} seconds."},
     Entry{"directory.unavailable",
           "L'annuaire «" NBSP "{directory}" NBSP "» ne répond pas pour le moment. Réessayez dans "
           "quelques minutes" NBSP "; les autres annuaires restent disponibles.",

@@ -120,6 +120,10 @@ std::string loginErrorMessage(Language lang, const LoginView& view) {
             return text(lang, "directory.unavailable",
                         {{"directory", view.directoryName.empty() ? view.choice.label.in(lang)
                                                                   : view.directoryName}});
+        case LoginError::busy:
+            return text(lang, "login.busy", {{"seconds", std::to_string(view.retrySeconds)}});
+        case LoginError::slowed:
+            return text(lang, "login.slowed", {{"seconds", std::to_string(view.retrySeconds)}});
     }
     return {};
 }
@@ -133,7 +137,10 @@ int loginStatus(LoginError error) {
         case LoginError::throttled:
             return 429;
         case LoginError::directoryUnavailable:
+        case LoginError::busy:
             return 503;
+        case LoginError::slowed:
+            return 429;
     }
     return 200;
 }
@@ -224,10 +231,12 @@ core::HttpResponse renderLogin(const PageContext& context, const LoginView& view
     std::string label = escapeHtml(view.choice.label.in(lang));
     std::string error = loginErrorMessage(lang, view);
     bool failed = view.error == LoginError::failed;
+    // The password to type again: after a failure, and after "try again in N seconds".
+    bool retype = failed || view.error == LoginError::busy || view.error == LoginError::slowed;
 
     // Where the focus starts (WCAG 2.4.3): the field to fill, or after a failure the password to
     // type again, whose aria-describedby then reads the error out (WCAG 4.1.3, no script).
-    const bool focusPassword = failed && !view.login.empty();
+    const bool focusPassword = retype && !view.login.empty();
     const char* autofocus = " autofocus";
     std::string body = heading(label);
     if (!view.serviceName.empty())
@@ -250,7 +259,7 @@ core::HttpResponse renderLogin(const PageContext& context, const LoginView& view
     body += "<div class=\"field\">\n<label for=\"password\">" + text(lang, "login.password") +
             "</label>\n<input type=\"password\" id=\"password\" name=\"password\" "
             "autocomplete=\"current-password\" required" +
-            inputAttributes(failed, failed) + (focusPassword ? autofocus : "") + ">\n</div>\n";
+            inputAttributes(retype, failed) + (focusPassword ? autofocus : "") + ">\n</div>\n";
     body += "<button type=\"submit\">" + text(lang, "login.submit") + "</button>\n</form>\n";
     if (view.offerOtherChoices)
         body += "<p class=\"back\"><a href=\"" +
@@ -263,6 +272,8 @@ core::HttpResponse renderLogin(const PageContext& context, const LoginView& view
                              {{"flow", view.flowId}, {"choice", view.choice.id}});
     if (view.error == LoginError::throttled)
         response.header("Retry-After", std::to_string(std::max(1, view.retryMinutes) * 60));
+    if (view.error == LoginError::busy || view.error == LoginError::slowed)
+        response.header("Retry-After", std::to_string(std::max(1, view.retrySeconds)));
     return response;
 }
 

@@ -36,6 +36,8 @@ enum class LoginError {
     failed,                // unknown account and wrong password alike: one message
     throttled,             // retryMinutes says when to try again
     directoryUnavailable,  // the choice's directory does not answer; others still work
+    busy,                  // a login storm: the directory's queue is full (503, retrySeconds)
+    slowed,                // this address has too many logins waiting already (429, retrySeconds)
 };
 
 struct LoginView {
@@ -46,6 +48,7 @@ struct LoginView {
     std::string login;        // re-filled after a failure; the password never is
     LoginError error = LoginError::none;
     int retryMinutes = 0;       // for throttled, rounded up by the app (at least 1)
+    int retrySeconds = 0;       // for busy and slowed (at least 1)
     std::string directoryName;  // for directoryUnavailable; empty: the choice's label
     std::string loginPath = "/login";
     bool offerOtherChoices = true;  // the "choose another way" link (off with a single choice)

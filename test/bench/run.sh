@@ -15,6 +15,13 @@
 # with --write-docs, puts it in the "Results" section of docs/performance.md.
 #
 #   test/bench/run.sh [--duration SECONDS] [--rounds N] [--write-docs]
+#   test/bench/run.sh --storm RATE [--duration SECONDS]
+#
+# --storm: the login storm instead (issue 7): RATE password logins per second (LDAP binds
+# against the demo slapd, the demo's queue settings) offered open-loop by storm_client for
+# SECONDS, while people with a session ask for tickets; prints logins accepted per second,
+# p50/p99 of accepted logins, the share shed, and p99 of ticket issuance during the storm.
+# `--storm 1000 --duration 60` is the issue's figure; `--storm 50 --duration 5` checks it works.
 #
 # The floor and serviceValidate are measured in N rounds (default 5), floor then Sesame in each,
 # so that both see the same moments of this shared machine; the table shows the round with the
@@ -33,13 +40,15 @@ duration=10
 warmup=2
 rounds=5
 write_docs=0
+storm_rate=0
 command_line="test/bench/run.sh $*"
 while [ $# -gt 0 ]; do
   case $1 in
     --duration) duration=$2; shift 2 ;;
     --rounds) rounds=$2; shift 2 ;;
     --write-docs) write_docs=1; shift ;;
-    *) sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+    --storm) storm_rate=$2; shift 2 ;;
+    *) sed -n '2,29p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
   esac
 done
 wrk_threads=2  # one per core: wrk, Redis and the server under test share this machine's cores
@@ -58,7 +67,7 @@ done
 build=${SESAME_BENCH_BUILD_DIR:-$root/build-bench}
 say "building (Release) in $build"
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build" -j"$(nproc)" --target sesame floor_server >/dev/null
+cmake --build "$build" -j"$(nproc)" --target sesame floor_server storm_client >/dev/null
 sesame_bin=$build/gateway/app/sesame
 floor_bin=$build/test/bench/floor_server
 
@@ -147,6 +156,13 @@ write_config() {  # write_config <plain|tls|node> <port> <file>
     replace "trusted_proxies: []" "trusted_proxies: [127.0.0.1]"
     replace "key_prefix: \"bench-node:\"" "key_prefix: \"bench-ha:\""
     replace "threads: $server_threads" "threads: $node_threads"
+  fi
+  if [ "$storm_rate" != 0 ]; then
+    # The storm comes from one address, for one demo account logged in thousands of times at
+    # once: the per-account and per-address counters (which count attempts in flight) would
+    # measure throttling, not the queue.
+    replace "per_account: { attempts: 5," "per_account: { attempts: 1000000,"
+    replace "networks: []" "networks: [{ range: 127.0.0.0/8, per_address: { attempts: 10000000, max_waiting: 100000 }, login_starts_per_address: { attempts: 1000000, window: 1m } }]"
   fi
   if [ "$mode" = plain ]; then
     # Behind-a-proxy mode: no server.tls, plain HTTP (as the floor).
@@ -362,6 +378,17 @@ measure_tickets() {
 }
 
 # ---- the runs ----
+if [ "$storm_rate" != 0 ]; then
+  start_sesame plain
+  storm_cookie=$(log_in "$sesame_base")
+  say "storm: $storm_rate logins/s for $duration s against $sesame_base"
+  "$build/test/bench/storm_client" "${sesame_base##*:}" "$storm_rate" "$duration" \
+    "$storm_cookie" "$service_encoded"
+  grep -o 'sesame_password_queue[^ ]*{directory="academie"[^ ]* [0-9.e+-]*\|sesame_logins_shed_total{directory="academie"} [0-9.e+-]*' \
+    <(curl -s "$sesame_base/metrics") | grep -v '_bucket' || true
+  say "peak RSS of Sesame: $(peak_rss_mb "$sesame_pid") MB"
+  exit 0
+fi
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 start_sesame plain
 plain_pid=$sesame_pid plain_base=$sesame_base plain_ready=$ready_ms plain_startup=$startup_ms

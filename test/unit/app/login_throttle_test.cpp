@@ -1,6 +1,6 @@
 // Throttling of logins (gateway/app): every attempt is counted before the directory is asked,
-// per account and per client address, each in its own window; on the in-memory store with a
-// manual clock.
+// per account (refused past its limit) and per client address (slowed down past its budget,
+// never refused), each in its own window; on the in-memory store with a manual clock.
 #include <catch2/catch.hpp>
 
 #include <boost/asio/co_spawn.hpp>
@@ -10,6 +10,7 @@
 #include "gateway/app/login_throttle.hpp"
 #include "gateway/core/clock.hpp"
 #include "gateway/session/memory_session_store.hpp"
+#include "test/unit/connectors/yaml_node.hpp"
 
 using namespace sesame;
 using namespace std::chrono_literals;
@@ -23,11 +24,37 @@ T run(boost::asio::awaitable<T> task) {
     return future.get();
 }
 
-bool allowed(app::LoginThrottle& t, const std::string& dir, const std::string& login,
-             const std::string& address) {
+app::ThrottleVerdict verdictOf(app::LoginThrottle& t, const std::string& dir,
+                               const std::string& login, const std::string& address) {
     auto verdict = run(t.reserve(dir, login, address));
     REQUIRE(verdict.has_value());
-    return verdict->allowed;
+    return *verdict;
+}
+
+bool allowed(app::LoginThrottle& t, const std::string& dir, const std::string& login,
+             const std::string& address) {
+    return verdictOf(t, dir, login, address).allowed;
+}
+
+// Allowed at once: neither refused nor slowed down.
+bool atOnce(app::LoginThrottle& t, const std::string& dir, const std::string& login,
+            const std::string& address) {
+    auto verdict = verdictOf(t, dir, login, address);
+    return verdict.allowed && verdict.delay == 0ms;
+}
+
+// An attempt the directory then refuses: the verdict it had before being checked.
+app::ThrottleVerdict failed(app::LoginThrottle& t, const std::string& dir, const std::string& login,
+                            const std::string& address) {
+    auto verdict = verdictOf(t, dir, login, address);
+    REQUIRE(run(t.recordFailure(address)).has_value());
+    return verdict;
+}
+
+bool failedAtOnce(app::LoginThrottle& t, const std::string& dir, const std::string& login,
+                  const std::string& address) {
+    auto verdict = failed(t, dir, login, address);
+    return verdict.allowed && verdict.delay == 0ms;
 }
 }  // namespace
 
@@ -57,27 +84,146 @@ TEST_CASE("attempts are counted before the directory answers", "[unit]") {
     CHECK(passed == 3);
 }
 
-TEST_CASE("one address guessing many accounts is throttled too", "[unit]") {
+TEST_CASE("one address guessing many accounts is slowed down, never refused", "[unit]") {
     core::ManualClock clock;
     session::MemorySessionStore store(clock);
-    app::LoginThrottle throttle(store, app::ThrottleConfig{{5, 15min}, {4, 10min}});
+    app::ThrottleConfig config{{5, 15min}, {4, 10min}};
+    config.perAddress.delayStep = 2s;
+    config.perAddress.maxDelay = 5s;
+    app::LoginThrottle throttle(store, config);
     for (int i = 0; i < 4; ++i)
-        CHECK(allowed(throttle, "ent", "eleve" + std::to_string(i), "192.0.2.7"));
-    auto verdict = run(throttle.reserve("ent", "someone.else", "192.0.2.7"));
-    REQUIRE(verdict.has_value());
-    CHECK_FALSE(verdict->allowed);
-    CHECK(verdict->retryAfter <= 10min);
-    CHECK(allowed(throttle, "ent", "someone.else", "192.0.2.8"));
+        CHECK(failedAtOnce(throttle, "ent", "eleve" + std::to_string(i), "192.0.2.7"));
+    // Each failure beyond the free four adds two seconds, up to five.
+    std::vector<std::chrono::milliseconds> delays;
+    for (int i = 0; i < 4; ++i) {
+        auto verdict = failed(throttle, "ent", "other" + std::to_string(i), "192.0.2.7");
+        CHECK(verdict.allowed);
+        delays.push_back(verdict.delay);
+    }
+    CHECK(delays == std::vector<std::chrono::milliseconds>{2s, 4s, 5s, 5s});
+    CHECK(atOnce(throttle, "ent", "someone.else", "192.0.2.8"));
+    // Attempts still being checked are no failures: only answers count.
+    for (int i = 0; i < 10; ++i)
+        CHECK(atOnce(throttle, "ent", "pupil" + std::to_string(i), "192.0.2.9"));
+    clock.advance(10 * 60 + 1);
+    CHECK(atOnce(throttle, "ent", "again", "192.0.2.7"));
+}
+
+TEST_CASE("the delay grows by one step per failure beyond the budget, up to its cap", "[unit]") {
+    app::AddressBudget budget{10, 15min, 1s, 10s, 5};
+    CHECK(budget.delayFor(1) == 0ms);
+    CHECK(budget.delayFor(10) == 0ms);
+    CHECK(budget.delayFor(11) == 1s);
+    CHECK(budget.delayFor(13) == 3s);
+    CHECK(budget.delayFor(20) == 10s);
+    CHECK(budget.delayFor(1'000'000'000) == 10s);
+}
+
+TEST_CASE("a configured network range gets its own larger budget", "[unit]") {
+    core::ConfigErrors errors;
+    auto config = app::ThrottleConfig::parse(test::yamlNode(R"(
+per_address: { attempts: 2, window: 15m, delay_step: 1s, max_delay: 10s }
+networks:
+  - range: 10.0.0.0/8
+    per_address: { attempts: 300 }
+  - range: "2001:db8:42::/48"
+    per_address: { attempts: 100, max_waiting: 7 }
+)"),
+                                             errors);
+    INFO(errors.format());
+    REQUIRE(errors.empty());
+    CHECK(config.budgetFor("10.20.30.40").attempts == 300);
+    CHECK(config.budgetFor("10.20.30.40").maxDelay == 10s);  // the rest from per_address
+    CHECK(config.budgetFor("2001:db8:42:1::9").attempts == 100);
+    CHECK(config.budgetFor("2001:db8:42:1::9").maxWaiting == 7);
+    CHECK(config.budgetFor("192.0.2.1").attempts == 2);
+    CHECK(config.budgetFor("2001:db8:43::1").attempts == 2);
+
+    core::ManualClock clock;
+    session::MemorySessionStore store(clock);
+    app::LoginThrottle throttle(store, config);
+    for (int i = 0; i < 250; ++i)
+        REQUIRE(failedAtOnce(throttle, "ent", "eleve" + std::to_string(i), "10.1.1.1"));
+    CHECK(failedAtOnce(throttle, "ent", "a", "192.0.2.1"));
+    CHECK(failedAtOnce(throttle, "ent", "b", "192.0.2.1"));
+    CHECK(verdictOf(throttle, "ent", "c", "192.0.2.1").delay == 1s);
+}
+
+TEST_CASE("wrong throttling settings are reported with their key", "[unit]") {
+    core::ConfigErrors errors;
+    (void)app::ThrottleConfig::parse(test::yamlNode(R"(
+per_address: { attempts: 0, delay_step: 5s, max_delay: 2s }
+busy_retry_after: 0s
+networks:
+  - range: 10.0.0.0/33
+  - range: not-a-network
+    per_address: { max_waiting: 0 }
+)"),
+                                     errors);
+    auto text = errors.format();
+    INFO(text);
+    CHECK(text.find("per_address.attempts") != std::string::npos);
+    CHECK(text.find("per_address.max_delay") != std::string::npos);
+    CHECK(text.find("busy_retry_after") != std::string::npos);
+    CHECK(text.find("networks[0].range") != std::string::npos);
+    CHECK(text.find("'not-a-network'") != std::string::npos);
+    CHECK(text.find("networks[1].per_address.max_waiting") != std::string::npos);
+}
+
+TEST_CASE("an address may have only so many logins waiting at once", "[unit]") {
+    app::DelayedLogins delayed;
+    auto first = delayed.enter("192.0.2.7", 2);
+    auto second = delayed.enter("192.0.2.7", 2);
+    REQUIRE(first);
+    REQUIRE(second);
+    CHECK_FALSE(delayed.enter("192.0.2.7", 2));
+    CHECK(delayed.enter("192.0.2.8", 2));  // another address has its own
+    CHECK(delayed.waiting("192.0.2.7") == 2);
+    second.reset();
+    CHECK(delayed.enter("192.0.2.7", 2));
+    first.reset();
+    CHECK(delayed.waiting("192.0.2.7") == 0);
+}
+
+TEST_CASE("a slowed login waits on a timer, or is told at once when its address waits enough",
+          "[unit]") {
+    app::DelayedLogins delayed;
+    app::ThrottleVerdict none;
+    CHECK(run(delayed.waitOut("192.0.2.7", none)));
+    app::ThrottleVerdict slowed;
+    slowed.delay = 5ms;
+    slowed.maxWaiting = 1;
+    CHECK(run(delayed.waitOut("192.0.2.7", slowed)));
+    CHECK(delayed.waiting("192.0.2.7") == 0);
+    auto waiting = delayed.enter("192.0.2.7", 1);  // another login of the address waits
+    REQUIRE(waiting);
+    CHECK_FALSE(run(delayed.waitOut("192.0.2.7", slowed)));
+    CHECK(run(delayed.waitOut("192.0.2.8", slowed)));
+}
+
+TEST_CASE("logins the directory takes for the same account share its counter", "[unit]") {
+    auto key = [](const std::string& login) { return app::LoginThrottle::accountKey("d", login); };
+    // RFC 4518: case folding, NFKC (full-width forms), mapped-out characters, spaces.
+    CHECK(key("\xEF\xBD\x90rof.herriot") == key("prof.herriot"));  // U+FF50 full-width p
+    CHECK(key("ＰＲＯＦ．ＨＥＲＲＩＯＴ") == key("prof.herriot"));
+    CHECK(key("Prof.Her\xC2\xADriot") == key("prof.herriot"));              // soft hyphen
+    CHECK(key("prof.\xE2\x80\x8Bherriot") == key("prof.herriot"));          // zero-width space
+    CHECK(key("\xC2\xA0prof.herriot\xE3\x80\x80") == key("prof.herriot"));  // NBSP, ideographic
+    CHECK(key("jean  \tdupont") == key("Jean Dupont"));
+    CHECK(key("STRASSE") == key("stra\xC3\x9F"
+                                "e"));  // ß folds to ss
+    CHECK(key("prof.herriot") != key("prof.herriet"));
+    CHECK(app::LoginThrottle::accountKey("a", "x") != app::LoginThrottle::accountKey("b", "x"));
 }
 
 TEST_CASE("an IPv6 client is counted by its /64", "[unit]") {
     core::ManualClock clock;
     session::MemorySessionStore store(clock);
     app::LoginThrottle throttle(store, app::ThrottleConfig{{50, 15min}, {2, 10min}});
-    CHECK(allowed(throttle, "ent", "a", "2001:db8:1:2::1"));
-    CHECK(allowed(throttle, "ent", "b", "2001:db8:1:2:aaaa::9"));
-    CHECK_FALSE(allowed(throttle, "ent", "c", "2001:db8:1:2:ffff:ffff:ffff:ffff"));
-    CHECK(allowed(throttle, "ent", "c", "2001:db8:1:3::1"));  // another /64
+    CHECK(failedAtOnce(throttle, "ent", "a", "2001:db8:1:2::1"));
+    CHECK(failedAtOnce(throttle, "ent", "b", "2001:db8:1:2:aaaa::9"));
+    CHECK_FALSE(atOnce(throttle, "ent", "c", "2001:db8:1:2:ffff:ffff:ffff:ffff"));
+    CHECK(atOnce(throttle, "ent", "c", "2001:db8:1:3::1"));  // another /64
 }
 
 TEST_CASE("successes do not use up an address: a whole school logs in behind one", "[unit]") {
@@ -86,10 +232,10 @@ TEST_CASE("successes do not use up an address: a whole school logs in behind one
     app::LoginThrottle throttle(store, app::ThrottleConfig{{5, 15min}, {3, 15min}});
     for (int i = 0; i < 30; ++i) {
         const std::string pupil = "eleve" + std::to_string(i);
-        REQUIRE(allowed(throttle, "ent", pupil, "192.0.2.1"));
+        REQUIRE(atOnce(throttle, "ent", pupil, "192.0.2.1"));
         REQUIRE(run(throttle.recordSuccess("ent", pupil, "192.0.2.1")).has_value());
     }
-    CHECK(allowed(throttle, "ent", "one.more", "192.0.2.1"));
+    CHECK(atOnce(throttle, "ent", "one.more", "192.0.2.1"));
 }
 
 TEST_CASE("a success clears the account's failures", "[unit]") {

@@ -104,3 +104,20 @@ TEST_CASE("libldap errors become what a caller can act on", "[unit][ldap]") {
     CHECK(ldap::breaksConnection(ldap::ldapResult(-5)));
     CHECK(ldap::ldapResult(-1).message() == "Can't contact LDAP server");
 }
+
+TEST_CASE("the queue of logins waiting for a bind follows the pool unless configured",
+          "[unit][ldap]") {
+    const std::string base = "id: x\nuri: ldap://127.0.0.1:3389\nbase_dn: dc=x,dc=fr\n";
+    core::ConfigErrors errors;
+    auto byDefault = ldap::LdapDirectoryConfig::parse(
+        test::yamlNode(base + "pool_size: 3\n", "etc/sesame.yml"), errors);
+    REQUIRE(errors.empty());
+    CHECK(byDefault.queueSize == 48);
+    auto set = ldap::LdapDirectoryConfig::parse(
+        test::yamlNode(base + "queue_size: 0\n", "etc/sesame.yml"), errors);
+    REQUIRE(errors.empty());
+    CHECK(set.queueSize == 0);
+    CHECK_THAT(errorsOf(base + "queue_size: -1\n"),
+               Catch::Contains("queue_size: expected a whole number from 0 to 10000"));
+    CHECK_THAT(errorsOf(base + "queue_size: many\n"), Catch::Contains("queue_size"));
+}

@@ -182,3 +182,17 @@ TEST_CASE("the demo partners file holds anim.periscolaire with password demo", "
     CHECK(id->hasProfile("Local_PERISCOLAIRE"));
     CHECK(id->structures == std::vector<std::string>{"0690001A"});
 }
+
+TEST_CASE("the queue of logins waiting for argon2 follows the threads unless configured",
+          "[unit][local]") {
+    const std::string base = "id: p\ntype: local\naccounts_file: p.yml\n";
+    sesame::core::ConfigErrors errors;
+    auto byDefault =
+        local::LocalDirectoryConfig::parse(sesame::test::yamlNode(base + "threads: 2\n"), errors);
+    REQUIRE(errors.empty());
+    CHECK(byDefault.queueSize == 32);
+    (void)local::LocalDirectoryConfig::parse(sesame::test::yamlNode(base + "queue_size: 10001\n"),
+                                             errors);
+    CHECK_THAT(errors.format(),
+               Catch::Contains("queue_size: expected a whole number from 0 to 10000"));
+}

@@ -246,6 +246,30 @@ TEST_CASE("throttling says when to retry, in the person's language", "[unit]") {
     CHECK(has(portal::renderLogin(context(Language::en), view).body, "Try again in 1 minute."));
 }
 
+TEST_CASE("a login storm says in how many seconds to retry, with the login kept", "[unit]") {
+    auto view = loginView(portal::LoginError::busy);
+    view.login = "prof.herriot";
+    view.retrySeconds = 5;
+    auto fr = portal::renderLogin(context(Language::fr), view);
+    CHECK(fr.status == 503);
+    CHECK(core::findParameter(fr.headers, "Retry-After") == "5");
+    CHECK(has(fr.body, "Beaucoup de personnes se connectent en ce moment."));
+    CHECK(has(fr.body, "réessayez dans 5\u00A0secondes."));
+    CHECK(has(fr.body, "value=\"prof.herriot\""));
+    // The password is typed again: it has the focus and the message.
+    CHECK(has(fr.body,
+              "autocomplete=\"current-password\" required aria-describedby=\"login-error\" "
+              "autofocus"));
+    auto en = portal::renderLogin(context(Language::en), view);
+    CHECK(has(en.body, "Many people are signing in right now."));
+
+    view.error = portal::LoginError::slowed;
+    auto slowed = portal::renderLogin(context(Language::fr), view);
+    CHECK(slowed.status == 429);
+    CHECK(core::findParameter(slowed.headers, "Retry-After") == "5");
+    CHECK(has(slowed.body, "Trop de tentatives de connexion depuis votre réseau."));
+}
+
 TEST_CASE("a directory that does not answer is named, and the others are said to work", "[unit]") {
     auto view = loginView(portal::LoginError::directoryUnavailable);
     auto fr = portal::renderLogin(context(Language::fr), view);
