@@ -4,14 +4,17 @@
 # Apache httpd + mod_auth_cas and their own Redis where they need to stop it).
 #   scripts/test.sh            # everything (what CI runs)
 #   scripts/test.sh -L unit    # extra arguments go to ctest
+#   scripts/test.sh -L fuzz    # replays the fuzzing corpus of test/fuzz (every run replays it)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 bash scripts/install-deps.sh
 
 build=${SESAME_BUILD_DIR:-$root/build}
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build" -j"$(nproc)"
+# SESAME_CMAKE_ARGS: extra configuration (scripts/sanitize.sh builds with the sanitizers).
+# shellcheck disable=SC2086
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release ${SESAME_CMAKE_ARGS:-} >/dev/null
+cmake --build "$build" -j"${SESAME_BUILD_JOBS:-$(nproc)}"
 
 run=$(mktemp -d /tmp/sesame-test.XXXXXX)
 cleanup() {

@@ -602,7 +602,10 @@ std::vector<std::string> LoginFlow::serviceNames(const std::vector<core::Service
             told.emplace_back(std::move(name), url);
     }
     std::vector<std::string> out;
-    for (const auto& [name, url] : told) {
+    for (const auto& entry : told) {
+        // Not a structured binding: clang 14 (the sanitizer and fuzz builds) cannot capture one.
+        const std::string& name = entry.first;
+        const std::string& url = entry.second;
         auto sameName =
             std::count_if(told.begin(), told.end(), [&](const auto& t) { return t.first == name; });
         out.push_back(sameName > 1 && name != url ? name + " (" + url + ")" : name);

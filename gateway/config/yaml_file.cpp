@@ -1,11 +1,13 @@
 #include "gateway/config/yaml_file.hpp"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -128,6 +130,60 @@ class TreeBuilder {
     bool failed_ = false;
 };
 
+// Counts the documents of a stream from the parser's events, noting where each one's content
+// starts. Not YAML::LoadAll: yaml-cpp 0.7 (Debian 12) loops forever on some broken streams (a
+// lone ","), reporting one more empty document at each call without consuming anything, and
+// LoadAll keeps them all until memory runs out (found by test/fuzz config_yaml; upstream
+// jbeder/yaml-cpp#1040, fixed by #1319, which ends the stream at the first empty document, as
+// documentCount does).
+class DocumentCounter final : public YAML::EventHandler {
+  public:
+    void OnDocumentStart(const YAML::Mark&) override { content_.reset(); }
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { seen(mark); }
+    void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                  const std::string&) override {
+        seen(mark);
+    }
+    void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                         YAML::EmitterStyle::value) override {
+        seen(mark);
+    }
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                    YAML::EmitterStyle::value) override {
+        seen(mark);
+    }
+    void OnMapEnd() override {}
+
+    // Where the last document's content starts; none for an empty document.
+    const std::optional<YAML::Mark>& content() const { return content_; }
+
+  private:
+    void seen(const YAML::Mark& mark) {
+        if (!content_) content_ = mark;
+    }
+    std::optional<YAML::Mark> content_;
+};
+
+struct DocumentCount {
+    std::size_t documents = 0;
+    int secondLine = 0;  // 1-based line of the second document's content
+};
+
+// Throws YAML::Exception on a syntax error, as YAML::Load does.
+DocumentCount documentCount(const std::string& text) {
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    DocumentCounter counter;
+    DocumentCount out;
+    while (parser.HandleNextDocument(counter) && counter.content()) {
+        if (++out.documents == 2) out.secondLine = counter.content()->line + 1;
+    }
+    return out;
+}
+
 }  // namespace
 
 const boost::system::error_category& configCategory() noexcept {
@@ -137,21 +193,23 @@ const boost::system::error_category& configCategory() noexcept {
 
 Result<core::ConfigNode> loadYamlString(const std::string& text, const std::string& file,
                                         core::ConfigErrors& errors) {
-    std::vector<YAML::Node> documents;
+    DocumentCount count;
+    YAML::Node document;
     try {
-        documents = YAML::LoadAll(text);
+        count = documentCount(text);
+        if (count.documents == 1) document = YAML::Load(text);  // the first document only
     } catch (const YAML::Exception& e) {
         errors.add(file, e.mark.line >= 0 ? e.mark.line + 1 : 0, "", "YAML syntax error: " + e.msg);
         return make_error_code(ConfigErrc::syntax);
     }
-    if (documents.empty()) return core::ConfigNode::makeNull(file, "", 1);
-    if (documents.size() > 1) {
-        errors.add(file, documents[1].Mark().line + 1, "",
-                   "expected one YAML document, found " + std::to_string(documents.size()));
+    if (count.documents == 0) return core::ConfigNode::makeNull(file, "", 1);
+    if (count.documents > 1) {
+        errors.add(file, count.secondLine, "",
+                   "expected one YAML document, found " + std::to_string(count.documents));
         return make_error_code(ConfigErrc::syntax);
     }
     TreeBuilder builder(file, errors);
-    auto root = builder.build(documents.front(), "", 1, 0);
+    auto root = builder.build(document, "", 1, 0);
     if (builder.failed()) return make_error_code(ConfigErrc::syntax);
     return root;
 }

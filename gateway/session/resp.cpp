@@ -3,6 +3,7 @@
 #include <hiredis/hiredis.h>
 
 #include <new>
+#include <string_view>
 
 #include "gateway/session/redis_errc.hpp"
 
@@ -17,6 +18,28 @@ using OwnedReply = std::unique_ptr<void, ReplyFree>;
 struct CommandFree {
     void operator()(char* command) const { redisFreeCommand(command); }
 };
+
+// hiredis 0.14 allocates an array reply's element table as soon as it reads the count, before any
+// element arrives: "*922337203\r\n", 12 bytes from the peer, asks for 7 GB (found by
+// test/fuzz, resp_reply). Sesame's longest array replies (a user's sessions, a session's visits)
+// are far shorter; a longer one fails like garbage: protocol_error, the connection is dropped.
+constexpr int maxArrayElements = 1 << 20;
+const redisReplyObjectFunctions* hiredisFunctions = nullptr;  // hiredis' own, set once
+
+void* createBoundedArray(const redisReadTask* task, int elements) {
+    if (elements > maxArrayElements) return nullptr;  // hiredis reports it as out of memory
+    return hiredisFunctions->createArray(task, elements);
+}
+
+redisReplyObjectFunctions* boundedFunctions(redisReplyObjectFunctions* defaults) {
+    static redisReplyObjectFunctions bounded = [defaults] {
+        hiredisFunctions = defaults;
+        redisReplyObjectFunctions copy = *defaults;
+        copy.createArray = createBoundedArray;
+        return copy;
+    }();
+    return &bounded;
+}
 
 RedisReply convert(const redisReply& r) {
     switch (r.type) {
@@ -64,6 +87,7 @@ void RespReader::Free::operator()(redisReader* reader) const {
 
 RespReader::RespReader() : reader_(redisReaderCreate()) {
     if (!reader_) throw std::bad_alloc();
+    reader_->fn = boundedFunctions(reader_->fn);
 }
 
 Result<void> RespReader::feed(std::string_view bytes) {
@@ -81,6 +105,10 @@ Result<std::optional<RedisReply>> RespReader::next() {
 }
 
 std::string RespReader::lastError() const {
+    // The only allocation that can be refused on purpose is createBoundedArray's.
+    if (std::string_view(reader_->errstr) == "Out of memory")
+        return "array reply longer than " + std::to_string(maxArrayElements) +
+               " elements, or out of memory";
     return reader_->errstr;
 }
 

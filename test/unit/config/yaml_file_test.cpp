@@ -122,10 +122,20 @@ TEST_CASE("a syntax error is reported with its line", "[unit][config]") {
     CHECK_THAT(loadErrors("a: {b: 1\n"), Contains("YAML syntax error"));
 }
 
+TEST_CASE("a stream yaml-cpp cannot end is refused instead of filling memory", "[unit][config]") {
+    // yaml-cpp 0.7 reads "," as endless empty documents (test/fuzz, corpus/config_yaml/lone-comma).
+    core::ConfigErrors errors;
+    auto root = loadYamlString(",\n", "t.yml", errors);
+    REQUIRE(root.has_value());
+    CHECK_FALSE(root->present());
+    CHECK_THAT(loadErrors("a: 1\n,\n"), Contains("t.yml:"));
+}
+
 TEST_CASE("trees the loader refuses", "[unit][config]") {
     CHECK_THAT(loadErrors("a: 1\nb: 2\na: 3\n"), Contains("t.yml:3: a: duplicate key"));
     CHECK_THAT(loadErrors("x:\n  y: 1\n  y: 2\n"), Contains("t.yml:3: x.y: duplicate key"));
-    CHECK_THAT(loadErrors("a: 1\n---\nb: 2\n"), Contains("expected one YAML document, found 2"));
+    CHECK_THAT(loadErrors("a: 1\n---\nb: 2\n"),
+               Contains("t.yml:3: (top): expected one YAML document, found 2"));
     CHECK_THAT(loadErrors("? [a, b]\n: 1\n"), Contains("expected a text key"));
     CHECK_THAT(loadErrors("a:\n  <<: 3\n"), Contains("a.<<: expected a map or a list of maps"));
     CHECK_THAT(loadErrors("a: &a [*a]\n"), Contains("too deep or too large"));

@@ -21,6 +21,10 @@
 namespace asio = boost::asio;
 using namespace sesame;
 using core::Errc;
+// Not ldap::X: for clang, `ldap` also names libldap's `struct ldap` in the global namespace.
+using sesame::ldap::LdapDirectory;
+using sesame::ldap::LdapDirectoryConfig;
+using LdapErrc = sesame::ldap::Errc;
 using core::ProfileAssignment;
 using Strings = std::vector<std::string>;
 
@@ -40,12 +44,12 @@ std::string testLdapUri() {
 }
 
 // A directory of etc/sesame.yml (academie, commune, ent), pointed at `uri`.
-ldap::LdapDirectoryConfig demoConfig(const std::string& id, const std::string& uri) {
+LdapDirectoryConfig demoConfig(const std::string& id, const std::string& uri) {
     auto root = test::yamlFile(sourceDir + "/etc/sesame.yml");
     for (const auto& item : root["directories"].items()) {
         if (item["id"].scalar() != id) continue;
         core::ConfigErrors errors;
-        auto config = ldap::LdapDirectoryConfig::parse(item, errors);
+        auto config = LdapDirectoryConfig::parse(item, errors);
         INFO(errors.format());
         REQUIRE(errors.empty());
         config.uri = uri;
@@ -68,7 +72,7 @@ T run(asio::awaitable<T> op) {
     return std::move(*out);
 }
 
-Result<core::Identity> login(ldap::LdapDirectory& dir, const std::string& user,
+Result<core::Identity> login(LdapDirectory& dir, const std::string& user,
                              const std::string& password = "demo") {
     return run(dir.verify(user, password));
 }
@@ -127,7 +131,7 @@ void makeCertificate(const std::string& dir, const std::string& name) {
 }  // namespace
 
 TEST_CASE("teachers and directors log in at the academic directory", "[ldap]") {
-    ldap::LdapDirectory academie(demoConfig("academie", testLdapUri()));
+    LdapDirectory academie(demoConfig("academie", testLdapUri()));
     auto prof = login(academie, "prof.herriot");
     INFO(errorOf(prof).message());
     REQUIRE(prof.has_value());
@@ -149,7 +153,7 @@ TEST_CASE("teachers and directors log in at the academic directory", "[ldap]") {
 }
 
 TEST_CASE("a commune agent's AD group gives National_COL", "[ldap]") {
-    ldap::LdapDirectory commune(demoConfig("commune", testLdapUri()));
+    LdapDirectory commune(demoConfig("commune", testLdapUri()));
     auto agent = login(commune, "agent.mairie");
     INFO(errorOf(agent).message());
     REQUIRE(agent.has_value());
@@ -159,7 +163,7 @@ TEST_CASE("a commune agent's AD group gives National_COL", "[ldap]") {
 }
 
 TEST_CASE("pupils and parents log in at the ENT directory", "[ldap]") {
-    ldap::LdapDirectory ent(demoConfig("ent", testLdapUri()));
+    LdapDirectory ent(demoConfig("ent", testLdapUri()));
     auto pupil = login(ent, "eleve.herriot");
     INFO(errorOf(pupil).message());
     REQUIRE(pupil.has_value());
@@ -173,7 +177,7 @@ TEST_CASE("pupils and parents log in at the ENT directory", "[ldap]") {
 }
 
 TEST_CASE("a wrong password and an unknown login cannot be told apart", "[ldap]") {
-    ldap::LdapDirectory academie(demoConfig("academie", testLdapUri()));
+    LdapDirectory academie(demoConfig("academie", testLdapUri()));
     CHECK(errorOf(login(academie, "prof.herriot", "wrong")) == Errc::invalid_credentials);
     CHECK(errorOf(login(academie, "nobody.herriot", "demo")) == Errc::invalid_credentials);
     // RFC 4513 §5.1.2: an empty password would be an unauthenticated bind, "successful".
@@ -185,7 +189,7 @@ TEST_CASE("a wrong password and an unknown login cannot be told apart", "[ldap]"
 }
 
 TEST_CASE("filter metacharacters in a login find nobody", "[ldap]") {
-    ldap::LdapDirectory academie(demoConfig("academie", testLdapUri()));
+    LdapDirectory academie(demoConfig("academie", testLdapUri()));
     for (std::string injected : {"*", ")(uid=*", "prof.herriot)(uid=*", "*)(|(uid=*", "prof*"}) {
         INFO(injected);
         CHECK(errorOf(login(academie, injected, "demo")) == Errc::invalid_credentials);
@@ -196,7 +200,7 @@ TEST_CASE("filter metacharacters in a login find nobody", "[ldap]") {
 }
 
 TEST_CASE("lookup shows an academy the raw entry and its mapping", "[ldap]") {
-    ldap::LdapDirectory commune(demoConfig("commune", testLdapUri()));
+    LdapDirectory commune(demoConfig("commune", testLdapUri()));
     auto found = run(commune.lookup("agent.mairie"));
     INFO((found ? std::string() : found.error().message()));
     REQUIRE(found.has_value());
@@ -218,23 +222,23 @@ TEST_CASE("anonymous clients and a wrong service password read nothing", "[ldap]
     auto anonymous = demoConfig("academie", testLdapUri());
     anonymous.bindDn.clear();
     anonymous.bindPassword.clear();
-    ldap::LdapDirectory anon(anonymous);
+    LdapDirectory anon(anonymous);
     CHECK(errorOf(login(anon, "prof.herriot")) == Errc::invalid_credentials);
 
     auto wrong = demoConfig("academie", testLdapUri());
     wrong.bindPassword = "not-the-service-password";
-    ldap::LdapDirectory refused(wrong);
+    LdapDirectory refused(wrong);
     CHECK(errorOf(login(refused, "prof.herriot")) == Errc::unavailable);
     auto probe = run(refused.probe());
     REQUIRE(probe.has_error());
-    CHECK(probe.error() == ldap::Errc::service_bind_refused);
+    CHECK(probe.error() == LdapErrc::service_bind_refused);
 
-    ldap::LdapDirectory academie(demoConfig("academie", testLdapUri()));
+    LdapDirectory academie(demoConfig("academie", testLdapUri()));
     CHECK(run(academie.probe()).has_value());
 }
 
 TEST_CASE("concurrent logins share the connection pool", "[ldap]") {
-    ldap::LdapDirectory ent(demoConfig("ent", testLdapUri()));  // pool_size 4
+    LdapDirectory ent(demoConfig("ent", testLdapUri()));  // pool_size 4
     asio::io_context io;
     int verified = 0, refused = 0;
     for (int i = 0; i < 12; ++i) {
@@ -254,7 +258,7 @@ TEST_CASE("concurrent logins share the connection pool", "[ldap]") {
 
 TEST_CASE("a directory on a closed port is unavailable at once", "[ldap]") {
     auto uri = "ldap://127.0.0.1:" + std::to_string(freePort());
-    ldap::LdapDirectory down(demoConfig("academie", uri));
+    LdapDirectory down(demoConfig("academie", uri));
     auto start = std::chrono::steady_clock::now();
     CHECK(errorOf(login(down, "prof.herriot")) == Errc::unavailable);
     auto probe = run(down.probe());
@@ -270,7 +274,7 @@ TEST_CASE("a directory that never answers times out without holding the event lo
     auto config = demoConfig("academie",
                              "ldap://127.0.0.1:" + std::to_string(silent.local_endpoint().port()));
     config.operationTimeout = std::chrono::seconds(1);
-    ldap::LdapDirectory mute(config);
+    LdapDirectory mute(config);
 
     std::vector<std::string> order;
     error_code result;
@@ -295,7 +299,7 @@ TEST_CASE("a directory that never answers times out without holding the event lo
 TEST_CASE("a directory that restarts works again with the same connector", "[ldap]") {
     testLdapUri();  // same prerequisites as the other [ldap] tests (slapd installed, root)
     PrivateSlapd slapd;
-    ldap::LdapDirectory academie(demoConfig("academie", slapd.uri()));
+    LdapDirectory academie(demoConfig("academie", slapd.uri()));
     REQUIRE(login(academie, "prof.herriot").has_value());  // its connections are now pooled
 
     // Restarted between two logins: the pooled connections are dead, a fresh one is made.
@@ -323,7 +327,7 @@ TEST_CASE("StartTLS checks the directory's certificate against ca_file", "[ldap]
         auto config = demoConfig("academie", slapd.uri());
         config.startTls = true;
         config.caFile = certs + "/slapd.crt";
-        ldap::LdapDirectory trusted(config);
+        LdapDirectory trusted(config);
         auto prof = login(trusted, "prof.herriot");
         INFO(errorOf(prof).message());
         CHECK(prof.has_value());
@@ -331,7 +335,7 @@ TEST_CASE("StartTLS checks the directory's certificate against ca_file", "[ldap]
 
         // A certificate no configured CA signed: nothing is sent, not even the service bind.
         config.caFile = certs + "/stranger.crt";
-        ldap::LdapDirectory impostor(config);
+        LdapDirectory impostor(config);
         CHECK(errorOf(login(impostor, "prof.herriot")) == Errc::unavailable);
     }
     std::filesystem::remove_all(certs);

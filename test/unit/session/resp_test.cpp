@@ -61,3 +61,30 @@ TEST_CASE("bytes that are not RESP are a protocol error", "[unit]") {
     CHECK(next.error() == RedisErrc::protocol_error);
     CHECK_FALSE(reader.lastError().empty());
 }
+
+TEST_CASE("an array reply announcing more elements than any reply has is refused at once",
+          "[unit]") {
+    // hiredis would allocate 7 GB for the element table of these 12 bytes (test/fuzz,
+    // corpus/resp_reply/oom-array-count).
+    RespReader reader;
+    REQUIRE(reader.feed("*922337203\r\n"));
+    auto next = reader.next();
+    REQUIRE_FALSE(next);
+    CHECK(next.error() == RedisErrc::protocol_error);
+    CHECK(reader.lastError().find("array reply longer than") != std::string::npos);
+
+    RespReader nested;
+    REQUIRE(nested.feed("*2\r\n:1\r\n*2147483647\r\n"));
+    CHECK_FALSE(nested.next());
+}
+
+TEST_CASE("array replies of ordinary lengths still come out whole", "[unit]") {
+    RespReader reader;
+    std::string reply = "*1000\r\n";
+    for (int i = 0; i < 1000; ++i) reply += ":1\r\n";
+    REQUIRE(reader.feed(reply));
+    auto next = reader.next();
+    REQUIRE(next);
+    REQUIRE(next->has_value());
+    CHECK((*next)->elements().size() == 1000);
+}

@@ -61,7 +61,10 @@ std::string xmlEscape(std::string_view s) {
     return out;
 }
 
-std::map<std::string, std::string> params(std::string_view encodedQuery) {
+std::map<std::string, std::string> params(std::string_view text) {
+    // A NUL-terminated copy: Debian's Boost.URL 1.81 parse_query reads its argument up to a NUL
+    // (strlen), past the end of a Beast request target (found by scripts/sanitize.sh).
+    const std::string encodedQuery(text);
     std::map<std::string, std::string> out;
     if (!urls::parse_query(encodedQuery)) return out;
     urls::url holder;
