@@ -171,17 +171,16 @@ TEST_CASE(
     "its larger budget",
     "[interop][ldap][redis]") {
     // Sesame behind a proxy on loopback: the client address is taken from X-Forwarded-For.
-    SesameInstance sesame{
-        SesameOptions{requiredEnv("SESAME_TEST_REDIS"),
-                      requiredEnv("SESAME_TEST_LDAP"),
-                      {{"trusted_proxies: []", "trusted_proxies: [127.0.0.1]"},
-                       {"per_address: { attempts: 50, window: 15m, delay_step: 1s, max_delay: 10s, "
-                        "max_waiting: 50 }",
-                        "per_address: { attempts: 2, window: 15m, delay_step: 5s, max_delay: 5s, "
-                        "max_waiting: 1 }"},
-                       {"networks: []",
-                        "networks: [{ range: 198.51.100.0/24, per_address: { attempts: 100 } }]"}},
-                      true}};
+    SesameInstance sesame{SesameOptions{
+        requiredEnv("SESAME_TEST_REDIS"),
+        requiredEnv("SESAME_TEST_LDAP"),
+        {{"trusted_proxies: []", "trusted_proxies: [127.0.0.1]"},
+         {"per_address: { attempts: 50, window: 15m, delay_step: 1s, max_delay: 10s }",
+          "per_address: { attempts: 2, window: 15m, delay_step: 5s, max_delay: 5s }"},
+         {"max_waiting_per_account: 2", "max_waiting_per_account: 1"},
+         {"networks: []",
+          "networks: [{ range: 198.51.100.0/24, per_address: { attempts: 100 } }]"}},
+        true}};
     auto from = [](const std::string& address) { return Fields{{"X-Forwarded-For", address}}; };
     auto fail = [&](const std::string& address, int n) {
         Browser b;
@@ -194,20 +193,26 @@ TEST_CASE(
     for (int i = 0; i < 3; ++i) CHECK(fail(school, i).status == 401);
     CHECK(logLines(sesame, "login_delayed", school) == 1);
 
-    // One of its logins waits; one more at the same time is told at once to retry.
+    // A pupil's login waits; the same pupil's next one at the same time is told at once to retry
+    // (max_waiting_per_account: 1)...
     auto waiting = std::async(std::launch::async, [&] { return fail(school, 3); });
     waitUntil([&] { return logLines(sesame, "login_delayed", school) == 2; },
               std::chrono::seconds(20), "the second delayed login", &sesame.process());
     Browser impatient;
     auto page = formFor(impatient, sesame, pupil.choice, from(school));
-    auto refused = submit(impatient, page, "eleve.presse", "wrong", from(school));
+    auto refused = submit(impatient, page, "Inconnu.3", "wrong", from(school));
     CHECK(refused.status == 429);
     CHECK(refused.header("Retry-After") == std::optional<std::string>("5"));
     CHECK(textContent(refused.body).find("depuis votre réseau") != std::string::npos);
     auto form = findForm(refused.body, "/login");
     REQUIRE(form);
-    CHECK(form->value("login") == std::optional<std::string>("eleve.presse"));
+    CHECK(form->value("login") == std::optional<std::string>("Inconnu.3"));
+    // ...but another pupil behind the same address waits alongside, not refused.
+    auto other = std::async(std::launch::async, [&] { return fail(school, 4); });
+    waitUntil([&] { return logLines(sesame, "login_delayed", school) == 3; },
+              std::chrono::seconds(20), "another pupil's delayed login", &sesame.process());
     CHECK(waiting.get().status == 401);
+    CHECK(other.get().status == 401);
 
     // An address of the configured range has a hundred free failures.
     const std::string academy = "198.51.100.7";
