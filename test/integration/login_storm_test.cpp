@@ -166,6 +166,50 @@ TEST_CASE("a login storm: the excess is told at once to retry, SSO goes on",
     CHECK(metric(sesame, depth) == 0);
 }
 
+TEST_CASE("a choice's second directory kept full does not make guesses on its first one free",
+          "[interop][ldap][redis]") {
+    SlapdServer slapd;
+    // The partners' choice asks the local directory, then the academy's: one bind at a time
+    // there, none waiting, so one login held on a frozen slapd fills it.
+    SesameInstance sesame{SesameOptions{
+        requiredEnv("SESAME_TEST_REDIS"),
+        slapd.url(),
+        {{"      directories: [partenaires]", "      directories: [partenaires, academie]"},
+         {"    pool_size: 4                # binds at once (threads)\n"
+          "    queue_size: 64 ",
+          "    pool_size: 1\n    queue_size: 0 "},
+         {"timeout: 3s", "timeout: 20s"},
+         {"per_account: { attempts: 5", "per_account: { attempts: 3"}},
+        true}};
+    FrozenSlapd frozen(slapd);
+    auto held = std::async(std::launch::async, [&] {
+        Browser b(BrowserOptions{{}, std::chrono::seconds(60)});
+        return submit(b, formFor(b, sesame, teacher.choice), teacher.login, "demo");
+    });
+    // Its check has reached the academy's only thread (and waits there on slapd).
+    const std::string started = "sesame_password_queue_wait_seconds_count{directory=\"academie\"}";
+    waitUntil([&] { return metric(sesame, started) == 1; }, std::chrono::seconds(20),
+              "the academy's only place taken", &sesame.process());
+
+    // Someone keeping the academy's directory full guesses a partner's password: every guess,
+    // the right one too, is told to retry; none is judged uncounted by the local directory.
+    for (const std::string& guess : {"guess-1", "guess-2", "guess-3", "guess-4", "demo"}) {
+        Browser attacker;
+        auto answer =
+            submit(attacker, formFor(attacker, sesame, partner.choice), partner.login, guess);
+        INFO(guess);
+        CHECK(answer.status == 503);
+    }
+
+    // Once the directory frees its place, the partner logs in: the refused guesses did not lock
+    // the account either.
+    frozen.thaw();
+    CHECK(held.get().isRedirect());
+    Browser person;
+    auto ok = submit(person, formFor(person, sesame, partner.choice), partner.login, "demo");
+    CHECK(ok.isRedirect());
+}
+
 TEST_CASE(
     "one address failing many logins is slowed down, not refused; a school's range has "
     "its larger budget",
