@@ -397,7 +397,7 @@ session::Task<core::HttpResponse> LoginFlow::loginSubmit(const core::HttpRequest
         return allowingRedirectTo(portal::renderLogin(pageContext(request), view),
                                   (*pending)->flow.service);
     };
-    // A login storm: the directory's queue is full. Said at once (503, Retry-After), before
+    // A login storm: a directory's queue is full. Said at once (503, Retry-After), before
     // anything slow is spent on this login (docs/operations.md, "Login storms and throttling").
     auto busy = [&](const std::string& directoryId) {
         metrics_.loginsShed.inc({directoryId});
@@ -408,12 +408,16 @@ session::Task<core::HttpResponse> LoginFlow::loginSubmit(const core::HttpRequest
     if (login.empty() || password.empty() || login.size() > 256 || password.size() > 1024 ||
         !core::isValidUtf8(login) || !core::isValidUtf8(password))
         co_return page(portal::LoginError::failed);
-    const auto* first =
-        chosen->directories.empty() ? nullptr : runtime_->directory(chosen->directories.front());
-    if (first && first->connector->checks().full()) co_return busy(first->id);
+    // Every directory the login may reach, before the counters and any delay; the place itself
+    // is taken just before the check, so a queue that fills meanwhile still sheds the login.
+    for (const auto& directoryId : chosen->directories) {
+        const auto* directory = runtime_->directory(directoryId);
+        if (directory && directory->connector->checks().full()) co_return busy(directoryId);
+    }
 
     LoginThrottle throttle(store_, runtime_->throttle);
-    auto verdict = co_await throttle.reserve(chosen->id, login, request.clientAddress);
+    const auto& directories = chosen->directories;
+    auto verdict = co_await throttle.reserve(directories, login, request.clientAddress);
     if (!verdict) co_return unavailable(request);
     if (!verdict->allowed) {
         metrics_.logins.inc({chosen->id, "throttled"});
@@ -421,7 +425,7 @@ session::Task<core::HttpResponse> LoginFlow::loginSubmit(const core::HttpRequest
         co_return page(portal::LoginError::throttled, retryMinutes(verdict->retryAfter));
     }
     if (!co_await delayedLogins_.waitOut(request.clientAddress, *verdict)) {
-        (void)co_await throttle.giveBack(chosen->id, login, request.clientAddress);
+        (void)co_await throttle.giveBack(directories, login);
         metrics_.logins.inc({chosen->id, "slowed"});
         co_return page(portal::LoginError::slowed, 0, retrySeconds(verdict->delay));
     }
@@ -435,7 +439,12 @@ session::Task<core::HttpResponse> LoginFlow::loginSubmit(const core::HttpRequest
         if (!directory) continue;
         auto place = directory->connector->checks().enter();
         if (!place) {
-            (void)co_await throttle.giveBack(chosen->id, login, request.clientAddress);
+            // A directory before this one judged the password wrong: that answer was learnt
+            // and stays counted, or keeping this queue full would make guesses free.
+            if (someAnswered)
+                (void)co_await throttle.recordFailure(request.clientAddress);
+            else
+                (void)co_await throttle.giveBack(directories, login);
             co_return busy(directoryId);
         }
         auto verified = co_await directory->connector->verify(login, password);
@@ -457,16 +466,16 @@ session::Task<core::HttpResponse> LoginFlow::loginSubmit(const core::HttpRequest
         // The attempt stays counted (it was reserved) when any directory judged the password;
         // when none could, it is given back: an outage must not lock people out after it.
         if (!someAnswered) {
-            (void)co_await throttle.giveBack(chosen->id, login, request.clientAddress);
+            (void)co_await throttle.giveBack(directories, login);
             co_return page(portal::LoginError::directoryUnavailable);
         }
-        if (someUnavailable) co_return page(portal::LoginError::directoryUnavailable);
         (void)co_await throttle.recordFailure(request.clientAddress);
+        if (someUnavailable) co_return page(portal::LoginError::directoryUnavailable);
         metrics_.logins.inc({chosen->id, "failure"});
         log.info("login_failed", {{"choice", chosen->id}, {"client", request.clientAddress}});
         co_return page(portal::LoginError::failed);
     }
-    (void)co_await throttle.recordSuccess(chosen->id, login, request.clientAddress);
+    (void)co_await throttle.recordSuccess(directories, login);
 
     identity->directory = authenticatedBy->id;
     identity->authMethod = "password";

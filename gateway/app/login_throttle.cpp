@@ -29,7 +29,7 @@ ThrottleLimit parseLimit(const core::ConfigNode& node, ThrottleLimit fallback,
 
 AddressBudget parseBudget(const core::ConfigNode& node, const AddressBudget& fallback,
                           core::ConfigErrors& errors) {
-    node.checkKeys(errors, {"attempts", "window", "delay_step", "max_delay", "max_waiting"});
+    node.checkKeys(errors, {"attempts", "window", "delay_step", "max_delay"});
     AddressBudget b;
     b.attempts = node["attempts"].asInt(errors, fallback.attempts, 1, 10'000'000);
     b.window = node["window"].asDuration(errors, fallback.window);
@@ -37,10 +37,13 @@ AddressBudget parseBudget(const core::ConfigNode& node, const AddressBudget& fal
     b.delayStep = node["delay_step"].asDuration(errors, duration_cast<seconds>(fallback.delayStep));
     b.maxDelay = node["max_delay"].asDuration(errors, duration_cast<seconds>(fallback.maxDelay));
     if (b.delayStep.count() == 0) errors.add(node["delay_step"], "must be at least 1s");
-    b.maxWaiting = node["max_waiting"].asInt(errors, fallback.maxWaiting, 1, 100'000);
     if (b.maxDelay < b.delayStep) errors.add(node["max_delay"], "must be at least delay_step");
-    // A delay holds a connection open: past a minute a browser or a proxy gives up first.
-    if (b.maxDelay > std::chrono::minutes(1)) errors.add(node["max_delay"], "must be at most 1m");
+    // A delay holds the request open: the load balancer in front gives up first otherwise
+    // (etc/haproxy/sesame.cfg: `timeout server 30s`, a 504), and the check takes time too.
+    if (b.maxDelay > std::chrono::seconds(20))
+        errors.add(node["max_delay"],
+                   "must be at most 20s: a delayed login holds its request open, and a load "
+                   "balancer's server timeout (30s in etc/haproxy/sesame.cfg) answers 504 first");
     return b;
 }
 
@@ -122,7 +125,7 @@ milliseconds AddressBudget::delayFor(std::int64_t counted) const {
 ThrottleConfig ThrottleConfig::parse(const core::ConfigNode& section, core::ConfigErrors& errors) {
     ThrottleConfig config;
     section.checkKeys(errors, {"per_account", "per_address", "login_starts_per_address", "networks",
-                               "busy_retry_after"});
+                               "busy_retry_after", "max_waiting_per_account", "max_waiting"});
     config.perAccount = parseLimit(section["per_account"], config.perAccount, errors);
     config.perAddress = parseBudget(section["per_address"], config.perAddress, errors);
     config.loginStartsPerAddress =
@@ -130,6 +133,9 @@ ThrottleConfig ThrottleConfig::parse(const core::ConfigNode& section, core::Conf
     config.busyRetryAfter = section["busy_retry_after"].asDuration(errors, config.busyRetryAfter);
     if (config.busyRetryAfter.count() < 1)
         errors.add(section["busy_retry_after"], "must be at least 1s");
+    config.maxWaitingPerAccount =
+        section["max_waiting_per_account"].asInt(errors, config.maxWaitingPerAccount, 1, 100);
+    config.maxWaiting = section["max_waiting"].asInt(errors, config.maxWaiting, 1, 1'000'000);
     const auto& networks = section["networks"];
     if (networks.present() && !networks.isSequence()) {
         errors.add(networks, "expected a list of { range: CIDR, per_address: {...} }");
@@ -154,27 +160,30 @@ const ThrottleLimit& ThrottleConfig::loginStartsFor(const std::string& address) 
 DelayedLogins::Wait::~Wait() {
     if (!owner_) return;
     std::lock_guard lock(owner_->mutex_);
-    auto it = owner_->waiting_.find(key_);
+    --owner_->total_;
+    auto it = owner_->waiting_.find(waiter_);
     if (it != owner_->waiting_.end() && --it->second <= 0) owner_->waiting_.erase(it);
 }
 
-std::optional<DelayedLogins::Wait> DelayedLogins::enter(const std::string& address,
-                                                        std::int64_t limit) {
-    auto key = LoginThrottle::addressKey(address);
+std::optional<DelayedLogins::Wait> DelayedLogins::enter(const std::string& waiter,
+                                                        std::int64_t limit,
+                                                        std::int64_t nodeLimit) {
     std::lock_guard lock(mutex_);
-    auto& count = waiting_[key];
+    if (total_ >= nodeLimit) return std::nullopt;
+    auto& count = waiting_[waiter];
     if (count >= limit) {
-        if (count == 0) waiting_.erase(key);
+        if (count == 0) waiting_.erase(waiter);
         return std::nullopt;
     }
     ++count;
-    return Wait(this, std::move(key));
+    ++total_;
+    return Wait(this, waiter);
 }
 
 session::Task<bool> DelayedLogins::waitOut(const std::string& address,
                                            const ThrottleVerdict& verdict) {
     if (verdict.delay.count() <= 0) co_return true;
-    auto wait = enter(address, verdict.maxWaiting);
+    auto wait = enter(verdict.waiter, verdict.maxWaiting, verdict.maxWaitingOnNode);
     if (!wait) {
         log.warning("login_slowed_refused", {{"client", address}});
         co_return false;
@@ -187,10 +196,15 @@ session::Task<bool> DelayedLogins::waitOut(const std::string& address,
     co_return true;
 }
 
-std::int64_t DelayedLogins::waiting(const std::string& address) const {
+std::int64_t DelayedLogins::waiting(const std::string& waiter) const {
     std::lock_guard lock(mutex_);
-    auto it = waiting_.find(LoginThrottle::addressKey(address));
+    auto it = waiting_.find(waiter);
     return it == waiting_.end() ? 0 : it->second;
+}
+
+std::int64_t DelayedLogins::waitingOnNode() const {
+    std::lock_guard lock(mutex_);
+    return total_;
 }
 
 std::string LoginThrottle::accountKey(const std::string& directory, const std::string& login) {
@@ -219,41 +233,50 @@ std::string LoginThrottle::addressKey(const std::string& address) {
     return "addr:" + boost::asio::ip::address_v6(bytes).to_string() + "/64";
 }
 
-session::Task<Result<ThrottleVerdict>> LoginThrottle::reserve(const std::string& directory,
-                                                              const std::string& login,
-                                                              const std::string& address) {
+session::Task<Result<ThrottleVerdict>> LoginThrottle::reserve(
+    const std::vector<std::string>& directories, const std::string& login,
+    const std::string& address) {
     const auto& budget = config_.budgetFor(address);
-    auto account =
-        co_await store_.increment(accountKey(directory, login), config_.perAccount.window);
-    if (!account) co_return account.error();
+    ThrottleVerdict verdict;
+    for (const auto& directory : directories) {
+        auto account =
+            co_await store_.increment(accountKey(directory, login), config_.perAccount.window);
+        if (!account) co_return account.error();
+        if (account->count > config_.perAccount.attempts) {
+            verdict.allowed = false;
+            verdict.retryAfter = std::max(verdict.retryAfter, account->ttl);
+        }
+    }
+    if (!verdict.allowed) {
+        // A refused attempt is not made.
+        (void)co_await giveBack(directories, login);
+        co_return verdict;
+    }
     // The address's failures so far, not its attempts in flight: a school logging 300 pupils
     // in at once is not slowed by the checks still running.
     auto failures = co_await store_.counter(addressKey(address));
     if (!failures) co_return failures.error();
-    ThrottleVerdict verdict;
     verdict.delay = budget.delayFor(failures->count + 1);
-    verdict.maxWaiting = budget.maxWaiting;
-    if (account->count > config_.perAccount.attempts) {
-        verdict.allowed = false;
-        verdict.retryAfter = account->ttl;
-        // A refused attempt is not made.
-        (void)co_await giveBack(directory, login, address);
-    }
+    verdict.waiter = addressKey(address) + " " + accountKey({}, login);
+    verdict.maxWaiting = config_.maxWaitingPerAccount;
+    verdict.maxWaitingOnNode = config_.maxWaiting;
     co_return verdict;
 }
 
 session::Task<Result<bool>> LoginThrottle::reserveLoginStart(const std::string& address) {
     const auto& limit = config_.loginStartsFor(address);
-    auto started = co_await store_.increment("start:" + address, limit.window);
+    auto started = co_await store_.increment("start:" + addressKey(address), limit.window);
     if (!started) co_return Result<bool>(boost::system::in_place_error, started.error());
     co_return started->count <= limit.attempts;
 }
 
-session::Task<Result<void>> LoginThrottle::giveBack(const std::string& directory,
-                                                    const std::string& login,
-                                                    const std::string& address) {
-    auto a = co_await store_.increment(accountKey(directory, login), config_.perAccount.window, -1);
-    if (!a) co_return a.error();
+session::Task<Result<void>> LoginThrottle::giveBack(const std::vector<std::string>& directories,
+                                                    const std::string& login) {
+    for (const auto& directory : directories) {
+        // Only from a counter whose window still runs: a delay may have outlasted it.
+        auto given = co_await store_.decrement(accountKey(directory, login));
+        if (!given) co_return given.error();
+    }
     co_return Result<void>{};
 }
 
@@ -263,11 +286,14 @@ session::Task<Result<void>> LoginThrottle::recordFailure(const std::string& addr
     co_return Result<void>{};
 }
 
-session::Task<Result<void>> LoginThrottle::recordSuccess(const std::string& directory,
-                                                         const std::string& login,
-                                                         const std::string& address) {
-    auto reset = co_await store_.resetCounter(accountKey(directory, login));
-    if (!reset) co_return reset.error();
+session::Task<Result<void>> LoginThrottle::recordSuccess(
+    const std::vector<std::string>& directories, const std::string& login) {
+    // Every directory of the choice: those asked before the one that knew the person counted
+    // the attempt too, and must not lock them out after a few good logins.
+    for (const auto& directory : directories) {
+        auto reset = co_await store_.resetCounter(accountKey(directory, login));
+        if (!reset) co_return reset.error();
+    }
     co_return Result<void>{};
 }
 

@@ -38,9 +38,11 @@ auto runOn(boost::asio::thread_pool& pool, F work) {
 }
 
 // The threads of one directory with a bounded queue in front: `threads` checks at once, at most
-// `queueSize` more waiting. A login takes a Place before anything slow is done for it (a Redis
-// round trip, a bind); when every place is taken it is refused at once, so that a storm turns
-// into "try again in a few seconds" instead of a queue whose last entries time out anyway.
+// `queueSize` more waiting. A login is refused at once when the pool is full() before anything
+// slow is done for it (throttling counters in Redis, a throttling delay, a bind), so that a storm
+// turns into "try again in a few seconds" instead of a queue whose last entries time out anyway;
+// it takes its Place just before its check, and is refused the same way if the pool filled in
+// between (gateway/app login flow).
 // Threads start with every signal blocked: a write to a socket a directory closed gives EPIPE,
 // not a SIGPIPE that ends the process, and SIGTERM/SIGHUP stay with the threads handling them.
 class BoundedPool {

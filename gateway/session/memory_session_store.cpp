@@ -97,7 +97,8 @@ Task<Result<void>> MemorySessionStore::addVisit(const std::string& sessionId,
     co_return Result<void>{};
 }
 
-void MemorySessionStore::recordVisit(const std::string& sessionId, const core::ServiceVisit& visit) {
+void MemorySessionStore::recordVisit(const std::string& sessionId,
+                                     const core::ServiceVisit& visit) {
     auto& stored = visits_[sessionId];
     stored.visits.push_back(visit);
     if (stored.visits.size() > maxVisits)
@@ -182,14 +183,20 @@ Task<Result<void>> MemorySessionStore::deleteArtefact(ArtefactKind kind, const s
 }
 
 Task<Result<CounterState>> MemorySessionStore::increment(const std::string& key,
-                                                         std::chrono::seconds window,
-                                                         std::int64_t by) {
+                                                         std::chrono::seconds window) {
     if (auto refused = refuse()) co_return *refused;
     if (window.count() <= 0) co_return core::Errc::invalid_argument;
     auto [it, fresh] = counters_.try_emplace(key);
     if (fresh) it->second.expiresAt = now() + window.count();  // the window starts at first use
-    it->second.count += by;
+    ++it->second.count;
     co_return CounterState{it->second.count, std::chrono::seconds(it->second.expiresAt - now())};
+}
+
+Task<Result<void>> MemorySessionStore::decrement(const std::string& key) {
+    if (auto refused = refuse()) co_return *refused;
+    auto it = counters_.find(key);
+    if (it != counters_.end() && it->second.count > 0) --it->second.count;
+    co_return Result<void>{};
 }
 
 Task<Result<CounterState>> MemorySessionStore::counter(const std::string& key) {

@@ -41,8 +41,9 @@ class MemorySessionStore final : public SessionStore {
                                                           const std::string& id) override;
     Task<Result<void>> deleteArtefact(ArtefactKind kind, const std::string& id) override;
 
-    Task<Result<CounterState>> increment(const std::string& key, std::chrono::seconds window,
-                                         std::int64_t by = 1) override;
+    Task<Result<CounterState>> increment(const std::string& key,
+                                         std::chrono::seconds window) override;
+    Task<Result<void>> decrement(const std::string& key) override;
     Task<Result<CounterState>> counter(const std::string& key) override;
     Task<Result<void>> resetCounter(const std::string& key) override;
 
@@ -73,7 +74,9 @@ class MemorySessionStore final : public SessionStore {
     std::int64_t now() const { return clock_.nowSeconds(); }
     std::optional<error_code> refuse();
     void expire();
-    void recordVisit(const std::string& sessionId, const core::ServiceVisit& visit);  // drops whatever has expired at now(), as Redis would have
+    void recordVisit(const std::string& sessionId,
+                     const core::ServiceVisit&
+                         visit);  // drops whatever has expired at now(), as Redis would have
     static std::string artefactKey(ArtefactKind kind, const std::string& id);
 
     const core::Clock& clock_;

@@ -24,6 +24,14 @@ if ttl > 0 then redis.call('EXPIRE', KEYS[2], ttl) end
 return 1
 )lua";
 
+// Gives one back to a throttling counter, only while its window runs and above 0: a DECR on a
+// key whose window ended would create it at -1 with no expiry, an extra attempt for good.
+constexpr const char* decrementScript = R"lua(
+local count = tonumber(redis.call('GET', KEYS[1]) or '0')
+if count and count > 0 then return redis.call('DECR', KEYS[1]) end
+return 0
+)lua";
+
 // Stores an artefact of a session and records it in the session's sorted set (by expiry time, so
 // that expired entries are pruned on the way and the set stays as small as the live tickets),
 // only if the session exists. One script: atomic with deleteSessionScript below, on any node.
@@ -282,8 +290,12 @@ Task<Result<void>> RedisSessionStore::putSessionArtefact(
     const std::string& sessionId, const std::optional<core::ServiceVisit>& visit) {
     if (ttl.count() <= 0) co_return core::Errc::invalid_argument;
     std::int64_t now = clock_.nowSeconds();
-    Command eval{"EVAL", putSessionArtefactScript, visit ? "4" : "3", sessionKey(sessionId),
-                 artefactKey(kind, id), artefactsKey(sessionId)};
+    Command eval{"EVAL",
+                 putSessionArtefactScript,
+                 visit ? "4" : "3",
+                 sessionKey(sessionId),
+                 artefactKey(kind, id),
+                 artefactsKey(sessionId)};
     if (visit) eval.push_back(visitsKey(sessionId));
     eval.push_back(value);
     eval.push_back(seconds(ttl.count()));
@@ -330,19 +342,24 @@ Task<Result<void>> RedisSessionStore::deleteArtefact(ArtefactKind kind, const st
 }
 
 Task<Result<CounterState>> RedisSessionStore::increment(const std::string& key,
-                                                        std::chrono::seconds window,
-                                                        std::int64_t by) {
+                                                        std::chrono::seconds window) {
     if (window.count() <= 0) co_return core::Errc::invalid_argument;
     std::string k = counterKey(key);
     // One transaction: the window starts at the first increment (EXPIRE NX) and a crash between
     // INCR and EXPIRE cannot leave a counter that never expires.
-    std::vector<Command> commands{{"INCRBY", k, std::to_string(by)},
-                                  {"EXPIRE", k, seconds(window.count()), "NX"},
-                                  {"TTL", k}};
+    std::vector<Command> commands{
+        {"INCR", k}, {"EXPIRE", k, seconds(window.count()), "NX"}, {"TTL", k}};
     auto replies = checked(co_await client_.transaction(std::move(commands)), "increment");
     if (!replies) co_return replies.error();
     if (replies->size() != 3) co_return RedisErrc::protocol_error;
     co_return counterState((*replies)[0], (*replies)[2]);
+}
+
+Task<Result<void>> RedisSessionStore::decrement(const std::string& key) {
+    Command eval{"EVAL", decrementScript, "1", counterKey(key)};
+    auto reply = checked(co_await client_.command(std::move(eval)), "decrement");
+    if (!reply) co_return reply.error();
+    co_return Result<void>{};
 }
 
 Task<Result<CounterState>> RedisSessionStore::counter(const std::string& key) {

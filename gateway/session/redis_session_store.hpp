@@ -46,8 +46,9 @@ class RedisSessionStore final : public SessionStore {
                                                           const std::string& id) override;
     Task<Result<void>> deleteArtefact(ArtefactKind kind, const std::string& id) override;
 
-    Task<Result<CounterState>> increment(const std::string& key, std::chrono::seconds window,
-                                         std::int64_t by = 1) override;
+    Task<Result<CounterState>> increment(const std::string& key,
+                                         std::chrono::seconds window) override;
+    Task<Result<void>> decrement(const std::string& key) override;
     Task<Result<CounterState>> counter(const std::string& key) override;
     Task<Result<void>> resetCounter(const std::string& key) override;
 

@@ -90,11 +90,12 @@ class SessionStore {
                                                                   const std::string& id) = 0;
     virtual Task<Result<void>> deleteArtefact(ArtefactKind kind, const std::string& id) = 0;
 
-    // Fixed-window counter for throttling: adds `by` (1; -1 gives an attempt back), starting the
-    // window on first use.
+    // Fixed-window counter for throttling: adds one, starting the window on first use.
     virtual Task<Result<CounterState>> increment(const std::string& key,
-                                                 std::chrono::seconds window,
-                                                 std::int64_t by = 1) = 0;
+                                                 std::chrono::seconds window) = 0;
+    // Gives one back (an attempt that was not made) to a counter whose window still runs and that
+    // is above 0; nothing otherwise: a window that ended meanwhile is not started again below 0.
+    virtual Task<Result<void>> decrement(const std::string& key) = 0;
     virtual Task<Result<CounterState>> counter(const std::string& key) = 0;
     virtual Task<Result<void>> resetCounter(const std::string& key) = 0;
 

@@ -166,22 +166,65 @@ TEST_CASE("a login storm: the excess is told at once to retry, SSO goes on",
     CHECK(metric(sesame, depth) == 0);
 }
 
+TEST_CASE("a choice's second directory kept full does not make guesses on its first one free",
+          "[interop][ldap][redis]") {
+    SlapdServer slapd;
+    // The partners' choice asks the local directory, then the academy's: one bind at a time
+    // there, none waiting, so one login held on a frozen slapd fills it.
+    SesameInstance sesame{SesameOptions{
+        requiredEnv("SESAME_TEST_REDIS"),
+        slapd.url(),
+        {{"      directories: [partenaires]", "      directories: [partenaires, academie]"},
+         {"    pool_size: 4                # binds at once (threads)\n"
+          "    queue_size: 64 ",
+          "    pool_size: 1\n    queue_size: 0 "},
+         {"timeout: 3s", "timeout: 20s"},
+         {"per_account: { attempts: 5", "per_account: { attempts: 3"}},
+        true}};
+    FrozenSlapd frozen(slapd);
+    auto held = std::async(std::launch::async, [&] {
+        Browser b(BrowserOptions{{}, std::chrono::seconds(60)});
+        return submit(b, formFor(b, sesame, teacher.choice), teacher.login, "demo");
+    });
+    // Its check has reached the academy's only thread (and waits there on slapd).
+    const std::string started = "sesame_password_queue_wait_seconds_count{directory=\"academie\"}";
+    waitUntil([&] { return metric(sesame, started) == 1; }, std::chrono::seconds(20),
+              "the academy's only place taken", &sesame.process());
+
+    // Someone keeping the academy's directory full guesses a partner's password: every guess,
+    // the right one too, is told to retry; none is judged uncounted by the local directory.
+    for (const std::string& guess : {"guess-1", "guess-2", "guess-3", "guess-4", "demo"}) {
+        Browser attacker;
+        auto answer =
+            submit(attacker, formFor(attacker, sesame, partner.choice), partner.login, guess);
+        INFO(guess);
+        CHECK(answer.status == 503);
+    }
+
+    // Once the directory frees its place, the partner logs in: the refused guesses did not lock
+    // the account either.
+    frozen.thaw();
+    CHECK(held.get().isRedirect());
+    Browser person;
+    auto ok = submit(person, formFor(person, sesame, partner.choice), partner.login, "demo");
+    CHECK(ok.isRedirect());
+}
+
 TEST_CASE(
     "one address failing many logins is slowed down, not refused; a school's range has "
     "its larger budget",
     "[interop][ldap][redis]") {
     // Sesame behind a proxy on loopback: the client address is taken from X-Forwarded-For.
-    SesameInstance sesame{
-        SesameOptions{requiredEnv("SESAME_TEST_REDIS"),
-                      requiredEnv("SESAME_TEST_LDAP"),
-                      {{"trusted_proxies: []", "trusted_proxies: [127.0.0.1]"},
-                       {"per_address: { attempts: 50, window: 15m, delay_step: 1s, max_delay: 10s, "
-                        "max_waiting: 50 }",
-                        "per_address: { attempts: 2, window: 15m, delay_step: 5s, max_delay: 5s, "
-                        "max_waiting: 1 }"},
-                       {"networks: []",
-                        "networks: [{ range: 198.51.100.0/24, per_address: { attempts: 100 } }]"}},
-                      true}};
+    SesameInstance sesame{SesameOptions{
+        requiredEnv("SESAME_TEST_REDIS"),
+        requiredEnv("SESAME_TEST_LDAP"),
+        {{"trusted_proxies: []", "trusted_proxies: [127.0.0.1]"},
+         {"per_address: { attempts: 50, window: 15m, delay_step: 1s, max_delay: 10s }",
+          "per_address: { attempts: 2, window: 15m, delay_step: 5s, max_delay: 5s }"},
+         {"max_waiting_per_account: 2", "max_waiting_per_account: 1"},
+         {"networks: []",
+          "networks: [{ range: 198.51.100.0/24, per_address: { attempts: 100 } }]"}},
+        true}};
     auto from = [](const std::string& address) { return Fields{{"X-Forwarded-For", address}}; };
     auto fail = [&](const std::string& address, int n) {
         Browser b;
@@ -194,20 +237,26 @@ TEST_CASE(
     for (int i = 0; i < 3; ++i) CHECK(fail(school, i).status == 401);
     CHECK(logLines(sesame, "login_delayed", school) == 1);
 
-    // One of its logins waits; one more at the same time is told at once to retry.
+    // A pupil's login waits; the same pupil's next one at the same time is told at once to retry
+    // (max_waiting_per_account: 1)...
     auto waiting = std::async(std::launch::async, [&] { return fail(school, 3); });
     waitUntil([&] { return logLines(sesame, "login_delayed", school) == 2; },
               std::chrono::seconds(20), "the second delayed login", &sesame.process());
     Browser impatient;
     auto page = formFor(impatient, sesame, pupil.choice, from(school));
-    auto refused = submit(impatient, page, "eleve.presse", "wrong", from(school));
+    auto refused = submit(impatient, page, "Inconnu.3", "wrong", from(school));
     CHECK(refused.status == 429);
     CHECK(refused.header("Retry-After") == std::optional<std::string>("5"));
     CHECK(textContent(refused.body).find("depuis votre réseau") != std::string::npos);
     auto form = findForm(refused.body, "/login");
     REQUIRE(form);
-    CHECK(form->value("login") == std::optional<std::string>("eleve.presse"));
+    CHECK(form->value("login") == std::optional<std::string>("Inconnu.3"));
+    // ...but another pupil behind the same address waits alongside, not refused.
+    auto other = std::async(std::launch::async, [&] { return fail(school, 4); });
+    waitUntil([&] { return logLines(sesame, "login_delayed", school) == 3; },
+              std::chrono::seconds(20), "another pupil's delayed login", &sesame.process());
     CHECK(waiting.get().status == 401);
+    CHECK(other.get().status == 401);
 
     // An address of the configured range has a hundred free failures.
     const std::string academy = "198.51.100.7";

@@ -26,7 +26,7 @@ T run(boost::asio::awaitable<T> task) {
 
 app::ThrottleVerdict verdictOf(app::LoginThrottle& t, const std::string& dir,
                                const std::string& login, const std::string& address) {
-    auto verdict = run(t.reserve(dir, login, address));
+    auto verdict = run(t.reserve({dir}, login, address));
     REQUIRE(verdict.has_value());
     return *verdict;
 }
@@ -64,7 +64,7 @@ TEST_CASE("the account is throttled after its attempts, until the window passes"
     app::LoginThrottle throttle(store, app::ThrottleConfig{{3, 15min}, {100, 15min}});
     for (int i = 0; i < 3; ++i) CHECK(allowed(throttle, "academie", "Prof.Herriot", "10.0.0.1"));
     // The same account whatever its case and surrounding spaces, from anywhere.
-    auto verdict = run(throttle.reserve("academie", " prof.herriot ", "10.0.0.2"));
+    auto verdict = run(throttle.reserve({"academie"}, " prof.herriot ", "10.0.0.2"));
     REQUIRE(verdict.has_value());
     CHECK_FALSE(verdict->allowed);
     CHECK(verdict->retryAfter > 14min);
@@ -110,7 +110,7 @@ TEST_CASE("one address guessing many accounts is slowed down, never refused", "[
 }
 
 TEST_CASE("the delay grows by one step per failure beyond the budget, up to its cap", "[unit]") {
-    app::AddressBudget budget{10, 15min, 1s, 10s, 5};
+    app::AddressBudget budget{10, 15min, 1s, 10s};
     CHECK(budget.delayFor(1) == 0ms);
     CHECK(budget.delayFor(10) == 0ms);
     CHECK(budget.delayFor(11) == 1s);
@@ -127,7 +127,7 @@ networks:
   - range: 10.0.0.0/8
     per_address: { attempts: 300 }
   - range: "2001:db8:42::/48"
-    per_address: { attempts: 100, max_waiting: 7 }
+    per_address: { attempts: 100, delay_step: 2s }
 )"),
                                              errors);
     INFO(errors.format());
@@ -135,7 +135,7 @@ networks:
     CHECK(config.budgetFor("10.20.30.40").attempts == 300);
     CHECK(config.budgetFor("10.20.30.40").maxDelay == 10s);  // the rest from per_address
     CHECK(config.budgetFor("2001:db8:42:1::9").attempts == 100);
-    CHECK(config.budgetFor("2001:db8:42:1::9").maxWaiting == 7);
+    CHECK(config.budgetFor("2001:db8:42:1::9").delayStep == 2s);
     CHECK(config.budgetFor("192.0.2.1").attempts == 2);
     CHECK(config.budgetFor("2001:db8:43::1").attempts == 2);
 
@@ -154,10 +154,12 @@ TEST_CASE("wrong throttling settings are reported with their key", "[unit]") {
     (void)app::ThrottleConfig::parse(test::yamlNode(R"(
 per_address: { attempts: 0, delay_step: 5s, max_delay: 2s }
 busy_retry_after: 0s
+max_waiting_per_account: 0
+max_waiting: 0
 networks:
   - range: 10.0.0.0/33
   - range: not-a-network
-    per_address: { max_waiting: 0 }
+    per_address: { max_delay: 25s }
 )"),
                                      errors);
     auto text = errors.format();
@@ -167,38 +169,123 @@ networks:
     CHECK(text.find("busy_retry_after") != std::string::npos);
     CHECK(text.find("networks[0].range") != std::string::npos);
     CHECK(text.find("'not-a-network'") != std::string::npos);
-    CHECK(text.find("networks[1].per_address.max_waiting") != std::string::npos);
+    CHECK(text.find("max_waiting_per_account") != std::string::npos);
+    CHECK(text.find("max_waiting:") != std::string::npos);
+    // Past HAProxy's server timeout a delayed login would get a 504 from it instead.
+    CHECK(text.find("networks[1].per_address.max_delay: must be at most 20s") != std::string::npos);
 }
 
-TEST_CASE("an address may have only so many logins waiting at once", "[unit]") {
+TEST_CASE("one client behind a shared address cannot use up the waits of the others", "[unit]") {
+    core::ManualClock clock;
+    session::MemorySessionStore store(clock);
+    app::ThrottleConfig config{{50, 15min}, {1, 15min}};
+    config.maxWaitingPerAccount = 2;
+    app::LoginThrottle throttle(store, config);
+    const std::string school = "192.0.2.7";
+    REQUIRE(failedAtOnce(throttle, "ent", "eleve.presse", school));  // the school is now slowed
+    auto pupil = verdictOf(throttle, "ent", "eleve.presse", school);
+    auto other = verdictOf(throttle, "ent", "eleve.calme", school);
+    REQUIRE(pupil.delay > 0ms);
+    REQUIRE(pupil.maxWaiting == 2);
+    REQUIRE(pupil.maxWaitingOnNode == 10'000);
+    // The same account spelt otherwise is the same waiter.
+    CHECK(verdictOf(throttle, "ent", " Eleve.Presse", school).waiter == pupil.waiter);
+
     app::DelayedLogins delayed;
-    auto first = delayed.enter("192.0.2.7", 2);
-    auto second = delayed.enter("192.0.2.7", 2);
+    auto first = delayed.enter(pupil.waiter, pupil.maxWaiting, pupil.maxWaitingOnNode);
+    auto second = delayed.enter(pupil.waiter, pupil.maxWaiting, pupil.maxWaitingOnNode);
     REQUIRE(first);
     REQUIRE(second);
-    CHECK_FALSE(delayed.enter("192.0.2.7", 2));
-    CHECK(delayed.enter("192.0.2.8", 2));  // another address has its own
-    CHECK(delayed.waiting("192.0.2.7") == 2);
+    // The pupil's third login waiting at once is refused, the rest of the school's are not.
+    CHECK_FALSE(delayed.enter(pupil.waiter, pupil.maxWaiting, pupil.maxWaitingOnNode));
+    CHECK(delayed.enter(other.waiter, other.maxWaiting, other.maxWaitingOnNode));
+    CHECK(delayed.waiting(pupil.waiter) == 2);
     second.reset();
-    CHECK(delayed.enter("192.0.2.7", 2));
+    CHECK(delayed.enter(pupil.waiter, pupil.maxWaiting, pupil.maxWaitingOnNode));
     first.reset();
-    CHECK(delayed.waiting("192.0.2.7") == 0);
+    CHECK(delayed.waiting(pupil.waiter) == 0);
+    CHECK(delayed.waitingOnNode() == 0);
 }
 
-TEST_CASE("a slowed login waits on a timer, or is told at once when its address waits enough",
+TEST_CASE("the node bounds its waiting logins in all", "[unit]") {
+    app::DelayedLogins delayed;
+    std::vector<app::DelayedLogins::Wait> waits;
+    for (int i = 0; i < 3; ++i) {
+        auto wait = delayed.enter("waiter" + std::to_string(i), 2, 3);
+        REQUIRE(wait);
+        waits.push_back(std::move(*wait));
+    }
+    CHECK(delayed.waitingOnNode() == 3);
+    CHECK_FALSE(delayed.enter("someone.else", 2, 3));
+    waits.pop_back();
+    CHECK(delayed.enter("someone.else", 2, 3));
+}
+
+TEST_CASE("a slowed login waits on a timer, or is told at once when its waiter waits enough",
           "[unit]") {
     app::DelayedLogins delayed;
     app::ThrottleVerdict none;
     CHECK(run(delayed.waitOut("192.0.2.7", none)));
     app::ThrottleVerdict slowed;
     slowed.delay = 5ms;
+    slowed.waiter = "addr:192.0.2.7 acct::eleve";
     slowed.maxWaiting = 1;
+    slowed.maxWaitingOnNode = 10;
     CHECK(run(delayed.waitOut("192.0.2.7", slowed)));
-    CHECK(delayed.waiting("192.0.2.7") == 0);
-    auto waiting = delayed.enter("192.0.2.7", 1);  // another login of the address waits
+    CHECK(delayed.waiting(slowed.waiter) == 0);
+    auto waiting = delayed.enter(slowed.waiter, 1, 10);  // another login of the same waiter
     REQUIRE(waiting);
     CHECK_FALSE(run(delayed.waitOut("192.0.2.7", slowed)));
-    CHECK(run(delayed.waitOut("192.0.2.8", slowed)));
+    auto elsewhere = slowed;
+    elsewhere.waiter = "addr:192.0.2.8 acct::eleve";
+    CHECK(run(delayed.waitOut("192.0.2.8", elsewhere)));
+}
+
+TEST_CASE("an attempt given back after its window ended gives no extra attempt", "[unit]") {
+    core::ManualClock clock;
+    session::MemorySessionStore store(clock);
+    app::LoginThrottle throttle(store, app::ThrottleConfig{{2, 15min}, {100, 15min}});
+    REQUIRE(allowed(throttle, "academie", "prof.herriot", "10.0.0.1"));
+    clock.advance(15 * 60 + 1);  // a long delay: the window ends before the attempt is given back
+    REQUIRE(run(throttle.giveBack({"academie"}, "prof.herriot")).has_value());
+    CHECK(allowed(throttle, "academie", "prof.herriot", "10.0.0.1"));
+    CHECK(allowed(throttle, "academie", "prof.herriot", "10.0.0.1"));
+    CHECK_FALSE(allowed(throttle, "academie", "prof.herriot", "10.0.0.1"));
+}
+
+TEST_CASE("an account is counted per directory, whichever portal choice leads to it", "[unit]") {
+    core::ManualClock clock;
+    session::MemorySessionStore store(clock);
+    app::LoginThrottle throttle(store, app::ThrottleConfig{{2, 15min}, {100, 15min}});
+    // A choice "enseignants" and a choice "tous" both reach the academy's directory.
+    REQUIRE(run(throttle.reserve({"academie"}, "prof.herriot", "10.0.0.1"))->allowed);
+    REQUIRE(run(throttle.reserve({"academie", "commune"}, "prof.herriot", "10.0.0.1"))->allowed);
+    auto third = run(throttle.reserve({"commune", "academie"}, "prof.herriot", "10.0.0.1"));
+    REQUIRE(third.has_value());
+    CHECK_FALSE(third->allowed);
+    // The refused attempt was not counted on the other directory.
+    CHECK(run(throttle.reserve({"commune"}, "prof.herriot", "10.0.0.1"))->allowed);
+    // A success through the choice clears the account in each of its directories.
+    REQUIRE(run(throttle.recordSuccess({"academie", "commune"}, "prof.herriot")).has_value());
+    CHECK(run(throttle.reserve({"academie"}, "prof.herriot", "10.0.0.1"))->allowed);
+}
+
+TEST_CASE("login starts are counted per address, an IPv6 client by its /64", "[unit]") {
+    core::ManualClock clock;
+    session::MemorySessionStore store(clock);
+    app::ThrottleConfig config;
+    config.loginStartsPerAddress = {2, 1min};
+    app::LoginThrottle throttle(store, config);
+    auto start = [&](const std::string& address) {
+        auto allowed = run(throttle.reserveLoginStart(address));
+        REQUIRE(allowed.has_value());
+        return *allowed;
+    };
+    CHECK(start("2001:db8:1:2::1"));
+    CHECK(start("2001:db8:1:2::2"));
+    CHECK_FALSE(start("2001:db8:1:2:ffff::3"));  // a new address of the same /64
+    CHECK(start("2001:db8:1:3::1"));
+    CHECK(start("192.0.2.1"));
 }
 
 TEST_CASE("logins the directory takes for the same account share its counter", "[unit]") {
@@ -233,7 +320,7 @@ TEST_CASE("successes do not use up an address: a whole school logs in behind one
     for (int i = 0; i < 30; ++i) {
         const std::string pupil = "eleve" + std::to_string(i);
         REQUIRE(atOnce(throttle, "ent", pupil, "192.0.2.1"));
-        REQUIRE(run(throttle.recordSuccess("ent", pupil, "192.0.2.1")).has_value());
+        REQUIRE(run(throttle.recordSuccess({"ent"}, pupil)).has_value());
     }
     CHECK(atOnce(throttle, "ent", "one.more", "192.0.2.1"));
 }
@@ -244,7 +331,7 @@ TEST_CASE("a success clears the account's failures", "[unit]") {
     app::LoginThrottle throttle(store, app::ThrottleConfig{{2, 15min}, {100, 15min}});
     REQUIRE(allowed(throttle, "ent", "parent.herriot", "10.0.0.1"));  // a failure
     REQUIRE(allowed(throttle, "ent", "parent.herriot", "10.0.0.1"));  // then the right one
-    REQUIRE(run(throttle.recordSuccess("ent", "parent.herriot", "10.0.0.1")).has_value());
+    REQUIRE(run(throttle.recordSuccess({"ent"}, "parent.herriot")).has_value());
     CHECK(allowed(throttle, "ent", "parent.herriot", "10.0.0.1"));
     CHECK(allowed(throttle, "ent", "parent.herriot", "10.0.0.1"));
 }
@@ -255,7 +342,7 @@ TEST_CASE("an attempt no directory could judge is given back", "[unit]") {
     app::LoginThrottle throttle(store, app::ThrottleConfig{{2, 15min}, {100, 15min}});
     for (int i = 0; i < 5; ++i) {
         REQUIRE(allowed(throttle, "academie", "prof.herriot", "10.0.0.1"));
-        REQUIRE(run(throttle.giveBack("academie", "prof.herriot", "10.0.0.1")).has_value());
+        REQUIRE(run(throttle.giveBack({"academie"}, "prof.herriot")).has_value());
     }
     CHECK(allowed(throttle, "academie", "prof.herriot", "10.0.0.1"));
 }
@@ -265,5 +352,5 @@ TEST_CASE("a store outage is reported, not taken for 'allowed'", "[unit]") {
     session::MemorySessionStore store(clock);
     store.setAvailable(false);
     app::LoginThrottle throttle(store, {});
-    CHECK_FALSE(run(throttle.reserve("ent", "x", "10.0.0.1")).has_value());
+    CHECK_FALSE(run(throttle.reserve({"ent"}, "x", "10.0.0.1")).has_value());
 }

@@ -110,10 +110,11 @@ class FakeSessionStore final : public session::SessionStore {
         artefacts_.erase({kind, id});
         co_return Result<void>{};
     }
-    Task<Result<session::CounterState>> increment(const std::string&, std::chrono::seconds,
-                                                  std::int64_t) override {
+    Task<Result<session::CounterState>> increment(const std::string&,
+                                                  std::chrono::seconds) override {
         co_return session::CounterState{};
     }
+    Task<Result<void>> decrement(const std::string&) override { co_return Result<void>{}; }
     Task<Result<session::CounterState>> counter(const std::string&) override {
         co_return session::CounterState{};
     }

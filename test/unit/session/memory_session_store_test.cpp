@@ -163,6 +163,25 @@ TEST_CASE("memory: a throttling counter counts within its window, then starts ag
     CHECK(f.run(f.store.counter("login:prof.herriot"))->count == 0);
 }
 
+TEST_CASE("memory: a count given back never outlives its window nor goes below 0", "[unit]") {
+    Fixture f;
+    REQUIRE(f.run(f.store.increment("acct:prof.herriot", 900s)));
+    REQUIRE(f.run(f.store.increment("acct:prof.herriot", 900s)));
+    REQUIRE(f.run(f.store.decrement("acct:prof.herriot")));
+    auto c = f.run(f.store.counter("acct:prof.herriot"));
+    REQUIRE(c);
+    CHECK(c->count == 1);
+    CHECK(c->ttl == 900s);
+    REQUIRE(f.run(f.store.decrement("acct:prof.herriot")));
+    REQUIRE(f.run(f.store.decrement("acct:prof.herriot")));  // already at 0
+    CHECK(f.run(f.store.counter("acct:prof.herriot"))->count == 0);
+    CHECK(f.run(f.store.increment("acct:prof.herriot", 900s))->count == 1);
+    // The window ended before the attempt was given back: no counter at -1 with a new window.
+    f.clock.advance(900);
+    REQUIRE(f.run(f.store.decrement("acct:prof.herriot")));
+    CHECK(f.run(f.store.increment("acct:prof.herriot", 900s))->count == 1);
+}
+
 TEST_CASE("memory: while unavailable every call fails as Redis being down would", "[unit]") {
     Fixture f;
     f.store.setAvailable(false);

@@ -241,6 +241,32 @@ TEST_CASE("redis: a session keeps only its last maxVisits visits", "[redis]") {
     REQUIRE(f.run(f.store.deleteSession("v-cap")));
 }
 
+TEST_CASE("redis: a count given back never outlives its window nor goes below 0", "[redis]") {
+    Fixture f;
+    const std::string key = "acct:given.back";
+    REQUIRE(f.run(f.store.resetCounter(key)));
+    REQUIRE(f.run(f.store.increment(key, 900s)));
+    REQUIRE(f.run(f.store.increment(key, 900s)));
+    REQUIRE(f.run(f.store.decrement(key)));
+    auto c = f.run(f.store.counter(key));
+    REQUIRE(c);
+    CHECK(c->count == 1);
+    CHECK(c->ttl > 890s);  // the window it had
+    REQUIRE(f.run(f.store.decrement(key)));
+    REQUIRE(f.run(f.store.decrement(key)));  // already at 0
+    CHECK(f.run(f.store.counter(key))->count == 0);
+    // The window ended (the key expired) before the attempt was given back: nothing is created,
+    // so the next attempt starts a window of its own at 1.
+    REQUIRE(f.run(f.store.resetCounter(key)));
+    REQUIRE(f.run(f.store.decrement(key)));
+    c = f.run(f.store.counter(key));
+    REQUIRE(c);
+    CHECK(c->count == 0);
+    CHECK(c->ttl == 0s);
+    CHECK(f.run(f.store.increment(key, 900s))->count == 1);
+    REQUIRE(f.run(f.store.resetCounter(key)));
+}
+
 TEST_CASE("redis: throttling counters count in a window that starts at the first attempt",
           "[redis]") {
     Fixture f;
@@ -303,8 +329,7 @@ TEST_CASE("redis: a session's tickets go with it at logout, and none is stored a
     CHECK_FALSE(*absent);
 }
 
-TEST_CASE("redis: a session is rewritten at most once a minute by its use (2 h idle)",
-          "[redis]") {
+TEST_CASE("redis: a session is rewritten at most once a minute by its use (2 h idle)", "[redis]") {
     Fixture f;
     const SessionTimeouts hours{7200s, 36000s};
     const auto login = f.clock.nowSeconds();
