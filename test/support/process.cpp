@@ -13,6 +13,7 @@
 #include <cstring>
 #include <deque>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <sstream>
 #include <thread>
@@ -236,6 +237,32 @@ CommandResult runCommand(ProcessSpec spec, std::chrono::milliseconds timeout) {
         result.output.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     }
     return result;
+}
+
+namespace {
+// The state letter of /proc/<pid>/stat ('R', 'S', 'T'...), or 0 when the process is gone.
+char processState(int pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto close = stat.rfind(')');  // the command name may hold spaces and parentheses
+    return close == std::string::npos || close + 2 >= stat.size() ? 0 : stat[close + 2];
+}
+}  // namespace
+
+void stopProcess(int pid) {
+    ::kill(pid, SIGSTOP);
+    waitUntil(
+        [pid] {
+            char s = processState(pid);
+            return s == 'T' || s == 0;
+        },
+        5s, "process " + std::to_string(pid) + " to stop");
+}
+
+void continueProcess(int pid) {
+    ::kill(pid, SIGCONT);
+    waitUntil([pid] { return processState(pid) != 'T'; }, 5s,
+              "process " + std::to_string(pid) + " to continue");
 }
 
 void waitUntil(const std::function<bool()>& ready, std::chrono::milliseconds timeout,

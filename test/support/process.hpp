@@ -81,6 +81,11 @@ CommandResult runCommand(ProcessSpec spec, std::chrono::milliseconds timeout = 6
 // when `watched` exits first; the message carries the watched process's log tail.
 void waitUntil(const std::function<bool()>& ready, std::chrono::milliseconds timeout,
                std::string_view what, Process* watched = nullptr);
+// SIGSTOP / SIGCONT to `pid`, returning once the kernel shows it stopped ('T' in /proc/<pid>/stat)
+// or running again: a signal is delivered when the process next runs, so a server busy on the
+// other core may still answer a command after kill() returns. Throws HarnessError after 5 s.
+void stopProcess(int pid);
+void continueProcess(int pid);
 // True once a TCP connection to host:port succeeds.
 bool tcpAccepts(const std::string& host, int port);
 void waitForTcp(const std::string& host, int port, std::chrono::milliseconds timeout,

@@ -166,11 +166,11 @@ void RedisServer::restart() {
 }
 
 void RedisServer::pause() {
-    if (process_) ::kill(process_->pid(), SIGSTOP);
+    if (process_) stopProcess(process_->pid());
 }
 
 void RedisServer::resume() {
-    if (process_) ::kill(process_->pid(), SIGCONT);
+    if (process_) continueProcess(process_->pid());
 }
 
 bool RedisServer::running() {

@@ -1,5 +1,7 @@
 #include "test/unit/session/redis_server.hpp"
 
+#include "test/support/process.hpp"
+
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -94,10 +96,10 @@ void RedisServer::stop() {
 }
 
 void RedisServer::pause() {
-    ::kill(pid_, SIGSTOP);
+    testing::stopProcess(pid_);
 }
 void RedisServer::resume() {
-    ::kill(pid_, SIGCONT);
+    testing::continueProcess(pid_);
 }
 
 session::RedisConfig RedisServer::config() const {
