@@ -103,7 +103,7 @@ int serve(const std::string& configFile) {
     if (!configuration) return 2;
     core::setMinimumLogLevel(configuration->startup.logLevel);
     GatewayState state(configuration->startup);
-    state.runtime.store(configuration->runtime);
+    state.publish(configuration->runtime);
     auto backChannel = http::BackChannelClient::create(state.startup.backChannel);
     if (!backChannel) {
         log.error("back_channel_setup", {{"error", backChannel.error().message()}});
@@ -150,12 +150,15 @@ int serve(const std::string& configFile) {
                 log.error("reload_refused", {{"problems", errors.format()}});
                 return;
             }
-            state.runtime.store(reloaded.runtime);
+            state.publish(reloaded.runtime);
             log.info("reloaded",
                      {{"services", std::to_string(reloaded.runtime->registry.all().size())}});
         });
     control.run();
     server.wait();
+    // Before `server` and the event loops it owns are destroyed: a password check still at a
+    // frozen directory after the grace period would otherwise report to a freed io_context.
+    state.stopPasswordChecks();
     log.info("stopped");
     return 0;
 }

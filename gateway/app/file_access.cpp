@@ -49,6 +49,13 @@ Holds accountsFile(const core::ConfigNode& node) {
     return text.find("$argon2") != std::string::npos ? Holds::secret : Holds::publicData;
 }
 
+// A `tls:` map of the redis section (for Redis, or for its sentinels).
+void checkTlsFiles(const core::ConfigNode& tls, core::ConfigErrors& errors) {
+    checkFile(tls["ca_file"], Holds::publicData, errors);
+    checkFile(tls["certificate"], Holds::publicData, errors);
+    checkFile(tls["private_key"], Holds::secret, errors);
+}
+
 }  // namespace
 
 void checkFileAccess(const core::ConfigNode& root, core::ConfigErrors& errors) {
@@ -57,8 +64,10 @@ void checkFileAccess(const core::ConfigNode& root, core::ConfigErrors& errors) {
     checkFile(tls["private_key"], Holds::secret, errors);
     const auto& redis = root["redis"];
     checkFile(redis["password_file"], Holds::secret, errors);
-    checkFile(redis["tls"]["certificate"], Holds::publicData, errors);
-    checkFile(redis["tls"]["private_key"], Holds::secret, errors);
+    checkTlsFiles(redis["tls"], errors);
+    const auto& sentinel = redis["sentinel"];
+    checkFile(sentinel["password_file"], Holds::secret, errors);
+    checkTlsFiles(sentinel["tls"], errors);
     if (!root["directories"].isSequence()) return;
     for (const auto& directory : root["directories"].items()) {
         checkFile(directory["bind_password_file"], Holds::secret, errors);

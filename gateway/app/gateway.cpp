@@ -210,6 +210,18 @@ class WorkerHandler final : public http::RequestHandler {
 };
 }  // namespace
 
+void GatewayState::publish(std::shared_ptr<const Runtime> picture) {
+    std::erase_if(published, [](const auto& p) { return p.expired(); });
+    published.push_back(picture);
+    runtime.store(std::move(picture));
+}
+
+void GatewayState::stopPasswordChecks() {
+    for (const auto& weak : published)
+        if (auto picture = weak.lock())
+            for (const auto& directory : picture->directories) directory.connector->checks().stop();
+}
+
 std::shared_ptr<http::RequestHandler> makeWorkerHandler(boost::asio::io_context& context,
                                                         GatewayState& state) {
     return std::make_shared<WorkerHandler>(context, state);

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <vector>
 
 #include "gateway/app/configuration.hpp"
 #include "gateway/core/clock.hpp"
@@ -27,8 +28,17 @@ struct GatewayState {
     core::SystemClock clock;
     std::shared_ptr<http::BackChannelClient> backChannel;
     std::atomic<std::shared_ptr<const Runtime>> runtime;
+    // Every picture published (a request may still hold an earlier one), for stopPasswordChecks.
+    std::vector<std::weak_ptr<const Runtime>> published;
     DelayedLogins delayedLogins;
     std::chrono::steady_clock::time_point startedAt = std::chrono::steady_clock::now();
+
+    // The picture requests start with from now on. From the thread that handles signals.
+    void publish(std::shared_ptr<const Runtime> picture);
+    // Stops the password-check threads of every directory still in use, waiting for the checks
+    // in flight: they report to the workers' event loops, so this runs once the workers have
+    // stopped and before the Server that owns those loops is destroyed.
+    void stopPasswordChecks();
 };
 
 // One per worker: owns that worker's Redis connection and endpoints.

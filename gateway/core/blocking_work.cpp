@@ -20,7 +20,23 @@ BoundedPool::BoundedPool(std::size_t threads, std::size_t queueSize)
       threads_(quietThreads(std::max<std::size_t>(1, threads))) {}
 
 BoundedPool::~BoundedPool() {
+    if (!threads_) return;
+    if (threads_->get_executor().running_in_this_thread()) {
+        // The last user of the directory let go of it on one of its own threads: joining would
+        // wait for that very thread. The threads leave once this work returns; the pool they
+        // return to is left allocated (a few hundred bytes, once), never freed under them.
+        threads_->stop();
+        (void)threads_.release();
+        return;
+    }
     threads_->join();
+}
+
+void BoundedPool::stop() {
+    if (!threads_) return;
+    threads_->stop();
+    threads_->join();
+    threads_.reset();  // destroys, on this thread, the work that never started
 }
 
 std::optional<BoundedPool::Place> BoundedPool::enter() {

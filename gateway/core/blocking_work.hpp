@@ -63,10 +63,15 @@ class BoundedPool {
     };
 
     BoundedPool(std::size_t threads, std::size_t queueSize);
-    ~BoundedPool();  // waits for the work in flight
+    ~BoundedPool();  // waits for the work in flight, unless stop() did already
     BoundedPool(const BoundedPool&) = delete;
     BoundedPool& operator=(const BoundedPool&) = delete;
 
+    // Waits for the work in flight (bounded by the directory's timeouts) and drops the work that
+    // no thread took, here. The work reports to its callers' event loops: a process stops its
+    // pools before it destroys those loops, so that no completion is ever posted to a freed
+    // io_context. Not from one of the pool's own threads; run() and post() must not follow.
+    void stop();
     // A place, or nothing when threads + queueSize logins hold one already.
     std::optional<Place> enter();
     bool full() const { return taken_.load(std::memory_order_acquire) >= capacity_; }

@@ -17,6 +17,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <cctype>
+#include <cstdint>
 #include <deque>
 #include <optional>
 #include <variant>
@@ -104,18 +105,25 @@ class AttemptDeadline {
   public:
     AttemptDeadline(asio::any_io_executor executor, std::shared_ptr<Link> link,
                     std::chrono::milliseconds timeout)
-        : timer_(executor) {
+        : timer_(executor), running_(std::make_shared<bool>(true)) {
         timer_.expires_after(timeout);
-        timer_.async_wait([link](error_code ec) {
-            if (!ec) link->close("connection attempt timed out");
+        // cancel() cannot recall a handler already queued (the timer expired just as the
+        // handshake succeeded): the flag tells it the attempt is over and the link is good.
+        // Both run on the client's one event-loop thread.
+        timer_.async_wait([link, running = running_](error_code ec) {
+            if (!ec && *running) link->close("connection attempt timed out");
         });
     }
-    ~AttemptDeadline() { timer_.cancel(); }
+    ~AttemptDeadline() {
+        *running_ = false;
+        timer_.cancel();
+    }
     AttemptDeadline(const AttemptDeadline&) = delete;
     AttemptDeadline& operator=(const AttemptDeadline&) = delete;
 
   private:
     asio::steady_timer timer_;
+    std::shared_ptr<bool> running_;
 };
 
 // Loads a TLS client context; on failure, says why in `why`.
@@ -197,6 +205,8 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
     asio::awaitable<error_code> handshake(Link& link, const std::string& what);
     asio::awaitable<void> watchSwitches();
     asio::awaitable<void> subscribe(const RedisEndpoint& sentinel);
+    asio::awaitable<void> pingWatch(std::shared_ptr<Link> link,
+                                    std::shared_ptr<const std::uint64_t> heard);
     void onSwitchMaster(const RedisEndpoint& sentinel, const RedisEndpoint& master);
     std::shared_ptr<Link> newLink(std::optional<ssl::context>& tls) {
         return std::make_shared<Link>(executor_, tls ? &*tls : nullptr);
@@ -529,15 +539,42 @@ asio::awaitable<void> RedisConnection::subscribe(const RedisEndpoint& sentinel) 
             co_return;
         }
     }
+    auto heard = std::make_shared<std::uint64_t>(0);
+    asio::co_spawn(executor_, pingWatch(link, heard), asio::detached);
     for (;;) {
         auto message = co_await readReply(*link, what, why);
         if (!message || state_ == State::stopped) break;
+        ++*heard;  // a PONG as well as an announcement
         if (auto master = readSwitchMaster(*message, config.masterName))
             onSwitchMaster(sentinel, *master);
     }
     if (state_ != State::stopped)
         log_.info("redis_sentinel_watch_lost", {{"sentinel", sentinel.text()}, {"error", why}});
     link->close("watch lost");
+}
+
+// A sentinel that goes silent without closing the connection (its host powered off, a network
+// partition, a frozen process) would leave the watch waiting for ever and the next failover
+// unnoticed until a call fails. A subscribed connection answers PING (RESP2): one every
+// `timeout`, and the watch moves to the next sentinel when nothing at all came back within
+// `timeout` of it. TCP keepalive would not do: the kernel of a frozen sentinel still answers it.
+asio::awaitable<void> RedisConnection::pingWatch(std::shared_ptr<Link> link,
+                                                 std::shared_ptr<const std::uint64_t> heard) {
+    auto self = shared_from_this();
+    const std::string ping = formatCommand({"PING"});
+    while (!link->closed && state_ != State::stopped) {
+        link->wake.expires_after(config_.timeout);  // close() cancels it
+        co_await link->wake.async_wait(tupled);
+        if (link->closed || state_ == State::stopped) co_return;
+        const auto before = *heard;
+        auto [ec, written] = co_await link->write(asio::buffer(ping));
+        if (ec) co_return;  // the watch's read fails too, and says why
+        link->wake.expires_after(config_.timeout);
+        co_await link->wake.async_wait(tupled);
+        if (!link->closed && *heard == before)
+            link->close("no answer to PING within " + std::to_string(config_.timeout.count()) +
+                        " ms");
+    }
 }
 
 void RedisConnection::onSwitchMaster(const RedisEndpoint& sentinel, const RedisEndpoint& master) {

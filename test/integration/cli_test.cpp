@@ -189,6 +189,34 @@ TEST_CASE("check-config names missing certificate files and secret files open to
     auto accepted = check(others);
     INFO(accepted.output);
     CHECK(accepted.exitCode == 0);
+
+    // The sentinels' own secrets and certificates too.
+    const auto sentinelPassword = dir / "sentinel.password", sentinelKey = dir / "sentinel-key.pem",
+               missingCa = dir / "no-such-ca.pem";
+    std::ofstream(sentinelPassword) << "unused\n";
+    fs::copy_file(gateway().keyFile(), sentinelKey, fs::copy_options::overwrite_existing);
+    fs::permissions(sentinelPassword, fs::perms(0644));
+    fs::permissions(sentinelKey, fs::perms(0640));
+    auto sentinels = std::regex_replace(
+        others, std::regex("\n  address: [^\\n]*"),
+        "\n  sentinel: { master_name: sesame, addresses: [127.0.0.1:1], password_file: " +
+            sentinelPassword.string() + ", tls: { ca_file: " + missingCa.string() +
+            ", certificate: " + gateway().caFile().string() +
+            ", private_key: " + sentinelKey.string() + " } }");
+    REQUIRE(sentinels.find(sentinelKey.string()) != std::string::npos);
+    auto sentinelRefused = check(sentinels);
+    INFO(sentinelRefused.output);
+    CHECK(sentinelRefused.exitCode == 2);
+    CHECK(sentinelRefused.output.find("chmod 600 " + sentinelPassword.string()) !=
+          std::string::npos);
+    CHECK(sentinelRefused.output.find("chmod 600 " + sentinelKey.string()) != std::string::npos);
+    CHECK(sentinelRefused.output.find(missingCa.string()) != std::string::npos);
+    fs::permissions(sentinelPassword, fs::perms(0600));
+    fs::permissions(sentinelKey, fs::perms(0600));
+    auto sentinelAccepted =
+        check(replaceAll(sentinels, missingCa.string(), gateway().caFile().string()));
+    INFO(sentinelAccepted.output);
+    CHECK(sentinelAccepted.exitCode == 0);
 }
 
 TEST_CASE("sesame passwd prints an argon2id hash that verifies", "[unit]") {

@@ -292,3 +292,42 @@ TEST_CASE("a full-width login is the account the directory finds, and counts aga
     CHECK(locked.status == 429);
     CHECK(textContent(locked.body).find("Réessayez dans") != std::string::npos);
 }
+
+TEST_CASE("SIGTERM with a password check stuck at a frozen directory: a clean stop",
+          "[interop][ldap][redis]") {
+    // The directory's timeout outlasts the 10 s grace of a stop: the check is still running on
+    // the directory's thread when the workers' event loops stop.
+    SlapdServer slapd;
+    SesameInstance sesame{
+        SesameOptions{requiredEnv("SESAME_TEST_REDIS"),
+                      slapd.url(),
+                      {{"    pool_size: 4                # binds at once (threads)\n"
+                        "    queue_size: 64 ",
+                        "    pool_size: 1\n    queue_size: 2 "},
+                       {"timeout: 3s", "timeout: 12s"}},
+                      true}};
+    FrozenSlapd frozen(slapd);
+    // One login on the directory's only thread, one waiting behind it.
+    std::vector<std::future<void>> held;
+    for (int i = 0; i < 2; ++i)
+        held.push_back(std::async(std::launch::async, [&] {
+            Browser b(BrowserOptions{{}, std::chrono::seconds(60)});
+            try {
+                (void)submit(b, formFor(b, sesame, teacher.choice), teacher.login, "demo");
+            } catch (const std::exception&) {
+                // The stop closes the connection: what the browser sees is not the point here.
+            }
+        }));
+    waitUntil(
+        [&] { return metric(sesame, "sesame_password_queue_depth{directory=\"academie\"}") == 1; },
+        std::chrono::seconds(20), "one login checking, one waiting", &sesame.process());
+
+    ::kill(sesame.process().pid(), SIGTERM);
+    // Documented: requests get 10 s, then a check still at a directory gets its timeout (12 s).
+    REQUIRE(sesame.process().waitForExit(std::chrono::seconds(10 + 12 + 8)));
+    INFO(sesame.logTail(20));
+    CHECK(sesame.process().exitCode() == 0);  // not 128 + SIGSEGV/SIGABRT
+    CHECK(sesame.logTail(5).find("\"event\":\"stopped\"") != std::string::npos);
+    frozen.thaw();
+    for (auto& login : held) login.get();
+}

@@ -1,3 +1,5 @@
+#include <signal.h>
+
 #include <cstdlib>
 #include <fstream>
 
@@ -83,6 +85,14 @@ void RedisSentinelServer::launch() {
         },
         options_.startTimeout, "redis-sentinel to answer on 127.0.0.1:" + std::to_string(port_),
         process_.get());
+}
+
+void RedisSentinelServer::pause() {
+    if (process_) ::kill(process_->pid(), SIGSTOP);
+}
+
+void RedisSentinelServer::resume() {
+    if (process_) ::kill(process_->pid(), SIGCONT);
 }
 
 void RedisSentinelServer::stop() {

@@ -86,6 +86,8 @@ class RedisSentinelServer {
     RedisSentinelServer& operator=(const RedisSentinelServer&) = delete;
 
     void stop();
+    void pause();   // SIGSTOP: its connections stay open and silent (a host that vanished)
+    void resume();  // SIGCONT
     int port() const { return port_; }
     std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
     int tlsPort() const { return tlsPort_; }  // 0 without tlsCertificate

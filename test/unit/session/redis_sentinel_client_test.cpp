@@ -276,3 +276,38 @@ TEST_CASE("the master frozen: the client moves on the sentinels' announcement, n
     REQUIRE(c.eventuallyWrites("after", "2"));
     CHECK(next.command({"GET", "after"}) == "2");
 }
+
+TEST_CASE("the watched sentinel goes silent: the +switch-master watch moves to another one",
+          "[redis][sentinel]") {
+    SentinelDeployment d;
+    Client c(sentinelConfig(d));
+    REQUIRE(c.eventuallyWrites("before", "1"));
+    // The sentinel holding the client's subscription (CLIENT LIST: sub=1), once there is one.
+    auto watched = [&]() -> int {
+        for (int i = 0; i < 3; ++i)
+            if (d.sentinel(i).command({"CLIENT", "LIST"}).find(" sub=1 ") != std::string::npos)
+                return i;
+        return -1;
+    };
+    auto deadline = Clock::now() + 20s;
+    while (watched() < 0 && Clock::now() < deadline) c.idle(50ms);
+    const int silent = watched();
+    REQUIRE(silent >= 0);
+
+    // Alive for TCP, silent for Redis (a host gone without closing its connections).
+    d.sentinel(silent).pause();
+    struct Resume {
+        testing::RedisSentinelServer& sentinel;
+        ~Resume() { sentinel.resume(); }
+    } resume{d.sentinel(silent)};
+    auto another = [&] {
+        for (int i = 0; i < 3; ++i)
+            if (i != silent &&
+                d.sentinel(i).command({"CLIENT", "LIST"}).find(" sub=1 ") != std::string::npos)
+                return true;
+        return false;
+    };
+    deadline = Clock::now() + 20s;
+    while (!another() && Clock::now() < deadline) c.idle(50ms);
+    CHECK(another());
+}
