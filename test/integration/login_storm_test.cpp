@@ -74,11 +74,11 @@ class FrozenSlapd {
     explicit FrozenSlapd(const SlapdServer& slapd) {
         std::ifstream in(slapd.dataDir() / "slapd.pid");
         if (!(in >> pid_)) throw HarnessError("no slapd.pid in " + slapd.dataDir().string());
-        ::kill(pid_, SIGSTOP);
+        stopProcess(pid_);
     }
     ~FrozenSlapd() { thaw(); }
     void thaw() {
-        if (pid_ > 0) ::kill(pid_, SIGCONT);
+        if (pid_ > 0) ::kill(pid_, SIGCONT);  // a destructor: no wait that could throw
         pid_ = 0;
     }
 

@@ -88,11 +88,11 @@ void RedisSentinelServer::launch() {
 }
 
 void RedisSentinelServer::pause() {
-    if (process_) ::kill(process_->pid(), SIGSTOP);
+    if (process_) stopProcess(process_->pid());
 }
 
 void RedisSentinelServer::resume() {
-    if (process_) ::kill(process_->pid(), SIGCONT);
+    if (process_) continueProcess(process_->pid());
 }
 
 void RedisSentinelServer::stop() {
