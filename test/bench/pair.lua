@@ -38,7 +38,9 @@ end
 
 function response(status, headers, body)
     if status == 302 then
-        local ticket = headers["Location"] and string.match(headers["Location"], "[?&]ticket=(ST%-%w+)")
+        -- HAProxy writes header names in lower case (HTX); Sesame writes "Location".
+        local location = headers["Location"] or headers["location"]
+        local ticket = location and string.match(location, "[?&]ticket=(ST%-%w+)")
         if ticket then
             issued = issued + 1
             tail = tail + 1

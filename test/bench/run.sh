@@ -162,7 +162,7 @@ write_config() {  # write_config <plain|tls|node> <port> <file>
     # once: the per-account and per-address counters (which count attempts in flight) would
     # measure throttling, not the queue.
     replace "per_account: { attempts: 5," "per_account: { attempts: 1000000,"
-    replace "networks: []" "networks: [{ range: 127.0.0.0/8, per_address: { attempts: 10000000, max_waiting: 100000 }, login_starts_per_address: { attempts: 1000000, window: 1m } }]"
+    replace "networks: []" "networks: [{ range: 127.0.0.0/8, per_address: { attempts: 10000000 }, login_starts_per_address: { attempts: 1000000, window: 1m } }]"
   fi
   if [ "$mode" = plain ]; then
     # Behind-a-proxy mode: no server.tls, plain HTTP (as the floor).
