@@ -196,12 +196,9 @@ start_sesame() {
   sesame_pid=$!
   pids+=("$sesame_pid")
   if [ "$mode" = tls ]; then
-    # /dev/tcp speaks no TLS: poll with curl (coarser; the plain instance gives the figure).
-    local deadline=$(($(now_us) + 20000000))
-    until curl -sfk -o /dev/null "https://127.0.0.1:$port/readyz"; do
-      kill -0 "$sesame_pid" 2>/dev/null && [ "$(now_us)" -lt "$deadline" ] ||
-        die "Sesame ($mode) did not become ready: $(tail -5 "$work/sesame-$mode.log")"
-    done
+    # Polled with curl: coarser (the plain instance gives the figure).
+    wait_https "https://127.0.0.1:$port/readyz" "$sesame_pid" "Sesame ($mode)" 20 \
+      "$work/sesame-$mode.log"
   else
     wait_ready "$port" "$sesame_pid" 20 ||
       die "Sesame ($mode) did not become ready: $(tail -5 "$work/sesame-$mode.log")"
@@ -215,6 +212,16 @@ start_sesame() {
 
 peak_rss_mb() {  # VmHWM of a process, in MB
   awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"
+}
+
+# wait_https <url> <pid> <what> <seconds> <log>: polls with curl (/dev/tcp speaks no TLS) until
+# the URL answers 2xx; dies with the log's tail when the process ends first or the time is up.
+wait_https() {
+  local deadline=$(($(now_us) + $4 * 1000000))
+  until curl -sfk -o /dev/null "$1"; do
+    kill -0 "$2" 2>/dev/null && [ "$(now_us)" -lt "$deadline" ] ||
+      die "$3 did not become ready: $(tail -5 "$5")"
+  done
 }
 
 # ---- Log in once through the portal form, as the demo teacher: the session cookie ----
@@ -377,6 +384,13 @@ measure_tickets() {
   forget_tickets "$prefix" "$work/tickets"
 }
 
+# median_round <ratio...>: the index of the round whose ratio is the median.
+median_round() {
+  local i ratios=("$@")
+  for i in "${!ratios[@]}"; do echo "${ratios[$i]} $i"; done | sort -n |
+    awk -v n="${#ratios[@]}" 'NR == int((n + 1) / 2) { print $2 }'
+}
+
 # ---- the runs ----
 if [ "$storm_rate" != 0 ]; then
   start_sesame plain
@@ -426,8 +440,7 @@ for c in 8 64; do
     round_ratios+=("$ratio")
     total_errors=$((total_errors + r_all_errors))
   done
-  median=$(for i in "${!round_ratios[@]}"; do echo "${round_ratios[$i]} $i"; done | sort -n |
-    awk -v n="${#round_ratios[@]}" 'NR == int((n + 1) / 2) { print $2 }')
+  median=$(median_round "${round_ratios[@]}")
   rows+=("${floor_rows[$median]}" "${validate_rows[$median]}")
   floor_at[$c]=${floor_rps[$median]}
   notes+=("c=$c: serviceValidate / floor in each round: ${round_ratios[*]} (median shown)")
@@ -454,11 +467,8 @@ floor_tls_port=$(free_port)
   --private-key "$work/sesame.key" 2>"$work/floor-tls.log" &
 floor_tls_pid=$!
 pids+=("$floor_tls_pid")
-deadline=$(($(now_us) + 10000000))
-until curl -sfk -o /dev/null "https://127.0.0.1:$floor_tls_port/readyz"; do
-  kill -0 "$floor_tls_pid" 2>/dev/null && [ "$(now_us)" -lt "$deadline" ] ||
-    die "floor_server (TLS) did not start: $(cat "$work/floor-tls.log")"
-done
+wait_https "https://127.0.0.1:$floor_tls_port/readyz" "$floor_tls_pid" "floor_server (TLS)" 10 \
+  "$work/floor-tls.log"
 
 declare -A floor_tls_at
 for c in 8 64; do
@@ -481,8 +491,7 @@ for c in 8 64; do
     round_ratios+=("$ratio")
     total_errors=$((total_errors + r_all_errors))
   done
-  median=$(for i in "${!round_ratios[@]}"; do echo "${round_ratios[$i]} $i"; done | sort -n |
-    awk -v n="${#round_ratios[@]}" 'NR == int((n + 1) / 2) { print $2 }')
+  median=$(median_round "${round_ratios[@]}")
   rows+=("${floor_rows[$median]}" "${pair_rows[$median]}")
   floor_tls_at[$c]=${floor_rps[$median]}
   notes+=("c=$c: TLS pair / TLS floor in each round: ${round_ratios[*]} (median shown)")
@@ -519,11 +528,7 @@ if command -v haproxy >/dev/null; then
     haproxy -db -f "$work/haproxy-global.cfg" -f etc/haproxy/sesame.cfg >"$work/haproxy.log" 2>&1 &
   haproxy_pid=$!
   pids+=("$haproxy_pid")
-  deadline=$(($(now_us) + 10000000))
-  until curl -sfk -o /dev/null "https://127.0.0.1:$haproxy_port/readyz"; do
-    kill -0 "$haproxy_pid" 2>/dev/null && [ "$(now_us)" -lt "$deadline" ] ||
-      die "HAProxy did not start: $(tail -5 "$work/haproxy.log")"
-  done
+  wait_https "https://127.0.0.1:$haproxy_port/readyz" "$haproxy_pid" HAProxy 10 "$work/haproxy.log"
   ha_base=https://127.0.0.1:$haproxy_port
   ha_cookie=$(log_in "$ha_base")
   for c in 8 64; do
