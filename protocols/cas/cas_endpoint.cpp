@@ -481,8 +481,8 @@ awaitable<HttpResponse> CasEndpoint::proxy(const HttpRequest& request) {
     std::string ptId = newTicketId("PT");
     std::optional<core::ServiceVisit> visit;
     if (targetService->singleLogout)
-        visit = core::ServiceVisit{"cas", targetService->id, *target, ptId,
-                                   targetService->logoutUrl};
+        visit =
+            core::ServiceVisit{"cas", targetService->id, *target, ptId, targetService->logoutUrl};
     auto put = co_await store_.putSessionArtefact(ArtefactKind::proxyTicket, ptId, serialize(pt),
                                                   config_.proxyTicketLifetime, pt.sessionId, visit);
     if (!put && put.error() == core::Errc::not_found)
