@@ -6,21 +6,15 @@
 
 #include "gateway/core/text.hpp"
 #include "gateway/portal/language.hpp"
+#include "test/fuzz/fuzz_input.hpp"
 
 using namespace sesame;
 
-namespace {
-std::string_view line(std::string_view& text) {
-    auto newline = text.find('\n');
-    auto out = text.substr(0, newline);
-    text = newline == std::string_view::npos ? std::string_view{} : text.substr(newline + 1);
-    return out;
-}
-}  // namespace
+using fuzz::takeLine;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     std::string_view text(reinterpret_cast<const char*>(data), size);
-    std::string_view accept = line(text), cookie = line(text), query = text;
+    std::string_view accept = takeLine(text), cookie = takeLine(text), query = text;
     for (auto fallback : {portal::Language::fr, portal::Language::en})
         portal::preferredLanguage(accept, fallback);
     portal::parseLanguage(accept);

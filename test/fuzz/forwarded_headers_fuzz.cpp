@@ -9,22 +9,16 @@
 
 #include "gateway/http/trusted_proxies.hpp"
 #include "test/fuzz/fuzz_check.hpp"
+#include "test/fuzz/fuzz_input.hpp"
 
 using namespace sesame;
 
-namespace {
-std::string_view line(std::string_view& text) {
-    auto newline = text.find('\n');
-    auto out = text.substr(0, newline);
-    text = newline == std::string_view::npos ? std::string_view{} : text.substr(newline + 1);
-    return out;
-}
-}  // namespace
+using fuzz::takeLine;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     std::string_view text(reinterpret_cast<const char*>(data), size);
-    std::string_view ranges = line(text), peerText = line(text), forwardedFor = line(text),
-                     proto = line(text), host = line(text);
+    std::string_view ranges = takeLine(text), peerText = takeLine(text),
+                     forwardedFor = takeLine(text), proto = takeLine(text), host = takeLine(text);
 
     std::vector<http::AddressRange> parsed;
     while (!ranges.empty()) {

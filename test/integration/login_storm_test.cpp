@@ -86,20 +86,25 @@ class FrozenSlapd {
     pid_t pid_ = 0;
 };
 
+// The academy's directory with one bind at a time and two logins waiting (three fill it), and
+// the given LDAP timeout.
+SesameOptions smallQueue(const SlapdServer& slapd, const std::string& timeout) {
+    return SesameOptions{requiredEnv("SESAME_TEST_REDIS"),
+                         slapd.url(),
+                         {{"    pool_size: 4                # binds at once (threads)\n"
+                           "    queue_size: 64 ",
+                           "    pool_size: 1\n    queue_size: 2 "},
+                          {"timeout: 3s", "timeout: " + timeout}},
+                         true};
+}
+
 }  // namespace
 
 TEST_CASE("a login storm: the excess is told at once to retry, SSO goes on",
           "[interop][ldap][redis]") {
     SlapdServer slapd;
     // One bind at a time and two waiting for the academy's directory: three logins fill it.
-    SesameInstance sesame{
-        SesameOptions{requiredEnv("SESAME_TEST_REDIS"),
-                      slapd.url(),
-                      {{"    pool_size: 4                # binds at once (threads)\n"
-                        "    queue_size: 64 ",
-                        "    pool_size: 1\n    queue_size: 2 "},
-                       {"timeout: 3s", "timeout: 20s"}},
-                      true}};
+    SesameInstance sesame{smallQueue(slapd, "20s")};
 
     // Someone logged in before the storm.
     Browser signedIn;
@@ -298,14 +303,7 @@ TEST_CASE("SIGTERM with a password check stuck at a frozen directory: a clean st
     // The directory's timeout outlasts the 10 s grace of a stop: the check is still running on
     // the directory's thread when the workers' event loops stop.
     SlapdServer slapd;
-    SesameInstance sesame{
-        SesameOptions{requiredEnv("SESAME_TEST_REDIS"),
-                      slapd.url(),
-                      {{"    pool_size: 4                # binds at once (threads)\n"
-                        "    queue_size: 64 ",
-                        "    pool_size: 1\n    queue_size: 2 "},
-                       {"timeout: 3s", "timeout: 12s"}},
-                      true}};
+    SesameInstance sesame{smallQueue(slapd, "12s")};
     FrozenSlapd frozen(slapd);
     // One login on the directory's only thread, one waiting behind it.
     std::vector<std::future<void>> held;
