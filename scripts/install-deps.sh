@@ -7,13 +7,13 @@ set -euo pipefail
 BUILD_PKGS=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost1.81-all-dev libboost-json1.81-dev libboost-url1.81-dev libssl-dev libhiredis-dev libldap2-dev libsasl2-dev
-  libxml2-dev libxmlsec1-dev libcjose-dev liboauth2-dev libjansson-dev
+  libxml2-dev libxmlsec1-dev zlib1g-dev libcjose-dev liboauth2-dev libjansson-dev
   libargon2-dev libyaml-cpp-dev libjemalloc-dev libre2-dev libicu-dev catch2
   clang libclang-rt-14-dev llvm
 )
 RUNTIME_PKGS=(
   redis-server redis-sentinel redis-tools haproxy slapd ldap-utils openssl curl ca-certificates procps iproute2
-  apache2 libapache2-mod-auth-cas
+  apache2 libapache2-mod-auth-cas libapache2-mod-auth-mellon libapache2-mod-shib xmlsec1
   chromium chromium-driver
   libapache2-mod-php php-cas php-xml php-curl
 )
