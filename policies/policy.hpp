@@ -6,6 +6,7 @@
 //   - Policy::decide(identity, service): permit (with the released attributes), deny (with a
 //     reason a person can read) or step-up (another directory / a stronger login is needed).
 // The rules for academies and ENT vendors are written down in docs/habilitation.md.
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -135,11 +136,38 @@ struct ReleasedAttribute {
 bool isKnownSource(const std::string& source);
 const std::vector<std::string>& knownSources();  // without the attr: form
 
+// Settings of a service that only its protocol reads (CAS: proxy callbacks and the logout URL;
+// SAML: metadata, NameID, signing...), parsed by that protocol (protocols/X) from the service's
+// own keys and carried here unread, as Envoy's typed per-filter config.
+struct ProtocolSettings {
+    virtual ~ProtocolSettings() = default;
+};
+
+// What a protocol adds to the service registry: its name (the `protocol:` value), the service
+// keys it reads, and its parser (called with the whole service node; null: no settings).
+struct ProtocolSchema {
+    std::string protocol;
+    std::vector<std::string> keys;
+    std::function<std::shared_ptr<const ProtocolSettings>(const core::ConfigNode& service,
+                                                          core::ConfigErrors& errors)>
+        parse;
+};
+
+// A whole-URL pattern from configuration (RE2: linear-time matching, docs/habilitation.md).
+struct UrlPattern {
+    std::string text;  // empty: matches nothing
+    std::shared_ptr<const re2::RE2> compiled;
+    bool matches(const std::string& url) const;
+    // Reads `node` (a string, may be absent); an invalid expression is a configuration error.
+    static UrlPattern parse(const core::ConfigNode& node, core::ConfigErrors& errors);
+};
+
 struct Service {
     std::string id;          // file-level id, unique
     std::string name;        // shown to people on the deny page
-    std::string protocol;    // "cas" (saml, oidc later)
-    std::string urlPattern;  // RE2 regex, matched against the whole URL
+    std::string protocol;    // a ProtocolSchema's name: "cas", "saml"...
+    std::string urlPattern;  // RE2 regex, matched against the whole identifier the service gives
+                             // (CAS service URL, SAML entityID, OIDC client_id)
     std::shared_ptr<const re2::RE2> compiledPattern;
     std::vector<std::string> allowedProfiles;     // empty: any; canonical codes
     std::vector<std::string> allowedStructures;   // empty: any
@@ -151,16 +179,18 @@ struct Service {
     Rule access;                          // extra rule; Kind::always when none is configured
     std::string userAttribute = "login";  // source of the CAS user / subject
     std::vector<ReleasedAttribute> release;
-    std::string logoutUrl;  // back-channel logout target; empty: the service URL
-    bool singleLogout = true;
-    std::string proxyCallbackPattern;  // regex of allowed pgtUrl; empty: proxying refused
-    std::shared_ptr<const re2::RE2> compiledProxyCallback;
-    int evaluationOrder = 0;  // lower first when several patterns match
-    std::string file;         // where it was configured, for check-config and logs
+    bool singleLogout = true;                          // single logout reaches this service
+    std::shared_ptr<const ProtocolSettings> settings;  // the protocol's own (may be null)
+    int evaluationOrder = 0;                           // lower first when several patterns match
+    std::string file;  // where it was configured, for check-config and logs
     int line = 0;
 
-    bool acceptsUrl(const std::string& url) const;            // whole-URL match
-    bool acceptsProxyCallback(const std::string& url) const;  // false when no pattern
+    bool acceptsUrl(const std::string& url) const;  // whole-URL match
+    // The protocol's settings, when they are of that type (null otherwise).
+    template <class T>
+    const T* settingsAs() const {
+        return dynamic_cast<const T*>(settings.get());
+    }
 };
 
 // A service URL pattern compiled (RE2, linear-time matching); null with RE2's message in `error`
@@ -171,8 +201,12 @@ std::shared_ptr<const re2::RE2> compileServicePattern(const std::string& pattern
 class ServiceRegistry {
   public:
     // Each node is one YAML file of etc/services/ (a map with a "services" list, or one service).
+    // `protocols`: the registered protocols (gateway/app's endpoint list); a service of another
+    // protocol, or with a key neither common nor its protocol's, is a configuration error.
     static ServiceRegistry parse(const std::vector<core::ConfigNode>& files, const Ladder& levels,
-                                 const Ladder& assurance, core::ConfigErrors& errors);
+                                 const Ladder& assurance,
+                                 const std::vector<ProtocolSchema>& protocols,
+                                 core::ConfigErrors& errors);
     // The service of that protocol whose pattern matches the whole URL, lowest
     // evaluation_order first (file name order, then position in the file, on ties).
     const Service* find(const std::string& protocol, const std::string& url) const;

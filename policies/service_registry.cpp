@@ -31,15 +31,14 @@ const std::vector<std::string>& serviceKeys() {
                                                "access",
                                                "user_attribute",
                                                "release",
-                                               "logout_url",
                                                "single_logout",
-                                               "proxy_callback_pattern",
                                                "evaluation_order"};
     return keys;
 }
 
-const std::vector<std::string>& protocols() {
-    static const std::vector<std::string> names{"cas", "saml", "oidc"};
+std::vector<std::string> protocolNames(const std::vector<ProtocolSchema>& protocols) {
+    std::vector<std::string> names;
+    for (const auto& p : protocols) names.push_back(p.protocol);
     return names;
 }
 
@@ -83,14 +82,6 @@ void parseUrls(const core::ConfigNode& node, Service& s, core::ConfigErrors& err
     s.urlPattern = node["url_pattern"].requiredString(errors);
     if (!s.urlPattern.empty())
         s.compiledPattern = compilePattern(node["url_pattern"], s.urlPattern, errors);
-    s.proxyCallbackPattern = node["proxy_callback_pattern"].asString(errors);
-    if (!s.proxyCallbackPattern.empty())
-        s.compiledProxyCallback =
-            compilePattern(node["proxy_callback_pattern"], s.proxyCallbackPattern, errors);
-    s.logoutUrl = node["logout_url"].asString(errors);
-    if (!s.logoutUrl.empty() && s.logoutUrl.rfind("https://", 0) != 0 &&
-        s.logoutUrl.rfind("http://", 0) != 0)
-        errors.add(node["logout_url"], "expected an http:// or https:// URL");
     s.singleLogout = node["single_logout"].asBool(errors, true);
 }
 
@@ -116,20 +107,25 @@ void parseRequirements(const core::ConfigNode& node, Service& s, const Ladder& l
 }
 
 Service parseService(const core::ConfigNode& node, const Ladder& levels, const Ladder& assurance,
-                     core::ConfigErrors& errors) {
+                     const std::vector<ProtocolSchema>& protocols, core::ConfigErrors& errors) {
     Service s;
     s.file = node.file();
     s.line = node.line();
-    node.checkKeys(errors, serviceKeys());
+    s.protocol = node["protocol"].requiredString(errors);
+    auto schema = std::find_if(protocols.begin(), protocols.end(),
+                               [&](const ProtocolSchema& p) { return p.protocol == s.protocol; });
+    auto keys = serviceKeys();
+    if (schema != protocols.end())
+        keys.insert(keys.end(), schema->keys.begin(), schema->keys.end());
+    node.checkKeys(errors, keys);
     s.id = node["id"].requiredString(errors);
     if (!s.id.empty() && !validId(s.id))
         errors.add(node["id"], "expected letters, digits, '-', '_' or '.' only");
     s.name = node["name"].asString(errors, s.id);
-    s.protocol = node["protocol"].requiredString(errors);
-    if (!s.protocol.empty() &&
-        std::find(protocols().begin(), protocols().end(), s.protocol) == protocols().end())
-        errors.add(node["protocol"], "unknown protocol '" + s.protocol +
-                                         "' (expected one of: " + joined(protocols()) + ")");
+    if (!s.protocol.empty() && schema == protocols.end())
+        errors.add(node["protocol"], "unknown protocol '" + s.protocol + "' (expected one of: " +
+                                         joined(protocolNames(protocols)) + ")");
+    if (schema != protocols.end() && schema->parse) s.settings = schema->parse(node, errors);
     parseUrls(node, s, errors);
     parseRequirements(node, s, levels, assurance, errors);
     if (node["user_attribute"].present())
@@ -188,20 +184,27 @@ bool Service::acceptsUrl(const std::string& url) const {
            re2::RE2::FullMatch(url, *compiledPattern);
 }
 
-bool Service::acceptsProxyCallback(const std::string& url) const {
-    return compiledProxyCallback && url.size() <= kMaxUrlLength &&
-           re2::RE2::FullMatch(url, *compiledProxyCallback);
+bool UrlPattern::matches(const std::string& url) const {
+    return compiled && url.size() <= kMaxUrlLength && re2::RE2::FullMatch(url, *compiled);
+}
+
+UrlPattern UrlPattern::parse(const core::ConfigNode& node, core::ConfigErrors& errors) {
+    UrlPattern p;
+    p.text = node.asString(errors);
+    if (!p.text.empty()) p.compiled = compilePattern(node, p.text, errors);
+    return p;
 }
 
 ServiceRegistry ServiceRegistry::parse(const std::vector<core::ConfigNode>& files,
                                        const Ladder& levels, const Ladder& assurance,
+                                       const std::vector<ProtocolSchema>& protocols,
                                        core::ConfigErrors& errors) {
     ServiceRegistry registry;
     std::map<std::string, std::string> seen;  // id -> where it was first defined
     std::vector<Service> parsed;
     for (const auto& file : files)
         for (const auto* node : serviceNodes(file, errors)) {
-            auto s = parseService(*node, levels, assurance, errors);
+            auto s = parseService(*node, levels, assurance, protocols, errors);
             auto where = s.file + ":" + std::to_string(s.line);
             if (!s.id.empty() && !seen.emplace(s.id, where).second)
                 errors.add((*node)["id"], "duplicate service id '" + s.id + "' (first defined at " +

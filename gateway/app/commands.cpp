@@ -11,6 +11,7 @@
 #include <iostream>
 
 #include "connectors/local/password_hash.hpp"
+#include "gateway/app/endpoints.hpp"
 #include "gateway/app/file_access.hpp"
 #include "gateway/app/gateway.hpp"
 #include "gateway/app/login_flow.hpp"
@@ -20,7 +21,6 @@
 #include "gateway/http/process_signals.hpp"
 #include "gateway/session/redis_client.hpp"
 #include "gateway/session/redis_session_store.hpp"
-#include "protocols/cas/cas_endpoint.hpp"
 
 namespace sesame::app {
 namespace {
@@ -281,14 +281,16 @@ int revokeSessions(const std::string& configFile, const std::string& login) {
     }
     StoreSession redis(configuration->startup.redis);
     const auto& rt = configuration->runtime;
-    cas::CasEndpoint cas(
-        rt->cas,
-        [&](const std::string& p, const std::string& u) { return rt->registry.find(p, u); },
-        *redis.store, **backChannel, redis.clock);
     core::MetricsRegistry registry;
     core::SesameMetrics metrics(registry);
+    redis.store->setTimeouts(rt->session.timeouts);
+    // The same endpoints as the server's, so that every protocol's single logout is sent.
+    auto owned =
+        makeEndpoints(EndpointContext{*rt, *redis.store, **backChannel, redis.clock, &metrics});
+    std::vector<core::Endpoint*> endpoints;
+    for (const auto& e : owned) endpoints.push_back(e.get());
     DelayedLogins delayed;  // unused here: no login is checked
-    LoginFlow flow(rt, *redis.store, {&cas}, **backChannel, metrics, redis.clock, delayed);
+    LoginFlow flow(rt, *redis.store, endpoints, **backChannel, metrics, redis.clock, delayed);
     auto task = [&]() -> boost::asio::awaitable<int> {
         auto sessions = co_await redis.store->sessionsOfUser(login);
         if (!sessions) {
@@ -300,7 +302,7 @@ int revokeSessions(const std::string& configFile, const std::string& login) {
             // The same path as "Se déconnecter": single logout, then the session goes.
             core::HttpRequest request;
             request.headers.emplace_back("cookie", rt->session.cookieName + "=" + s.id);
-            (void)co_await flow.logout(request, {});
+            (void)co_await flow.logout(request, std::string{});
         }
         std::cout << "revoked " << sessions->size() << " session(s) of " << login << "\n";
         redis.client->stop();

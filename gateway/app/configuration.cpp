@@ -4,14 +4,28 @@
 
 #include "connectors/ldap/ldap_directory.hpp"
 #include "connectors/local/local_directory.hpp"
+#include "gateway/app/endpoints.hpp"
 #include "gateway/config/yaml_file.hpp"
 
 namespace sesame::app {
 namespace {
 
-const std::vector<std::string> topLevelKeys = {
-    "server",       "redis", "session",      "portal",       "throttling", "directories",
-    "habilitation", "cas",   "back_channel", "services_dir", "log_level",  "metrics_allowed_from"};
+// The gateway's own sections; each registered protocol adds its own (endpoints.hpp).
+std::vector<std::string> topLevelKeys() {
+    std::vector<std::string> keys = {"server",
+                                     "redis",
+                                     "session",
+                                     "portal",
+                                     "throttling",
+                                     "directories",
+                                     "habilitation",
+                                     "back_channel",
+                                     "services_dir",
+                                     "log_level",
+                                     "metrics_allowed_from"};
+    for (const auto& entry : registeredProtocols()) keys.push_back(entry.section);
+    return keys;
+}
 
 std::vector<http::AddressRange> parseAddressRanges(const core::ConfigNode& node,
                                                    std::vector<std::string> fallback,
@@ -130,7 +144,7 @@ Configuration loadConfiguration(const std::string& file, core::ConfigErrors& err
         errors.add(*root, "expected a map of sections (server, redis, directories...)");
         return out;
     }
-    root->checkKeys(errors, topLevelKeys);
+    root->checkKeys(errors, topLevelKeys());
     const auto& r = *root;
     out.startup.server = http::ServerConfig::parse(r["server"], errors);
     out.startup.redis = session::RedisConfig::parse(r["redis"], errors);
@@ -151,11 +165,13 @@ Configuration loadConfiguration(const std::string& file, core::ConfigErrors& err
     auto serviceFiles = config::loadYamlDirectory(servicesDir, errors);
     if (serviceFiles.empty())
         errors.add(r["services_dir"], "no service file (*.yml) in " + servicesDir);
-    runtime->registry = policies::ServiceRegistry::parse(serviceFiles, habilitation.ladder(),
-                                                         habilitation.assurance(), errors);
+    runtime->registry = policies::ServiceRegistry::parse(
+        serviceFiles, habilitation.ladder(), habilitation.assurance(), serviceSchemas(), errors);
     runtime->policy = std::make_shared<policies::Policy>(std::move(habilitation));
-    runtime->cas =
-        cas::CasConfig::parse(r["cas"], runtime->publicUrl, runtime->session.timeouts, errors);
+    const ProtocolContext context{runtime->publicUrl,
+                                  std::filesystem::path(file).parent_path().string()};
+    for (const auto& entry : registeredProtocols())
+        runtime->protocols[entry.protocol] = entry.parseConfig(r[entry.section], context, errors);
     runtime->directories = parseDirectories(r["directories"], errors);
     checkChoices(runtime->portal, runtime->directories, r["portal"], errors);
     out.runtime = std::move(runtime);

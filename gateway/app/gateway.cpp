@@ -5,6 +5,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <memory>
 
+#include "gateway/app/endpoints.hpp"
 #include "gateway/app/login_flow.hpp"
 #include "gateway/core/log.hpp"
 #include "gateway/http/trusted_proxies.hpp"
@@ -12,38 +13,29 @@
 #include "gateway/portal/stylesheet.hpp"
 #include "gateway/session/redis_client.hpp"
 #include "gateway/session/redis_session_store.hpp"
-#include "protocols/cas/cas_endpoint.hpp"
 
 namespace sesame::app {
 namespace {
 const core::Logger accessLog{"access"};
 const core::Logger readinessLog{"readiness"};
 
-// Route names for metrics: a fixed set, so that scanners cannot blow up label cardinality.
-constexpr std::string_view routes[] = {"/healthz",
-                                       "/readyz",
-                                       "/metrics",
-                                       "/login",
-                                       "/logout",
-                                       "/cas/login",
-                                       "/cas/logout",
-                                       "/cas/validate",
-                                       "/cas/serviceValidate",
-                                       "/cas/proxyValidate",
-                                       "/cas/p3/serviceValidate",
-                                       "/cas/p3/proxyValidate",
-                                       "/cas/proxy",
-                                       "/cas/samlValidate",
-                                       "/static/sesame.css",
-                                       "other"};
-constexpr std::size_t routeCount = std::size(routes);
-constexpr std::size_t otherRoute = routeCount - 1;
+// The gateway's own routes for metrics; the endpoints add theirs (endpoints.hpp), "other" ends.
+const std::vector<std::string>& routes() {
+    static const std::vector<std::string> names = [] {
+        auto all = metricRouteNames({"/healthz", "/readyz", "/metrics", "/login", "/logout"});
+        all.push_back("/static/sesame.css");
+        all.push_back("other");
+        return all;
+    }();
+    return names;
+}
 constexpr std::size_t lastProbeRoute = 2;  // /healthz, /readyz, /metrics: not in the access log
 
 std::size_t routeOf(std::string_view path) {
-    for (std::size_t i = 0; i < otherRoute; ++i)
-        if (path == routes[i]) return i;
-    return otherRoute;
+    const auto& all = routes();
+    for (std::size_t i = 0; i + 1 < all.size(); ++i)
+        if (path == all[i]) return i;
+    return all.size() - 1;
 }
 
 // The request metrics' series, resolved on first use and then reached without a lookup or a
@@ -52,25 +44,25 @@ std::size_t routeOf(std::string_view path) {
 class RequestMetrics {
   public:
     explicit RequestMetrics(core::SesameMetrics& metrics)
-        : metrics_(metrics), byRoute_(std::make_unique<PerRoute[]>(routeCount)) {}
+        : metrics_(metrics), byRoute_(std::make_unique<PerRoute[]>(routes().size())) {}
 
     void record(std::size_t route, int status, double seconds) {
         auto& r = byRoute_[route];
-        const std::string_view name = routes[route];
+        const std::string& name = routes()[route];
         if (status >= 100 && status <= 599) {
             auto& slot = r.requests[static_cast<std::size_t>(status - 100)];
             auto* series = slot.load(std::memory_order_acquire);
             if (!series) {
-                series = &metrics_.requests.series({std::string(name), std::to_string(status)});
+                series = &metrics_.requests.series({name, std::to_string(status)});
                 slot.store(series, std::memory_order_release);
             }
             series->inc();
         } else {
-            metrics_.requests.inc({std::string(name), std::to_string(status)});
+            metrics_.requests.inc({name, std::to_string(status)});
         }
         auto* latency = r.latency.load(std::memory_order_acquire);
         if (!latency) {
-            latency = &metrics_.latency.series({std::string(name)});
+            latency = &metrics_.latency.series({name});
             r.latency.store(latency, std::memory_order_release);
         }
         latency->observe(seconds);
@@ -88,7 +80,7 @@ class RequestMetrics {
 // The endpoints and login flow of one configuration picture, on one worker.
 struct Generation {
     std::shared_ptr<const Runtime> runtime;
-    std::unique_ptr<cas::CasEndpoint> cas;
+    std::vector<std::unique_ptr<core::Endpoint>> endpoints;
     std::unique_ptr<LoginFlow> flow;
 };
 
@@ -98,6 +90,7 @@ class WorkerHandler final : public http::RequestHandler {
         : state_(state),
           redis_(context.get_executor(), state.startup.redis, &state.metrics.redisErrors),
           store_(redis_, state.clock, &state.metrics.redisErrors) {
+        store_.setTimeouts(state.runtime.load()->session.timeouts);
         auto started = redis_.start();
         if (!started) throw std::runtime_error("redis: " + started.error().message());
     }
@@ -132,8 +125,8 @@ class WorkerHandler final : public http::RequestHandler {
             co_return co_await generation->flow->logoutPage(request);
         }
         if (path == "/") co_return core::HttpResponse::redirect("/login", 303);
-        if (path.rfind("/cas/", 0) == 0 || path == "/cas")
-            co_return co_await generation->flow->endpointRequest(*generation->cas, request);
+        if (auto* endpoint = endpointForPath(generation->endpoints, path))
+            co_return co_await generation->flow->endpointRequest(*endpoint, request);
         co_return portal::renderError(
             portal::PageContext::from(request, generation->runtime->portal.defaultLanguage),
             portal::ErrorView{404, "error.not_found", {}});
@@ -168,24 +161,14 @@ class WorkerHandler final : public http::RequestHandler {
         if (!generation_ || generation_->runtime != runtime) {
             auto g = std::make_shared<Generation>();
             g->runtime = runtime;
-            const auto* registry = &runtime->registry;
-            auto policy = runtime->policy;
-            g->cas = std::make_unique<cas::CasEndpoint>(
-                runtime->cas,
-                [registry](const std::string& protocol, const std::string& url) {
-                    return registry->find(protocol, url);
-                },
-                store_, *state_.backChannel, state_.clock, &state_.metrics,
-                [policy](const core::Identity& identity,
-                         const policies::Service& target) -> std::optional<core::Release> {
-                    auto decision = policy->decide(identity, target);
-                    if (decision.outcome != policies::Decision::Outcome::permit)
-                        return std::nullopt;
-                    return decision.release;
-                });
-            g->flow = std::make_unique<LoginFlow>(
-                runtime, store_, std::vector<core::Endpoint*>{g->cas.get()}, *state_.backChannel,
-                state_.metrics, state_.clock, state_.delayedLogins);
+            store_.setTimeouts(runtime->session.timeouts);
+            g->endpoints = makeEndpoints(EndpointContext{*runtime, store_, *state_.backChannel,
+                                                         state_.clock, &state_.metrics});
+            std::vector<core::Endpoint*> endpoints;
+            for (const auto& e : g->endpoints) endpoints.push_back(e.get());
+            g->flow = std::make_unique<LoginFlow>(runtime, store_, std::move(endpoints),
+                                                  *state_.backChannel, state_.metrics, state_.clock,
+                                                  state_.delayedLogins);
             reportQueues(*runtime);
             generation_ = std::move(g);
         }

@@ -13,6 +13,7 @@
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 
+#include "gateway/core/form_post.hpp"
 #include "gateway/core/log.hpp"
 #include "gateway/core/random.hpp"
 #include "gateway/core/text.hpp"
@@ -24,6 +25,8 @@ namespace sesame::app {
 namespace {
 const core::Logger log{"login"};
 constexpr std::string_view portalProtocol = "portal";  // a login asked for by no service
+// Logins in progress in the session store (docs/operations.md, "Redis keys").
+constexpr session::ArtefactKind loginFlows{"flow"};
 
 bool sameSecret(const std::string& a, const std::string& b) {
     // Constant time: a CSRF token or a browser binding must not leak by timing.
@@ -43,18 +46,11 @@ std::string logoutToken(const std::string& sessionId) {
     return core::base64UrlEncode(std::string_view(reinterpret_cast<const char*>(mac), size));
 }
 
-// "https://ent.example:8443" of a service URL; empty when it has none.
-std::string originOf(const std::string& url) {
-    auto parsed = boost::urls::parse_uri(url);
-    if (!parsed || !parsed->has_authority()) return {};
-    return std::string(parsed->scheme()) + "://" + std::string(parsed->encoded_authority());
-}
-
 // The login form's POST answers with a redirect to the service; browsers check CSP form-action
 // on the redirects of a form submission too (CSP Level 3 §6.3.1), so the form's page must allow
 // the service's origin as well as its own.
 core::HttpResponse allowingRedirectTo(core::HttpResponse page, const std::string& service) {
-    auto origin = originOf(service);
+    auto origin = core::originOf(service);
     if (origin.empty()) return page;
     // The portal's own policy, with the service's origin added to form-action.
     std::string policy(portal::contentSecurityPolicy);
@@ -197,7 +193,7 @@ session::Task<Result<std::optional<core::Session>>> LoginFlow::currentSession(
     const core::HttpRequest& request) {
     auto id = request.cookie(runtime_->session.cookieName);
     if (!id || id->empty() || id->size() > 128) co_return std::optional<core::Session>{};
-    co_return co_await store_.findSession(*id, runtime_->session.timeouts);
+    co_return co_await store_.findSession(*id);
 }
 
 session::Task<core::HttpResponse> LoginFlow::endpointRequest(core::Endpoint& endpoint,
@@ -209,16 +205,16 @@ session::Task<core::HttpResponse> LoginFlow::endpointRequest(core::Endpoint& end
     if (auto* e = std::get_if<core::UserFacingError>(&reply))
         co_return error(request, e->status, e->messageKey, e->detail);
     if (auto* l = std::get_if<core::LogoutRequested>(&reply))
-        co_return co_await logout(request, l->redirectTo);
+        co_return co_await logout(request, std::move(*l));
     auto& needs = std::get<core::NeedsAuthentication>(reply);
-    co_return co_await needsAuthentication(request, endpoint, std::move(needs.flow), *session);
+    co_return co_await needsAuthentication(request, std::move(needs.flow), *session);
 }
 
 session::Task<core::HttpResponse> LoginFlow::needsAuthentication(
-    const core::HttpRequest& request, core::Endpoint& endpoint, core::FlowState flow,
+    const core::HttpRequest& request, core::FlowState flow,
     const std::optional<core::Session>& session) {
     const bool generic = flow.service.empty();
-    if (session && !flow.renew) {
+    if (session && !flow.forceAuthentication) {
         if (generic) {
             const auto* active = session->identity.active();
             co_return portal::renderSession(
@@ -229,8 +225,13 @@ session::Task<core::HttpResponse> LoginFlow::needsAuthentication(
         }
         co_return co_await decideAndResume(request, flow, *session, false);
     }
-    // CAS gateway=true (spec 2.1.1): no interaction; back to the service without a ticket.
-    if (flow.passive && !flow.renew) co_return endpoint.resumeUnauthenticated(flow);
+    // A passive request (CAS gateway, SAML IsPassive, OIDC prompt=none): no interaction; back
+    // to the service unauthenticated, as its protocol says.
+    if (flow.passive && !flow.forceAuthentication) {
+        if (auto* endpoint = endpointFor(flow.protocol))
+            co_return endpoint->resumeUnauthenticated(flow);
+        co_return error(request, 400, "error.service_unknown", flow.service);
+    }
     if (generic) flow.protocol = std::string(portalProtocol);
     co_return co_await startLogin(request, std::move(flow));
 }
@@ -242,7 +243,7 @@ session::Task<core::HttpResponse> LoginFlow::decideAndResume(const core::HttpReq
     const auto* service = serviceOf(flow);
     auto* endpoint = endpointFor(flow.protocol);
     if (!service || !endpoint) co_return error(request, 400, "error.service_unknown", flow.service);
-    auto decision = runtime_->policy->decide(session.identity, *service);
+    auto decision = runtime_->policy->decide(session.identity, withRequestedLevels(*service, flow));
     using Outcome = policies::Decision::Outcome;
     if (decision.outcome == Outcome::stepUp && !freshLogin && !flow.passive) {
         // Another directory (or a stronger login) is needed: back to the portal, limited to the
@@ -256,16 +257,35 @@ session::Task<core::HttpResponse> LoginFlow::decideAndResume(const core::HttpReq
                   {"directory", session.identity.directory},
                   {"profile", session.identity.active() ? session.identity.active()->profile
                                                         : std::string{}}});
-        co_return deny(request, session, *service, decision);
+        co_return deny(request, session, *service, decision, endpoint->refusal(flow));
     }
     auto reply = co_await endpoint->resume(flow, session, decision.release, freshLogin);
     if (!reply) co_return unavailable(request);
     co_return std::move(*reply);
 }
 
+policies::Service LoginFlow::withRequestedLevels(const policies::Service& service,
+                                                 const core::FlowState& flow) const {
+    // A request may ask for more than the registry does (SAML RequestedAuthnContext, OIDC
+    // acr_values): the stricter of both applies, through the same decision (a weaker login
+    // means step-up, a lower habilitation a refusal that says why).
+    policies::Service s = service;
+    const auto& rules = runtime_->policy->habilitation();
+    if (int rank = rules.assurance().rank(flow.minimumAssurance); rank > s.minimumAssuranceRank) {
+        s.minimumAssurance = flow.minimumAssurance;
+        s.minimumAssuranceRank = rank;
+    }
+    if (int rank = rules.ladder().rank(flow.minimumLevel); rank > s.minimumLevelRank) {
+        s.minimumLevel = flow.minimumLevel;
+        s.minimumLevelRank = rank;
+    }
+    return s;
+}
+
 core::HttpResponse LoginFlow::deny(const core::HttpRequest& request, const core::Session& session,
                                    const policies::Service& service,
-                                   const policies::Decision& decision) const {
+                                   const policies::Decision& decision,
+                                   std::optional<core::FormPost> backToService) const {
     portal::DenyView view;
     view.serviceName = service.name.empty() ? service.id : service.name;
     view.kind = denyKind(decision.reason.kind);
@@ -273,6 +293,7 @@ core::HttpResponse LoginFlow::deny(const core::HttpRequest& request, const core:
     view.actual = decision.reason.actual;
     view.displayName = session.identity.displayName;
     view.logoutToken = logoutToken(session.id);
+    view.backToService = std::move(backToService);
     return portal::renderDeny(pageContext(request), view);
 }
 
@@ -293,9 +314,8 @@ session::Task<core::HttpResponse> LoginFlow::startLogin(const core::HttpRequest&
     pending.csrf = core::randomToken(24);
     auto browser = request.cookie(runtime_->session.flowCookieName);
     pending.browser = browser && browser->size() == 43 ? *browser : core::randomToken(32);
-    auto saved =
-        co_await store_.putArtefact(session::ArtefactKind::loginFlow, pending.id,
-                                    pending.serialize(), runtime_->session.loginFlowLifetime);
+    auto saved = co_await store_.putArtefact(loginFlows, pending.id, pending.serialize(),
+                                             runtime_->session.loginFlowLifetime);
     if (!saved) co_return unavailable(request);
     auto response = core::HttpResponse::redirect("/login?flow=" + pending.id, 303);
     core::Cookie cookie;
@@ -309,7 +329,7 @@ session::Task<core::HttpResponse> LoginFlow::startLogin(const core::HttpRequest&
 session::Task<Result<std::optional<LoginFlow::PendingLogin>>> LoginFlow::pendingLogin(
     const core::HttpRequest& request, const std::string& flowId) {
     if (flowId.empty() || flowId.size() > 64) co_return std::optional<PendingLogin>{};
-    auto stored = co_await store_.peekArtefact(session::ArtefactKind::loginFlow, flowId);
+    auto stored = co_await store_.peekArtefact(loginFlows, flowId);
     if (!stored) co_return stored.error();
     if (!*stored) co_return std::optional<PendingLogin>{};
     auto pending = PendingLogin::parse(flowId, **stored);
@@ -331,7 +351,7 @@ session::Task<core::HttpResponse> LoginFlow::loginPage(const core::HttpRequest& 
         if (!session) co_return unavailable(request);
         core::FlowState flow;
         flow.protocol = std::string(portalProtocol);
-        co_return co_await needsAuthentication(request, *endpoints_.front(), flow, *session);
+        co_return co_await needsAuthentication(request, flow, *session);
     }
     auto pending = co_await pendingLogin(request, *flowId);
     if (!pending) co_return unavailable(request);
@@ -494,7 +514,7 @@ session::Task<core::HttpResponse> LoginFlow::loginSubmit(const core::HttpRequest
     // The flow is single use: taken (GETDEL) before the session opens, so that of two
     // concurrent submits of one flow exactly one logs in. It was only read until here, so that
     // a mistyped password keeps the form.
-    auto taken = co_await store_.takeArtefact(session::ArtefactKind::loginFlow, flowId);
+    auto taken = co_await store_.takeArtefact(loginFlows, flowId);
     if (!taken) co_return unavailable(request);
     if (!*taken) co_return error(request, 400, "error.flow_expired");
     auto session = co_await openSession(request, std::move(*identity));
@@ -538,10 +558,9 @@ session::Task<Result<core::Session>> LoginFlow::openSession(const core::HttpRequ
     session.identity = std::move(identity);
     session.createdAt = session.lastSeenAt = clock_.nowSeconds();
     session.language = std::string(portal::languageCode(pageContext(request).language));
-    auto created = co_await store_.createSession(session, runtime_->session.timeouts);
+    auto created = co_await store_.createSession(session);
     if (!created) co_return created.error();
-    for (const auto& visit : inherited)
-        (void)co_await store_.addVisit(session.id, visit, runtime_->session.timeouts);
+    for (const auto& visit : inherited) (void)co_await store_.addVisit(session.id, visit);
     co_return session;
 }
 
@@ -626,7 +645,7 @@ session::Task<core::HttpResponse> LoginFlow::logoutPage(const core::HttpRequest&
     auto session = co_await currentSession(request);
     if (!session) co_return unavailable(request);
     // Nobody to sign out: say so (and drop a stale cookie) rather than ask.
-    if (!*session) co_return co_await logout(request, {});
+    if (!*session) co_return co_await logout(request, std::string{});
     co_return portal::renderLogoutQuestion(pageContext(request),
                                            portal::LogoutView{logoutToken((*session)->id)});
 }
@@ -634,33 +653,63 @@ session::Task<core::HttpResponse> LoginFlow::logoutPage(const core::HttpRequest&
 session::Task<core::HttpResponse> LoginFlow::logoutSubmit(const core::HttpRequest& request) {
     auto session = co_await currentSession(request);
     if (!session) co_return unavailable(request);
-    if (!*session) co_return co_await logout(request, {});
+    if (!*session) co_return co_await logout(request, std::string{});
     bool repeated = false;
     auto token = request.formParam("csrf", &repeated);
     if (repeated || !token || !sameSecret(*token, logoutToken((*session)->id))) {
         log.warning("csrf_mismatch", {{"form", "logout"}, {"client", request.clientAddress}});
         co_return error(request, 403, "error.csrf");
     }
-    co_return co_await logout(request, {});
+    co_return co_await logout(request, std::string{});
 }
 
 session::Task<core::HttpResponse> LoginFlow::logout(const core::HttpRequest& request,
                                                     std::string redirectTo) {
+    core::LogoutRequested requested;
+    requested.redirectTo = std::move(redirectTo);
+    co_return co_await logout(request, std::move(requested));
+}
+
+session::Task<core::HttpResponse> LoginFlow::logout(const core::HttpRequest& request,
+                                                    core::LogoutRequested requested) {
     auto session = co_await currentSession(request);
     if (!session) co_return unavailable(request);
-    std::vector<std::string> told;
+    const auto& initiator = requested.initiator;
+    // The service that started the logout is answered by its endpoint at the end, not sent a
+    // logout message of its own.
+    auto startedIt = [&](const core::ServiceVisit& v) {
+        return initiator && v.protocol == initiator->protocol &&
+               v.serviceId == initiator->serviceId && v.service == initiator->service;
+    };
+    portal::LoggedOutView view;
     if (*session) {
         auto visits = co_await store_.visits((*session)->id);
-        if (visits) told = serviceNames(*visits, co_await sendSingleLogout(*visits));
+        if (visits) {
+            std::erase_if(*visits, startedIt);
+            view.services = serviceNames(*visits, co_await sendSingleLogout(*visits));
+            for (auto* endpoint : endpoints_)
+                for (auto& m : endpoint->frontChannelLogout(*visits))
+                    view.frames.push_back(std::move(m.url));
+        }
         auto deleted = co_await store_.deleteSession((*session)->id);
         if (!deleted) co_return unavailable(request);
         log.info("logout", {{"subject", (*session)->identity.subject},
-                            {"services", std::to_string(told.size())}});
+                            {"services", std::to_string(view.services.size())},
+                            {"front_channel", std::to_string(view.frames.size())}});
     }
-    core::HttpResponse response =
-        redirectTo.empty()
-            ? portal::renderLoggedOut(pageContext(request), portal::LoggedOutView{told})
-            : core::HttpResponse::redirect(redirectTo, 303);
+    if (auto* endpoint = initiator ? endpointFor(initiator->protocol) : nullptr)
+        view.next = endpoint->completeLogout(*initiator);
+    if (!view.next && !requested.redirectTo.empty())
+        view.next = core::FormPost{requested.redirectTo, {}};
+
+    core::HttpResponse response;
+    if (!view.frames.empty() || !view.next)
+        response = portal::renderLoggedOut(pageContext(request), view);
+    else if (view.next->fields.empty())
+        response = core::HttpResponse::redirect(view.next->action, 303);
+    else
+        response =
+            core::renderAutoPost(*view.next, portal::languageCode(pageContext(request).language));
     response.cookies.push_back(sessionCookie("", true));
     response.authenticationPage = true;
     co_return response;

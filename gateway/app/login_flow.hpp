@@ -25,7 +25,7 @@ class LoginFlow {
               std::vector<core::Endpoint*> endpoints, core::BackChannel& backChannel,
               core::SesameMetrics& metrics, const core::Clock& clock, DelayedLogins& delayedLogins);
 
-    // A request under an endpoint's base path (/cas/...).
+    // A request under an endpoint's base path (/cas/..., /saml/...).
     session::Task<core::HttpResponse> endpointRequest(core::Endpoint& endpoint,
                                                       const core::HttpRequest& request);
     // GET /login: the directory choice, then the form of one choice.
@@ -41,6 +41,11 @@ class LoginFlow {
     // CAS 3.0 §2.3): ends the session everywhere.
     session::Task<core::HttpResponse> logout(const core::HttpRequest& request,
                                              std::string redirectTo);
+    // The same for an endpoint's request, with the service that started it answered last
+    // (single logout: back-channel messages at once, front-channel frames on the logged-out
+    // page, then the initiator's completeLogout).
+    session::Task<core::HttpResponse> logout(const core::HttpRequest& request,
+                                             core::LogoutRequested requested);
 
   private:
     struct PendingLogin;  // a login flow as stored in Redis
@@ -48,7 +53,6 @@ class LoginFlow {
     session::Task<Result<std::optional<core::Session>>> currentSession(
         const core::HttpRequest& request);
     session::Task<core::HttpResponse> needsAuthentication(const core::HttpRequest& request,
-                                                          core::Endpoint& endpoint,
                                                           core::FlowState flow,
                                                           const std::optional<core::Session>& s);
     session::Task<core::HttpResponse> decideAndResume(const core::HttpRequest& request,
@@ -69,13 +73,15 @@ class LoginFlow {
     core::Endpoint* endpointFor(const std::string& protocol) const;
     std::vector<portal::DirectoryChoice> acceptableChoices(const core::FlowState& flow) const;
     const policies::Service* serviceOf(const core::FlowState& flow) const;
+    policies::Service withRequestedLevels(const policies::Service& service,
+                                          const core::FlowState& flow) const;
     portal::PageContext pageContext(const core::HttpRequest& request) const;
     core::HttpResponse unavailable(const core::HttpRequest& request) const;
     core::HttpResponse error(const core::HttpRequest& request, int status, std::string key,
                              std::string detail = {}) const;
     core::HttpResponse deny(const core::HttpRequest& request, const core::Session& session,
-                            const policies::Service& service,
-                            const policies::Decision& decision) const;
+                            const policies::Service& service, const policies::Decision& decision,
+                            std::optional<core::FormPost> backToService) const;
     core::Cookie sessionCookie(const std::string& value, bool clear = false) const;
 
     std::shared_ptr<const Runtime> runtime_;

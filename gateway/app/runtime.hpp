@@ -2,6 +2,7 @@
 // The immutable picture of the configuration that requests are served with. Built at start and
 // on every SIGHUP from etc/sesame.yml; swapped atomically, so a reload never drops a session (they
 // live in Redis) and a request in flight finishes with the picture it started with.
+#include <any>
 #include <map>
 #include <memory>
 #include <string>
@@ -13,7 +14,6 @@
 #include "gateway/portal/portal_config.hpp"
 #include "gateway/session/session_store.hpp"
 #include "policies/policy.hpp"
-#include "protocols/cas/cas_config.hpp"
 
 namespace sesame::app {
 
@@ -42,10 +42,16 @@ struct Runtime {
     portal::PortalConfig portal;
     policies::ServiceRegistry registry;
     std::shared_ptr<const policies::Policy> policy;
-    cas::CasConfig cas;
+    // Each registered protocol's section (gateway/app/endpoints.hpp), by protocol name.
+    std::map<std::string, std::any> protocols;
     std::vector<Directory> directories;
 
     const Directory* directory(const std::string& id) const;
+    // The parsed section of `protocol`, of the type its entry's parseConfig returned.
+    template <class T>
+    const T& protocolConfig(const std::string& protocol) const {
+        return std::any_cast<const T&>(protocols.at(protocol));
+    }
 };
 
 }  // namespace sesame::app

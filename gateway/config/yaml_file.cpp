@@ -257,12 +257,7 @@ std::vector<core::ConfigNode> loadYamlDirectory(const std::string& dir,
 }
 
 std::string resolvePath(const core::ConfigNode& node, const std::string& value) {
-    namespace fs = std::filesystem;
-    fs::path p(value);
-    if (value.empty() || p.is_absolute()) return value;
-    auto folder = fs::path(node.file()).parent_path();
-    if (folder.empty()) return value;
-    return (folder / p).lexically_normal().string();
+    return node.resolvePath(value);
 }
 
 }  // namespace sesame::config

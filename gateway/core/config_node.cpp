@@ -1,5 +1,7 @@
 #include "gateway/core/config_node.hpp"
 
+#include <filesystem>
+
 #include <algorithm>
 #include <charconv>
 #include <memory>
@@ -32,6 +34,19 @@ ConfigNode ConfigNode::makeNull(std::string file, std::string path, int line) {
     ConfigNode n = makeScalar({}, std::move(file), std::move(path), line);
     n.kind_ = Kind::null;
     return n;
+}
+
+std::string ConfigNode::resolvePath(const std::string& value) const {
+    namespace fs = std::filesystem;
+    fs::path p(value);
+    if (value.empty() || p.is_absolute()) return value;
+    auto folder = fs::path(file_).parent_path();
+    if (folder.empty()) return value;
+    return (folder / p).lexically_normal().string();
+}
+
+std::string ConfigNode::asPath(ConfigErrors& errors, const std::string& fallback) const {
+    return resolvePath(asString(errors, fallback));
 }
 
 const ConfigNode& ConfigNode::operator[](const std::string& key) const {

@@ -51,6 +51,10 @@ class ConfigNode {
     // "30s", "5m", "8h", "2d" or a number of seconds.
     std::chrono::seconds asDuration(ConfigErrors& errors, std::chrono::seconds fallback) const;
     std::vector<std::string> asStringList(ConfigErrors& errors) const;  // scalar or sequence
+    // A file path: a relative one (or the fallback) is taken from the folder of the file this
+    // node was read from, so that a configuration works wherever it is installed.
+    std::string asPath(ConfigErrors& errors, const std::string& fallback = {}) const;
+    std::string resolvePath(const std::string& value) const;
     // Reports keys of a map that are not in `known` (catches typos such as "ttl" for "tll").
     void checkKeys(ConfigErrors& errors, const std::vector<std::string>& known) const;
 

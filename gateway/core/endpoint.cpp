@@ -5,11 +5,18 @@
 namespace sesame::core {
 
 boost::json::value toJson(const FlowState& f) {
-    boost::json::array params;
-    for (const auto& [k, v] : f.params) params.push_back(boost::json::array{k, v});
-    return boost::json::object{{"protocol", f.protocol}, {"serviceId", f.serviceId},
-                               {"service", f.service},   {"renew", f.renew},
-                               {"passive", f.passive},   {"params", std::move(params)}};
+    boost::json::array contexts;
+    for (const auto& c : f.authnContexts) contexts.push_back(boost::json::string(c));
+    return boost::json::object{{"protocol", f.protocol},
+                               {"serviceId", f.serviceId},
+                               {"service", f.service},
+                               {"force", f.forceAuthentication},
+                               {"passive", f.passive},
+                               {"contexts", std::move(contexts)},
+                               {"comparison", f.authnComparison},
+                               {"assurance", f.minimumAssurance},
+                               {"level", f.minimumLevel},
+                               {"params", parametersToJson(f.params)}};
 }
 
 Result<FlowState> flowStateFromJson(const boost::json::value& value) {
@@ -27,16 +34,15 @@ Result<FlowState> flowStateFromJson(const boost::json::value& value) {
     f.protocol = str("protocol");
     f.serviceId = str("serviceId");
     f.service = str("service");
-    f.renew = boolean("renew");
+    f.forceAuthentication = boolean("force");
     f.passive = boolean("passive");
-    if (auto* p = o.if_contains("params"); p && p->is_array()) {
-        for (const auto& e : p->as_array()) {
-            if (!e.is_array() || e.as_array().size() != 2) continue;
-            const auto& a = e.as_array();
-            if (a[0].is_string() && a[1].is_string())
-                f.params.emplace_back(std::string(a[0].as_string()), std::string(a[1].as_string()));
-        }
-    }
+    if (auto* c = o.if_contains("contexts"); c && c->is_array())
+        for (const auto& e : c->as_array())
+            if (e.is_string()) f.authnContexts.emplace_back(e.as_string());
+    f.authnComparison = str("comparison");
+    f.minimumAssurance = str("assurance");
+    f.minimumLevel = str("level");
+    f.params = parametersFromJson(o.if_contains("params"));
     if (f.protocol.empty()) return Errc::invalid_argument;
     return f;
 }

@@ -38,19 +38,40 @@ Result<Session> sessionFromJson(const boost::json::value& value) {
     return s;
 }
 
+boost::json::value parametersToJson(const Parameters& parameters) {
+    boost::json::array out;
+    for (const auto& [k, v] : parameters) out.push_back(boost::json::array{k, v});
+    return out;
+}
+
+Parameters parametersFromJson(const boost::json::value* value) {
+    Parameters out;
+    if (!value || !value->is_array()) return out;
+    for (const auto& e : value->as_array()) {
+        if (!e.is_array() || e.as_array().size() != 2) continue;
+        const auto& a = e.as_array();
+        if (a[0].is_string() && a[1].is_string())
+            out.emplace_back(std::string(a[0].as_string()), std::string(a[1].as_string()));
+    }
+    return out;
+}
+
 boost::json::value toJson(const ServiceVisit& v) {
-    return boost::json::object{{"protocol", v.protocol},
-                               {"serviceId", v.serviceId},
-                               {"service", v.service},
-                               {"ticket", v.ticket},
-                               {"logoutUrl", v.logoutUrl}};
+    boost::json::object o{{"protocol", v.protocol},
+                          {"serviceId", v.serviceId},
+                          {"service", v.service},
+                          {"index", v.sessionIndex},
+                          {"logoutUrl", v.logoutUrl}};
+    if (!v.details.empty()) o["details"] = parametersToJson(v.details);
+    return o;
 }
 
 Result<ServiceVisit> serviceVisitFromJson(const boost::json::value& value) {
     if (!value.is_object()) return Errc::invalid_argument;
     const auto& o = value.as_object();
-    ServiceVisit v{str(o, "protocol"), str(o, "serviceId"), str(o, "service"), str(o, "ticket"),
-                   str(o, "logoutUrl")};
+    ServiceVisit v{str(o, "protocol"),  str(o, "serviceId"),
+                   str(o, "service"),   str(o, "index"),
+                   str(o, "logoutUrl"), parametersFromJson(o.if_contains("details"))};
     if (v.service.empty()) return Errc::invalid_argument;
     return v;
 }

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "gateway/core/http_message.hpp"
 #include "gateway/core/identity.hpp"
 #include "gateway/core/result.hpp"
 
@@ -19,18 +20,24 @@ struct Session {
     std::string language;         // "fr" or "en", as the person chose
 };
 
-// A service that received a ticket in this session: single logout will call it back.
+// A service that was given this session's identity: single logout will reach it. The protocol
+// that issued it fills it and is the only one to read `sessionIndex` and `details`.
 struct ServiceVisit {
-    std::string protocol;   // "cas"
-    std::string serviceId;  // registry id
-    std::string service;    // the service URL the ticket was issued for
-    std::string ticket;     // the ticket id (CAS SessionIndex of the logoutRequest)
-    std::string logoutUrl;  // where to POST the logout request (defaults to the service URL)
+    std::string protocol;      // the endpoint's protocol() ("cas", "saml"...)
+    std::string serviceId;     // registry id
+    std::string service;       // what the service is known by (its URL, entityID, client_id)
+    std::string sessionIndex;  // what the service knows this login by (a CAS ticket, a SAML
+                               // SessionIndex, an OIDC sid): logout messages name it
+    std::string logoutUrl;     // where the back-channel logout goes (empty: protocol's default)
+    Parameters details;        // what else the protocol needs at logout (a SAML NameID...)
 };
 
 boost::json::value toJson(const Session& session);
 Result<Session> sessionFromJson(const boost::json::value& value);
 boost::json::value toJson(const ServiceVisit& visit);
+// Ordered pairs as a JSON array of [name, value]; entries of another shape are skipped.
+boost::json::value parametersToJson(const Parameters& parameters);
+Parameters parametersFromJson(const boost::json::value* value);
 Result<ServiceVisit> serviceVisitFromJson(const boost::json::value& value);
 
 }  // namespace sesame::core

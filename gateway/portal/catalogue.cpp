@@ -64,6 +64,7 @@ constexpr std::array entries{
           "minutes; the other directories are still available."},
 
     Entry{"deny.title", "Accès refusé", "Access denied"},
+    Entry{"deny.back", "Retourner au service", "Back to the service"},
     Entry{"deny.service", "Vous n'avez pas accès à {service}.", "You cannot access {service}."},
     Entry{"deny.this_service", "Vous n'avez pas accès à ce service.",
           "You cannot access this service."},
@@ -134,6 +135,11 @@ constexpr std::array entries{
     Entry{"logout.done", "Votre session Sesame est terminée.", "Your Sesame session has ended."},
     Entry{"logout.services", "Ces services ont aussi été déconnectés" NBSP ":",
           "These services were signed out too:"},
+    Entry{"logout.frame", "Déconnexion d’un service", "Signing out of a service"},
+    Entry{"logout.back_to_service",
+          "Le service où vous avez demandé la déconnexion va être prévenu.",
+          "The service where you asked to sign out will now be told."},
+    Entry{"logout.continue", "Continuer", "Continue"},
     Entry{"logout.shared_device", "Sur un ordinateur partagé, fermez aussi le navigateur.",
           "On a shared computer, close the browser too."},
 

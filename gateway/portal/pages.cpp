@@ -4,6 +4,7 @@
 #include <boost/url/url.hpp>
 #include <string_view>
 
+#include "gateway/core/form_post.hpp"
 #include "gateway/core/text.hpp"
 #include "gateway/portal/catalogue.hpp"
 #include "gateway/portal/stylesheet.hpp"
@@ -291,7 +292,23 @@ core::HttpResponse renderDeny(const PageContext& context, const DenyView& view) 
         body += paragraph(text(lang, "deny.signed_in_as", {{"name", view.displayName}}));
     body += paragraph(text(lang, "deny.help"), "context");
     body += logoutForm(view.logoutToken, text(lang, "deny.logout"));
-    return document(context, 403, text(lang, "deny.title"), body, context.query);
+    if (!view.backToService)
+        return document(context, 403, text(lang, "deny.title"), body, context.query);
+    // The protocol tells the service too (a SAML RequestDenied Response): the person takes it
+    // back with this button.
+    const auto& back = *view.backToService;
+    body += "<form method=\"post\" action=\"" + escapeHtml(back.action) + "\">\n";
+    for (const auto& [name, value] : back.fields)
+        body += "<input type=\"hidden\" name=\"" + escapeHtml(name) + "\" value=\"" +
+                escapeHtml(value) + "\">\n";
+    body += "<button type=\"submit\">" + text(lang, "deny.back") + "</button>\n</form>\n";
+    auto page = document(context, 403, text(lang, "deny.title"), body, context.query);
+    std::string policy(contentSecurityPolicy);
+    const std::string formAction = "form-action 'self'";
+    policy.insert(policy.find(formAction) + formAction.size(), " " + core::originOf(back.action));
+    page.header("Content-Security-Policy", policy);
+    page.authenticationPage = true;
+    return page;
 }
 
 core::HttpResponse renderError(const PageContext& context, const ErrorView& view) {
@@ -309,6 +326,63 @@ core::HttpResponse renderError(const PageContext& context, const ErrorView& view
     return document(context, status, text(lang, "error.title"), body, context.query);
 }
 
+namespace {
+
+// The logged-out page of a single logout that goes through the browser: one hidden frame per
+// front-channel service, then on to `next` once every frame loaded or after 4 s whatever they do,
+// so that no service can hold the person up. Without JavaScript the button does the same.
+constexpr std::string_view logoutScript =
+    "(function(){var f=document.querySelectorAll('iframe.slo'),n=f.length,done=false;"
+    "function go(){if(done)return;done=true;var c=document.getElementById('continue');"
+    "if(!c)return;if(c.tagName==='FORM')c.submit();else location.replace(c.href);}"
+    "f.forEach(function(x){x.addEventListener('load',function(){if(--n<=0)go();});});"
+    "if(n===0)go();setTimeout(go,4000);})();";
+
+std::string logoutFrames(Language lang, const LoggedOutView& view) {
+    std::string html;
+    for (const auto& url : view.frames)
+        html += "<iframe class=\"slo\" hidden title=\"" + text(lang, "logout.frame") + "\" src=\"" +
+                escapeHtml(url) + "\"></iframe>\n";
+    if (view.next) {
+        const auto& next = *view.next;
+        html += paragraph(text(lang, "logout.back_to_service"));
+        if (next.fields.empty()) {
+            html += "<p><a id=\"continue\" href=\"" + escapeHtml(next.action) + "\">" +
+                    text(lang, "logout.continue") + "</a></p>\n";
+        } else {
+            html += "<form id=\"continue\" method=\"post\" action=\"" + escapeHtml(next.action) +
+                    "\">\n";
+            for (const auto& [name, value] : next.fields)
+                html += "<input type=\"hidden\" name=\"" + escapeHtml(name) + "\" value=\"" +
+                        escapeHtml(value) + "\">\n";
+            html +=
+                "<button type=\"submit\">" + text(lang, "logout.continue") + "</button>\n</form>\n";
+        }
+    }
+    html += "<script>" + std::string(logoutScript) + "</script>\n";
+    return html;
+}
+
+// The page's policy: the portal's, plus the frames' origins, the script by its hash and the
+// next step's origin as a form target.
+core::HttpResponse withLogoutFrames(core::HttpResponse page, const LoggedOutView& view) {
+    std::string frames, forms;
+    for (const auto& url : view.frames) {
+        auto origin = core::originOf(url);
+        if (!origin.empty() && frames.find(origin) == std::string::npos) frames += " " + origin;
+    }
+    if (view.next && !view.next->fields.empty()) forms = " " + core::originOf(view.next->action);
+    std::string policy = "default-src 'none'; style-src 'self'; script-src " +
+                         core::cspScriptHash(logoutScript) + "; form-action 'self'" + forms +
+                         "; frame-ancestors 'none'; base-uri 'none'";
+    if (!frames.empty()) policy += "; frame-src" + frames;
+    page.header("Content-Security-Policy", policy);
+    page.authenticationPage = true;  // it carries logout messages: never cached
+    return page;
+}
+
+}  // namespace
+
 core::HttpResponse renderLoggedOut(const PageContext& context, const LoggedOutView& view) {
     Language lang = context.language;
     std::string body = heading(text(lang, "logout.title"));
@@ -320,7 +394,11 @@ core::HttpResponse renderLoggedOut(const PageContext& context, const LoggedOutVi
         body += "</ul>\n";
     }
     body += paragraph(text(lang, "logout.shared_device"), "context");
-    return document(context, 200, text(lang, "logout.title"), body, context.query);
+    if (view.frames.empty() && !view.next)
+        return document(context, 200, text(lang, "logout.title"), body, context.query);
+    return withLogoutFrames(document(context, 200, text(lang, "logout.title"),
+                                     body + logoutFrames(lang, view), context.query),
+                            view);
 }
 
 core::HttpResponse renderSession(const PageContext& context, const SessionView& view) {

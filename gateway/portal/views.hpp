@@ -2,9 +2,11 @@
 // What each page shows, as plain values the app fills (from the login flow, the policy decision,
 // the session). The portal knows nothing of policies or protocols: it renders these.
 // Every string here is plain text; the portal escapes it wherever it is written.
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "gateway/core/form_post.hpp"
 #include "gateway/core/http_message.hpp"
 #include "gateway/portal/language.hpp"
 #include "gateway/portal/portal_config.hpp"
@@ -66,6 +68,8 @@ struct DenyView {
     std::string actual;       // what the person has, in the same vocabulary (may be empty)
     std::string displayName;  // who is signed in
     std::string logoutToken;  // the session's logout token: the button POSTs it to /logout
+    // The refusal told to the service by its protocol (endpoint's refusal()), posted by a button.
+    std::optional<core::FormPost> backToService;
 };
 
 // 4. An error page for a catalogue key ("error.service_unknown") and a detail shown as text.
@@ -78,6 +82,12 @@ struct ErrorView {
 // 5. Signed out, with the services that were told to sign out too.
 struct LoggedOutView {
     std::vector<std::string> services;
+    // Front-channel single logout: URLs loaded in hidden frames of this page (each service
+    // logs the person out when its frame loads it).
+    std::vector<std::string> frames;
+    // Where the page goes on to once the frames loaded, or after a few seconds whatever they
+    // do (the service that started the logout): a form posted, or a link when `fields` is empty.
+    std::optional<core::FormPost> next;
 };
 
 // 6. A CAS login without a service while a session exists.

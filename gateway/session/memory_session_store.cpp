@@ -30,43 +30,41 @@ std::string MemorySessionStore::artefactKey(ArtefactKind kind, const std::string
     return std::string(artefactPrefix(kind)) + ":" + id;
 }
 
-Task<Result<void>> MemorySessionStore::createSession(const core::Session& session,
-                                                     SessionTimeouts timeouts) {
+Task<Result<void>> MemorySessionStore::createSession(const core::Session& session) {
     if (auto refused = refuse()) co_return *refused;
     std::int64_t t = now();
-    std::int64_t ttl = sessionTtl(session, timeouts, t);
+    std::int64_t ttl = sessionTtl(session, timeouts(), t);
     if (ttl <= 0 || session.id.empty()) co_return core::Errc::invalid_argument;
     sessions_[session.id] = {withLastSeen(session), t + ttl};
     std::string login = indexLogin(session);
     if (!login.empty()) {
         auto& index = users_[login];
         index.ids.insert(session.id);
-        index.expiresAt = std::max(index.expiresAt, session.createdAt + timeouts.absolute.count());
+        index.expiresAt =
+            std::max(index.expiresAt, session.createdAt + timeouts().absolute.count());
     }
     co_return Result<void>{};
 }
 
-Task<Result<std::optional<core::Session>>> MemorySessionStore::readSession(
-    const std::string& id, SessionTimeouts timeouts) {
+Task<Result<std::optional<core::Session>>> MemorySessionStore::readSession(const std::string& id) {
     if (auto refused = refuse()) co_return *refused;
     auto it = sessions_.find(id);
     if (it == sessions_.end()) co_return std::optional<core::Session>{};
-    if (sessionEnded(it->second.session, timeouts, now())) {
+    if (sessionEnded(it->second.session, timeouts(), now())) {
         co_await deleteSession(id);
         co_return std::optional<core::Session>{};
     }
     co_return std::optional<core::Session>{it->second.session};
 }
 
-Task<Result<std::optional<core::Session>>> MemorySessionStore::findSession(
-    const std::string& id, SessionTimeouts timeouts) {
-    auto found = co_await readSession(id, timeouts);
+Task<Result<std::optional<core::Session>>> MemorySessionStore::findSession(const std::string& id) {
+    auto found = co_await readSession(id);
     if (!found || !*found) co_return found;
     auto it = sessions_.find(id);
     std::int64_t t = now();
-    if (!refreshDue(it->second.session, timeouts, t)) co_return found;
+    if (!refreshDue(it->second.session, timeouts(), t)) co_return found;
     it->second.session.lastSeenAt = t;
-    it->second.expiresAt = t + sessionTtl(it->second.session, timeouts, t);
+    it->second.expiresAt = t + sessionTtl(it->second.session, timeouts(), t);
     if (auto v = visits_.find(id); v != visits_.end()) v->second.expiresAt = it->second.expiresAt;
     co_return std::optional<core::Session>{it->second.session};
 }
@@ -89,8 +87,7 @@ Task<Result<void>> MemorySessionStore::deleteSession(const std::string& id) {
 }
 
 Task<Result<void>> MemorySessionStore::addVisit(const std::string& sessionId,
-                                                const core::ServiceVisit& visit,
-                                                SessionTimeouts timeouts) {
+                                                const core::ServiceVisit& visit) {
     if (auto refused = refuse()) co_return *refused;
     if (!sessions_.contains(sessionId)) co_return core::Errc::not_found;
     recordVisit(sessionId, visit);
@@ -142,6 +139,17 @@ Task<Result<void>> MemorySessionStore::putArtefact(ArtefactKind kind, const std:
     if (ttl.count() <= 0) co_return core::Errc::invalid_argument;
     artefacts_[artefactKey(kind, id)] = {value, now() + ttl.count()};
     co_return Result<void>{};
+}
+
+Task<Result<bool>> MemorySessionStore::rememberOnce(ArtefactKind kind, const std::string& id,
+                                                    std::chrono::seconds ttl) {
+    if (auto refused = refuse()) co_return Result<bool>(boost::system::in_place_error, *refused);
+    if (ttl.count() <= 0) co_return Result<bool>(boost::system::in_place_error,
+                                  make_error_code(core::Errc::invalid_argument));
+    auto key = artefactKey(kind, id);
+    if (artefacts_.contains(key)) co_return false;  // refuse() dropped what expired
+    artefacts_[key] = {"1", now() + ttl.count()};
+    co_return true;
 }
 
 Task<Result<void>> MemorySessionStore::putSessionArtefact(

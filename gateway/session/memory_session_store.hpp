@@ -17,15 +17,12 @@ class MemorySessionStore final : public SessionStore {
     // While false, every call fails with core::Errc::unavailable, as when Redis is down.
     void setAvailable(bool available) { available_ = available; }
 
-    Task<Result<void>> createSession(const core::Session& session,
-                                     SessionTimeouts timeouts) override;
-    Task<Result<std::optional<core::Session>>> findSession(const std::string& id,
-                                                           SessionTimeouts timeouts) override;
-    Task<Result<std::optional<core::Session>>> readSession(const std::string& id,
-                                                           SessionTimeouts timeouts) override;
+    Task<Result<void>> createSession(const core::Session& session) override;
+    Task<Result<std::optional<core::Session>>> findSession(const std::string& id) override;
+    Task<Result<std::optional<core::Session>>> readSession(const std::string& id) override;
     Task<Result<void>> deleteSession(const std::string& id) override;
-    Task<Result<void>> addVisit(const std::string& sessionId, const core::ServiceVisit& visit,
-                                SessionTimeouts timeouts) override;
+    Task<Result<void>> addVisit(const std::string& sessionId,
+                                const core::ServiceVisit& visit) override;
     Task<Result<std::vector<core::ServiceVisit>>> visits(const std::string& sessionId) override;
     Task<Result<std::vector<core::Session>>> sessionsOfUser(const std::string& login) override;
 
@@ -35,6 +32,8 @@ class MemorySessionStore final : public SessionStore {
         ArtefactKind kind, const std::string& id, const std::string& value,
         std::chrono::seconds ttl, const std::string& sessionId,
         const std::optional<core::ServiceVisit>& visit = std::nullopt) override;
+    Task<Result<bool>> rememberOnce(ArtefactKind kind, const std::string& id,
+                                    std::chrono::seconds ttl) override;
     Task<Result<std::optional<std::string>>> takeArtefact(ArtefactKind kind,
                                                           const std::string& id) override;
     Task<Result<std::optional<std::string>>> peekArtefact(ArtefactKind kind,

@@ -131,10 +131,9 @@ Result<std::vector<RedisReply>> RedisSessionStore::checked(Result<std::vector<Re
     return replies;
 }
 
-Task<Result<void>> RedisSessionStore::createSession(const core::Session& session,
-                                                    SessionTimeouts timeouts) {
+Task<Result<void>> RedisSessionStore::createSession(const core::Session& session) {
     std::int64_t now = clock_.nowSeconds();
-    std::int64_t ttl = sessionTtl(session, timeouts, now);
+    std::int64_t ttl = sessionTtl(session, timeouts(), now);
     if (ttl <= 0 || session.id.empty()) co_return core::Errc::invalid_argument;
     std::vector<Command> commands{
         {"SET", sessionKey(session.id), encode(withLastSeen(session)), "EX", seconds(ttl)}};
@@ -142,7 +141,7 @@ Task<Result<void>> RedisSessionStore::createSession(const core::Session& session
     if (!login.empty()) {
         // The index lives as long as the longest-lived session in it: NX sets the first expiry,
         // GT only ever lengthens it.
-        std::string indexTtl = seconds(session.createdAt + timeouts.absolute.count() - now);
+        std::string indexTtl = seconds(session.createdAt + timeouts().absolute.count() - now);
         std::string key = userKey(login);
         commands.push_back({"SADD", key, session.id});
         commands.push_back({"EXPIRE", key, indexTtl, "NX"});
@@ -153,8 +152,7 @@ Task<Result<void>> RedisSessionStore::createSession(const core::Session& session
     co_return Result<void>{};
 }
 
-Task<Result<std::optional<core::Session>>> RedisSessionStore::readSession(
-    const std::string& id, SessionTimeouts timeouts) {
+Task<Result<std::optional<core::Session>>> RedisSessionStore::readSession(const std::string& id) {
     using Found = std::optional<core::Session>;
     Command get{"GET", sessionKey(id)};
     auto reply = checked(co_await client_.command(std::move(get)), "find_session");
@@ -165,7 +163,7 @@ Task<Result<std::optional<core::Session>>> RedisSessionStore::readSession(
         if (errors_) errors_->inc({"find_session"});
         co_return RedisErrc::corrupt_value;
     }
-    if (sessionEnded(*session, timeouts, clock_.nowSeconds())) {
+    if (sessionEnded(*session, timeouts(), clock_.nowSeconds())) {
         auto deleted = co_await deleteSession(id);
         if (!deleted) co_return deleted.error();
         co_return Found{};
@@ -173,17 +171,16 @@ Task<Result<std::optional<core::Session>>> RedisSessionStore::readSession(
     co_return Found{std::move(*session)};
 }
 
-Task<Result<std::optional<core::Session>>> RedisSessionStore::findSession(
-    const std::string& id, SessionTimeouts timeouts) {
+Task<Result<std::optional<core::Session>>> RedisSessionStore::findSession(const std::string& id) {
     using Found = std::optional<core::Session>;
-    auto session = co_await readSession(id, timeouts);
+    auto session = co_await readSession(id);
     if (!session || !*session) co_return session;
     std::int64_t now = clock_.nowSeconds();
-    if (!refreshDue(**session, timeouts, now)) co_return session;
+    if (!refreshDue(**session, timeouts(), now)) co_return session;
     // Refresh the idle timeout, never past the absolute deadline. XX: a session deleted by a
     // concurrent logout since the GET stays deleted.
     (*session)->lastSeenAt = now;
-    std::string ttl = seconds(sessionTtl(**session, timeouts, now));
+    std::string ttl = seconds(sessionTtl(**session, timeouts(), now));
     std::vector<Command> refresh{{"SET", sessionKey(id), encode(**session), "EX", ttl, "XX"},
                                  {"EXPIRE", visitsKey(id), ttl}};
     auto refreshed = checked(co_await client_.pipeline(std::move(refresh)), "find_session");
@@ -209,8 +206,7 @@ Task<Result<void>> RedisSessionStore::deleteSession(const std::string& id) {
 }
 
 Task<Result<void>> RedisSessionStore::addVisit(const std::string& sessionId,
-                                               const core::ServiceVisit& visit,
-                                               SessionTimeouts timeouts) {
+                                               const core::ServiceVisit& visit) {
     Command eval{"EVAL",
                  addVisitScript,
                  "2",
@@ -283,6 +279,16 @@ Task<Result<void>> RedisSessionStore::putArtefact(ArtefactKind kind, const std::
     auto reply = checked(co_await client_.command(std::move(set)), "put_artefact");
     if (!reply) co_return reply.error();
     co_return Result<void>{};
+}
+
+Task<Result<bool>> RedisSessionStore::rememberOnce(ArtefactKind kind, const std::string& id,
+                                                   std::chrono::seconds ttl) {
+    if (ttl.count() <= 0) co_return Result<bool>(boost::system::in_place_error,
+                                  make_error_code(core::Errc::invalid_argument));
+    Command set{"SET", artefactKey(kind, id), "1", "EX", seconds(ttl.count()), "NX"};
+    auto reply = checked(co_await client_.command(std::move(set)), "remember_once");
+    if (!reply) co_return Result<bool>(boost::system::in_place_error, reply.error());
+    co_return !reply->isNil();  // nil: the key was already there
 }
 
 Task<Result<void>> RedisSessionStore::putSessionArtefact(

@@ -1,5 +1,6 @@
 #pragma once
-// Where sessions, one-time artefacts (tickets, flow states) and throttling counters live.
+// Where sessions, one-time artefacts (each protocol's tickets and codes, login flows) and
+// throttling counters live. The store knows no protocol: artefacts come with their owner's prefix.
 // RedisSessionStore is the real one; MemorySessionStore serves unit tests of logic only.
 // Every call is a coroutine on the caller's executor: no blocking call on an I/O thread.
 // Key schema: docs/operations.md ("Redis keys").
@@ -23,12 +24,13 @@ struct SessionTimeouts {
     std::chrono::seconds absolute{std::chrono::hours(10)};  // since the login
 };
 
-// One-time and short-lived things, each in its own key namespace.
-enum class ArtefactKind {
-    serviceTicket,        // CAS ST-
-    proxyTicket,          // CAS PT-
-    proxyGrantingTicket,  // CAS PGT-
-    loginFlow,            // a login in progress (FlowState + CSRF token)
+// One-time and short-lived things, each in the key namespace of the module that owns it: the
+// owner names it ("flow" for gateway/app's login flow; each protocol its own, listed in
+// docs/operations.md) and the store only puts it before the id. Prefixes are letters, digits
+// and '-' only, so that "<prefix>:<id>" cannot be read two ways.
+struct ArtefactKind {
+    std::string_view prefix;
+    friend auto operator<=>(const ArtefactKind&, const ArtefactKind&) = default;
 };
 
 inline constexpr std::size_t maxVisits = 100;
@@ -42,20 +44,22 @@ class SessionStore {
   public:
     virtual ~SessionStore() = default;
 
+    // The store owns the session timeouts: set at start and on every configuration reload (a
+    // session's idle and absolute deadlines are counted with the values of the latest picture).
+    void setTimeouts(SessionTimeouts timeouts) { timeouts_ = timeouts; }
+    SessionTimeouts timeouts() const { return timeouts_; }
+
     // Writes the session and adds it to its user's index (by login, lower-cased).
-    virtual Task<Result<void>> createSession(const core::Session& session,
-                                             SessionTimeouts timeouts) = 0;
+    virtual Task<Result<void>> createSession(const core::Session& session) = 0;
     // The session if it exists and neither timeout has passed; refreshes the idle timeout, at
     // most once per refreshInterval (session_ttl.hpp) so that a person opening services one
     // after the other costs one read, not a read and a rewrite each. For requests the person
     // makes (the browser's cookie).
-    virtual Task<Result<std::optional<core::Session>>> findSession(const std::string& id,
-                                                                   SessionTimeouts timeouts) = 0;
+    virtual Task<Result<std::optional<core::Session>>> findSession(const std::string& id) = 0;
     // The same without refreshing the idle timeout: for back-channel calls (CAS /proxy), where a
     // service acts and the person may have left. A service polling with a PGT must not keep a
     // session alive.
-    virtual Task<Result<std::optional<core::Session>>> readSession(const std::string& id,
-                                                                   SessionTimeouts timeouts) = 0;
+    virtual Task<Result<std::optional<core::Session>>> readSession(const std::string& id) = 0;
     // Removes the session, its visits, its index entry and the artefacts stored with
     // putSessionArtefact that are still there (logout: its unvalidated tickets stop working).
     // Idempotent.
@@ -64,15 +68,14 @@ class SessionStore {
     // last maxVisits are kept: one cookie must not make Redis hold, and logout send, without
     // bound (a page reloaded all day issues a ticket each time).
     virtual Task<Result<void>> addVisit(const std::string& sessionId,
-                                        const core::ServiceVisit& visit,
-                                        SessionTimeouts timeouts) = 0;
+                                        const core::ServiceVisit& visit) = 0;
     virtual Task<Result<std::vector<core::ServiceVisit>>> visits(const std::string& sessionId) = 0;
     // Session ids of a user, from the per-user index (never a key scan). Stale ids pruned.
     virtual Task<Result<std::vector<core::Session>>> sessionsOfUser(const std::string& login) = 0;
 
     virtual Task<Result<void>> putArtefact(ArtefactKind kind, const std::string& id,
                                            const std::string& value, std::chrono::seconds ttl) = 0;
-    // An artefact that vouches for a session (a CAS ST, PT or PGT): stored only while the session
+    // An artefact that vouches for a session (a ticket, a code): stored only while the session
     // exists (core::Errc::not_found otherwise) and deleted with it by deleteSession, in one atomic
     // step each, so that a ticket issued concurrently with a logout is either refused or deleted.
     // Validation stays one GETDEL: the cost is paid at issuance and at logout, not on the
@@ -82,6 +85,11 @@ class SessionStore {
         ArtefactKind kind, const std::string& id, const std::string& value,
         std::chrono::seconds ttl, const std::string& sessionId,
         const std::optional<core::ServiceVisit>& visit = std::nullopt) = 0;
+    // Remembers `id` until `ttl` passes, once: true the first time, false while it is remembered
+    // (Redis SET NX). For message ids that must never be accepted twice (a replayed SAML
+    // request, a reused client assertion), whichever node sees the copy.
+    virtual Task<Result<bool>> rememberOnce(ArtefactKind kind, const std::string& id,
+                                            std::chrono::seconds ttl) = 0;
     // Atomic read-and-delete (Redis GETDEL): of two concurrent takes, exactly one gets the value.
     virtual Task<Result<std::optional<std::string>>> takeArtefact(ArtefactKind kind,
                                                                   const std::string& id) = 0;
@@ -101,8 +109,13 @@ class SessionStore {
 
     // Reachability, for /readyz.
     virtual Task<Result<void>> ping() = 0;
+
+  private:
+    SessionTimeouts timeouts_;
 };
 
-std::string_view artefactPrefix(ArtefactKind kind);  // "st", "pt", "pgt", "flow"
+inline std::string_view artefactPrefix(ArtefactKind kind) {
+    return kind.prefix;
+}
 
 }  // namespace sesame::session

@@ -17,11 +17,10 @@ std::chrono::seconds boundedDuration(const core::ConfigNode& node, core::ConfigE
 }  // namespace
 
 CasConfig CasConfig::parse(const core::ConfigNode& section, std::string publicUrl,
-                           session::SessionTimeouts timeouts, core::ConfigErrors& errors) {
+                           core::ConfigErrors& errors) {
     using std::chrono::seconds;
     CasConfig c;
     c.publicUrl = std::move(publicUrl);
-    c.sessionTimeouts = timeouts;
     if (!section.present()) return c;
     if (!section.isMap()) {
         errors.add(section, "expected a map of CAS settings");
@@ -40,6 +39,21 @@ CasConfig CasConfig::parse(const core::ConfigNode& section, std::string publicUr
         seconds(60), seconds(86400), "expected a duration from 1m to 1d");
     c.releaseAttributesV2 = section["release_attributes_v2"].asBool(errors, c.releaseAttributesV2);
     return c;
+}
+
+policies::ProtocolSchema casServiceSchema() {
+    return {"cas",
+            {"proxy_callback_pattern", "logout_url"},
+            [](const core::ConfigNode& node, core::ConfigErrors& errors) {
+                auto s = std::make_shared<CasServiceSettings>();
+                s->proxyCallback =
+                    policies::UrlPattern::parse(node["proxy_callback_pattern"], errors);
+                s->logoutUrl = node["logout_url"].asString(errors);
+                if (!s->logoutUrl.empty() && s->logoutUrl.rfind("https://", 0) != 0 &&
+                    s->logoutUrl.rfind("http://", 0) != 0)
+                    errors.add(node["logout_url"], "expected an http:// or https:// URL");
+                return std::shared_ptr<const policies::ProtocolSettings>(std::move(s));
+            }};
 }
 
 }  // namespace sesame::cas

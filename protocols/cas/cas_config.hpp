@@ -5,6 +5,7 @@
 
 #include "gateway/core/config_node.hpp"
 #include "gateway/session/session_store.hpp"
+#include "policies/policy.hpp"
 
 namespace sesame::cas {
 
@@ -19,12 +20,21 @@ struct CasConfig {
     // Also put <cas:attributes> in /serviceValidate and /proxyValidate (CAS 2.0 URLs), where
     // mod_auth_cas and phpCAS read them; /p3/ always has them.
     bool releaseAttributesV2 = true;
-    // Given by the app (session: section): how a PGT's session is looked up at /proxy.
-    session::SessionTimeouts sessionTimeouts;
-
     // `section` is the node of `cas:`; absent keys keep the defaults above.
     static CasConfig parse(const core::ConfigNode& section, std::string publicUrl,
-                           session::SessionTimeouts timeouts, core::ConfigErrors& errors);
+                           core::ConfigErrors& errors);
 };
+
+// The CAS keys of a service in the registry (etc/services/*.yml).
+struct CasServiceSettings final : policies::ProtocolSettings {
+    policies::UrlPattern proxyCallback;  // proxy_callback_pattern: allowed pgtUrl; empty: none
+    std::string logoutUrl;  // logout_url: where single logout POSTs; empty: the service URL
+};
+policies::ProtocolSchema casServiceSchema();
+
+// The CAS artefacts in the session store (docs/operations.md, "Redis keys").
+inline constexpr session::ArtefactKind serviceTickets{"st"};
+inline constexpr session::ArtefactKind proxyTickets{"pt"};
+inline constexpr session::ArtefactKind proxyGrantingTickets{"pgt"};
 
 }  // namespace sesame::cas

@@ -1,7 +1,6 @@
 #include "protocols/cas/cas_endpoint.hpp"
 
-#include <openssl/sha.h>
-
+#include "gateway/core/form_post.hpp"
 #include "gateway/core/log.hpp"
 #include "gateway/core/random.hpp"
 #include "gateway/core/text.hpp"
@@ -12,9 +11,15 @@ namespace sesame::cas {
 namespace {
 
 using boost::asio::awaitable;
+
+// Where single logout POSTs for this service: its logout_url, else the service URL (empty).
+std::string logoutUrlOf(const policies::Service& service) {
+    const auto* settings = service.settingsAs<CasServiceSettings>();
+    return settings ? settings->logoutUrl : std::string{};
+}
+
 using core::HttpRequest;
 using core::HttpResponse;
-using session::ArtefactKind;
 
 const core::Logger& logger() {
     static const core::Logger log("cas");
@@ -39,26 +44,6 @@ bool flag(const std::optional<std::string>& value) {
 
 std::string clip(std::string_view s) {
     return std::string(s.substr(0, 200)) + (s.size() > 200 ? "..." : "");
-}
-
-std::string originOf(const std::string& url) {
-    auto scheme = url.find("://");
-    if (scheme == std::string::npos) return {};
-    auto end = url.find_first_of("/?#", scheme + 3);
-    return url.substr(0, end);
-}
-
-std::string base64(std::string_view bytes) {
-    std::string s = core::base64UrlEncode(bytes);
-    for (char& c : s) c = c == '-' ? '+' : c == '_' ? '/' : c;
-    while (s.size() % 4) s += '=';
-    return s;
-}
-
-std::string sha256Base64(std::string_view text) {
-    unsigned char digest[SHA256_DIGEST_LENGTH];
-    SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
-    return base64({reinterpret_cast<const char*>(digest), sizeof digest});
 }
 
 HttpResponse body(int status, std::string text, std::string_view type) {
@@ -154,11 +139,23 @@ core::EndpointReply CasEndpoint::login(const HttpRequest& request) const {
         flow.serviceId = registered->id;
         flow.service = *service;
     }
-    flow.renew = flag(renew);
+    flow.forceAuthentication = flag(renew);
     // §2.1.1: gateway is ignored when renew is set, and without a service it is as if absent.
-    flow.passive = !flow.renew && !flow.service.empty() && flag(gateway);
+    flow.passive = !flow.forceAuthentication && !flow.service.empty() && flag(gateway);
     flow.params.emplace_back("method", responseMethod);
     return core::NeedsAuthentication{std::move(flow)};
+}
+
+std::vector<std::string> CasEndpoint::routeNames() {
+    return {"/login",
+            "/logout",
+            "/validate",
+            "/serviceValidate",
+            "/proxyValidate",
+            "/p3/serviceValidate",
+            "/p3/proxyValidate",
+            "/proxy",
+            "/samlValidate"};
 }
 
 core::EndpointReply CasEndpoint::logout(const HttpRequest& request) const {
@@ -195,10 +192,10 @@ awaitable<Result<HttpResponse>> CasEndpoint::resume(const core::FlowState& flow,
     // single logout) is recorded in the same step.
     std::optional<core::ServiceVisit> visit;
     if (service->singleLogout)
-        visit = core::ServiceVisit{"cas", service->id, flow.service, ticket, service->logoutUrl};
-    auto stored =
-        co_await store_.putSessionArtefact(ArtefactKind::serviceTicket, ticket, serialize(grant),
-                                           config_.serviceTicketLifetime, session.id, visit);
+        visit =
+            core::ServiceVisit{"cas", service->id, flow.service, ticket, logoutUrlOf(*service), {}};
+    auto stored = co_await store_.putSessionArtefact(
+        serviceTickets, ticket, serialize(grant), config_.serviceTicketLifetime, session.id, visit);
     if (!stored) co_return stored.error();
     countIssued("ST");
 
@@ -213,26 +210,8 @@ awaitable<Result<HttpResponse>> CasEndpoint::resume(const core::FlowState& flow,
 
 HttpResponse CasEndpoint::postForm(const std::string& service, const std::string& ticket,
                                    const std::string& language) const {
-    // method=POST (§2.1.1): a form that posts the ticket to the service. The only script is the
-    // submit below, allowed by its hash; the form may only go to the service's origin. The
-    // button is there for browsers without JavaScript.
-    static const std::string script = "document.forms[0].submit();";
-    bool english = language == "en";
-    std::string html = "<!DOCTYPE html>\n<html lang=\"" + std::string(english ? "en" : "fr") +
-                       "\"><head><meta charset=\"utf-8\"><title>Sesame</title></head><body>"
-                       "<form method=\"post\" action=\"" +
-                       xml::escape(service) + "\"><input type=\"hidden\" name=\"ticket\" value=\"" +
-                       xml::escape(ticket) + "\"><p>" +
-                       (english ? "You are being sent back to the service."
-                                : "Vous allez être renvoyé vers le service.") +
-                       "</p><button type=\"submit\">" + (english ? "Continue" : "Continuer") +
-                       "</button></form><script>" + script + "</script></body></html>\n";
-    HttpResponse r = HttpResponse::text(200, std::move(html), "text/html; charset=utf-8");
-    r.header("Content-Security-Policy",
-             "default-src 'none'; script-src 'sha256-" + sha256Base64(script) + "'; form-action " +
-                 originOf(service) + "; base-uri 'none'; frame-ancestors 'none'");
-    r.authenticationPage = true;
-    return r;
+    // method=POST (§2.1.1): a form that posts the ticket to the service.
+    return core::renderAutoPost({service, {{"ticket", ticket}}}, language);
 }
 
 HttpResponse CasEndpoint::resumeUnauthenticated(const core::FlowState& flow) {
@@ -247,9 +226,9 @@ std::vector<core::BackChannelMessage> CasEndpoint::logoutMessages(
     const std::vector<core::ServiceVisit>& visits) {
     std::vector<core::BackChannelMessage> out;
     for (const auto& visit : visits) {
-        if (visit.protocol != "cas" || visit.ticket.empty()) continue;
+        if (visit.protocol != "cas" || visit.sessionIndex.empty()) continue;
         std::string xmlText =
-            renderLogoutRequest(newTicketId("LR"), clock_.nowSeconds(), visit.ticket);
+            renderLogoutRequest(newTicketId("LR"), clock_.nowSeconds(), visit.sessionIndex);
         // §2.3.3: a POST with the logout document in the `logoutRequest` form parameter, first
         // in the body (mod_auth_cas only looks at a body starting with "logoutRequest=").
         out.push_back({visit.logoutUrl.empty() ? visit.service : visit.logoutUrl,
@@ -274,7 +253,7 @@ awaitable<CasEndpoint::Outcome> CasEndpoint::validate(const Validation& v) {
 
     // §3.1.1 / §3.2.1: one validation attempt per ticket, whatever its outcome. The take is
     // atomic (GETDEL): of concurrent validations exactly one sees the ticket.
-    auto kind = isProxyTicket ? ArtefactKind::proxyTicket : ArtefactKind::serviceTicket;
+    auto kind = isProxyTicket ? proxyTickets : serviceTickets;
     auto taken = co_await store_.takeArtefact(kind, v.ticket);
     if (!taken) {
         logger().error("ticket_store_unavailable", {{"error", taken.error().message()}});
@@ -326,7 +305,8 @@ awaitable<std::optional<Failure>> CasEndpoint::grantProxy(const TicketGrant& gra
                                                           const std::string& pgtUrl,
                                                           Authentication& auth) {
     const policies::Service* service = findService(grant.service);
-    if (!service || service->proxyCallbackPattern.empty())
+    const auto* settings = service ? service->settingsAs<CasServiceSettings>() : nullptr;
+    if (!settings || settings->proxyCallback.text.empty())
         co_return Failure{Errc::unauthorized_service_proxy,
                           "The service '" + clip(grant.service) + "' may not proxy"};
     // §2.5.4 step 1: the callback MUST be https, and trusted (BackChannel verifies TLS); it
@@ -335,7 +315,7 @@ awaitable<std::optional<Failure>> CasEndpoint::grantProxy(const TicketGrant& gra
         co_return Failure{Errc::invalid_proxy_callback,
                           "The proxy callback '" + clip(pgtUrl) + "' is not https"};
     // Matched by RE2 in linear time; a pgtUrl over 4096 characters never matches.
-    if (!service->acceptsProxyCallback(pgtUrl))
+    if (!settings->proxyCallback.matches(pgtUrl))
         co_return Failure{Errc::invalid_proxy_callback, "The proxy callback '" + clip(pgtUrl) +
                                                             "' is not allowed for this service"};
 
@@ -346,7 +326,7 @@ awaitable<std::optional<Failure>> CasEndpoint::grantProxy(const TicketGrant& gra
     std::string iou = newTicketId("PGTIOU");
     // Stored before the callback, so that the service can use it as soon as it receives it.
     auto stored =
-        co_await store_.putSessionArtefact(ArtefactKind::proxyGrantingTicket, pgtId, serialize(pgt),
+        co_await store_.putSessionArtefact(proxyGrantingTickets, pgtId, serialize(pgt),
                                            config_.proxyGrantingTicketLifetime, pgt.sessionId);
     // The session ended since the ticket was issued (its idle timeout): no PGT, as when the
     // callback fails; the ticket itself was valid.
@@ -362,7 +342,7 @@ awaitable<std::optional<Failure>> CasEndpoint::grantProxy(const TicketGrant& gra
     callback.url = core::appendQuery(core::appendQuery(pgtUrl, "pgtIou", iou), "pgtId", pgtId);
     auto answer = co_await backChannel_.send(std::move(callback));
     if (!answer || answer->status != 200) {
-        co_await store_.deleteArtefact(ArtefactKind::proxyGrantingTicket, pgtId);
+        co_await store_.deleteArtefact(proxyGrantingTickets, pgtId);
         logger().warning(
             "proxy_callback_failed",
             {{"callback", core::redactQuery(pgtUrl)},
@@ -442,7 +422,7 @@ awaitable<HttpResponse> CasEndpoint::proxy(const HttpRequest& request) {
     if (!pgt->starts_with("PGT-") || pgt->size() > maxTicketLength)
         co_return refuse(Errc::bad_pgt, "The proxy-granting ticket is not recognized");
     // A PGT serves many /proxy calls: read, not taken (§3.3.1).
-    auto stored = co_await store_.peekArtefact(ArtefactKind::proxyGrantingTicket, *pgt);
+    auto stored = co_await store_.peekArtefact(proxyGrantingTickets, *pgt);
     if (!stored)
         co_return refuse(Errc::internal_error, "The ticket store is unavailable, retry later", 503);
     if (!*stored) co_return refuse(Errc::bad_pgt, "The proxy-granting ticket is not recognized");
@@ -450,12 +430,12 @@ awaitable<HttpResponse> CasEndpoint::proxy(const HttpRequest& request) {
     if (!grant) co_return refuse(Errc::internal_error, "Ticket could not be read", 500);
     // §3.3.1: a PGT MUST expire when the person logs out: its SSO session must still exist.
     // Read without refreshing its idle timeout: the service acts here, not the person.
-    auto session = co_await store_.readSession(grant->sessionId, config_.sessionTimeouts);
+    auto session = co_await store_.readSession(grant->sessionId);
     if (!session)
         co_return refuse(Errc::internal_error, "The session store is unavailable, retry later",
                          503);
     if (!*session) {
-        co_await store_.deleteArtefact(ArtefactKind::proxyGrantingTicket, *pgt);
+        co_await store_.deleteArtefact(proxyGrantingTickets, *pgt);
         co_return refuse(Errc::bad_pgt, "The proxy-granting ticket has ended with its session");
     }
 
@@ -481,9 +461,9 @@ awaitable<HttpResponse> CasEndpoint::proxy(const HttpRequest& request) {
     std::string ptId = newTicketId("PT");
     std::optional<core::ServiceVisit> visit;
     if (targetService->singleLogout)
-        visit =
-            core::ServiceVisit{"cas", targetService->id, *target, ptId, targetService->logoutUrl};
-    auto put = co_await store_.putSessionArtefact(ArtefactKind::proxyTicket, ptId, serialize(pt),
+        visit = core::ServiceVisit{"cas", targetService->id,           *target,
+                                   ptId,  logoutUrlOf(*targetService), {}};
+    auto put = co_await store_.putSessionArtefact(proxyTickets, ptId, serialize(pt),
                                                   config_.proxyTicketLifetime, pt.sessionId, visit);
     if (!put && put.error() == core::Errc::not_found)
         co_return refuse(Errc::bad_pgt, "The proxy-granting ticket has ended with its session");

@@ -41,6 +41,8 @@ class CasEndpoint final : public core::Endpoint {
 
     std::string_view protocol() const override { return "cas"; }
     std::string_view basePath() const override { return "/cas"; }
+    // The routes under /cas counted apart in /metrics (every other path counts as "other").
+    static std::vector<std::string> routeNames();
     boost::asio::awaitable<core::EndpointReply> handle(
         const core::HttpRequest& request, const std::optional<core::Session>& session) override;
     // Issues the ST and redirects to the service (or answers the method=POST form). A flow

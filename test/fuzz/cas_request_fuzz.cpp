@@ -59,7 +59,8 @@ const policies::ServiceRegistry& registry() {
         FUZZ_CHECK(file.has_value());
         auto habilitation = policies::HabilitationRules::defaults();
         auto parsed = policies::ServiceRegistry::parse({*file}, habilitation.ladder(),
-                                                       habilitation.assurance(), errors);
+                                                       habilitation.assurance(),
+                                                       {cas::casServiceSchema()}, errors);
         FUZZ_CHECK(errors.empty());
         return parsed;
     }();
@@ -94,17 +95,16 @@ asio::awaitable<void> seed(session::SessionStore& store, std::int64_t now) {
     session.id = "session-1";
     session.identity.login = "prof.herriot";
     session.createdAt = session.lastSeenAt = now;
-    co_await store.createSession(session, {});
+    co_await store.createSession(session);
     auto proxied = grantFor(std::string(app), now);
     proxied.proxies = {"https://app.example.org/proxy"};
-    co_await store.putArtefact(session::ArtefactKind::serviceTicket, std::string(serviceTicket),
+    co_await store.putArtefact(cas::serviceTickets, std::string(serviceTicket),
                                cas::serialize(grantFor(std::string(app), now)),
                                std::chrono::seconds(60));
-    co_await store.putArtefact(session::ArtefactKind::proxyTicket, std::string(proxyTicket),
-                               cas::serialize(proxied), std::chrono::seconds(60));
-    co_await store.putArtefact(session::ArtefactKind::proxyGrantingTicket,
-                               std::string(proxyGrantingTicket), cas::serialize(proxied),
-                               std::chrono::seconds(3600));
+    co_await store.putArtefact(cas::proxyTickets, std::string(proxyTicket), cas::serialize(proxied),
+                               std::chrono::seconds(60));
+    co_await store.putArtefact(cas::proxyGrantingTickets, std::string(proxyGrantingTicket),
+                               cas::serialize(proxied), std::chrono::seconds(3600));
 }
 
 // Runs one coroutine to its end; an exception out of a handler is a finding.

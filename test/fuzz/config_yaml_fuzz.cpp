@@ -10,6 +10,7 @@
 
 #include "connectors/ldap/ldap_directory_config.hpp"
 #include "connectors/local/local_directory.hpp"
+#include "gateway/app/endpoints.hpp"
 #include "gateway/app/login_throttle.hpp"
 #include "gateway/config/yaml_file.hpp"
 #include "gateway/http/server_config.hpp"
@@ -36,18 +37,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     app::ThrottleConfig::parse(r["throttling"], errors);
     portal::PortalConfig::parse(r["portal"], errors);
     auto habilitation = policies::HabilitationRules::parse(r["habilitation"], errors);
-    cas::CasConfig::parse(r["cas"], server.publicUrl, {}, errors);
+    cas::CasConfig::parse(r["cas"], server.publicUrl, errors);
     for (const auto& directory : r["directories"].items()) {
         auto type = directory["type"].asString(errors, "");
         if (type == "ldap") ldap::LdapDirectoryConfig::parse(directory, errors);
         if (type == "local") local::LocalDirectoryConfig::parse(directory, errors);
     }
     // The same document read as a service file of etc/services/ and as a local accounts file.
-    auto registry = policies::ServiceRegistry::parse({r}, habilitation.ladder(),
-                                                     habilitation.assurance(), errors);
+    auto registry = policies::ServiceRegistry::parse(
+        {r}, habilitation.ladder(), habilitation.assurance(), app::serviceSchemas(), errors);
     for (const auto& service : registry.all()) {
         registry.find(service.protocol, "https://app.example.org/");
-        service.acceptsProxyCallback("https://app.example.org/proxy");
+        if (const auto* cas = service.settingsAs<cas::CasServiceSettings>())
+            (void)cas->proxyCallback.matches("https://app.example.org/proxy");
     }
     local::parseAccounts(r, errors);
     errors.format();

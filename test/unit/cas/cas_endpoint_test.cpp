@@ -62,7 +62,7 @@ TEST_CASE("/login asks for authentication with the flow of a registered service"
     CHECK(flow.protocol == "cas");
     CHECK(flow.serviceId == "demo");
     CHECK(flow.service == app);
-    CHECK_FALSE(flow.renew);
+    CHECK_FALSE(flow.forceAuthentication);
     CHECK_FALSE(flow.passive);
     CHECK(core::findParameter(flow.params, "method") == "GET");
 
@@ -71,7 +71,7 @@ TEST_CASE("/login asks for authentication with the flow of a registered service"
     }
     SECTION("renew wins over gateway (§2.1.1)") {
         auto both = f.flowFor(app, {{"renew", "true"}, {"gateway", "true"}});
-        CHECK(both.renew);
+        CHECK(both.forceAuthentication);
         CHECK_FALSE(both.passive);
     }
     SECTION("method=POST is remembered") {
@@ -118,7 +118,7 @@ TEST_CASE("resume redirects to the service with a stored ticket and records the 
     auto location = *core::findParameter(reply->headers, "Location");
     REQUIRE(location.starts_with("https://app.example.org/home?lang=fr&ticket=ST-"));
     std::string ticket = location.substr(location.find("ticket=") + 7);
-    auto stored = f.store.raw(session::ArtefactKind::serviceTicket, ticket);
+    auto stored = f.store.raw(cas::serviceTickets, ticket);
     REQUIRE(stored.has_value());
     auto grant = parseTicketGrant(*stored);
     REQUIRE(grant.has_value());
@@ -127,7 +127,7 @@ TEST_CASE("resume redirects to the service with a stored ticket and records the 
     CHECK(grant->freshLogin);
     auto& visits = f.store.visitsBySession["session-1"];
     REQUIRE(visits.size() == 1);
-    CHECK(visits[0].ticket == ticket);
+    CHECK(visits[0].sessionIndex == ticket);
     CHECK(visits[0].logoutUrl == "https://app.example.org/slo");
     CHECK(f.metrics.ticketsIssued.value({"ST"}) == 1);
 }
@@ -423,12 +423,12 @@ TEST_CASE("pgtUrl must be https, allowed for the service, and answer 200 to get 
     CHECK(failureCode(refused).empty());
     CHECK(refused.body.find("<cas:authenticationSuccess>") != std::string::npos);
     CHECK(refused.body.find("proxyGrantingTicket") == std::string::npos);
-    CHECK(f.store.count(session::ArtefactKind::proxyGrantingTicket) == 0);
+    CHECK(f.store.count(cas::proxyGrantingTickets) == 0);
     f.backChannel.unreachable = true;
     auto unreachable = attempt(app, "https://app.example.org/proxy");
     CHECK(failureCode(unreachable).empty());
     CHECK(unreachable.body.find("proxyGrantingTicket") == std::string::npos);
-    CHECK(f.store.count(session::ArtefactKind::proxyGrantingTicket) == 0);
+    CHECK(f.store.count(cas::proxyGrantingTickets) == 0);
 }
 
 TEST_CASE("a session that ended before its ticket was validated gives no PGT", "[unit][cas]") {
@@ -629,7 +629,7 @@ TEST_CASE("single logout messages are the spec's logoutRequest POSTs", "[unit][c
         CHECK(doc.root().attribute("IssueInstant") == "2023-11-14T22:13:20Z");
         CHECK(doc.root().child("urn:oasis:names:tc:SAML:2.0:assertion", "NameID")->text() ==
               "@NOT_USED@");
-        CHECK(doc.root().child(p, "SessionIndex")->text() == visits[i].ticket);
+        CHECK(doc.root().child(p, "SessionIndex")->text() == visits[i].sessionIndex);
     }
     CHECK(messages[0].body != messages[1].body);
 }

@@ -29,7 +29,7 @@ TEST_CASE("on MemorySessionStore: one ticket, fifty validations, one success, on
     session.id = "s-1";
     session.identity.login = "eleve.herriot";
     session.createdAt = session.lastSeenAt = clock.nowSeconds();
-    REQUIRE(run(io, store.createSession(session, {})).has_value());
+    REQUIRE(run(io, store.createSession(session)).has_value());
 
     const std::string app = "https://app.example.org/";
     auto reply = run(

@@ -19,10 +19,12 @@ inline policies::Service makeService(std::string id, std::string pattern,
     s.protocol = "cas";
     s.urlPattern = pattern;
     s.compiledPattern = policies::compileServicePattern(pattern);
-    s.proxyCallbackPattern = proxyPattern;
+    auto settings = std::make_shared<CasServiceSettings>();
+    settings->proxyCallback.text = proxyPattern;
     if (!proxyPattern.empty())
-        s.compiledProxyCallback = policies::compileServicePattern(proxyPattern);
-    s.logoutUrl = logoutUrl;
+        settings->proxyCallback.compiled = policies::compileServicePattern(proxyPattern);
+    settings->logoutUrl = logoutUrl;
+    s.settings = std::move(settings);
     return s;
 }
 

@@ -29,23 +29,21 @@ class FakeSessionStore final : public session::SessionStore {
     std::map<std::string, core::Session> sessions;
     std::map<std::string, std::vector<core::ServiceVisit>> visitsBySession;
 
-    Task<Result<void>> createSession(const core::Session& s, session::SessionTimeouts) override {
+    Task<Result<void>> createSession(const core::Session& s) override {
         co_await yieldOnce();
         if (down) co_return core::Errc::unavailable;
         sessions[s.id] = s;
         co_return Result<void>{};
     }
-    Task<Result<std::optional<core::Session>>> findSession(const std::string& id,
-                                                           session::SessionTimeouts) override {
+    Task<Result<std::optional<core::Session>>> findSession(const std::string& id) override {
         co_await yieldOnce();
         if (down) co_return core::Errc::unavailable;
         auto it = sessions.find(id);
         if (it == sessions.end()) co_return std::optional<core::Session>{};
         co_return std::optional<core::Session>{it->second};
     }
-    Task<Result<std::optional<core::Session>>> readSession(
-        const std::string& id, session::SessionTimeouts timeouts) override {
-        co_return co_await findSession(id, timeouts);  // this fake keeps no idle timeout
+    Task<Result<std::optional<core::Session>>> readSession(const std::string& id) override {
+        co_return co_await findSession(id);  // this fake keeps no idle timeout
     }
     Task<Result<void>> deleteSession(const std::string& id) override {
         co_await yieldOnce();
@@ -56,8 +54,7 @@ class FakeSessionStore final : public session::SessionStore {
         ofSession_.erase(id);
         co_return Result<void>{};
     }
-    Task<Result<void>> addVisit(const std::string& id, const core::ServiceVisit& v,
-                                session::SessionTimeouts) override {
+    Task<Result<void>> addVisit(const std::string& id, const core::ServiceVisit& v) override {
         co_await yieldOnce();
         if (down) co_return core::Errc::unavailable;
         visitsBySession[id].push_back(v);
@@ -89,6 +86,15 @@ class FakeSessionStore final : public session::SessionStore {
         ofSession_[sessionId].emplace_back(kind, id);
         if (visit) visitsBySession[sessionId].push_back(*visit);
         co_return Result<void>{};
+    }
+    Task<Result<bool>> rememberOnce(ArtefactKind kind, const std::string& id,
+                                    std::chrono::seconds ttl) override {
+        co_await yieldOnce();
+        if (down) co_return Result<bool>(boost::system::in_place_error,
+                                  make_error_code(core::Errc::unavailable));
+        if (live(kind, id)) co_return false;
+        artefacts_[{kind, id}] = {"1", clock_.nowSeconds() + ttl.count()};
+        co_return true;
     }
     Task<Result<std::optional<std::string>>> takeArtefact(ArtefactKind kind,
                                                           const std::string& id) override {

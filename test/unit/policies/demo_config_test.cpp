@@ -2,6 +2,7 @@
 // of etc/sesame.yml and every file of etc/services/.
 #include <catch2/catch.hpp>
 
+#include "gateway/app/endpoints.hpp"
 #include "gateway/config/yaml_file.hpp"
 #include "policies/policy.hpp"
 
@@ -25,7 +26,8 @@ struct DemoConfig {
         const auto& dir = root["services_dir"];
         auto files = config::loadYamlDirectory(config::resolvePath(dir, dir.scalar()), errors);
         CHECK(files.size() >= 2);
-        registry = ServiceRegistry::parse(files, rules.ladder(), rules.assurance(), errors);
+        registry = ServiceRegistry::parse(files, rules.ladder(), rules.assurance(),
+                                          app::serviceSchemas(), errors);
     }
 };
 

@@ -23,6 +23,24 @@ inline core::ConfigNode yaml(const std::string& text) {
     return *node;
 }
 
+// A protocol as the registry sees one: a name, its own service keys and their parser (the real
+// ones live in protocols/ and are registered by gateway/app).
+struct TestProtocolSettings final : ProtocolSettings {
+    UrlPattern callback;
+    std::string logoutUrl;
+};
+inline std::vector<ProtocolSchema> testProtocols() {
+    return {{"cas",
+             {"proxy_callback_pattern", "logout_url"},
+             [](const core::ConfigNode& node, core::ConfigErrors& errors) {
+                 auto s = std::make_shared<TestProtocolSettings>();
+                 s->callback = UrlPattern::parse(node["proxy_callback_pattern"], errors);
+                 s->logoutUrl = node["logout_url"].asString(errors);
+                 return std::shared_ptr<const ProtocolSettings>(std::move(s));
+             }},
+            {"saml", {}, nullptr}};
+}
+
 inline core::Identity person(const std::string& login, const std::string& directory,
                              std::vector<core::ProfileAssignment> profiles) {
     core::Identity id;

@@ -14,7 +14,7 @@ namespace {
 Service service(const std::string& text) {
     core::ConfigErrors errors;
     auto r = ServiceRegistry::parse({yaml(text)}, defaultHabilitationLadder(),
-                                    defaultAssuranceLadder(), errors);
+                                    defaultAssuranceLadder(), testProtocols(), errors);
     INFO(errors.format());
     REQUIRE(errors.empty());
     REQUIRE(r.all().size() == 1);

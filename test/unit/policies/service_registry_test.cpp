@@ -16,7 +16,7 @@ ServiceRegistry registry(const std::vector<std::string>& files) {
     std::vector<core::ConfigNode> nodes;
     for (const auto& f : files) nodes.push_back(yaml(f));
     core::ConfigErrors errors;
-    auto r = ServiceRegistry::parse(nodes, kLevels, kAssurance, errors);
+    auto r = ServiceRegistry::parse(nodes, kLevels, kAssurance, testProtocols(), errors);
     INFO(errors.format());
     REQUIRE(errors.empty());
     return r;
@@ -26,7 +26,7 @@ std::string registryErrors(const std::vector<std::string>& files) {
     std::vector<core::ConfigNode> nodes;
     for (const auto& f : files) nodes.push_back(yaml(f));
     core::ConfigErrors errors;
-    ServiceRegistry::parse(nodes, kLevels, kAssurance, errors);
+    ServiceRegistry::parse(nodes, kLevels, kAssurance, testProtocols(), errors);
     REQUIRE_FALSE(errors.empty());
     return errors.format();
 }
@@ -83,10 +83,13 @@ TEST_CASE("a service file is parsed into every field", "[unit][registry]") {
     REQUIRE(s.release.size() == 3);
     CHECK(s.release[1].name == "categories");
     CHECK(s.release[1].source == "profile.sdet3");
-    CHECK(s.logoutUrl == "https://127.0.0.1/logout");
     CHECK_FALSE(s.singleLogout);
-    CHECK(s.acceptsProxyCallback("https://127.0.0.1/pgt"));
-    CHECK_FALSE(s.acceptsProxyCallback("https://127.0.0.1/pgt/x"));
+    // The protocol's own keys, read by the protocol's parser and carried unread.
+    const auto* settings = s.settingsAs<TestProtocolSettings>();
+    REQUIRE(settings);
+    CHECK(settings->logoutUrl == "https://127.0.0.1/logout");
+    CHECK(settings->callback.matches("https://127.0.0.1/pgt"));
+    CHECK_FALSE(settings->callback.matches("https://127.0.0.1/pgt/x"));
     CHECK(s.evaluationOrder == 10);
     CHECK(s.file == "test.yml");
     CHECK(s.line == 2);
@@ -101,7 +104,8 @@ TEST_CASE("defaults of an optional field", "[unit][registry]") {
     CHECK(s.allowedProfiles.empty());
     CHECK(s.minimumLevelRank == -1);
     CHECK(s.access.kind == Rule::Kind::always);
-    CHECK_FALSE(s.acceptsProxyCallback("https://s/pgt"));  // no pattern: no proxying
+    REQUIRE(s.settingsAs<TestProtocolSettings>());
+    CHECK_FALSE(s.settingsAs<TestProtocolSettings>()->callback.matches("https://s/pgt"));
     CHECK(r.byId("s") == &s);
     CHECK(r.byId("t") == nullptr);
 }
@@ -190,14 +194,15 @@ TEST_CASE("service configuration errors name the file, the key and what was expe
     CHECK_THAT(registryErrors({svc(", access: { profil: [Teacher] }")}),
                Contains("access.profil: unknown key"));
     CHECK_THAT(registryErrors({"{ id: s, protocol: ws-fed, url_pattern: x }"}),
-               Contains("protocol: unknown protocol 'ws-fed' (expected one of: cas, saml, oidc)"));
+               Contains("protocol: unknown protocol 'ws-fed' (expected one of: cas, saml)"));
     CHECK_THAT(registryErrors({"{ protocol: cas, url_pattern: x }"}), Contains("id: is required"));
     CHECK_THAT(registryErrors({"{ id: s, url_pattern: x }"}), Contains("protocol: is required"));
     CHECK_THAT(registryErrors({"{ id: s, protocol: cas }"}), Contains("url_pattern: is required"));
     CHECK_THAT(registryErrors({"{ id: 's/1', protocol: cas, url_pattern: x }"}),
                Contains("id: expected letters, digits, '-', '_' or '.' only"));
-    CHECK_THAT(registryErrors({svc(", logout_url: javascript:alert(1)")}),
-               Contains("logout_url: expected an http:// or https:// URL"));
+    // A protocol's own key is unknown to another protocol.
+    CHECK_THAT(registryErrors({"{ id: s, protocol: saml, url_pattern: x, logout_url: x }"}),
+               Contains("logout_url: unknown key"));
     CHECK_THAT(registryErrors({svc(", single_logout: maybe")}),
                Contains("single_logout: expected true or false"));
     CHECK_THAT(registryErrors({svc(", evaluation_order: first")}),

@@ -20,6 +20,11 @@ namespace asio = boost::asio;
 using test::runTask;
 
 namespace {
+// Artefact kinds as their owners name them; the store knows only the prefix.
+constexpr ArtefactKind ticketKind{"st"};
+constexpr ArtefactKind otherTicketKind{"pt"};
+constexpr ArtefactKind reusableKind{"pgt"};
+constexpr ArtefactKind flowKind{"flow"};
 
 core::Session makeSession(std::string id, std::string login, std::int64_t now) {
     core::Session s;
@@ -37,13 +42,14 @@ struct Fixture {
     explicit Fixture(RedisConfig config = test::sharedRedis())
         : client(io.get_executor(), std::move(config), &errors), store(client, clock, &errors) {
         REQUIRE(client.start());
+        store.setTimeouts(timeouts);
     }
     template <class T>
     T run(asio::awaitable<T> task) {
         return runTask(io, std::move(task));
     }
     std::optional<core::Session> find(const std::string& id) {
-        auto r = run(store.findSession(id, timeouts));
+        auto r = run(store.findSession(id));
         INFO(client.lastError());
         REQUIRE(r);
         return *r;
@@ -58,16 +64,15 @@ struct Fixture {
     core::CounterFamily errors{"sesame_redis_errors_total", "test", {"operation"}};
     core::ManualClock clock{core::SystemClock().nowSeconds()};
     RedisClient client;
-    RedisSessionStore store;
     SessionTimeouts timeouts{100s, 150s};
+    RedisSessionStore store;
 };
 
 }  // namespace
 
 TEST_CASE("redis: 50 concurrent takes of one ticket give exactly one value", "[redis]") {
     Fixture f;
-    REQUIRE(
-        f.run(f.store.putArtefact(ArtefactKind::serviceTicket, "ST-once", "prof.herriot", 30s)));
+    REQUIRE(f.run(f.store.putArtefact(ticketKind, "ST-once", "prof.herriot", 30s)));
     // Keys are where docs/operations.md says.
     CHECK(f.ttl(f.client.config().keyPrefix + "st:ST-once") > 0);
 
@@ -76,7 +81,7 @@ TEST_CASE("redis: 50 concurrent takes of one ticket give exactly one value", "[r
         asio::co_spawn(
             f.io,
             [&]() -> asio::awaitable<void> {
-                auto taken = co_await f.store.takeArtefact(ArtefactKind::serviceTicket, "ST-once");
+                auto taken = co_await f.store.takeArtefact(ticketKind, "ST-once");
                 if (taken && *taken) ++values;
                 if (taken && !*taken) ++empties;
                 ++finished;
@@ -90,19 +95,16 @@ TEST_CASE("redis: 50 concurrent takes of one ticket give exactly one value", "[r
 
 TEST_CASE("redis: artefacts peek, delete and expire in their own namespaces", "[redis]") {
     Fixture f;
-    REQUIRE(f.run(f.store.putArtefact(ArtefactKind::proxyGrantingTicket, "PGT-1", "pgt", 60s)));
-    CHECK(f.run(f.store.peekArtefact(ArtefactKind::proxyGrantingTicket, "PGT-1"))->value() ==
-          "pgt");
-    CHECK(f.run(f.store.peekArtefact(ArtefactKind::proxyGrantingTicket, "PGT-1"))->value() ==
-          "pgt");
-    CHECK_FALSE(f.run(f.store.peekArtefact(ArtefactKind::proxyTicket, "PGT-1"))->has_value());
-    auto ttl = f.ttl(f.store.artefactKey(ArtefactKind::proxyGrantingTicket, "PGT-1"));
+    REQUIRE(f.run(f.store.putArtefact(reusableKind, "PGT-1", "pgt", 60s)));
+    CHECK(f.run(f.store.peekArtefact(reusableKind, "PGT-1"))->value() == "pgt");
+    CHECK(f.run(f.store.peekArtefact(reusableKind, "PGT-1"))->value() == "pgt");
+    CHECK_FALSE(f.run(f.store.peekArtefact(otherTicketKind, "PGT-1"))->has_value());
+    auto ttl = f.ttl(f.store.artefactKey(reusableKind, "PGT-1"));
     CHECK(ttl > 55);
     CHECK(ttl <= 60);
-    REQUIRE(f.run(f.store.deleteArtefact(ArtefactKind::proxyGrantingTicket, "PGT-1")));
-    CHECK_FALSE(
-        f.run(f.store.peekArtefact(ArtefactKind::proxyGrantingTicket, "PGT-1"))->has_value());
-    CHECK(f.run(f.store.putArtefact(ArtefactKind::loginFlow, "f", "v", 0s)).error() ==
+    REQUIRE(f.run(f.store.deleteArtefact(reusableKind, "PGT-1")));
+    CHECK_FALSE(f.run(f.store.peekArtefact(reusableKind, "PGT-1"))->has_value());
+    CHECK(f.run(f.store.putArtefact(flowKind, "f", "v", 0s)).error() ==
           core::Errc::invalid_argument);
 }
 
@@ -114,7 +116,7 @@ TEST_CASE("redis: a session ends when Redis expires it", "[redis]") {
     auto s = makeSession("sess-expiring", "prof.herriot", now - 149);
     s.lastSeenAt = now;
     f.clock = core::ManualClock(now);
-    REQUIRE(f.run(f.store.createSession(s, f.timeouts)));
+    REQUIRE(f.run(f.store.createSession(s)));
     CHECK(f.ttl(f.store.sessionKey("sess-expiring")) <= 1);
     // Wait for Redis' own expiry (PTTL polled, not a fixed sleep), then the session is gone.
     bool gone = f.run([](Fixture& f) -> asio::awaitable<bool> {
@@ -135,7 +137,7 @@ TEST_CASE("redis: a session ends when Redis expires it", "[redis]") {
 TEST_CASE("redis: use refreshes the idle timeout but never past the absolute one", "[redis]") {
     Fixture f;
     auto s = makeSession("sess-idle", "prof.herriot", f.clock.nowSeconds());
-    REQUIRE(f.run(f.store.createSession(s, f.timeouts)));
+    REQUIRE(f.run(f.store.createSession(s)));
     const auto key = f.store.sessionKey("sess-idle");
     CHECK(f.ttl(key) > 95);
     CHECK(f.ttl(key) <= 100);
@@ -159,8 +161,7 @@ TEST_CASE("redis: use refreshes the idle timeout but never past the absolute one
 
 TEST_CASE("redis: a session unused for longer than the idle timeout is gone", "[redis]") {
     Fixture f;
-    REQUIRE(f.run(
-        f.store.createSession(makeSession("sess-unused", "x", f.clock.nowSeconds()), f.timeouts)));
+    REQUIRE(f.run(f.store.createSession(makeSession("sess-unused", "x", f.clock.nowSeconds()))));
     f.clock.advance(100);
     CHECK_FALSE(f.find("sess-unused"));
 }
@@ -168,10 +169,10 @@ TEST_CASE("redis: a session unused for longer than the idle timeout is gone", "[
 TEST_CASE("redis: the per-user index lists sessions, prunes ended ones, and revokes", "[redis]") {
     Fixture f;
     auto now = f.clock.nowSeconds();
-    REQUIRE(f.run(f.store.createSession(makeSession("u-a", "Prof.Herriot", now), f.timeouts)));
-    REQUIRE(f.run(f.store.createSession(makeSession("u-b", "prof.herriot", now + 1), f.timeouts)));
-    REQUIRE(f.run(f.store.createSession(makeSession("u-c", "prof.herriot", now + 2), f.timeouts)));
-    REQUIRE(f.run(f.store.createSession(makeSession("u-d", "eleve.herriot", now), f.timeouts)));
+    REQUIRE(f.run(f.store.createSession(makeSession("u-a", "Prof.Herriot", now))));
+    REQUIRE(f.run(f.store.createSession(makeSession("u-b", "prof.herriot", now + 1))));
+    REQUIRE(f.run(f.store.createSession(makeSession("u-c", "prof.herriot", now + 2))));
+    REQUIRE(f.run(f.store.createSession(makeSession("u-d", "eleve.herriot", now))));
     const auto index = f.store.userKey("PROF.herriot");
     CHECK(index == f.client.config().keyPrefix + "user:prof.herriot");
     CHECK(f.ttl(index) > 145);  // the absolute timeout: as long as any session can live
@@ -200,13 +201,12 @@ TEST_CASE("redis: the per-user index lists sessions, prunes ended ones, and revo
 
 TEST_CASE("redis: visits are kept in order with their session's lifetime", "[redis]") {
     Fixture f;
-    REQUIRE(f.run(f.store.createSession(makeSession("v-1", "prof.herriot", f.clock.nowSeconds()),
-                                        f.timeouts)));
-    core::ServiceVisit ent{"cas", "ent", "https://ent.example/", "ST-1", ""};
+    REQUIRE(f.run(f.store.createSession(makeSession("v-1", "prof.herriot", f.clock.nowSeconds()))));
+    core::ServiceVisit ent{"cas", "ent", "https://ent.example/", "ST-1", "", {}};
     core::ServiceVisit notes{"cas", "notes", "https://notes.example/", "ST-2",
-                             "https://notes.example/slo"};
-    REQUIRE(f.run(f.store.addVisit("v-1", ent, f.timeouts)));
-    REQUIRE(f.run(f.store.addVisit("v-1", notes, f.timeouts)));
+                             "https://notes.example/slo", {}};
+    REQUIRE(f.run(f.store.addVisit("v-1", ent)));
+    REQUIRE(f.run(f.store.addVisit("v-1", notes)));
     auto visits = f.run(f.store.visits("v-1"));
     REQUIRE(visits);
     REQUIRE(visits->size() == 2);
@@ -216,7 +216,7 @@ TEST_CASE("redis: visits are kept in order with their session's lifetime", "[red
     CHECK(listTtl > 95);
     CHECK(listTtl <= f.ttl(f.store.sessionKey("v-1")));
 
-    auto late = f.run(f.store.addVisit("no-such-session", ent, f.timeouts));
+    auto late = f.run(f.store.addVisit("no-such-session", ent));
     REQUIRE_FALSE(late);
     CHECK(late.error() == core::Errc::not_found);
     CHECK(f.ttl(f.store.visitsKey("no-such-session")) == -2);  // nothing created
@@ -227,17 +227,17 @@ TEST_CASE("redis: visits are kept in order with their session's lifetime", "[red
 
 TEST_CASE("redis: a session keeps only its last maxVisits visits", "[redis]") {
     Fixture f;
-    REQUIRE(f.run(f.store.createSession(makeSession("v-cap", "eleve.herriot", f.clock.nowSeconds()),
-                                        f.timeouts)));
+    REQUIRE(
+        f.run(f.store.createSession(makeSession("v-cap", "eleve.herriot", f.clock.nowSeconds()))));
     for (std::size_t i = 0; i < session::maxVisits + 20; ++i) {
-        core::ServiceVisit v{"cas", "ent", "https://ent.example/", "ST-" + std::to_string(i), ""};
-        REQUIRE(f.run(f.store.addVisit("v-cap", v, f.timeouts)));
+        core::ServiceVisit v{"cas", "ent", "https://ent.example/", "ST-" + std::to_string(i), "", {}};
+        REQUIRE(f.run(f.store.addVisit("v-cap", v)));
     }
     auto visits = f.run(f.store.visits("v-cap"));
     REQUIRE(visits);
     REQUIRE(visits->size() == session::maxVisits);
-    CHECK(visits->front().ticket == "ST-20");  // the oldest went first
-    CHECK(visits->back().ticket == "ST-" + std::to_string(session::maxVisits + 19));
+    CHECK(visits->front().sessionIndex == "ST-20");  // the oldest went first
+    CHECK(visits->back().sessionIndex == "ST-" + std::to_string(session::maxVisits + 19));
     REQUIRE(f.run(f.store.deleteSession("v-cap")));
 }
 
@@ -296,7 +296,7 @@ TEST_CASE("redis: the store fails with unavailable when Redis is away, and count
     auto pong = f.run(f.store.ping());
     REQUIRE_FALSE(pong);
     CHECK(pong.error() == core::Errc::unavailable);
-    auto taken = f.run(f.store.takeArtefact(ArtefactKind::serviceTicket, "ST-x"));
+    auto taken = f.run(f.store.takeArtefact(ticketKind, "ST-x"));
     CHECK(taken.error() == core::Errc::unavailable);
     CHECK(f.errors.value({"getdel"}) >= 1);
 }
@@ -305,26 +305,25 @@ TEST_CASE("redis: a session's tickets go with it at logout, and none is stored a
           "[redis]") {
     Fixture f;
     auto now = f.clock.nowSeconds();
+    REQUIRE(f.run(f.store.createSession(makeSession("sess-tickets", "prof.herriot", now))));
     REQUIRE(
-        f.run(f.store.createSession(makeSession("sess-tickets", "prof.herriot", now), f.timeouts)));
-    REQUIRE(f.run(f.store.putSessionArtefact(ArtefactKind::serviceTicket, "ST-bound", "grant", 10s,
-                                             "sess-tickets")));
-    REQUIRE(f.run(f.store.putSessionArtefact(ArtefactKind::proxyGrantingTicket, "PGT-bound",
-                                             "grant", 100s, "sess-tickets")));
+        f.run(f.store.putSessionArtefact(ticketKind, "ST-bound", "grant", 10s, "sess-tickets")));
+    REQUIRE(f.run(
+        f.store.putSessionArtefact(reusableKind, "PGT-bound", "grant", 100s, "sess-tickets")));
     // The set lives as long as its longest-lived artefact.
     CHECK(f.ttl(f.store.artefactsKey("sess-tickets")) > 10);
     REQUIRE(f.run(f.store.deleteSession("sess-tickets")));
-    auto st = f.run(f.store.takeArtefact(ArtefactKind::serviceTicket, "ST-bound"));
+    auto st = f.run(f.store.takeArtefact(ticketKind, "ST-bound"));
     REQUIRE(st);
     CHECK_FALSE(*st);
-    auto pgt = f.run(f.store.peekArtefact(ArtefactKind::proxyGrantingTicket, "PGT-bound"));
+    auto pgt = f.run(f.store.peekArtefact(reusableKind, "PGT-bound"));
     REQUIRE(pgt);
     CHECK_FALSE(*pgt);
     CHECK(f.ttl(f.store.artefactsKey("sess-tickets")) == -2);
-    auto late = f.run(f.store.putSessionArtefact(ArtefactKind::serviceTicket, "ST-late", "grant",
-                                                 10s, "sess-tickets"));
+    auto late =
+        f.run(f.store.putSessionArtefact(ticketKind, "ST-late", "grant", 10s, "sess-tickets"));
     CHECK(late.error() == core::Errc::not_found);
-    auto absent = f.run(f.store.peekArtefact(ArtefactKind::serviceTicket, "ST-late"));
+    auto absent = f.run(f.store.peekArtefact(ticketKind, "ST-late"));
     REQUIRE(absent);
     CHECK_FALSE(*absent);
 }
@@ -333,15 +332,16 @@ TEST_CASE("redis: a session is rewritten at most once a minute by its use (2 h i
     Fixture f;
     const SessionTimeouts hours{7200s, 36000s};
     const auto login = f.clock.nowSeconds();
-    REQUIRE(f.run(f.store.createSession(makeSession("sess-lazy", "prof.herriot", login), hours)));
+    f.store.setTimeouts(hours);
+    REQUIRE(f.run(f.store.createSession(makeSession("sess-lazy", "prof.herriot", login))));
     f.clock.advance(30);
-    auto early = f.run(f.store.findSession("sess-lazy", hours));
+    auto early = f.run(f.store.findSession("sess-lazy"));
     REQUIRE(early);
     REQUIRE(*early);
     CHECK((*early)->lastSeenAt == login);  // within the interval: one GET, no rewrite
     f.clock.advance(31);
-    REQUIRE(f.run(f.store.findSession("sess-lazy", hours)));
-    auto stored = f.run(f.store.readSession("sess-lazy", hours));
+    REQUIRE(f.run(f.store.findSession("sess-lazy")));
+    auto stored = f.run(f.store.readSession("sess-lazy"));
     REQUIRE(stored);
     REQUIRE(*stored);
     CHECK((*stored)->lastSeenAt == login + 61);  // rewritten once the interval has passed
@@ -351,20 +351,41 @@ TEST_CASE("redis: a ticket stored with its visit records the visit, with the ses
           "[redis]") {
     Fixture f;
     auto now = f.clock.nowSeconds();
-    REQUIRE(
-        f.run(f.store.createSession(makeSession("sess-visit", "prof.herriot", now), f.timeouts)));
-    core::ServiceVisit visit{"cas", "app1", "https://ent.example/app1/", "ST-visited", ""};
-    REQUIRE(f.run(f.store.putSessionArtefact(ArtefactKind::serviceTicket, "ST-visited", "grant",
-                                             10s, "sess-visit", visit)));
+    REQUIRE(f.run(f.store.createSession(makeSession("sess-visit", "prof.herriot", now))));
+    core::ServiceVisit visit{"cas", "app1", "https://ent.example/app1/", "ST-visited", "", {}};
+    REQUIRE(f.run(
+        f.store.putSessionArtefact(ticketKind, "ST-visited", "grant", 10s, "sess-visit", visit)));
     auto visits = f.run(f.store.visits("sess-visit"));
     REQUIRE(visits);
     REQUIRE(visits->size() == 1);
-    CHECK(visits->front().ticket == "ST-visited");
+    CHECK(visits->front().sessionIndex == "ST-visited");
     CHECK(visits->front().service == "https://ent.example/app1/");
     CHECK(f.ttl(f.store.visitsKey("sess-visit")) > 90);  // the session's, not the ticket's 10 s
     REQUIRE(f.run(f.store.deleteSession("sess-visit")));
-    auto late = f.run(f.store.putSessionArtefact(ArtefactKind::serviceTicket, "ST-after", "grant",
-                                                 10s, "sess-visit", visit));
+    auto late = f.run(
+        f.store.putSessionArtefact(ticketKind, "ST-after", "grant", 10s, "sess-visit", visit));
     CHECK(late.error() == core::Errc::not_found);
     CHECK(f.ttl(f.store.visitsKey("sess-visit")) == -2);  // no visit list resurrected
+}
+
+TEST_CASE("redis: of concurrent rememberOnce of one id exactly one is first", "[redis]") {
+    Fixture f;
+    const std::string id = "_replay-" + std::to_string(f.clock.nowSeconds());
+    int first = 0, again = 0, finished = 0;
+    for (int i = 0; i < 20; ++i)
+        asio::co_spawn(
+            f.io,
+            [&]() -> asio::awaitable<void> {
+                auto r = co_await f.store.rememberOnce(ticketKind, id, 30s);
+                if (r && *r) ++first;
+                if (r && !*r) ++again;
+                ++finished;
+            },
+            asio::detached);
+    while (finished < 20) f.io.run_one();
+    CHECK(first == 1);
+    CHECK(again == 19);
+    auto ttl = f.ttl(f.store.artefactKey(ticketKind, id));
+    CHECK(ttl > 0);
+    CHECK(ttl <= 30);
 }

@@ -1,0 +1,58 @@
+#include "gateway/core/form_post.hpp"
+
+#include <openssl/sha.h>
+
+#include "gateway/core/random.hpp"
+#include "gateway/core/text.hpp"
+
+namespace sesame::core {
+namespace {
+
+std::string sha256Base64(std::string_view text) {
+    unsigned char digest[SHA256_DIGEST_LENGTH];
+    SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
+    std::string s = base64UrlEncode({reinterpret_cast<const char*>(digest), sizeof digest});
+    for (char& c : s) c = c == '-' ? '+' : c == '_' ? '/' : c;
+    while (s.size() % 4) s += '=';
+    return s;
+}
+
+}  // namespace
+
+std::string cspScriptHash(std::string_view script) {
+    return "'sha256-" + sha256Base64(script) + "'";
+}
+
+std::string originOf(std::string_view url) {
+    auto scheme = url.find("://");
+    if (scheme == std::string_view::npos) return {};
+    auto end = url.find_first_of("/?#", scheme + 3);
+    return std::string(url.substr(0, end));
+}
+
+HttpResponse renderAutoPost(const FormPost& post, std::string_view language) {
+    // The only script is the submit below, allowed by its hash; the form may only go to the
+    // action's origin. The button is there for browsers without JavaScript.
+    static const std::string script = "document.forms[0].submit();";
+    const bool english = language == "en";
+    std::string html = "<!DOCTYPE html>\n<html lang=\"" + std::string(english ? "en" : "fr") +
+                       "\"><head><meta charset=\"utf-8\"><title>Sesame</title></head><body>"
+                       "<form method=\"post\" action=\"" +
+                       escapeHtml(post.action) + "\">";
+    for (const auto& [name, value] : post.fields)
+        html += "<input type=\"hidden\" name=\"" + escapeHtml(name) + "\" value=\"" +
+                escapeHtml(value) + "\">";
+    html += std::string("<p>") +
+            (english ? "You are being sent back to the service."
+                     : "Vous allez être renvoyé vers le service.") +
+            "</p><button type=\"submit\">" + (english ? "Continue" : "Continuer") +
+            "</button></form><script>" + script + "</script></body></html>\n";
+    HttpResponse r = HttpResponse::text(200, std::move(html), "text/html; charset=utf-8");
+    r.header("Content-Security-Policy", "default-src 'none'; script-src " + cspScriptHash(script) +
+                                            "; form-action " + originOf(post.action) +
+                                            "; base-uri 'none'; frame-ancestors 'none'");
+    r.authenticationPage = true;
+    return r;
+}
+
+}  // namespace sesame::core
