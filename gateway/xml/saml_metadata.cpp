@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <unordered_set>
 #include <variant>
@@ -27,10 +28,21 @@ struct Validity {
     std::optional<std::int64_t> cacheDuration;
 };
 
-// A reason to skip one entity, thrown inside the entity's reader and turned into a
-// MetadataError at its boundary (the reading of one entity is all-or-nothing).
-struct EntityRejected {
-    std::string reason;
+// An element's attribute by name, whether from a DOM node or from the stream reader.
+using XmlAttributes = std::function<std::optional<std::string>(const char*)>;
+
+// The first reason to skip what is being read (an entity, an aggregate). Reading goes on with
+// neutral values after it, and all that was read is dropped: one entity is all or nothing.
+class Rejection {
+  public:
+    void note(std::string reason) {
+        if (!reason_) reason_ = std::move(reason);
+    }
+    explicit operator bool() const { return reason_.has_value(); }
+    const std::string& reason() const { return *reason_; }
+
+  private:
+    std::optional<std::string> reason_;
 };
 
 bool isSpace(char c) {
@@ -154,21 +166,23 @@ std::optional<std::int64_t> earliest(std::optional<std::int64_t> a, std::optiona
 }
 
 // validUntil and cacheDuration of one element, combined with what encloses it.
-Validity narrowed(const Validity& outer, const std::optional<std::string>& validUntil,
-                  const std::optional<std::string>& cacheDuration) {
+Validity narrowed(Rejection& rejected, const Validity& outer, XmlAttributes attributes) {
     Validity out = outer;
-    if (validUntil) {
-        auto at = parseDateTime(*validUntil);
-        if (!at) throw EntityRejected{"validUntil '" + *validUntil + "' is not an xs:dateTime"};
+    if (auto text = attributes("validUntil")) {
+        auto at = parseDateTime(*text);
+        if (!at) rejected.note("validUntil '" + *text + "' is not an xs:dateTime");
         out.validUntil = earliest(out.validUntil, at);
     }
-    if (cacheDuration) {
-        auto seconds = parseDuration(*cacheDuration);
-        if (!seconds)
-            throw EntityRejected{"cacheDuration '" + *cacheDuration + "' is not an xs:duration"};
+    if (auto text = attributes("cacheDuration")) {
+        auto seconds = parseDuration(*text);
+        if (!seconds) rejected.note("cacheDuration '" + *text + "' is not an xs:duration");
         out.cacheDuration = earliest(out.cacheDuration, seconds);
     }
     return out;
+}
+
+XmlAttributes attributesOf(XmlElement e) {
+    return [e](const char* name) { return e.attribute(name); };
 }
 
 // An absolute http(s) URL with a host and nothing a browser or a header would split on. HTTP is
@@ -187,105 +201,141 @@ bool isWebUrl(std::string_view url) {
     return hostEnd == std::string_view::npos ? url.size() > schemeEnd : hostEnd > schemeEnd;
 }
 
-std::string required(XmlElement e, const char* name, std::string_view what) {
-    auto value = e.attribute(name);
-    if (!value || trim(*value).empty())
-        throw EntityRejected{std::string(what) + " without " + name};
-    return std::string(trim(*value));
-}
+// Reads one SPSSODescriptor's parts; the first problem is noted in `rejected`.
+class DescriptorReader {
+  public:
+    explicit DescriptorReader(Rejection& rejected) : rejected_(rejected) {}
 
-std::optional<bool> booleanAttribute(XmlElement e, const char* name, std::string_view what) {
-    auto value = e.attribute(name);
-    if (!value) return std::nullopt;
-    auto parsed = parseBoolean(*value);
-    if (!parsed)
-        throw EntityRejected{std::string(what) + " " + name + " '" + *value + "' is not a boolean"};
-    return parsed;
-}
-
-std::string webUrl(XmlElement e, const char* name, std::string_view what) {
-    std::string url = required(e, name, what);
-    if (!isWebUrl(url))
-        throw EntityRejected{std::string(what) + " " + name + " '" + url +
-                             "' is not an http(s) URL"};
-    return url;
-}
-
-std::uint16_t index(XmlElement e, std::string_view what) {
-    std::string text = required(e, "index", what);
-    std::uint16_t out;
-    if (!parseDigits(std::string_view(text), out))
-        throw EntityRejected{std::string(what) + " index '" + text + "' is not an unsigned short"};
-    return out;
-}
-
-IndexedEndpoint assertionConsumerService(XmlElement e) {
-    constexpr std::string_view what = "AssertionConsumerService";
-    IndexedEndpoint out;
-    out.binding = required(e, "Binding", what);
-    out.location = webUrl(e, "Location", what);
-    out.index = index(e, what);
-    out.isDefault = booleanAttribute(e, "isDefault", what);
-    return out;
-}
-
-MetadataEndpoint singleLogoutService(XmlElement e) {
-    constexpr std::string_view what = "SingleLogoutService";
-    MetadataEndpoint out;
-    out.binding = required(e, "Binding", what);
-    out.location = webUrl(e, "Location", what);
-    if (e.attribute("ResponseLocation")) out.responseLocation = webUrl(e, "ResponseLocation", what);
-    return out;
-}
-
-KeyDescriptor keyDescriptor(XmlElement e) {
-    KeyDescriptor out;
-    auto use = e.attribute("use");
-    if (use && *use == "signing")
-        out.use = KeyUse::signing;
-    else if (use && *use == "encryption")
-        out.use = KeyUse::encryption;
-    else if (use)
-        throw EntityRejected{"KeyDescriptor use '" + *use + "' is neither signing nor encryption"};
-    if (auto keyInfo = e.child(dsNs, "KeyInfo"))
-        for (auto data : keyInfo->children()) {
-            if (!data.is(dsNs, "X509Data")) continue;
-            for (auto cert : data.children()) {
-                if (!cert.is(dsNs, "X509Certificate")) continue;
-                std::string base64 = cert.text();
-                std::erase_if(base64, [](char c) { return isSpace(c); });
-                if (!certificateDer(base64))
-                    throw EntityRejected{
-                        "a KeyDescriptor's X509Certificate is not base64 DER X.509"};
-                out.certificates.push_back(std::move(base64));
+    void read(XmlElement sp, ServiceProvider& out) {
+        out.authnRequestsSigned =
+            boolean(sp, "AuthnRequestsSigned", "SPSSODescriptor").value_or(false);
+        out.wantAssertionsSigned =
+            boolean(sp, "WantAssertionsSigned", "SPSSODescriptor").value_or(false);
+        std::unordered_set<std::uint16_t> acsIndexes;
+        for (auto child : sp.children()) {
+            if (child.is(mdNs, "AssertionConsumerService")) {
+                auto& acs =
+                    out.assertionConsumerServices.emplace_back(assertionConsumerService(child));
+                if (!acsIndexes.insert(acs.index).second)
+                    rejected_.note("two AssertionConsumerService with index " +
+                                   std::to_string(acs.index));
+            } else if (child.is(mdNs, "SingleLogoutService")) {
+                out.singleLogoutServices.push_back(singleLogoutService(child));
+            } else if (child.is(mdNs, "KeyDescriptor")) {
+                out.keyDescriptors.push_back(keyDescriptor(child));
+            } else if (child.is(mdNs, "NameIDFormat")) {
+                out.nameIdFormats.emplace_back(trim(child.text()));
+            } else if (child.is(mdNs, "AttributeConsumingService")) {
+                out.attributeConsumingServices.push_back(attributeConsumingService(child));
             }
         }
-    for (auto method : e.children())
-        if (method.is(mdNs, "EncryptionMethod"))
-            out.encryptionMethods.push_back(required(method, "Algorithm", "EncryptionMethod"));
-    return out;
-}
-
-AttributeConsumingService attributeConsumingService(XmlElement e) {
-    constexpr std::string_view what = "AttributeConsumingService";
-    AttributeConsumingService out;
-    out.index = index(e, what);
-    out.isDefault = booleanAttribute(e, "isDefault", what);
-    for (auto child : e.children()) {
-        if (child.is(mdNs, "ServiceName")) {
-            out.serviceNames.emplace_back(trim(child.text()));
-        } else if (child.is(mdNs, "RequestedAttribute")) {
-            RequestedAttribute attribute;
-            attribute.name = required(child, "Name", "RequestedAttribute");
-            attribute.nameFormat = child.attribute("NameFormat").value_or("");
-            attribute.friendlyName = child.attribute("FriendlyName").value_or("");
-            attribute.isRequired =
-                booleanAttribute(child, "isRequired", "RequestedAttribute").value_or(false);
-            out.requestedAttributes.push_back(std::move(attribute));
-        }
+        if (out.assertionConsumerServices.empty()) rejected_.note("no AssertionConsumerService");
     }
-    return out;
-}
+
+  private:
+    std::string required(XmlElement e, const char* name, std::string_view what) {
+        auto value = e.attribute(name);
+        if (!value || trim(*value).empty()) {
+            rejected_.note(std::string(what) + " without " + name);
+            return {};
+        }
+        return std::string(trim(*value));
+    }
+
+    std::optional<bool> boolean(XmlElement e, const char* name, std::string_view what) {
+        auto value = e.attribute(name);
+        if (!value) return std::nullopt;
+        auto parsed = parseBoolean(*value);
+        if (!parsed)
+            rejected_.note(std::string(what) + " " + name + " '" + *value + "' is not a boolean");
+        return parsed;
+    }
+
+    std::string webUrl(XmlElement e, const char* name, std::string_view what) {
+        std::string url = required(e, name, what);
+        if (!isWebUrl(url))
+            rejected_.note(std::string(what) + " " + name + " '" + url + "' is not an http(s) URL");
+        return url;
+    }
+
+    std::uint16_t index(XmlElement e, std::string_view what) {
+        std::string text = required(e, "index", what);
+        std::uint16_t out = 0;
+        if (!parseDigits(std::string_view(text), out))
+            rejected_.note(std::string(what) + " index '" + text + "' is not an unsigned short");
+        return out;
+    }
+
+    IndexedEndpoint assertionConsumerService(XmlElement e) {
+        constexpr std::string_view what = "AssertionConsumerService";
+        return {.binding = required(e, "Binding", what),
+                .location = webUrl(e, "Location", what),
+                .index = index(e, what),
+                .isDefault = boolean(e, "isDefault", what)};
+    }
+
+    MetadataEndpoint singleLogoutService(XmlElement e) {
+        constexpr std::string_view what = "SingleLogoutService";
+        MetadataEndpoint out{.binding = required(e, "Binding", what),
+                             .location = webUrl(e, "Location", what),
+                             .responseLocation = {}};
+        if (e.attribute("ResponseLocation"))
+            out.responseLocation = webUrl(e, "ResponseLocation", what);
+        return out;
+    }
+
+    KeyDescriptor keyDescriptor(XmlElement e) {
+        KeyDescriptor out;
+        auto use = e.attribute("use");
+        if (use && *use == "signing")
+            out.use = KeyUse::signing;
+        else if (use && *use == "encryption")
+            out.use = KeyUse::encryption;
+        else if (use)
+            rejected_.note("KeyDescriptor use '" + *use + "' is neither signing nor encryption");
+        if (auto keyInfo = e.child(dsNs, "KeyInfo"))
+            for (auto data : keyInfo->children()) {
+                if (!data.is(dsNs, "X509Data")) continue;
+                for (auto cert : data.children())
+                    if (cert.is(dsNs, "X509Certificate"))
+                        out.certificates.push_back(certificate(cert));
+            }
+        for (auto method : e.children())
+            if (method.is(mdNs, "EncryptionMethod"))
+                out.encryptionMethods.push_back(required(method, "Algorithm", "EncryptionMethod"));
+        return out;
+    }
+
+    std::string certificate(XmlElement cert) {
+        std::string base64 = cert.text();
+        std::erase_if(base64, [](char c) { return isSpace(c); });
+        if (!certificateDer(base64))
+            rejected_.note("a KeyDescriptor's X509Certificate is not base64 DER X.509");
+        return base64;
+    }
+
+    AttributeConsumingService attributeConsumingService(XmlElement e) {
+        AttributeConsumingService out;
+        out.index = index(e, "AttributeConsumingService");
+        out.isDefault = boolean(e, "isDefault", "AttributeConsumingService");
+        for (auto child : e.children()) {
+            if (child.is(mdNs, "ServiceName"))
+                out.serviceNames.emplace_back(trim(child.text()));
+            else if (child.is(mdNs, "RequestedAttribute"))
+                out.requestedAttributes.push_back(requestedAttribute(child));
+        }
+        return out;
+    }
+
+    RequestedAttribute requestedAttribute(XmlElement e) {
+        return {.name = required(e, "Name", "RequestedAttribute"),
+                .nameFormat = e.attribute("NameFormat").value_or(""),
+                .friendlyName = e.attribute("FriendlyName").value_or(""),
+                .isRequired = boolean(e, "isRequired", "RequestedAttribute").value_or(false)};
+    }
+
+    Rejection& rejected_;
+};
 
 // The first SPSSODescriptor that supports SAML 2.0 (§2.4.1: a space-separated URI list).
 std::optional<XmlElement> saml2SpDescriptor(XmlElement entity) {
@@ -303,31 +353,6 @@ std::optional<XmlElement> saml2SpDescriptor(XmlElement entity) {
     return std::nullopt;
 }
 
-void readDescriptor(XmlElement sp, ServiceProvider& out) {
-    out.authnRequestsSigned =
-        booleanAttribute(sp, "AuthnRequestsSigned", "SPSSODescriptor").value_or(false);
-    out.wantAssertionsSigned =
-        booleanAttribute(sp, "WantAssertionsSigned", "SPSSODescriptor").value_or(false);
-    std::unordered_set<std::uint16_t> acsIndexes;
-    for (auto child : sp.children()) {
-        if (child.is(mdNs, "AssertionConsumerService")) {
-            out.assertionConsumerServices.push_back(assertionConsumerService(child));
-            if (!acsIndexes.insert(out.assertionConsumerServices.back().index).second)
-                throw EntityRejected{"two AssertionConsumerService with index " +
-                                     std::to_string(out.assertionConsumerServices.back().index)};
-        } else if (child.is(mdNs, "SingleLogoutService")) {
-            out.singleLogoutServices.push_back(singleLogoutService(child));
-        } else if (child.is(mdNs, "KeyDescriptor")) {
-            out.keyDescriptors.push_back(keyDescriptor(child));
-        } else if (child.is(mdNs, "NameIDFormat")) {
-            out.nameIdFormats.emplace_back(trim(child.text()));
-        } else if (child.is(mdNs, "AttributeConsumingService")) {
-            out.attributeConsumingServices.push_back(attributeConsumingService(child));
-        }
-    }
-    if (out.assertionConsumerServices.empty()) throw EntityRejected{"no AssertionConsumerService"};
-}
-
 // One entity: an SP, an error, or nothing (not a SAML 2.0 SP).
 using EntityOutcome = std::variant<std::monostate, ServiceProvider, MetadataError>;
 
@@ -340,21 +365,18 @@ EntityOutcome readEntity(XmlElement entity, const Validity& outer, const Metadat
         return MetadataError{id.substr(0, 64) + "...", "entityID longer than 1024 characters"};
     auto sp = saml2SpDescriptor(entity);
     if (!sp) return std::monostate{};
-    try {
-        ServiceProvider out;
-        out.entityId = id;
-        Validity validity =
-            narrowed(outer, entity.attribute("validUntil"), entity.attribute("cacheDuration"));
-        validity = narrowed(validity, sp->attribute("validUntil"), sp->attribute("cacheDuration"));
-        out.validUntil = validity.validUntil;
-        out.cacheDurationSeconds = validity.cacheDuration;
-        if (limits.now && out.validUntil && *out.validUntil < *limits.now)
-            throw EntityRejected{"metadata expired (validUntil)"};
-        readDescriptor(*sp, out);
-        return out;
-    } catch (const EntityRejected& rejected) {
-        return MetadataError{id, rejected.reason};
-    }
+    Rejection rejected;
+    ServiceProvider out;
+    out.entityId = id;
+    Validity validity = narrowed(rejected, outer, attributesOf(entity));
+    validity = narrowed(rejected, validity, attributesOf(*sp));
+    out.validUntil = validity.validUntil;
+    out.cacheDurationSeconds = validity.cacheDuration;
+    if (limits.now && out.validUntil && *out.validUntil < *limits.now)
+        rejected.note("metadata expired (validUntil)");
+    DescriptorReader(rejected).read(*sp, out);
+    if (rejected) return MetadataError{id, rejected.reason()};
+    return out;
 }
 
 // Collects entities in document order: duplicates and errors listed, SPs kept.
@@ -364,7 +386,11 @@ class EntityCollector {
 
     // false when the entity limit is reached.
     bool add(XmlElement entity, const Validity& validity) {
-        if (++entities_ > limits_.maxEntities) return false;
+        if (++entities_ > limits_.maxEntities) {
+            reject("", "more than " + std::to_string(limits_.maxEntities) +
+                           " EntityDescriptor: the rest is ignored");
+            return false;
+        }
         auto outcome = readEntity(entity, validity, limits_);
         if (auto* error = std::get_if<MetadataError>(&outcome)) {
             out_.errors.push_back(std::move(*error));
@@ -388,25 +414,29 @@ class EntityCollector {
     SpMetadata out_;
 };
 
-bool isMetadata(XmlElement e, std::string_view local) {
-    return e.is(mdNs, local);
+// At most this many EntitiesDescriptor nested: deeper ones are skipped (libxml2 bounds the
+// element depth at 256 anyway).
+constexpr std::size_t maxAggregateDepth = 16;
+
+// An EntitiesDescriptor's validity, or its rejection recorded in `collector`.
+std::optional<Validity> aggregateValidity(const Validity& outer, XmlAttributes attributes,
+                                          EntityCollector& collector) {
+    Rejection rejected;
+    Validity validity = narrowed(rejected, outer, attributes);
+    if (!rejected) return validity;
+    collector.reject("", "EntitiesDescriptor skipped: " + rejected.reason());
+    return std::nullopt;
 }
 
 void walkAggregate(XmlElement aggregate, const Validity& outer, EntityCollector& collector,
-                   int depth) {
-    Validity validity;
-    try {
-        validity = narrowed(outer, aggregate.attribute("validUntil"),
-                            aggregate.attribute("cacheDuration"));
-    } catch (const EntityRejected& rejected) {
-        collector.reject("", "EntitiesDescriptor skipped: " + rejected.reason);
-        return;
-    }
+                   std::size_t depth) {
+    auto validity = aggregateValidity(outer, attributesOf(aggregate), collector);
+    if (!validity) return;
     for (auto child : aggregate.children()) {
-        if (isMetadata(child, "EntityDescriptor")) {
-            if (!collector.add(child, validity)) return;
-        } else if (isMetadata(child, "EntitiesDescriptor") && depth < 16) {
-            walkAggregate(child, validity, collector, depth + 1);
+        if (child.is(mdNs, "EntityDescriptor")) {
+            if (!collector.add(child, *validity)) return;
+        } else if (child.is(mdNs, "EntitiesDescriptor") && depth + 1 < maxAggregateDepth) {
+            walkAggregate(child, *validity, collector, depth + 1);
         }
     }
 }
@@ -451,58 +481,54 @@ class MetadataStream {
 
     Result<SpMetadata> read() {
         xmlTextReaderPtr r = reader_.get();
-        bool skipSubtree = false;
-        bool sawRoot = false;
-        std::vector<std::pair<int, Validity>> aggregates;  // (depth, validity) of open ones
         for (;;) {
-            int status = skipSubtree ? xmlTextReaderNext(r) : xmlTextReaderRead(r);
-            skipSubtree = false;
+            int status = skipSubtree_ ? xmlTextReaderNext(r) : xmlTextReaderRead(r);
+            skipSubtree_ = false;
             if (status == 0) break;
             if (status < 0) return Errc::malformed;
             int type = xmlTextReaderNodeType(r);
-            int depth = xmlTextReaderDepth(r);
             if (type == XML_READER_TYPE_DOCUMENT_TYPE) return Errc::forbidden_doctype;
-            if (type == XML_READER_TYPE_END_ELEMENT) {
-                if (!aggregates.empty() && aggregates.back().first == depth) aggregates.pop_back();
-                continue;
-            }
+            if (type == XML_READER_TYPE_END_ELEMENT && !aggregates_.empty() &&
+                aggregates_.back().depth == xmlTextReaderDepth(r))
+                aggregates_.pop_back();
             if (type != XML_READER_TYPE_ELEMENT) continue;
-            bool atRoot = !sawRoot;
-            sawRoot = true;
-            bool inAggregate = !aggregates.empty() && aggregates.back().first == depth - 1;
-            if (!atRoot && !inAggregate) {
-                skipSubtree = true;  // ds:Signature, md:Extensions... of an aggregate
-                continue;
-            }
-            Validity outer = aggregates.empty() ? Validity{} : aggregates.back().second;
-            if (readerIs(r, "EntitiesDescriptor")) {
-                try {
-                    Validity v = narrowed(outer, readerAttribute(r, "validUntil"),
-                                          readerAttribute(r, "cacheDuration"));
-                    if (!xmlTextReaderIsEmptyElement(r) && aggregates.size() < 16)
-                        aggregates.emplace_back(depth, v);
-                    else
-                        skipSubtree = true;
-                } catch (const EntityRejected& rejected) {
-                    if (atRoot) return Errc::malformed;
-                    collector_.reject("", "EntitiesDescriptor skipped: " + rejected.reason);
-                    skipSubtree = true;
-                }
-            } else if (readerIs(r, "EntityDescriptor")) {
-                if (!readEntity(outer)) return Errc::malformed;
-                if (stop_) break;
-                skipSubtree = true;
-            } else if (atRoot) {
-                return Errc::not_found;
-            } else {
-                skipSubtree = true;
-            }
+            if (auto fault = element(); fault != Errc::ok) return fault;
+            if (full_) break;
         }
-        if (!sawRoot) return Errc::malformed;
+        if (!sawRoot_) return Errc::malformed;
         return collector_.take();
     }
 
   private:
+    struct OpenAggregate {
+        int depth;
+        Validity validity;
+    };
+
+    // At an element's start: the root, a member of an aggregate, or something to skip.
+    Errc element() {
+        xmlTextReaderPtr r = reader_.get();
+        int depth = xmlTextReaderDepth(r);
+        bool atRoot = !sawRoot_;
+        sawRoot_ = true;
+        bool inAggregate = !aggregates_.empty() && aggregates_.back().depth == depth - 1;
+        Validity outer = aggregates_.empty() ? Validity{} : aggregates_.back().validity;
+        skipSubtree_ = true;  // ds:Signature, md:Extensions... and every entity once read
+        if (!atRoot && !inAggregate) return Errc::ok;
+        if (readerIs(r, "EntitiesDescriptor")) {
+            auto attributes = [r](const char* name) { return readerAttribute(r, name); };
+            auto validity = aggregateValidity(outer, attributes, collector_);
+            if (validity && !xmlTextReaderIsEmptyElement(r) &&
+                aggregates_.size() < maxAggregateDepth) {
+                aggregates_.push_back({depth, *validity});
+                skipSubtree_ = false;
+            }
+            return Errc::ok;
+        }
+        if (readerIs(r, "EntityDescriptor")) return readEntity(outer) ? Errc::ok : Errc::malformed;
+        return atRoot ? Errc::not_found : Errc::ok;
+    }
+
     // false when the entity is not well-formed (the whole document is then refused).
     bool readEntity(const Validity& outer) {
         xmlTextReaderPtr r = reader_.get();
@@ -517,14 +543,17 @@ class MetadataStream {
                                                    " bytes");
             return true;
         }
-        stop_ = !collector_.add(XmlElement(node), outer);
+        full_ = !collector_.add(XmlElement(node), outer);
         return true;
     }
 
     const MetadataLimits& limits_;
     std::unique_ptr<xmlTextReader, ReaderFree> reader_;
     EntityCollector collector_;
-    bool stop_ = false;
+    std::vector<OpenAggregate> aggregates_;  // the EntitiesDescriptor open around the reader
+    bool sawRoot_ = false;
+    bool skipSubtree_ = false;
+    bool full_ = false;  // maxEntities reached
 };
 
 }  // namespace
@@ -579,14 +608,9 @@ Result<SpMetadata> readSpMetadata(std::string_view text, const MetadataLimits& l
 
 Result<SpMetadata> readSpMetadata(XmlElement root, const MetadataLimits& limits) {
     EntityCollector collector(limits);
-    if (isMetadata(root, "EntityDescriptor")) {
+    if (root.is(mdNs, "EntityDescriptor")) {
         collector.add(root, {});
-    } else if (isMetadata(root, "EntitiesDescriptor")) {
-        try {
-            narrowed({}, root.attribute("validUntil"), root.attribute("cacheDuration"));
-        } catch (const EntityRejected&) {
-            return Errc::malformed;
-        }
+    } else if (root.is(mdNs, "EntitiesDescriptor")) {
         walkAggregate(root, {}, collector, 0);
     } else {
         return Errc::not_found;

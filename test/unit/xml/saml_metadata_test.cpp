@@ -341,3 +341,37 @@ TEST_CASE("an aggregate of 5000 SPs loads entity by entity, in bounded memory", 
     INFO("aggregate " << text.size() / 1024 << " KB, peak growth " << growthKb << " KB");
     CHECK(growthKb < 24 * 1024);
 }
+
+TEST_CASE("the default AssertionConsumerService follows saml-metadata §2.2.3", "[unit][xml]") {
+    auto acs = [](int index, const char* isDefault) {
+        std::string out =
+            R"(<md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="https://sp.example.org/acs)" +
+            std::to_string(index) + R"(" index=")" + std::to_string(index) + "\"";
+        if (isDefault) out += std::string(" isDefault=\"") + isDefault + "\"";
+        return out + "/>";
+    };
+    auto defaultIndex = [&](const std::string& services) {
+        auto metadata = read(
+            R"(<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://sp.example.org"><md:SPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">)" +
+            services + "</md:SPSSODescriptor></md:EntityDescriptor>");
+        return only(metadata).defaultAssertionConsumerService()->index;
+    };
+    CHECK(defaultIndex(acs(1, nullptr) + acs(2, "true")) == 2);  // isDefault="true" wins
+    CHECK(defaultIndex(acs(1, "false") + acs(2, nullptr) + acs(3, nullptr)) ==
+          2);                                                     // first unmarked
+    CHECK(defaultIndex(acs(1, "false") + acs(2, "0")) == 1);      // all false: the first
+    CHECK(defaultIndex(acs(5, nullptr) + acs(1, nullptr)) == 5);  // document order, not index
+}
+
+TEST_CASE("an aggregate over the entity limit keeps the first ones and says so", "[unit][xml]") {
+    MetadataLimits limits;
+    limits.maxEntities = 2;
+    auto metadata = readSpMetadata(
+        aggregate(spEntity("https://a.example.org") + spEntity("https://b.example.org") +
+                  spEntity("https://c.example.org")),
+        limits);
+    REQUIRE(metadata.has_value());
+    CHECK(metadata->serviceProviders.size() == 2);
+    REQUIRE(metadata->errors.size() == 1);
+    CHECK_THAT(metadata->errors[0].reason, Catch::Contains("more than 2"));
+}
