@@ -83,7 +83,8 @@ class DecryptionKey {
 // Replaces `assertion` (an element of `document`, normally a saml:Assertion already signed) by
 // <saml:EncryptedAssertion><xenc:EncryptedData Type="...#Element"> with <ds:KeyInfo>
 // <xenc:EncryptedKey> (RSA-OAEP-MGF1P) for `recipient`. `assertion` is freed: do not use it
-// afterwards. On error the document is unchanged.
+// afterwards. On error the document is unchanged, but for the namespaces in scope declared on
+// the assertion itself (they make its plaintext readable alone; its signature is unchanged).
 Result<void> encryptAssertion(XmlDocument& document, XmlElement assertion,
                               const EncryptionCertificate& recipient,
                               DataCipher cipher = DataCipher::aes256Gcm);
