@@ -3,6 +3,7 @@
 #include <libxml/parser.h>
 
 #include <mutex>
+#include <new>
 
 namespace sesame::xml {
 namespace {
@@ -27,6 +28,12 @@ class XmlCategory final : public boost::system::error_category {
     }
 };
 
+std::string_view asView(const xmlChar* s) {
+    return s ? std::string_view(reinterpret_cast<const char*>(s)) : std::string_view{};
+}
+
+}  // namespace
+
 // Outside a DTD, "<!" only opens a comment or a CDATA section. Anything else ("<!DOCTYPE",
 // "<!ENTITY"...) is a document type declaration, refused before parsing: no DTD is ever read,
 // so no entity can be declared, expanded or fetched (OWASP XXE prevention).
@@ -38,12 +45,6 @@ bool declaresDocumentType(std::string_view text) {
     }
     return false;
 }
-
-std::string_view asView(const xmlChar* s) {
-    return s ? std::string_view(reinterpret_cast<const char*>(s)) : std::string_view{};
-}
-
-}  // namespace
 
 const boost::system::error_category& xmlCategory() noexcept {
     static const XmlCategory category;
@@ -70,6 +71,16 @@ Result<XmlDocument> XmlDocument::parse(std::string_view text, std::size_t maxByt
 
 XmlElement XmlDocument::root() const {
     return XmlElement(xmlDocGetRootElement(doc_.get()));
+}
+
+std::string XmlDocument::serialize() const {
+    xmlChar* text = nullptr;
+    int size = 0;
+    xmlDocDumpMemoryEnc(doc_.get(), &text, &size, "UTF-8");
+    if (!text) throw std::bad_alloc();
+    std::string out(reinterpret_cast<const char*>(text), static_cast<std::size_t>(size));
+    xmlFree(text);
+    return out;
 }
 
 std::string XmlElement::localName() const {

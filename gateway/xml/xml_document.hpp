@@ -18,6 +18,10 @@
 
 namespace sesame::xml {
 
+// Whether `text` holds a document type declaration ("<!" opening anything but a comment or a
+// CDATA section): what parse() refuses, and the streaming metadata reader too.
+bool declaresDocumentType(std::string_view text);
+
 // A non-owning view of an element; valid while its XmlDocument lives.
 class XmlElement {
   public:
@@ -33,6 +37,8 @@ class XmlElement {
     std::optional<XmlElement> child(std::string_view ns, std::string_view local) const;
     // First element in document order below this one (depth first) with that name.
     std::optional<XmlElement> descendant(std::string_view ns, std::string_view local) const;
+    // The libxml2 node, for the xmlsec wrappers of gateway/xml (encryption, signatures).
+    xmlNodePtr raw() const { return node_; }
 
   private:
     xmlNodePtr node_;
@@ -44,6 +50,10 @@ class XmlDocument {
     // Parses `text` (UTF-8). Errors: too_large, forbidden_doctype, malformed.
     static Result<XmlDocument> parse(std::string_view text, std::size_t maxBytes = defaultMaxBytes);
     XmlElement root() const;
+    // The libxml2 document, for the xmlsec wrappers of gateway/xml (encryption, signatures).
+    xmlDocPtr raw() const { return doc_.get(); }
+    // The document as UTF-8 text, with its XML declaration.
+    std::string serialize() const;
 
   private:
     struct Free {
