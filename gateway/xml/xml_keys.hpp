@@ -57,15 +57,18 @@ class SigningKey {
 
     EVP_PKEY* privateKey() const { return key_.get(); }
     const Certificate& certificate() const { return certificate_; }
-    std::string certificateBase64Der() const { return certificate_.base64Der(); }
+    const std::string& certificateBase64Der() const { return certificateBase64Der_; }
     // A raw RSA PKCS#1 v1.5 signature over `data` (the Redirect binding's Signature).
     Result<std::string> sign(SignatureAlgorithm algorithm, std::string_view data) const;
 
   private:
     SigningKey(std::shared_ptr<EVP_PKEY> key, Certificate certificate)
-        : key_(std::move(key)), certificate_(std::move(certificate)) {}
+        : key_(std::move(key)),
+          certificate_(std::move(certificate)),
+          certificateBase64Der_(certificate_.base64Der()) {}
     std::shared_ptr<EVP_PKEY> key_;
     Certificate certificate_;
+    std::string certificateBase64Der_;  // written into every signature's KeyInfo
 };
 
 // Loads the key and certificate when both files exist. When the key is absent: an RSA-2048 key

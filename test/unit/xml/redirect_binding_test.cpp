@@ -104,6 +104,12 @@ TEST_CASE("a signed Redirect message round-trips and verifies with the right cer
     CHECK(verifyRedirect(*decoded, {testKeys().other.certificate()}).error() ==
           Errc::signature_invalid);
 
+    // The query as a view into a larger buffer (a request target): nothing past its end is read.
+    const std::string target = *query + "#fragment&more=1";
+    auto viewed = decodeRedirect(std::string_view(target).substr(0, query->size()));
+    REQUIRE(viewed.has_value());
+    CHECK(verifyRedirect(*viewed, trusted()).value() == 1);
+
     auto response = encodeSignedRedirect(SamlMessageKind::response, authnRequest, std::nullopt,
                                          testKeys().idp, SignatureAlgorithm::rsaSha512);
     REQUIRE(response.has_value());
