@@ -243,6 +243,20 @@ Result<SignatureAlgorithm> checkShape(const XmlElement& signature, std::string_v
     return *algorithm;
 }
 
+struct OwnId {
+    xmlAttrPtr attribute;
+    std::string value;
+};
+
+// The ID of an element of `document`, usable in a Reference (and xmlsec started).
+Result<OwnId> ownId(const XmlDocument& document, XmlElement element) {
+    initXmlsec();
+    if (element.native()->doc != document.native()) return Errc::not_found;
+    xmlAttrPtr attribute = idAttribute(element);
+    if (!attribute) return Errc::missing_id;
+    return OwnId{attribute, *element.attribute("ID")};
+}
+
 bool verifiesWith(xmlNodePtr signature, EVP_PKEY* key) {
     if (!key) return false;
     SignatureContext context(key);
@@ -256,13 +270,11 @@ bool verifiesWith(xmlNodePtr signature, EVP_PKEY* key) {
 
 Result<void> signEnveloped(XmlDocument& document, XmlElement target, const SigningKey& key,
                            SignatureAlgorithm algorithm) {
-    initXmlsec();
+    auto own = ownId(document, target);
+    if (!own) return own.error();
     xmlDocPtr doc = document.native();
     xmlNodePtr node = target.native();
-    if (node->doc != doc) return Errc::not_found;
-    xmlAttrPtr idNode = idAttribute(target);
-    if (!idNode) return Errc::missing_id;
-    const std::string id = *target.attribute("ID");
+    const std::string& id = own->value;
     if (idElsewhere(doc, node, id)) return Errc::duplicate_id;
     if (!directSignatures(target).empty()) return Errc::signature_refused;
 
@@ -283,7 +295,7 @@ Result<void> signEnveloped(XmlDocument& document, XmlElement target, const Signi
     // certificates to expect (and lets xmlsec1 --verify find the key), nothing more.
     xmlNodeSetContent(certificate, xmlString(key.certificateBase64Der().c_str()));
 
-    IdRegistration registration(doc, idNode, id);
+    IdRegistration registration(doc, own->attribute, id);
     SignatureContext context(key.privateKey());
     if (!registration.registered() || xmlSecDSigCtxSign(context.get(), signature) < 0) {
         xmlUnlinkNode(signature);
@@ -295,13 +307,11 @@ Result<void> signEnveloped(XmlDocument& document, XmlElement target, const Signi
 
 Result<VerifiedElement> verifyEnveloped(const XmlDocument& document, XmlElement expected,
                                         const std::vector<Certificate>& trusted) {
-    initXmlsec();
+    auto own = ownId(document, expected);
+    if (!own) return own.error();
     xmlDocPtr doc = document.native();
     xmlNodePtr node = expected.native();
-    if (node->doc != doc) return Errc::not_found;
-    xmlAttrPtr idNode = idAttribute(expected);
-    if (!idNode) return Errc::missing_id;
-    const std::string id = *expected.attribute("ID");
+    const std::string& id = own->value;
     auto signatures = directSignatures(expected);
     if (signatures.empty()) return Errc::signature_missing;
     if (signatures.size() > 1) return Errc::signature_refused;
@@ -309,7 +319,7 @@ Result<VerifiedElement> verifyEnveloped(const XmlDocument& document, XmlElement 
     if (!algorithm) return algorithm.error();
     if (idElsewhere(doc, node, id)) return Errc::duplicate_id;
 
-    IdRegistration registration(doc, idNode, id);
+    IdRegistration registration(doc, own->attribute, id);
     if (!registration.registered()) return Errc::duplicate_id;
     for (std::size_t i = 0; i < trusted.size(); ++i)
         if (verifiesWith(signatures.front().native(), trusted[i].publicKey()))

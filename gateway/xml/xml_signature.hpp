@@ -47,6 +47,8 @@ struct VerifiedElement {
 
 // Verifies the enveloped signature of `expected` (the element, found by the caller at the place
 // its protocol expects it, that the caller will use) with one of `trusted`.
+// The document's ID table is used for the time of the call (then left as it was): one
+// document is not verified from two threads at once.
 // Errors: missing_id, duplicate_id, signature_missing (no direct-child ds:Signature),
 // signature_refused (two signatures, another reference, a transform or algorithm not allowed),
 // signature_invalid (no trusted certificate verifies it, or the content was changed).

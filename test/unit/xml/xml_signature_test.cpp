@@ -56,21 +56,21 @@ std::string signedResponse(const SigningKey& key) {
     return doc.toString();
 }
 
-// The signed <saml:Assertion>...</saml:Assertion> out of a signed Response's text.
-std::string assertionPart(const std::string& response) {
-    auto begin = response.find("<saml:Assertion");
-    auto end = response.find("</saml:Assertion>");
+// The first element `<open...</close>` of a serialized document, as text.
+std::string part(const std::string& text, const std::string& open, const std::string& close) {
+    auto begin = text.find(open);
+    auto end = text.find(close);
     REQUIRE(begin != std::string::npos);
     REQUIRE(end != std::string::npos);
-    return response.substr(begin, end + 17 - begin);
+    return text.substr(begin, end + close.size() - begin);
+}
+
+std::string assertionPart(const std::string& text) {
+    return part(text, "<saml:Assertion", "</saml:Assertion>");
 }
 
 std::string signaturePart(const std::string& text) {
-    auto begin = text.find("<ds:Signature");
-    auto end = text.find("</ds:Signature>");
-    REQUIRE(begin != std::string::npos);
-    REQUIRE(end != std::string::npos);
-    return text.substr(begin, end + 15 - begin);
+    return part(text, "<ds:Signature", "</ds:Signature>");
 }
 
 std::vector<Certificate> trusted() {
