@@ -31,14 +31,6 @@ std::vector<Certificate> trusted() {
     return {testKeys().other.certificate(), testKeys().idp.certificate()};
 }
 
-// The raw value of `name` in a query.
-std::string rawValue(const std::string& query, const std::string& name) {
-    auto at = query.find(name + "=");
-    REQUIRE(at != std::string::npos);
-    at += name.size() + 1;
-    return query.substr(at, query.find('&', at) - at);
-}
-
 sesame::error_code decodeError(const std::string& query) {
     auto decoded = decodeRedirect(query);
     REQUIRE_FALSE(decoded.has_value());

@@ -306,6 +306,17 @@ TEST_CASE("signatures xmlsec accepts but Sesame refuses: transforms, algorithms,
             assertionTemplate(signedInfo(excC14n, rsaSha256, "#_a1", transforms, sha256)));
         CHECK(verifyFirstAssertion(text) == sesame::error_code{});
     }
+    SECTION("OpenSAML's shape (Shibboleth): InclusiveNamespaces, SHA-512, is accepted") {
+        auto inclusive =
+            enveloped +
+            R"(<ds:Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#">)"
+            R"(<ec:InclusiveNamespaces xmlns:ec="http://www.w3.org/2001/10/xml-exc-c14n#" )"
+            R"(PrefixList="xs"/></ds:Transform>)";
+        auto text = xmlsec1Signs(assertionTemplate(
+            signedInfo(excC14n, "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512", "#_a1",
+                       inclusive, "http://www.w3.org/2001/04/xmlenc#sha512")));
+        CHECK(verifyFirstAssertion(text) == sesame::error_code{});
+    }
     SECTION("an XPath transform that leaves the NameID unsigned") {
         auto xpath = R"(<ds:Transform Algorithm="http://www.w3.org/TR/1999/REC-xpath-19991116">)"
                      R"(<ds:XPath xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion">)"
