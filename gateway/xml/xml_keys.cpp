@@ -222,6 +222,9 @@ Result<std::shared_ptr<X509>> selfSignedCertificate(EVP_PKEY* key, std::string_v
 Result<SigningKey> generateSigningKeyIfAbsent(const std::filesystem::path& keyPath,
                                               const std::filesystem::path& certificatePath,
                                               std::string_view commonName) {
+    // RFC 5280's ub-common-name: OpenSSL refuses a longer CN, which would leave a key without
+    // its certificate.
+    if (commonName.empty() || commonName.size() > 64) return core::Errc::invalid_argument;
     std::error_code ec;
     const bool haveKey = std::filesystem::exists(keyPath, ec);
     const bool haveCertificate = std::filesystem::exists(certificatePath, ec);

@@ -76,7 +76,8 @@ class SigningKey {
 // written), then published under its name only if no other process wrote one meanwhile (link(2)
 // never replaces a file). When the certificate is absent: a self-signed certificate of the key
 // (CN=commonName, SHA-256, valid 10 years, mode 0644) is written the same way. An existing file
-// is never replaced; a certificate whose key is missing is key_unreadable.
+// is never replaced; a certificate whose key is missing is key_unreadable. commonName: 1 to 64
+// bytes (a host name, not a URL), else core::Errc::invalid_argument.
 Result<SigningKey> generateSigningKeyIfAbsent(const std::filesystem::path& keyPath,
                                               const std::filesystem::path& certificatePath,
                                               std::string_view commonName);

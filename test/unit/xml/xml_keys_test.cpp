@@ -90,6 +90,12 @@ TEST_CASE("existing key files are loaded, never replaced", "[unit][xml]") {
             generateSigningKeyIfAbsent(testKeys().idpKeyFile, testKeys().otherCertificateFile, "x")
                 .error() == Errc::key_mismatch);
     }
+    SECTION("a common name that cannot be written writes nothing") {
+        for (const std::string& name : {std::string(), std::string(65, 'a')})
+            CHECK(generateSigningKeyIfAbsent(dir / "k.pem", dir / "c.pem", name).error() ==
+                  sesame::core::Errc::invalid_argument);
+        CHECK(std::filesystem::is_empty(dir.path()));
+    }
     SECTION("missing or garbage files") {
         CHECK(SigningKey::load(dir / "none", testKeys().idpCertificateFile).error() ==
               Errc::key_unreadable);
