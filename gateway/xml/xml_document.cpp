@@ -1,6 +1,7 @@
 #include "gateway/xml/xml_document.hpp"
 
 #include <libxml/parser.h>
+#include <libxml/xmlsave.h>
 
 #include <mutex>
 #include <new>
@@ -23,14 +24,38 @@ class XmlCategory final : public boost::system::error_category {
                 return "malformed XML";
             case Errc::not_found:
                 return "XML element not found";
+            case Errc::too_deep:
+                return "XML elements nested too deep";
+            case Errc::key_unreadable:
+                return "key or certificate file missing or unreadable";
+            case Errc::key_mismatch:
+                return "certificate does not match the RSA private key";
+            case Errc::key_write_failed:
+                return "key or certificate file could not be written";
+            case Errc::bad_certificate:
+                return "certificate does not parse";
+            case Errc::missing_id:
+                return "element has no usable ID attribute";
+            case Errc::duplicate_id:
+                return "ID carried by more than one element";
+            case Errc::signature_missing:
+                return "signature missing";
+            case Errc::signature_refused:
+                return "signature of a refused shape or algorithm";
+            case Errc::signature_invalid:
+                return "signature does not verify with a trusted certificate";
+            case Errc::signing_failed:
+                return "signing failed";
+            case Errc::bad_base64:
+                return "invalid base64";
+            case Errc::bad_deflate:
+                return "invalid DEFLATE data";
+            case Errc::bad_query:
+                return "malformed SAML binding parameters";
         }
         return "unknown sesame.xml error";
     }
 };
-
-std::string_view asView(const xmlChar* s) {
-    return s ? std::string_view(reinterpret_cast<const char*>(s)) : std::string_view{};
-}
 
 }  // namespace
 
@@ -46,12 +71,50 @@ bool declaresDocumentType(std::string_view text) {
     return false;
 }
 
+namespace {
+
+xmlNodePtr firstElement(xmlNodePtr node) {
+    while (node && node->type != XML_ELEMENT_NODE) node = node->next;
+    return node;
+}
+
+// Whether elements nest deeper than `maxDepth` below and including `root`. Iterative: the
+// depth is what is being bounded, so no recursion on it.
+bool deeperThan(xmlNodePtr root, std::size_t maxDepth) {
+    std::size_t depth = 1;
+    xmlNodePtr node = root;
+    for (;;) {
+        if (depth > maxDepth) return true;
+        if (xmlNodePtr child = firstElement(node->children)) {
+            node = child;
+            ++depth;
+            continue;
+        }
+        for (;;) {
+            if (node == root) return false;
+            if (xmlNodePtr sibling = firstElement(node->next)) {
+                node = sibling;
+                break;
+            }
+            node = node->parent;
+            --depth;
+        }
+    }
+}
+
+std::string_view asView(const xmlChar* s) {
+    return s ? std::string_view(reinterpret_cast<const char*>(s)) : std::string_view{};
+}
+
+}  // namespace
+
 const boost::system::error_category& xmlCategory() noexcept {
     static const XmlCategory category;
     return category;
 }
 
-Result<XmlDocument> XmlDocument::parse(std::string_view text, std::size_t maxBytes) {
+Result<XmlDocument> XmlDocument::parse(std::string_view text, std::size_t maxBytes,
+                                       std::size_t maxDepth) {
     static std::once_flag init;
     std::call_once(init, [] { xmlInitParser(); });
     if (text.size() > maxBytes) return Errc::too_large;
@@ -65,7 +128,9 @@ Result<XmlDocument> XmlDocument::parse(std::string_view text, std::size_t maxByt
     if (!doc) return Errc::malformed;
     XmlDocument document(doc);
     if (doc->intSubset || doc->extSubset) return Errc::forbidden_doctype;
-    if (!xmlDocGetRootElement(doc)) return Errc::malformed;
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    if (!root) return Errc::malformed;
+    if (deeperThan(root, maxDepth)) return Errc::too_deep;
     return document;
 }
 
@@ -73,14 +138,15 @@ XmlElement XmlDocument::root() const {
     return XmlElement(xmlDocGetRootElement(doc_.get()));
 }
 
-std::string XmlDocument::serialize() const {
-    xmlChar* text = nullptr;
-    int size = 0;
-    xmlDocDumpMemoryEnc(doc_.get(), &text, &size, "UTF-8");
-    if (!text) throw std::bad_alloc();
-    std::string out(reinterpret_cast<const char*>(text), static_cast<std::size_t>(size));
-    xmlFree(text);
-    return out;
+std::string XmlDocument::toString() const {
+    std::unique_ptr<xmlBuffer, decltype(&xmlBufferFree)> buffer(xmlBufferCreate(), xmlBufferFree);
+    if (!buffer) throw std::bad_alloc();
+    xmlSaveCtxtPtr save = xmlSaveToBuffer(buffer.get(), "UTF-8", XML_SAVE_NO_DECL);
+    if (!save) throw std::bad_alloc();
+    xmlSaveDoc(save, doc_.get());
+    xmlSaveClose(save);
+    return std::string(reinterpret_cast<const char*>(xmlBufferContent(buffer.get())),
+                       static_cast<std::size_t>(xmlBufferLength(buffer.get())));
 }
 
 std::string XmlElement::localName() const {

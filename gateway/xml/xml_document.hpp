@@ -3,7 +3,7 @@
 // Hostile input is the normal case: a document with a DOCTYPE (hence any DTD or entity
 // declaration: billion laughs, external entities, XXE) is refused before libxml2 sees it,
 // entities are never substituted (no XML_PARSE_NOENT), the network is never used
-// (XML_PARSE_NONET), and the size is bounded by the caller.
+// (XML_PARSE_NONET), and the size and depth are bounded by the caller.
 #include <libxml/tree.h>
 
 #include <cstddef>
@@ -26,10 +26,14 @@ bool declaresDocumentType(std::string_view text);
 class XmlElement {
   public:
     explicit XmlElement(xmlNodePtr node) : node_(node) {}
+    bool operator==(const XmlElement&) const = default;  // the same node
     std::string localName() const;
     std::string namespaceUri() const;  // empty when the element has no namespace
     bool is(std::string_view ns, std::string_view local) const;
-    // Concatenated text content of the element and its descendants.
+    // The whole text of the element and its descendants, text and CDATA concatenated; comments
+    // and processing instructions are skipped, never cut the value ("a<!---->b" reads "ab"): a
+    // comment inserted into a signed value stays valid under exclusive c14n, so reading only
+    // the first text node would let it truncate a NameID.
     std::string text() const;
     // An attribute without a namespace (SAML's RequestID, ID...).
     std::optional<std::string> attribute(const char* name) const;
@@ -37,8 +41,8 @@ class XmlElement {
     std::optional<XmlElement> child(std::string_view ns, std::string_view local) const;
     // First element in document order below this one (depth first) with that name.
     std::optional<XmlElement> descendant(std::string_view ns, std::string_view local) const;
-    // The libxml2 node, for the xmlsec wrappers of gateway/xml (encryption, signatures).
-    xmlNodePtr raw() const { return node_; }
+    // For the xmlsec wrappers of gateway/xml (signatures, encryption) only.
+    xmlNodePtr native() const { return node_; }
 
   private:
     xmlNodePtr node_;
@@ -47,13 +51,18 @@ class XmlElement {
 class XmlDocument {
   public:
     static constexpr std::size_t defaultMaxBytes = 256 * 1024;
-    // Parses `text` (UTF-8). Errors: too_large, forbidden_doctype, malformed.
-    static Result<XmlDocument> parse(std::string_view text, std::size_t maxBytes = defaultMaxBytes);
+    // SAML messages nest about 10 elements (metadata aggregates a few more); libxml2's own limit
+    // (256) is kept far from what any sender needs.
+    static constexpr std::size_t defaultMaxDepth = 64;
+    // Parses `text` (UTF-8). Errors: too_large, forbidden_doctype, malformed, too_deep.
+    static Result<XmlDocument> parse(std::string_view text, std::size_t maxBytes = defaultMaxBytes,
+                                     std::size_t maxDepth = defaultMaxDepth);
     XmlElement root() const;
-    // The libxml2 document, for the xmlsec wrappers of gateway/xml (encryption, signatures).
-    xmlDocPtr raw() const { return doc_.get(); }
-    // The document as UTF-8 text, with its XML declaration.
-    std::string serialize() const;
+    // The document as UTF-8 XML without an XML declaration, nodes as they are (no
+    // re-indentation: a signed document stays valid).
+    std::string toString() const;
+    // For the xmlsec wrappers of gateway/xml (signatures, encryption) only.
+    xmlDocPtr native() const { return doc_.get(); }
 
   private:
     struct Free {

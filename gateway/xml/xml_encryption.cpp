@@ -273,8 +273,8 @@ Result<void> encryptAssertion(XmlDocument& document, XmlElement assertion,
                               const EncryptionCertificate& recipient, DataCipher cipher) {
     initXmlsec();
     const CipherSpec& data = spec(cipher);
-    xmlDocPtr doc = document.raw();
-    xmlNodePtr node = assertion.raw();
+    xmlDocPtr doc = document.native();
+    xmlNodePtr node = assertion.native();
     if (!node || node->doc != doc || !node->parent) return EncryptionErrc::encryption_failed;
 
     declareInScopeNamespaces(node);
@@ -331,7 +331,7 @@ std::optional<std::string> unwrapSessionKey(XmlElement encryptedKey, const xmlSe
     if (!privateKey) throw std::bad_alloc();
     auto ctx = restrictedContext(xmlSecTransformRsaOaepId, std::move(privateKey),
                                  xmlEncCtxModeEncryptedKey);
-    xmlSecBufferPtr plain = xmlSecEncCtxDecryptToBuffer(ctx.get(), encryptedKey.raw());
+    xmlSecBufferPtr plain = xmlSecEncCtxDecryptToBuffer(ctx.get(), encryptedKey.native());
     if (!plain) return std::nullopt;
     std::string out(reinterpret_cast<const char*>(xmlSecBufferGetData(plain)),
                     xmlSecBufferGetSize(plain));
@@ -346,7 +346,7 @@ Result<XmlDocument> standaloneAssertion(std::string_view plaintext, XmlElement c
                                         std::size_t maxBytes) {
     if (plaintext.size() > maxBytes) return Errc::too_large;
     std::string wrapped = "<w";
-    xmlNsPtr* inScope = xmlGetNsList(context.raw()->doc, context.raw());
+    xmlNsPtr* inScope = xmlGetNsList(context.native()->doc, context.native());
     for (xmlNsPtr* ns = inScope; ns && *ns; ++ns) {
         wrapped += (*ns)->prefix
                        ? " xmlns:" + std::string(reinterpret_cast<const char*>((*ns)->prefix))
@@ -362,7 +362,7 @@ Result<XmlDocument> standaloneAssertion(std::string_view plaintext, XmlElement c
     auto elements = inContext->root().children();
     if (elements.size() != 1 || !elements[0].is(samlNs, "Assertion"))
         return EncryptionErrc::not_encrypted;
-    xmlNodePtr assertion = elements[0].raw();
+    xmlNodePtr assertion = elements[0].native();
     declareInScopeNamespaces(assertion);
     xmlBufferPtr buffer = xmlBufferCreate();
     if (!buffer) throw std::bad_alloc();
@@ -401,7 +401,7 @@ Result<XmlDocument> decryptAssertion(XmlElement encryptedAssertion, const Decryp
         SessionKey sessionKey(std::move(*unwrapped));
         if (sessionKey.raw.size() != data.keyBytes) continue;
         auto ctx = restrictedContext(data.transform(), sessionKey.aesKey());
-        xmlSecBufferPtr plain = xmlSecEncCtxDecryptToBuffer(ctx.get(), encData->raw());
+        xmlSecBufferPtr plain = xmlSecEncCtxDecryptToBuffer(ctx.get(), encData->native());
         if (!plain) return EncryptionErrc::decryption_failed;
         std::string_view text(reinterpret_cast<const char*>(xmlSecBufferGetData(plain)),
                               xmlSecBufferGetSize(plain));

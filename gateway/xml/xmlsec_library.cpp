@@ -2,6 +2,7 @@
 
 #include <libxml/parser.h>
 #include <xmlsec/crypto.h>
+#include <xmlsec/errors.h>
 #include <xmlsec/xmlsec.h>
 
 #include <mutex>
@@ -19,6 +20,9 @@ void initXmlsec() {
         // (XMLSEC_NO_CRYPTO_DYNAMIC_LOADING in xmlsec1-openssl's pkg-config flags).
         if (xmlSecCryptoAppInit(nullptr) < 0 || xmlSecCryptoInit() < 0)
             throw std::runtime_error("xmlsec: OpenSSL back end failed to start");
+        // A refused signature is a Result value for the caller to log once, with the request
+        // id: xmlsec's own lines on stderr would be neither structured nor attributable.
+        xmlSecErrorsDefaultCallbackEnableOutput(0);
     });
 }
 

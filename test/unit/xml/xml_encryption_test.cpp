@@ -59,7 +59,7 @@ XmlElement encryptedAssertionOf(const XmlDocument& doc) {
 
 // The document with `from` replaced by `to` once, parsed again.
 XmlDocument edited(const XmlDocument& doc, std::string_view from, std::string_view to) {
-    std::string text = doc.serialize();
+    std::string text = doc.toString();
     auto at = text.find(from);
     REQUIRE(at != std::string::npos);
     text.replace(at, from.size(), to);
@@ -90,7 +90,7 @@ TEST_CASE("an encrypted assertion has the shape SPs read, for each data cipher",
         REQUIRE(keyMethod);
         CHECK(keyMethod->attribute("Algorithm") == std::string(rsaOaepMgf1pUri));
         // Nothing of the assertion is left in clear.
-        std::string text = doc.serialize();
+        std::string text = doc.toString();
         CHECK(text.find("_secret-name-id") == std::string::npos);
         CHECK(text.find("National_ELV") == std::string::npos);
         // The Issuer of the Response stays, and the Response's saml prefix is reused.
@@ -121,8 +121,8 @@ TEST_CASE("an encrypted assertion decrypts back to the same assertion, for each 
 
 TEST_CASE("each session key is fresh: the same assertion never encrypts twice the same",
           "[unit][xml]") {
-    auto a = encryptedResponse(DataCipher::aes256Gcm, fixture("mellon-sp.crt")).serialize();
-    auto b = encryptedResponse(DataCipher::aes256Gcm, fixture("mellon-sp.crt")).serialize();
+    auto a = encryptedResponse(DataCipher::aes256Gcm, fixture("mellon-sp.crt")).toString();
+    auto b = encryptedResponse(DataCipher::aes256Gcm, fixture("mellon-sp.crt")).toString();
     CHECK(a != b);
 }
 
@@ -132,7 +132,7 @@ TEST_CASE("the xmlsec1 command decrypts what Sesame encrypts, for each cipher", 
         sesame::testing::TempDir dir("sesame-xmlenc");
         // The metadata's base64 DER, as the IdP will have it, not the PEM file.
         auto doc = encryptedResponse(cipher, fixture("mellon-sp.crt"));
-        sesame::testing::writeFile(dir / "response.xml", doc.serialize());
+        sesame::testing::writeFile(dir / "response.xml", doc.toString());
         auto result = sesame::testing::runCommand(
             {.program = "xmlsec1",
              .args = {"--decrypt", "--privkey-pem",
