@@ -139,6 +139,17 @@ Result<std::string> readIssuer(const std::optional<XmlElement>& issuer, bool req
     return simpleText(*issuer, true);
 }
 
+// The children of a message checked against its sequence, and its Issuer read into `issuer`.
+Result<Sequence> issuedChildren(const XmlElement& message, std::initializer_list<Slot> slots,
+                                bool issuerRequired, std::string& issuer) {
+    auto children = Sequence::of(message, slots);
+    if (!children) return children.error();
+    auto read = readIssuer(children->first("Issuer"), issuerRequired);
+    if (!read) return read.error();
+    issuer = std::move(*read);
+    return children;
+}
+
 // The subject identifier of a Subject, SubjectConfirmation or LogoutRequest.
 Result<NameId> readIdentifier(const Sequence& children) {
     if (auto nameId = children.first("NameID")) return readNameId(*nameId);
@@ -376,18 +387,17 @@ Result<AuthnRequest> readAuthnRequest(const XmlElement& message) {
     if (request.assertionConsumerServiceIndex &&
         (message.attribute("AssertionConsumerServiceURL") || message.attribute("ProtocolBinding")))
         return Errc::conflicting_acs;
-    auto children = Sequence::of(message, {{ns::assertion, "Issuer", 0},
-                                           {ns::dsig, "Signature", 1},
-                                           {ns::protocol, "Extensions", 2},
-                                           {ns::assertion, "Subject", 3},
-                                           {ns::protocol, "NameIDPolicy", 4},
-                                           {ns::assertion, "Conditions", 5},
-                                           {ns::protocol, "RequestedAuthnContext", 6},
-                                           {ns::protocol, "Scoping", 7}});
+    auto children = issuedChildren(message,
+                                   {{ns::assertion, "Issuer", 0},
+                                    {ns::dsig, "Signature", 1},
+                                    {ns::protocol, "Extensions", 2},
+                                    {ns::assertion, "Subject", 3},
+                                    {ns::protocol, "NameIDPolicy", 4},
+                                    {ns::assertion, "Conditions", 5},
+                                    {ns::protocol, "RequestedAuthnContext", 6},
+                                    {ns::protocol, "Scoping", 7}},
+                                   true, request.issuer);
     if (!children) return children.error();
-    auto issuer = readIssuer(children->first("Issuer"), true);
-    if (!issuer) return issuer.error();
-    request.issuer = std::move(*issuer);
     if (auto policy = children->first("NameIDPolicy")) {
         auto read = readNameIdPolicy(*policy);
         if (!read) return read.error();
@@ -409,17 +419,16 @@ Result<LogoutRequest> readLogoutRequest(const XmlElement& message) {
     request.notOnOrAfter = fields.optionalInstant("NotOnOrAfter");
     request.reason = fields.text("Reason");
     if (fields.error()) return fields.error();
-    auto children = Sequence::of(message, {{ns::assertion, "Issuer", 0},
-                                           {ns::dsig, "Signature", 1},
-                                           {ns::protocol, "Extensions", 2},
-                                           {ns::assertion, "BaseID", 3},
-                                           {ns::assertion, "NameID", 3},
-                                           {ns::assertion, "EncryptedID", 3},
-                                           {ns::protocol, "SessionIndex", 4, true}});
+    auto children = issuedChildren(message,
+                                   {{ns::assertion, "Issuer", 0},
+                                    {ns::dsig, "Signature", 1},
+                                    {ns::protocol, "Extensions", 2},
+                                    {ns::assertion, "BaseID", 3},
+                                    {ns::assertion, "NameID", 3},
+                                    {ns::assertion, "EncryptedID", 3},
+                                    {ns::protocol, "SessionIndex", 4, true}},
+                                   true, request.issuer);
     if (!children) return children.error();
-    auto issuer = readIssuer(children->first("Issuer"), true);
-    if (!issuer) return issuer.error();
-    request.issuer = std::move(*issuer);
     auto nameId = readIdentifier(*children);
     if (!nameId) return nameId.error();
     request.nameId = std::move(*nameId);
@@ -438,14 +447,13 @@ Result<LogoutResponse> readLogoutResponse(const XmlElement& message) {
     readHeader(fields, response);
     response.inResponseTo = fields.text("InResponseTo");
     if (fields.error()) return fields.error();
-    auto children = Sequence::of(message, {{ns::assertion, "Issuer", 0},
-                                           {ns::dsig, "Signature", 1},
-                                           {ns::protocol, "Extensions", 2},
-                                           {ns::protocol, "Status", 3}});
+    auto children = issuedChildren(message,
+                                   {{ns::assertion, "Issuer", 0},
+                                    {ns::dsig, "Signature", 1},
+                                    {ns::protocol, "Extensions", 2},
+                                    {ns::protocol, "Status", 3}},
+                                   true, response.issuer);
     if (!children) return children.error();
-    auto issuer = readIssuer(children->first("Issuer"), true);
-    if (!issuer) return issuer.error();
-    response.issuer = std::move(*issuer);
     auto status = readStatus(children->first("Status"));
     if (!status) return status.error();
     response.status = std::move(*status);
@@ -460,19 +468,18 @@ Result<Assertion> readAssertion(const XmlElement& element) {
     assertion.id = fields.id("ID");
     assertion.issueInstant = fields.instant("IssueInstant");
     if (fields.error()) return fields.error();
-    auto children = Sequence::of(element, {{ns::assertion, "Issuer", 0},
-                                           {ns::dsig, "Signature", 1},
-                                           {ns::assertion, "Subject", 2},
-                                           {ns::assertion, "Conditions", 3},
-                                           {ns::assertion, "Advice", 4},
-                                           {ns::assertion, "Statement", 5, true},
-                                           {ns::assertion, "AuthnStatement", 5, true},
-                                           {ns::assertion, "AuthzDecisionStatement", 5, true},
-                                           {ns::assertion, "AttributeStatement", 5, true}});
+    auto children = issuedChildren(element,
+                                   {{ns::assertion, "Issuer", 0},
+                                    {ns::dsig, "Signature", 1},
+                                    {ns::assertion, "Subject", 2},
+                                    {ns::assertion, "Conditions", 3},
+                                    {ns::assertion, "Advice", 4},
+                                    {ns::assertion, "Statement", 5, true},
+                                    {ns::assertion, "AuthnStatement", 5, true},
+                                    {ns::assertion, "AuthzDecisionStatement", 5, true},
+                                    {ns::assertion, "AttributeStatement", 5, true}},
+                                   true, assertion.issuer);
     if (!children) return children.error();
-    auto issuer = readIssuer(children->first("Issuer"), true);
-    if (!issuer) return issuer.error();
-    assertion.issuer = std::move(*issuer);
     if (auto subject = readSubject(children->first("Subject"), assertion); !subject)
         return subject.error();
     if (auto conditions = children->first("Conditions"))
@@ -489,17 +496,16 @@ Result<Response> readResponse(const XmlElement& message) {
     readHeader(fields, response);
     response.inResponseTo = fields.text("InResponseTo");
     if (fields.error()) return fields.error();
-    auto children = Sequence::of(message, {{ns::assertion, "Issuer", 0},
-                                           {ns::dsig, "Signature", 1},
-                                           {ns::protocol, "Extensions", 2},
-                                           {ns::protocol, "Status", 3},
-                                           {ns::assertion, "Assertion", 4, true},
-                                           {ns::assertion, "EncryptedAssertion", 4, true}});
-    if (!children) return children.error();
     // profiles §4.1.4.2: the Response's Issuer may be left out (unsigned Response).
-    auto issuer = readIssuer(children->first("Issuer"), false);
-    if (!issuer) return issuer.error();
-    response.issuer = std::move(*issuer);
+    auto children = issuedChildren(message,
+                                   {{ns::assertion, "Issuer", 0},
+                                    {ns::dsig, "Signature", 1},
+                                    {ns::protocol, "Extensions", 2},
+                                    {ns::protocol, "Status", 3},
+                                    {ns::assertion, "Assertion", 4, true},
+                                    {ns::assertion, "EncryptedAssertion", 4, true}},
+                                   false, response.issuer);
+    if (!children) return children.error();
     auto status = readStatus(children->first("Status"));
     if (!status) return status.error();
     response.status = std::move(*status);

@@ -96,14 +96,22 @@ Result<AuthnRequest> readAuthn(const std::string& text) {
     return readAuthnRequest(doc.root());
 }
 
-// mellonRequest with `from` replaced by `to` (once).
-std::string mellonWith(std::string_view from, std::string_view to) {
-    std::string text = mellonRequest;
+// `text` with its first `from` replaced by `to`.
+std::string replaced(std::string text, std::string_view from, std::string_view to) {
     auto at = text.find(from);
     REQUIRE(at != std::string::npos);
-    text.replace(at, from.size(), to);
-    return text;
+    return text.replace(at, from.size(), to);
 }
+
+std::string mellonWith(std::string_view from, std::string_view to) {
+    return replaced(mellonRequest, from, to);
+}
+
+// A message that must be refused, and why.
+struct Refusal {
+    std::string text;
+    Errc error;
+};
 
 }  // namespace
 
@@ -313,11 +321,7 @@ TEST_CASE("an AuthnRequest written by the codec reads back", "[unit][xml][saml]"
 }
 
 TEST_CASE("every malformed AuthnRequest is refused with its reason", "[unit][xml][saml]") {
-    struct Case {
-        std::string text;
-        Errc error;
-    };
-    std::vector<Case> cases = {
+    std::vector<Refusal> cases = {
         {mellonWith("Version=\"2.0\"", "Version=\"1.1\""), Errc::version_too_low},
         {mellonWith("Version=\"2.0\"", "Version=\"3.0\""), Errc::version_too_high},
         {mellonWith("Version=\"2.0\"", "Version=\"2.1\""), Errc::version_too_high},
@@ -441,16 +445,9 @@ TEST_CASE("malformed LogoutRequests are refused with their reason", "[unit][xml]
     request.sessionIndexes = {"_s1"};
     const std::string good = writeLogoutRequest(request);
     auto with = [&](std::string_view from, std::string_view to) {
-        std::string text = good;
-        auto at = text.find(from);
-        REQUIRE(at != std::string::npos);
-        return text.replace(at, from.size(), to);
+        return replaced(good, from, to);
     };
-    struct Case {
-        std::string text;
-        Errc error;
-    };
-    for (const auto& c : std::vector<Case>{
+    for (const auto& c : std::vector<Refusal>{
              {with("<saml:NameID>alice</saml:NameID>", ""), Errc::missing_element},
              {with("<saml:NameID>alice</saml:NameID>", "<saml:NameID></saml:NameID>"),
               Errc::empty_value},
@@ -495,16 +492,9 @@ TEST_CASE("a LogoutResponse reads back, and its status is checked", "[unit][xml]
         CHECK(*read == response);
     }
     auto with = [&](std::string_view from, std::string_view to) {
-        std::string text = good;
-        auto at = text.find(from);
-        REQUIRE(at != std::string::npos);
-        return text.replace(at, from.size(), to);
+        return replaced(good, from, to);
     };
-    struct Case {
-        std::string text;
-        Errc error;
-    };
-    for (const auto& c : std::vector<Case>{
+    for (const auto& c : std::vector<Refusal>{
              {with(std::string(status::responder), "urn:x:Fine"), Errc::invalid_status},
              {with("<samlp:StatusCode Value=\"" + std::string(status::responder) + "\">",
                    "<samlp:StatusCode>"),
@@ -634,12 +624,8 @@ TEST_CASE("the SOAP binding wraps a LogoutRequest and unwraps a LogoutResponse",
     CHECK(readResponse->inResponseTo == request.id);
     CHECK(readResponse->status.success());
 
-    struct Case {
-        std::string text;
-        Errc error;
-    };
     const std::string soap = "xmlns:S=\"http://schemas.xmlsoap.org/soap/envelope/\"";
-    for (const auto& c : std::vector<Case>{
+    for (const auto& c : std::vector<Refusal>{
              {"<S:Envelope " + soap +
                   "><S:Body><S:Fault><faultcode>S:Server</faultcode></S:Fault></S:Body></"
                   "S:Envelope>",
