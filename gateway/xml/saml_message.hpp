@@ -49,8 +49,7 @@ struct RequestedAuthnContext {
     bool operator==(const RequestedAuthnContext&) const = default;
 };
 
-// samlp:AuthnRequest (core §3.4.1). Subject, Conditions, Scoping and Extensions are accepted and
-// not read.
+// samlp:AuthnRequest (core §3.4.1). Conditions, Scoping and Extensions are accepted and not read.
 struct AuthnRequest {
     std::string id;
     std::int64_t issueInstant = 0;
@@ -64,6 +63,9 @@ struct AuthnRequest {
     bool isPassive = false;
     std::optional<NameIdPolicy> nameIdPolicy;
     std::optional<RequestedAuthnContext> requestedAuthnContext;
+    // core §3.4.1.4: the SP asks for an assertion about this subject only (the IdP refuses when
+    // the person logged in is someone else); nullopt when there is no Subject or no identifier.
+    std::optional<NameId> subject;
     bool operator==(const AuthnRequest&) const = default;
 };
 

@@ -256,12 +256,27 @@ Result<std::optional<BearerConfirmation>> readConfirmations(const Sequence& subj
     return std::optional<BearerConfirmation>{};
 }
 
+Result<Sequence> subjectParts(const XmlElement& subject) {
+    return Sequence::of(subject, {{ns::assertion, "BaseID", 0},
+                                  {ns::assertion, "NameID", 0},
+                                  {ns::assertion, "EncryptedID", 0},
+                                  {ns::assertion, "SubjectConfirmation", 1, true}});
+}
+
+// An AuthnRequest's Subject (core §3.4.1.4): its identifier, when it gives one.
+Result<std::optional<NameId>> requestedSubject(const XmlElement& subject) {
+    auto parts = subjectParts(subject);
+    if (!parts) return parts.error();
+    if (!parts->first("NameID") && !parts->first("EncryptedID") && !parts->first("BaseID"))
+        return std::optional<NameId>{};
+    auto nameId = readIdentifier(*parts);
+    if (!nameId) return nameId.error();
+    return std::optional(std::move(*nameId));
+}
+
 Result<void> readSubject(const std::optional<XmlElement>& subject, Assertion& assertion) {
     if (!subject) return Errc::missing_element;
-    auto children = Sequence::of(*subject, {{ns::assertion, "BaseID", 0},
-                                            {ns::assertion, "NameID", 0},
-                                            {ns::assertion, "EncryptedID", 0},
-                                            {ns::assertion, "SubjectConfirmation", 1, true}});
+    auto children = subjectParts(*subject);
     if (!children) return children.error();
     auto nameId = readIdentifier(*children);
     if (!nameId) return nameId.error();
@@ -398,6 +413,11 @@ Result<AuthnRequest> readAuthnRequest(const XmlElement& message) {
                                     {ns::protocol, "Scoping", 7}},
                                    true, request.issuer);
     if (!children) return children.error();
+    if (auto subject = children->first("Subject")) {
+        auto read = requestedSubject(*subject);
+        if (!read) return read.error();
+        request.subject = std::move(*read);
+    }
     if (auto policy = children->first("NameIDPolicy")) {
         auto read = readNameIdPolicy(*policy);
         if (!read) return read.error();

@@ -208,6 +208,11 @@ std::string writeAuthnRequest(const AuthnRequest& request) {
                       std::to_string(*request.attributeConsumingServiceIndex));
     out.open();
     writeIssuer(out, request.issuer);
+    if (request.subject) {
+        out.start("saml:Subject").open();
+        writeNameId(out, *request.subject);
+        out.close("saml:Subject");
+    }
     if (const auto& policy = request.nameIdPolicy) {
         out.start("samlp:NameIDPolicy")
             .optionalAttribute("Format", policy->format)

@@ -312,12 +312,13 @@ TEST_CASE("an AuthnRequest written by the codec reads back", "[unit][xml][saml]"
     request.requestedAuthnContext = RequestedAuthnContext{
         AuthnContextComparison::better,
         {std::string(authncontext::password), std::string(authncontext::x509)}};
+    request.subject = NameId{"jdupont@ecole.example", std::string(nameid::emailAddress), "", ""};
     auto doc = parsed(writeAuthnRequest(request));
     auto read = readAuthnRequest(doc.root());
     REQUIRE(read.has_value());
     CHECK(*read == request);
     CHECK(childNames(doc.root()) ==
-          std::vector<std::string>{"Issuer", "NameIDPolicy", "RequestedAuthnContext"});
+          std::vector<std::string>{"Issuer", "Subject", "NameIDPolicy", "RequestedAuthnContext"});
 }
 
 TEST_CASE("every malformed AuthnRequest is refused with its reason", "[unit][xml][saml]") {
@@ -402,6 +403,18 @@ TEST_CASE("Scoping, Extensions, Subject and Conditions are allowed and skipped",
     REQUIRE(read.has_value());
     CHECK(read->issuer == sp);
     REQUIRE(read->nameIdPolicy);
+    CHECK(read->subject == NameId{"a", "", "", ""});
+    // A Subject that only confirms names nobody; an encrypted one must be decrypted first.
+    auto confirmationOnly =
+        readAuthn(mellonWith("</saml:Issuer>",
+                             "</saml:Issuer><saml:Subject><saml:SubjectConfirmation "
+                             "Method=\"urn:oasis:names:tc:SAML:2.0:cm:bearer\"/></saml:Subject>"));
+    REQUIRE(confirmationOnly.has_value());
+    CHECK_FALSE(confirmationOnly->subject);
+    auto encrypted = readAuthn(mellonWith(
+        "</saml:Issuer>", "</saml:Issuer><saml:Subject><saml:EncryptedID/></saml:Subject>"));
+    REQUIRE_FALSE(encrypted.has_value());
+    CHECK(encrypted.error() == Errc::encrypted_identifier);
 }
 
 TEST_CASE("a comment inside a value never cuts it", "[unit][xml][saml]") {

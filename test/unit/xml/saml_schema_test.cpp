@@ -132,6 +132,7 @@ TEST_CASE("AuthnRequest and logout messages are valid against the schemas", "[un
     request.protocolBinding = binding::httpPost;
     request.forceAuthn = true;
     request.nameIdPolicy = NameIdPolicy{std::string(nameid::transient), true, ""};
+    request.subject = NameId{"jdupont", std::string(nameid::unspecified), "", ""};
     request.requestedAuthnContext = RequestedAuthnContext{
         AuthnContextComparison::minimum, {std::string(authncontext::passwordProtectedTransport)}};
     CHECK(schemaErrors(writeAuthnRequest(request)) == "");
