@@ -2,6 +2,7 @@
 
 #include "gateway/app/runtime.hpp"
 #include "protocols/cas/cas_endpoint.hpp"
+#include "protocols/saml/saml_endpoint.hpp"
 
 namespace sesame::app {
 namespace {
@@ -38,10 +39,34 @@ ProtocolEntry casProtocol() {
     return e;
 }
 
+// SAML 2.0 identity provider (protocols/saml).
+ProtocolEntry samlProtocol() {
+    ProtocolEntry e;
+    e.protocol = "saml";
+    e.basePath = "/saml";
+    e.routes = saml::SamlEndpoint::routeNames();
+    e.section = "saml";
+    e.parseConfig = [](const core::ConfigNode& section, const ProtocolContext& context,
+                       core::ConfigErrors& errors) -> std::any {
+        return saml::SamlConfig::parse(section, context.publicUrl, errors);
+    };
+    e.services = saml::samlServiceSchema();
+    e.make = [](const EndpointContext& c) -> std::unique_ptr<core::Endpoint> {
+        const auto* registry = &c.runtime.registry;
+        return std::make_unique<saml::SamlEndpoint>(
+            c.runtime.protocolConfig<saml::SamlConfig>("saml"),
+            [registry](const std::string& protocol, const std::string& id) {
+                return registry->find(protocol, id);
+            },
+            c.runtime.policy->habilitation().assurance(), c.store, c.clock, c.metrics);
+    };
+    return e;
+}
+
 }  // namespace
 
 const std::vector<ProtocolEntry>& registeredProtocols() {
-    static const std::vector<ProtocolEntry> entries{casProtocol()};
+    static const std::vector<ProtocolEntry> entries{casProtocol(), samlProtocol()};
     return entries;
 }
 

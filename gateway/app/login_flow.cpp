@@ -589,6 +589,7 @@ session::Task<std::vector<std::string>> LoginFlow::sendSingleLogout(
                 out.url = message.url;
                 out.contentType = message.contentType;
                 out.body = message.body;
+                out.soapAction = message.soapAction;
                 auto result = co_await backChannel.send(std::move(out));
                 bool ok = result && result->status >= 200 && result->status < 400;
                 metrics.singleLogouts.inc({ok ? "success" : "failure"});

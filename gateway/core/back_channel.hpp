@@ -16,6 +16,7 @@ struct OutboundRequest {
     std::string url;  // absolute http(s) URL
     std::string contentType;
     std::string body;
+    std::string soapAction;  // the SOAPAction header of a SOAP request; empty: none
     std::chrono::milliseconds timeout{5000};
 };
 

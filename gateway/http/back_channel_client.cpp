@@ -151,6 +151,7 @@ asio::awaitable<Result<core::OutboundResponse>> BackChannelClient::send(
     req.set(bhttp::field::user_agent, "Sesame");
     req.set(bhttp::field::connection, "close");
     if (!request.contentType.empty()) req.set(bhttp::field::content_type, request.contentType);
+    if (!request.soapAction.empty()) req.set("SOAPAction", "\"" + request.soapAction + "\"");
     req.body() = std::move(request.body);
     req.prepare_payload();
 

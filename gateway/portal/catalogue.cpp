@@ -117,6 +117,21 @@ constexpr std::array entries{
     Entry{"error.too_many_requests",
           "Trop de demandes de connexion depuis cette adresse. Réessayez dans une minute.",
           "Too many sign-in requests from this address. Try again in a minute."},
+    Entry{"error.saml_request",
+          "Le service a envoyé une demande de connexion illisible, expirée ou déjà utilisée. "
+          "Retournez au service et recommencez.",
+          "The service sent a sign-in request that is unreadable, expired or already used. Go "
+          "back to the service and try again."},
+    Entry{"error.saml_unknown_sp", "Ce service n’est pas enregistré auprès de l’ENT.",
+          "This service is not registered with the ENT."},
+    Entry{"error.saml_acs_unknown",
+          "Ce service demande une réponse à une adresse qu’il n’a pas déclarée. Par sécurité, "
+          "rien ne lui est envoyé.",
+          "This service asks for an answer at an address it did not register. For your "
+          "safety, nothing is sent to it."},
+    Entry{"error.saml_unsolicited",
+          "Ce service ne peut pas être ouvert depuis l’ENT : ouvrez-le directement.",
+          "This service cannot be opened from the ENT: open it directly."},
     Entry{"error.not_found", "Cette page n'existe pas.", "This page does not exist."},
     Entry{"error.unavailable",
           "Sesame est momentanément indisponible. Réessayez dans quelques minutes.",

@@ -1,0 +1,259 @@
+#include "protocols/saml/saml_config.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "gateway/core/log.hpp"
+#include "gateway/core/random.hpp"
+#include "gateway/xml/saml_names.hpp"
+
+namespace sesame::saml {
+namespace {
+namespace fs = std::filesystem;
+namespace names = xml::saml;
+const core::Logger log{"saml"};
+
+std::string readFile(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+// The persistent NameID key: read, or made at first start with mode 0600 from the first byte
+// (O_EXCL: never replaces one another process wrote meanwhile).
+std::string loadOrCreateSecret(const std::string& path, std::string& problem) {
+    if (fs::exists(path)) {
+        auto text = readFile(path);
+        while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+        if (text.size() < 32) problem = "shorter than 32 characters";
+        return text;
+    }
+    std::error_code ec;
+    fs::create_directories(fs::path(path).parent_path(), ec);
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        if (errno == EEXIST) return loadOrCreateSecret(path, problem);
+        problem = "cannot be created (" + std::string(std::strerror(errno)) + ")";
+        return {};
+    }
+    std::string secret = core::randomToken(32) + "\n";
+    bool written = ::write(fd, secret.data(), secret.size()) == static_cast<ssize_t>(secret.size());
+    ::close(fd);
+    if (!written) problem = "cannot be written";
+    secret.pop_back();
+    log.info("name_id_secret_created", {{"file", path}});
+    return secret;
+}
+
+std::optional<xml::SigningKey> keyPair(const core::ConfigNode& section, const char* keyName,
+                                       const char* certificateName, const std::string& keyFallback,
+                                       const std::string& certificateFallback,
+                                       const std::string& commonName, core::ConfigErrors& errors) {
+    auto keyPath = section[keyName].asPath(errors, keyFallback);
+    auto certificatePath = section[certificateName].asPath(errors, certificateFallback);
+    std::error_code ec;
+    fs::create_directories(fs::path(keyPath).parent_path(), ec);
+    auto key = xml::generateSigningKeyIfAbsent(keyPath, certificatePath, commonName);
+    if (!key) {
+        errors.add(section[keyName], keyPath + ": " + key.error().message());
+        return std::nullopt;
+    }
+    return *key;
+}
+
+std::chrono::seconds bounded(const core::ConfigNode& node, core::ConfigErrors& errors,
+                             std::chrono::seconds fallback, std::chrono::seconds min,
+                             std::chrono::seconds max, const char* expected) {
+    auto before = errors.all().size();
+    auto value = node.asDuration(errors, fallback);
+    if (errors.all().size() == before && (value < min || value > max)) {
+        errors.add(node, expected);
+        return fallback;
+    }
+    return value;
+}
+
+// "persistent" or the full URI.
+std::string nameIdFormatUri(const std::string& name) {
+    if (name == "persistent") return std::string(names::nameid::persistent);
+    if (name == "transient") return std::string(names::nameid::transient);
+    if (name == "email" || name == "emailAddress") return std::string(names::nameid::emailAddress);
+    if (name == "unspecified") return std::string(names::nameid::unspecified);
+    if (name == names::nameid::persistent || name == names::nameid::transient ||
+        name == names::nameid::emailAddress || name == names::nameid::unspecified)
+        return name;
+    return {};
+}
+
+// Every metadata file the service names: `metadata: { files: [...], directory: ... }`. A file
+// that cannot be read is a configuration error; an entity that cannot be used is skipped (a
+// federation aggregate must not lose every SP for one bad entry) and logged.
+std::shared_ptr<const SpCatalog> loadCatalog(const core::ConfigNode& node,
+                                             core::ConfigErrors& errors) {
+    auto catalog = std::make_shared<SpCatalog>();
+    if (!node.present()) return catalog;
+    node.checkKeys(errors, {"files", "directory"});
+    std::vector<std::string> files;
+    for (const auto& f : node["files"].asStringList(errors)) files.push_back(node.resolvePath(f));
+    if (node["directory"].present()) {
+        auto dir = node["directory"].asPath(errors);
+        std::error_code ec;
+        std::vector<std::string> found;
+        for (const auto& entry : fs::directory_iterator(dir, ec))
+            if (entry.path().extension() == ".xml") found.push_back(entry.path().string());
+        if (ec) errors.add(node["directory"], dir + ": " + ec.message());
+        std::sort(found.begin(), found.end());
+        files.insert(files.end(), found.begin(), found.end());
+    }
+    for (const auto& file : files) {
+        std::error_code ec;
+        if (!fs::is_regular_file(file, ec)) {
+            errors.add(node, file + ": no such metadata file");
+            continue;
+        }
+        auto read = xml::readSpMetadata(readFile(file));
+        if (!read) {
+            errors.add(node, file + ": " + read.error().message());
+            continue;
+        }
+        for (auto& e : read->errors) {
+            log.warning("metadata_entity_skipped",
+                        {{"file", file}, {"entity", e.entityId}, {"reason", e.reason}});
+            catalog->errors.push_back(std::move(e));
+        }
+        for (auto& sp : read->serviceProviders) {
+            auto id = sp.entityId;
+            if (!catalog->providers.emplace(id, std::move(sp)).second)
+                log.warning("metadata_entity_duplicate", {{"file", file}, {"entity", id}});
+        }
+    }
+    return catalog;
+}
+
+}  // namespace
+
+const xml::ServiceProvider* SpCatalog::find(std::string_view entityId) const {
+    auto it = providers.find(entityId);
+    return it == providers.end() ? nullptr : &it->second;
+}
+
+SamlConfig SamlConfig::parse(const core::ConfigNode& section, std::string publicUrl,
+                             core::ConfigErrors& errors) {
+    using std::chrono::seconds;
+    SamlConfig c;
+    c.publicUrl = std::move(publicUrl);
+    c.entityId = c.publicUrl + "/saml/metadata";
+    if (section.present() && !section.isMap()) {
+        errors.add(section, "expected a map of SAML identity provider settings");
+        return c;
+    }
+    section.checkKeys(
+        errors, {"entity_id", "signing_key", "signing_certificate", "next_signing_certificates",
+                 "encryption_key", "encryption_certificate", "name_id_secret", "assertion_lifetime",
+                 "clock_skew", "request_lifetime", "sign_metadata", "metadata_validity",
+                 "want_authn_requests_signed"});
+    c.entityId = section["entity_id"].asString(errors, c.entityId);
+    // Keys live next to the configuration by default (etc/saml/), never in the repository.
+    c.signingKey = keyPair(section, "signing_key", "signing_certificate", "saml/idp-signing.key",
+                           "saml/idp-signing.crt", "Sesame SAML IdP signing", errors);
+    c.encryptionKey =
+        keyPair(section, "encryption_key", "encryption_certificate", "saml/idp-encryption.key",
+                "saml/idp-encryption.crt", "Sesame SAML IdP encryption", errors);
+    for (const auto& path : section["next_signing_certificates"].asStringList(errors)) {
+        auto resolved = section["next_signing_certificates"].resolvePath(path);
+        auto certificate = xml::Certificate::fromPemFile(resolved);
+        if (!certificate)
+            errors.add(section["next_signing_certificates"],
+                       resolved + ": " + certificate.error().message());
+        else
+            c.nextSigningCertificates.push_back(certificate->base64Der());
+    }
+    std::string problem;
+    auto secretPath = section["name_id_secret"].asPath(errors, "saml/name-id.secret");
+    c.nameIdSecret = loadOrCreateSecret(secretPath, problem);
+    if (!problem.empty()) errors.add(section["name_id_secret"], secretPath + ": " + problem);
+    c.assertionLifetime = bounded(section["assertion_lifetime"], errors, c.assertionLifetime,
+                                  seconds(10), seconds(3600), "expected a duration from 10s to 1h");
+    c.clockSkew = bounded(section["clock_skew"], errors, c.clockSkew, seconds(0), seconds(600),
+                          "expected a duration from 0s to 10m");
+    c.requestLifetime = bounded(section["request_lifetime"], errors, c.requestLifetime, seconds(30),
+                                seconds(3600), "expected a duration from 30s to 1h");
+    c.signMetadata = section["sign_metadata"].asBool(errors, c.signMetadata);
+    c.metadataValidity =
+        bounded(section["metadata_validity"], errors, c.metadataValidity, seconds(3600),
+                seconds(365 * 86400), "expected a duration from 1h to 365d");
+    c.wantAuthnRequestsSigned =
+        section["want_authn_requests_signed"].asBool(errors, c.wantAuthnRequestsSigned);
+    return c;
+}
+
+policies::ProtocolSchema samlServiceSchema() {
+    return {"saml",
+            {"metadata", "name_id_formats", "sign", "encrypt", "encryption_cipher",
+             "attribute_name_format", "require_signed_requests", "idp_initiated"},
+            [](const core::ConfigNode& node, core::ConfigErrors& errors) {
+                auto s = std::make_shared<SamlServiceSettings>();
+                s->catalog = loadCatalog(node["metadata"], errors);
+                auto formats = node["name_id_formats"].present()
+                                   ? node["name_id_formats"].asStringList(errors)
+                                   : std::vector<std::string>{"persistent", "transient"};
+                for (const auto& f : formats) {
+                    auto uri = nameIdFormatUri(f);
+                    if (uri.empty())
+                        errors.add(node["name_id_formats"],
+                                   "unknown NameID format '" + f +
+                                       "' (expected persistent, transient, emailAddress or "
+                                       "unspecified)");
+                    else
+                        s->nameIdFormats.push_back(uri);
+                }
+                auto sign = node["sign"].asString(errors, "assertion");
+                if (sign == "assertion")
+                    s->sign = SignedParts::assertion;
+                else if (sign == "response")
+                    s->sign = SignedParts::response;
+                else if (sign == "both")
+                    s->sign = SignedParts::both;
+                else
+                    errors.add(node["sign"], "expected assertion, response or both");
+                auto encrypt = node["encrypt"].asString(errors, "auto");
+                if (encrypt == "auto")
+                    s->encrypt = Encryption::automatic;
+                else if (encrypt == "always")
+                    s->encrypt = Encryption::always;
+                else if (encrypt == "never")
+                    s->encrypt = Encryption::never;
+                else
+                    errors.add(node["encrypt"], "expected auto, always or never");
+                if (node["encryption_cipher"].present()) {
+                    auto cipher = node["encryption_cipher"].asString(errors);
+                    if (cipher == "aes256-gcm")
+                        s->cipher = xml::DataCipher::aes256Gcm;
+                    else if (cipher == "aes128-cbc")
+                        s->cipher = xml::DataCipher::aes128Cbc;
+                    else if (cipher == "aes256-cbc")
+                        s->cipher = xml::DataCipher::aes256Cbc;
+                    else
+                        errors.add(node["encryption_cipher"],
+                                   "expected aes256-gcm, aes128-cbc or aes256-cbc");
+                }
+                auto format = node["attribute_name_format"].asString(errors, "basic");
+                if (format == "basic")
+                    s->attributeNameFormat = std::string(names::attrname::basic);
+                else if (format == "uri")
+                    s->attributeNameFormat = std::string(names::attrname::uri);
+                else
+                    errors.add(node["attribute_name_format"], "expected basic or uri");
+                s->requireSignedRequests = node["require_signed_requests"].asBool(errors, false);
+                s->idpInitiated = node["idp_initiated"].asBool(errors, false);
+                return std::shared_ptr<const policies::ProtocolSettings>(std::move(s));
+            }};
+}
+
+}  // namespace sesame::saml

@@ -1,0 +1,695 @@
+#include "protocols/saml/saml_endpoint.hpp"
+
+#include <boost/json.hpp>
+#include <variant>
+
+#include "gateway/core/log.hpp"
+#include "gateway/core/random.hpp"
+#include "gateway/xml/base64.hpp"
+#include "gateway/xml/redirect_binding.hpp"
+#include "gateway/xml/saml_error.hpp"
+#include "gateway/xml/saml_idp_metadata.hpp"
+#include "gateway/xml/saml_names.hpp"
+#include "gateway/xml/saml_reader.hpp"
+#include "gateway/xml/saml_soap.hpp"
+#include "gateway/xml/saml_writer.hpp"
+#include "gateway/xml/xml_signature.hpp"
+#include "protocols/saml/authn_context.hpp"
+#include "protocols/saml/name_id.hpp"
+
+namespace sesame::saml {
+namespace {
+
+using boost::asio::awaitable;
+using core::HttpRequest;
+using core::HttpResponse;
+namespace names = xml::saml;
+const core::Logger log{"saml"};
+
+// A bounced cross-site POST waits this long for the browser to come back (one redirect).
+constexpr std::chrono::seconds bounceLifetime{60};
+// The largest SAML message read: an AuthnRequest or LogoutRequest is a few kB.
+constexpr std::size_t maxMessageBytes = 64 * 1024;
+
+std::string param(const core::FlowState& flow, std::string_view name) {
+    return core::findParameter(flow.params, name).value_or(std::string{});
+}
+
+std::optional<std::string> optionalParam(const core::FlowState& flow, std::string_view name) {
+    return core::findParameter(flow.params, name);
+}
+
+std::string_view comparisonName(names::AuthnContextComparison c) {
+    using C = names::AuthnContextComparison;
+    switch (c) {
+        case C::exact:
+            return "exact";
+        case C::minimum:
+            return "minimum";
+        case C::maximum:
+            return "maximum";
+        case C::better:
+            return "better";
+    }
+    return "exact";
+}
+
+names::AuthnContextComparison comparisonFrom(std::string_view name) {
+    using C = names::AuthnContextComparison;
+    if (name == "minimum") return C::minimum;
+    if (name == "maximum") return C::maximum;
+    if (name == "better") return C::better;
+    return C::exact;
+}
+
+std::vector<xml::Certificate> certificates(const std::vector<std::string>& base64Ders) {
+    std::vector<xml::Certificate> out;
+    for (const auto& der : base64Ders)
+        if (auto c = xml::Certificate::fromBase64Der(der)) out.push_back(std::move(*c));
+    return out;
+}
+
+// The SP endpoint of `binding` in a list read from its metadata; null when it has none.
+template <class Endpoint>
+const Endpoint* endpointOf(const std::vector<Endpoint>& endpoints, std::string_view binding) {
+    for (const auto& e : endpoints)
+        if (e.binding == binding) return &e;
+    return nullptr;
+}
+
+std::string withQuery(const std::string& url, const std::string& query) {
+    return url + (url.find('?') == std::string::npos ? "?" : "&") + query;
+}
+
+core::UserFacingError pageError(int status, std::string key, std::string detail = {}) {
+    return core::UserFacingError{status, std::move(key), std::move(detail)};
+}
+
+}  // namespace
+
+struct SamlEndpoint::Received {
+    std::variant<xml::ReceivedRedirect, xml::ReceivedPost> message;
+    const xml::XmlDocument& document() const {
+        return std::visit([](const auto& m) -> const xml::XmlDocument& { return m.document; },
+                          message);
+    }
+    const std::optional<std::string>& relayState() const {
+        return std::visit(
+            [](const auto& m) -> const std::optional<std::string>& { return m.relayState; },
+            message);
+    }
+    bool isSigned() const {
+        if (auto* r = std::get_if<xml::ReceivedRedirect>(&message)) return r->isSigned();
+        return document().root().child(names::ns::dsig, "Signature").has_value();
+    }
+};
+
+SamlEndpoint::SamlEndpoint(SamlConfig config, ServiceLookup services, policies::Ladder assurance,
+                           session::SessionStore& store, core::Clock& clock,
+                           core::SesameMetrics* metrics)
+    : config_(std::move(config)),
+      services_(std::move(services)),
+      assurance_(std::move(assurance)),
+      store_(store),
+      clock_(clock),
+      metrics_(metrics) {}
+
+std::vector<std::string> SamlEndpoint::routeNames() {
+    return {"/metadata", "/sso", "/init", "/slo"};
+}
+
+awaitable<core::EndpointReply> SamlEndpoint::handle(const HttpRequest& request,
+                                                    const std::optional<core::Session>& session) {
+    const std::string_view path = std::string_view(request.path).substr(basePath().size());
+    if (path == "/metadata") co_return metadata();
+    if (path == "/sso") co_return co_await singleSignOn(request, session);
+    if (path == "/init") co_return co_await idpInitiated(request);
+    if (path == "/slo") co_return co_await singleLogout(request, session);
+    co_return pageError(404, "error.not_found");
+}
+
+// ---- Metadata --------------------------------------------------------------------------------
+
+HttpResponse SamlEndpoint::metadata() {
+    if (metadata_.empty()) {
+        names::IdpMetadata m;
+        m.id = names::newMessageId();
+        m.entityId = config_.entityId;
+        m.wantAuthnRequestsSigned = config_.wantAuthnRequestsSigned;
+        if (config_.signingKey)
+            m.signingCertificates.push_back(config_.signingKey->certificateBase64Der());
+        for (const auto& next : config_.nextSigningCertificates)
+            m.signingCertificates.push_back(next);
+        if (config_.encryptionKey)
+            m.encryptionCertificates.push_back(config_.encryptionKey->certificateBase64Der());
+        m.nameIdFormats = {
+            std::string(names::nameid::persistent), std::string(names::nameid::transient),
+            std::string(names::nameid::emailAddress), std::string(names::nameid::unspecified)};
+        for (auto binding : {names::binding::httpRedirect, names::binding::httpPost}) {
+            m.singleSignOnServices.push_back({std::string(binding), config_.ssoUrl()});
+            m.singleLogoutServices.push_back({std::string(binding), config_.sloUrl()});
+        }
+        m.validUntil = clock_.nowSeconds() + config_.metadataValidity.count();
+        m.cacheDurationSeconds = 86400;
+        metadata_ = names::writeIdpMetadata(m);
+        if (config_.signMetadata && config_.signingKey) {
+            auto doc = xml::XmlDocument::parse(metadata_, 1024 * 1024);
+            if (doc && xml::signEnveloped(*doc, doc->root(), *config_.signingKey))
+                metadata_ = doc->toString();
+            else
+                log.error("metadata_not_signed", {});
+        }
+    }
+    return HttpResponse::text(200, metadata_, "application/samlmetadata+xml");
+}
+
+// ---- Receiving -------------------------------------------------------------------------------
+
+std::optional<SamlEndpoint::Peer> SamlEndpoint::findPeer(const std::string& entityId) const {
+    if (entityId.empty()) return std::nullopt;
+    const policies::Service* service = services_("saml", entityId);
+    if (!service) return std::nullopt;
+    const auto* settings = service->settingsAs<SamlServiceSettings>();
+    if (!settings || !settings->catalog) return std::nullopt;
+    const auto* sp = settings->catalog->find(entityId);
+    if (!sp) return std::nullopt;
+    return Peer{service, settings, sp};
+}
+
+bool SamlEndpoint::signatureRequired(const Peer& peer) const {
+    return config_.wantAuthnRequestsSigned || peer.metadata->authnRequestsSigned ||
+           peer.settings->requireSignedRequests;
+}
+
+Result<void> SamlEndpoint::verify(const Received& message, const Peer& peer) const {
+    auto trusted = certificates(peer.metadata->certificates(xml::KeyUse::signing));
+    if (auto* redirect = std::get_if<xml::ReceivedRedirect>(&message.message)) {
+        auto verified = xml::verifyRedirect(*redirect, trusted);
+        if (!verified) return verified.error();
+        return Result<void>{};
+    }
+    const auto& document = message.document();
+    auto verified = xml::verifyEnveloped(document, document.root(), trusted);
+    if (!verified) return verified.error();
+    return Result<void>{};
+}
+
+// A POST from an SP's page is cross-site: the browser keeps the SameSite=Lax session cookie
+// from it (RFC 6265bis §5.6.7.1). Rather than weaken the cookie for every request, the message
+// is kept for a minute under a random id and the browser is sent back here by a top-level GET,
+// which carries Lax cookies: the login then finds the session (docs/saml.md).
+awaitable<core::EndpointReply> SamlEndpoint::bounce(const HttpRequest& request) {
+    std::string id = core::randomToken(24);
+    auto fields = boost::json::serialize(core::parametersToJson(request.form));
+    auto saved = co_await store_.putArtefact(postedMessages, id, fields, bounceLifetime);
+    if (!saved) co_return pageError(503, "error.unavailable");
+    auto response = HttpResponse::redirect(request.path + "?continue=" + id, 303);
+    response.authenticationPage = true;
+    co_return response;
+}
+
+awaitable<Result<std::optional<SamlEndpoint::Received>>> SamlEndpoint::receive(
+    const HttpRequest& request) {
+    using Out = std::optional<Received>;
+    if (request.method == "POST") {
+        auto post = xml::decodePost(request.form, maxMessageBytes);
+        if (!post) co_return post.error();
+        co_return Out{Received{std::move(*post)}};
+    }
+    if (auto continued = request.param("continue")) {
+        if (continued->size() > 64) co_return Out{};
+        auto fields = co_await store_.takeArtefact(postedMessages, *continued);
+        if (!fields) co_return fields.error();
+        if (!*fields) co_return Out{};
+        boost::system::error_code ec;
+        auto value = boost::json::parse(**fields, ec);
+        if (ec) co_return Out{};
+        auto post = xml::decodePost(core::parametersFromJson(&value), maxMessageBytes);
+        if (!post) co_return post.error();
+        co_return Out{Received{std::move(*post)}};
+    }
+    auto query = request.rawTarget.find('?');
+    if (query == std::string::npos) co_return Out{};
+    auto redirect =
+        xml::decodeRedirect(std::string_view(request.rawTarget).substr(query + 1), maxMessageBytes);
+    if (!redirect) co_return redirect.error();
+    co_return Out{Received{std::move(*redirect)}};
+}
+
+// ---- Responses -------------------------------------------------------------------------------
+
+Result<std::string> SamlEndpoint::signedResponse(const Peer& peer, std::string xmlText) const {
+    if (!config_.signingKey) return core::Errc::unavailable;
+    auto doc = xml::XmlDocument::parse(xmlText, 1024 * 1024);
+    if (!doc) return doc.error();
+    auto root = doc->root();
+    const auto sign = peer.settings->sign;
+    auto assertion = root.child(names::ns::assertion, "Assertion");
+    // The assertion is signed before it is encrypted, the Response after (its digest covers the
+    // encrypted assertion): SAML core §6.2, as the signing code says.
+    if (assertion && (sign != SignedParts::response || peer.metadata->wantAssertionsSigned)) {
+        if (auto s = xml::signEnveloped(*doc, *assertion, *config_.signingKey); !s)
+            return s.error();
+    }
+    auto encryptionCerts = peer.metadata->certificates(xml::KeyUse::encryption);
+    const bool encrypt = assertion && peer.settings->encrypt != Encryption::never &&
+                         (peer.settings->encrypt == Encryption::always || !encryptionCerts.empty());
+    if (encrypt) {
+        if (encryptionCerts.empty()) return core::Errc::invalid_argument;  // "always", no key
+        auto certificate = xml::EncryptionCertificate::load(encryptionCerts.front());
+        if (!certificate) return certificate.error();
+        auto cipher = peer.settings->cipher.value_or(
+            xml::chooseDataCipher(peer.metadata->encryptionMethods()));
+        // The assertion must be found again: signing changed nothing above it, but be exact.
+        auto current = doc->root().child(names::ns::assertion, "Assertion");
+        if (!current) return core::Errc::invalid_argument;
+        if (auto e = xml::encryptAssertion(*doc, *current, *certificate, cipher); !e)
+            return e.error();
+    }
+    if (!assertion || sign != SignedParts::assertion) {
+        if (auto s = xml::signEnveloped(*doc, doc->root(), *config_.signingKey); !s)
+            return s.error();
+    }
+    return doc->toString();
+}
+
+core::FormPost SamlEndpoint::errorResponse(const Peer& peer, const std::string& acs,
+                                           const std::string& inResponseTo,
+                                           const std::optional<std::string>& relayState,
+                                           names::Status status) const {
+    log.info("saml_error_response", {{"sp", peer.metadata->entityId},
+                                     {"status", status.code},
+                                     {"sub_status", status.subCode},
+                                     {"message", status.message}});
+    auto response =
+        names::errorResponse(config_.entityId, acs, inResponseTo, clock_.nowSeconds(), status);
+    std::string xmlText = names::writeResponse(response);
+    // An error Response carries no assertion: the Response itself is signed, always.
+    if (config_.signingKey) {
+        if (auto doc = xml::XmlDocument::parse(xmlText, 256 * 1024);
+            doc && xml::signEnveloped(*doc, doc->root(), *config_.signingKey))
+            xmlText = doc->toString();
+    }
+    core::FormPost post{acs, {{"SAMLResponse", xml::base64Encode(xmlText)}}};
+    if (relayState) post.fields.emplace_back("RelayState", *relayState);
+    return post;
+}
+
+// ---- Single sign-on --------------------------------------------------------------------------
+
+awaitable<core::EndpointReply> SamlEndpoint::singleSignOn(
+    const HttpRequest& request, const std::optional<core::Session>& session) {
+    if (request.method == "POST" && !session) co_return co_await bounce(request);
+    auto received = co_await receive(request);
+    if (!received) {
+        if (received.error() == core::Errc::unavailable)
+            co_return pageError(503, "error.unavailable");
+        log.warning("saml_request_unreadable",
+                    {{"error", received.error().message()}, {"client", request.clientAddress}});
+        co_return pageError(400, "error.saml_request");
+    }
+    if (!*received) co_return pageError(400, "error.saml_request");
+    const Received& message = **received;
+    auto authn = names::readAuthnRequest(message.document().root());
+    if (!authn) {
+        // Nothing in it can be trusted, not even where to send an error: a page (§3.4.1.1 lets
+        // the IdP refuse a request it cannot process).
+        log.warning("saml_authn_request_refused",
+                    {{"error", authn.error().message()}, {"client", request.clientAddress}});
+        co_return pageError(400, "error.saml_request");
+    }
+    auto peer = findPeer(authn->issuer);
+    if (!peer) {
+        log.warning("saml_unknown_sp", {{"sp", authn->issuer}, {"client", request.clientAddress}});
+        co_return pageError(400, "error.saml_unknown_sp", authn->issuer);
+    }
+    // The ACS: by index, by URL, or the default; only one the metadata lists, with HTTP-POST
+    // (the binding Sesame answers with). Anything else gets a page and no SAML message at all:
+    // never a message to an address the SP did not register (profiles §4.1.4.1).
+    const xml::IndexedEndpoint* acs = nullptr;
+    if (authn->assertionConsumerServiceIndex)
+        acs =
+            peer->metadata->assertionConsumerServiceByIndex(*authn->assertionConsumerServiceIndex);
+    else if (!authn->assertionConsumerServiceUrl.empty())
+        acs =
+            peer->metadata->assertionConsumerServiceByLocation(authn->assertionConsumerServiceUrl);
+    else
+        acs = peer->metadata->defaultAssertionConsumerService();
+    if (!acs || acs->binding != names::binding::httpPost ||
+        (!authn->protocolBinding.empty() && authn->protocolBinding != names::binding::httpPost)) {
+        log.warning("saml_acs_refused",
+                    {{"sp", authn->issuer}, {"acs", authn->assertionConsumerServiceUrl}});
+        co_return pageError(400, "error.saml_acs_unknown",
+                            authn->assertionConsumerServiceUrl.empty()
+                                ? authn->issuer
+                                : authn->assertionConsumerServiceUrl);
+    }
+    const std::string acsUrl = acs->location;
+    auto refuse = [&](std::string_view code, std::string_view subCode, std::string text) {
+        return core::renderAutoPost(
+            errorResponse(*peer, acsUrl, authn->id, message.relayState(),
+                          names::Status{std::string(code), std::string(subCode), std::move(text)}),
+            session ? session->language : "fr");
+    };
+    using namespace names::status;
+    if (message.isSigned()) {
+        if (auto v = verify(message, *peer); !v) {
+            log.warning("saml_signature_refused",
+                        {{"sp", authn->issuer}, {"error", v.error().message()}});
+            co_return refuse(requester, requestDenied, "The request's signature is not valid");
+        }
+    } else if (signatureRequired(*peer)) {
+        log.warning("saml_signature_missing", {{"sp", authn->issuer}});
+        co_return refuse(requester, requestDenied, "The request must be signed");
+    }
+    if (!authn->destination.empty() && authn->destination != config_.ssoUrl())
+        co_return refuse(requester, requestDenied, "Wrong Destination");
+    const auto now = clock_.nowSeconds();
+    const auto skew = config_.clockSkew.count();
+    if (authn->issueInstant > now + skew ||
+        authn->issueInstant + config_.requestLifetime.count() + skew < now)
+        co_return refuse(requester, requestDenied, "The request has expired");
+    // Each request is accepted once: a copy replayed (by the browser's history or an attacker
+    // holding it) is refused while the original could still be fresh.
+    auto first = co_await store_.rememberOnce(requestIds, authn->issuer + "\n" + authn->id,
+                                              config_.requestLifetime + 2 * config_.clockSkew);
+    if (!first) co_return pageError(503, "error.unavailable");
+    if (!*first) {
+        log.warning("saml_request_replayed",
+                    {{"sp", authn->issuer}, {"client", request.clientAddress}});
+        co_return refuse(requester, requestDenied, "The request was already used");
+    }
+    // NameIDPolicy (core §3.4.1.1): a format the service may receive, else InvalidNameIDPolicy.
+    const auto& formats = peer->settings->nameIdFormats;
+    std::string format = formats.empty() ? std::string(names::nameid::transient) : formats.front();
+    if (authn->nameIdPolicy && !authn->nameIdPolicy->format.empty() &&
+        authn->nameIdPolicy->format != names::nameid::unspecified) {
+        format = authn->nameIdPolicy->format;
+        if (std::find(formats.begin(), formats.end(), format) == formats.end())
+            co_return refuse(requester, invalidNameIdPolicy, "NameID format not allowed");
+    }
+    core::FlowState flow;
+    flow.protocol = "saml";
+    flow.serviceId = peer->service->id;
+    flow.service = authn->issuer;
+    flow.forceAuthentication = authn->forceAuthn;
+    flow.passive = authn->isPassive;
+    if (const auto& requested = authn->requestedAuthnContext) {
+        auto required = requiredAssurance(*requested, assurance_);
+        if (!required)
+            co_return refuse(responder, noAuthnContext, "No such authentication context");
+        flow.authnContexts = requested->classRefs;
+        flow.authnComparison = std::string(comparisonName(requested->comparison));
+        flow.minimumAssurance = *required;
+    }
+    flow.params = {{"id", authn->id}, {"acs", acsUrl}, {"format", format}};
+    if (message.relayState()) flow.params.emplace_back("relay", *message.relayState());
+    co_return core::NeedsAuthentication{std::move(flow)};
+}
+
+awaitable<core::EndpointReply> SamlEndpoint::idpInitiated(const HttpRequest& request) {
+    bool repeated = false;
+    auto providerId = request.param("providerId", &repeated);
+    if (!providerId || repeated) co_return pageError(400, "error.invalid_request");
+    auto peer = findPeer(*providerId);
+    if (!peer) co_return pageError(400, "error.saml_unknown_sp", *providerId);
+    if (!peer->settings->idpInitiated)
+        co_return pageError(403, "error.saml_unsolicited", *providerId);
+    const auto* acs = peer->metadata->defaultAssertionConsumerService();
+    if (!acs || acs->binding != names::binding::httpPost)
+        co_return pageError(400, "error.saml_acs_unknown", *providerId);
+    core::FlowState flow;
+    flow.protocol = "saml";
+    flow.serviceId = peer->service->id;
+    flow.service = *providerId;
+    const auto& formats = peer->settings->nameIdFormats;
+    flow.params = {
+        {"id", ""},
+        {"acs", acs->location},
+        {"format", formats.empty() ? std::string(names::nameid::transient) : formats.front()}};
+    if (auto relay = request.param("RelayState"); relay && relay->size() <= 80)
+        flow.params.emplace_back("relay", *relay);
+    co_return core::NeedsAuthentication{std::move(flow)};
+}
+
+awaitable<Result<HttpResponse>> SamlEndpoint::resume(const core::FlowState& flow,
+                                                     const core::Session& session,
+                                                     const core::Release& release,
+                                                     bool freshLogin) {
+    (void)freshLogin;
+    // Again: the registry or the metadata may have been reloaded while the person was away.
+    auto peer = findPeer(flow.service);
+    if (!peer) co_return HttpResponse::text(400, "Unknown service provider\n");
+    const std::string acs = param(flow, "acs");
+    const std::string inResponseTo = param(flow, "id");
+    const auto relay = optionalParam(flow, "relay");
+    auto refuse = [&](std::string_view code, std::string_view subCode, std::string text) {
+        return core::renderAutoPost(
+            errorResponse(*peer, acs, inResponseTo, relay,
+                          names::Status{std::string(code), std::string(subCode), std::move(text)}),
+            session.language);
+    };
+    if (!flow.authnContexts.empty()) {
+        names::RequestedAuthnContext requested{comparisonFrom(flow.authnComparison),
+                                               flow.authnContexts};
+        if (!satisfies(session.identity, requested, assurance_))
+            co_return refuse(names::status::responder, names::status::noAuthnContext,
+                             "The login does not match the requested context");
+    }
+    NameIdContext context{config_.entityId, flow.service, config_.nameIdSecret};
+    auto nameId = nameIdFor(param(flow, "format"), context, session.identity, release);
+    if (!nameId)
+        co_return refuse(names::status::requester, names::status::invalidNameIdPolicy,
+                         "No identifier of the requested format for this person");
+
+    names::BearerTerms terms;
+    terms.idpEntityId = config_.entityId;
+    terms.spEntityId = flow.service;
+    terms.acsUrl = acs;
+    terms.inResponseTo = inResponseTo;
+    terms.nameId = *nameId;
+    terms.authn.authnInstant = session.identity.authTime;
+    terms.authn.sessionIndex = "_" + core::randomToken(20);
+    terms.authn.classRef = classRefFor(session.identity);
+    for (const auto& [name, values] : release.attributes.all())
+        terms.attributes.push_back({name, peer->settings->attributeNameFormat, "", values});
+    terms.now = clock_.nowSeconds();
+    terms.skewSeconds = config_.clockSkew.count();
+    terms.lifetimeSeconds = config_.assertionLifetime.count();
+    auto signedXml = signedResponse(*peer, names::writeResponse(names::bearerResponse(terms)));
+    if (!signedXml) {
+        log.error("saml_response_failed",
+                  {{"sp", flow.service}, {"error", signedXml.error().message()}});
+        co_return signedXml.error();
+    }
+    // Single logout will name this login to the SP by its NameID and SessionIndex.
+    if (peer->service->singleLogout) {
+        core::ServiceVisit visit{"saml",
+                                 peer->service->id,
+                                 flow.service,
+                                 terms.authn.sessionIndex,
+                                 "",
+                                 {{"nameid", nameId->value},
+                                  {"format", nameId->format},
+                                  {"nq", nameId->nameQualifier},
+                                  {"spnq", nameId->spNameQualifier}}};
+        auto added = co_await store_.addVisit(session.id, visit);
+        if (!added) co_return added.error();
+    }
+    log.info("saml_assertion", {{"sp", flow.service}, {"format", nameId->format}});
+    core::FormPost post{acs, {{"SAMLResponse", xml::base64Encode(*signedXml)}}};
+    if (relay) post.fields.emplace_back("RelayState", *relay);
+    co_return core::renderAutoPost(post, session.language);
+}
+
+HttpResponse SamlEndpoint::resumeUnauthenticated(const core::FlowState& flow) {
+    auto peer = findPeer(flow.service);
+    if (!peer) return HttpResponse::text(400, "Unknown service provider\n");
+    return core::renderAutoPost(
+        errorResponse(*peer, param(flow, "acs"), param(flow, "id"), optionalParam(flow, "relay"),
+                      names::Status{std::string(names::status::responder),
+                                    std::string(names::status::noPassive),
+                                    "The person would have to log in"}),
+        "fr");
+}
+
+std::optional<core::FormPost> SamlEndpoint::refusal(const core::FlowState& flow) {
+    auto peer = findPeer(flow.service);
+    if (!peer) return std::nullopt;
+    return errorResponse(*peer, param(flow, "acs"), param(flow, "id"), optionalParam(flow, "relay"),
+                         names::Status{std::string(names::status::requester),
+                                       std::string(names::status::requestDenied),
+                                       "Access refused by the policy of the ENT"});
+}
+
+// ---- Single logout ---------------------------------------------------------------------------
+
+std::optional<core::FormPost> SamlEndpoint::logoutRequestTo(const Peer& peer,
+                                                            const core::ServiceVisit& visit,
+                                                            bool frontChannel) const {
+    if (!config_.signingKey) return std::nullopt;
+    const auto& slo = peer.metadata->singleLogoutServices;
+    const auto* endpoint =
+        endpointOf(slo, frontChannel ? names::binding::httpRedirect : names::binding::soap);
+    if (!endpoint) return std::nullopt;
+    names::LogoutRequest request;
+    request.id = names::newMessageId();
+    request.issueInstant = clock_.nowSeconds();
+    request.destination = endpoint->location;
+    request.issuer = config_.entityId;
+    request.notOnOrAfter = request.issueInstant + config_.assertionLifetime.count();
+    request.nameId.value = core::findParameter(visit.details, "nameid").value_or("");
+    request.nameId.format = core::findParameter(visit.details, "format").value_or("");
+    request.nameId.nameQualifier = core::findParameter(visit.details, "nq").value_or("");
+    request.nameId.spNameQualifier = core::findParameter(visit.details, "spnq").value_or("");
+    if (request.nameId.value.empty()) return std::nullopt;
+    request.sessionIndexes.push_back(visit.sessionIndex);
+    request.reason = std::string(names::reason::user);
+    const std::string text = names::writeLogoutRequest(request);
+    if (frontChannel) {
+        auto query = xml::encodeSignedRedirect(xml::SamlMessageKind::request, text, std::nullopt,
+                                               *config_.signingKey);
+        if (!query) return std::nullopt;
+        return core::FormPost{withQuery(endpoint->location, *query), {}};
+    }
+    auto doc = xml::XmlDocument::parse(text, 256 * 1024);
+    if (!doc || !xml::signEnveloped(*doc, doc->root(), *config_.signingKey)) return std::nullopt;
+    return core::FormPost{endpoint->location,
+                          {{"soap", names::wrapInSoapEnvelope(doc->toString())}}};
+}
+
+std::vector<core::BackChannelMessage> SamlEndpoint::logoutMessages(
+    const std::vector<core::ServiceVisit>& visits) {
+    std::vector<core::BackChannelMessage> out;
+    for (const auto& visit : visits) {
+        if (visit.protocol != "saml") continue;
+        auto peer = findPeer(visit.service);
+        if (!peer) continue;
+        if (auto soap = logoutRequestTo(*peer, visit, false))
+            out.push_back({soap->action, "text/xml; charset=utf-8", soap->fields.front().second,
+                           std::string(names::soapAction)});
+    }
+    return out;
+}
+
+std::vector<core::FrontChannelMessage> SamlEndpoint::frontChannelLogout(
+    const std::vector<core::ServiceVisit>& visits) {
+    std::vector<core::FrontChannelMessage> out;
+    for (const auto& visit : visits) {
+        if (visit.protocol != "saml") continue;
+        auto peer = findPeer(visit.service);
+        // An SP with a SOAP endpoint was told on the back channel.
+        if (!peer || endpointOf(peer->metadata->singleLogoutServices, names::binding::soap))
+            continue;
+        if (auto redirect = logoutRequestTo(*peer, visit, true))
+            out.push_back({redirect->action});
+        else
+            log.warning("saml_logout_unreachable", {{"sp", visit.service}});
+    }
+    return out;
+}
+
+std::optional<core::FormPost> SamlEndpoint::completeLogout(const core::FlowState& initiator) {
+    auto peer = findPeer(initiator.service);
+    if (!peer || !config_.signingKey) return std::nullopt;
+    const auto& slo = peer->metadata->singleLogoutServices;
+    const auto* redirect = endpointOf(slo, names::binding::httpRedirect);
+    const auto* post = endpointOf(slo, names::binding::httpPost);
+    const auto* endpoint = redirect ? redirect : post;
+    if (!endpoint) return std::nullopt;
+    const std::string location =
+        endpoint->responseLocation.empty() ? endpoint->location : endpoint->responseLocation;
+    names::LogoutResponse response;
+    response.id = names::newMessageId();
+    response.inResponseTo = param(initiator, "id");
+    response.issueInstant = clock_.nowSeconds();
+    response.destination = location;
+    response.issuer = config_.entityId;
+    response.status.code = std::string(names::status::success);
+    const std::string text = names::writeLogoutResponse(response);
+    const auto relay = optionalParam(initiator, "relay");
+    if (redirect) {
+        auto query = xml::encodeSignedRedirect(
+            xml::SamlMessageKind::response, text,
+            relay ? std::optional<std::string_view>(*relay) : std::nullopt, *config_.signingKey);
+        if (!query) return std::nullopt;
+        return core::FormPost{withQuery(location, *query), {}};
+    }
+    auto doc = xml::XmlDocument::parse(text, 256 * 1024);
+    if (!doc || !xml::signEnveloped(*doc, doc->root(), *config_.signingKey)) return std::nullopt;
+    core::FormPost out{location, {{"SAMLResponse", xml::base64Encode(doc->toString())}}};
+    if (relay) out.fields.emplace_back("RelayState", *relay);
+    return out;
+}
+
+awaitable<core::EndpointReply> SamlEndpoint::singleLogout(
+    const HttpRequest& request, const std::optional<core::Session>& session) {
+    if (request.method == "POST" && !session) co_return co_await bounce(request);
+    auto received = co_await receive(request);
+    if (!received || !*received) {
+        log.warning("saml_logout_unreadable",
+                    {{"error", received ? std::string("no message") : received.error().message()}});
+        co_return pageError(400, "error.saml_request");
+    }
+    const Received& message = **received;
+    const auto root = message.document().root();
+    if (root.is(names::ns::protocol, "LogoutResponse")) {
+        // The end of a front-channel logout frame: the SP says it is done. Nothing waits on it.
+        auto response = names::readLogoutResponse(root);
+        log.info("saml_logout_response",
+                 {{"sp", response ? response->issuer : std::string{}},
+                  {"status", response ? response->status.code : response.error().message()}});
+        auto page = HttpResponse::text(200, "ok\n");
+        page.authenticationPage = true;
+        co_return page;
+    }
+    auto logout = names::readLogoutRequest(root);
+    if (!logout) {
+        log.warning("saml_logout_refused", {{"error", logout.error().message()}});
+        co_return pageError(400, "error.saml_request");
+    }
+    auto peer = findPeer(logout->issuer);
+    if (!peer) co_return pageError(400, "error.saml_unknown_sp", logout->issuer);
+    core::FlowState initiator;
+    initiator.protocol = "saml";
+    initiator.serviceId = peer->service->id;
+    initiator.service = logout->issuer;
+    initiator.params = {{"id", logout->id}};
+    if (message.relayState()) initiator.params.emplace_back("relay", *message.relayState());
+    // Profiles §4.4.4.1: a LogoutRequest over a front-channel binding MUST be signed.
+    bool valid = message.isSigned() && verify(message, *peer).has_value();
+    const auto now = clock_.nowSeconds();
+    const auto skew = config_.clockSkew.count();
+    if (valid && !logout->destination.empty() && logout->destination != config_.sloUrl())
+        valid = false;
+    if (valid && logout->notOnOrAfter && *logout->notOnOrAfter + skew < now) valid = false;
+    if (valid && logout->issueInstant + config_.requestLifetime.count() + skew < now) valid = false;
+    if (!valid) {
+        log.warning("saml_logout_request_refused", {{"sp", logout->issuer}});
+        co_return pageError(400, "error.saml_request");
+    }
+    auto first = co_await store_.rememberOnce(requestIds, logout->issuer + "\n" + logout->id,
+                                              config_.requestLifetime + 2 * config_.clockSkew);
+    if (!first) co_return pageError(503, "error.unavailable");
+    if (!*first) co_return pageError(400, "error.saml_request");
+    // The session of this browser ends only if it is the one the SP names (its NameID as issued
+    // in this session); otherwise the SP is answered and nothing else changes.
+    bool known = false;
+    if (session) {
+        auto visits = co_await store_.visits(session->id);
+        if (!visits) co_return pageError(503, "error.unavailable");
+        for (const auto& v : *visits)
+            if (v.protocol == "saml" && v.service == logout->issuer &&
+                core::findParameter(v.details, "nameid") == logout->nameId.value)
+                known = true;
+    }
+    log.info("saml_logout_request",
+             {{"sp", logout->issuer}, {"session_matched", known ? "yes" : "no"}});
+    if (known) co_return core::LogoutRequested{"", initiator};
+    auto done = completeLogout(initiator);
+    if (!done) co_return pageError(400, "error.saml_request");
+    if (done->fields.empty()) co_return HttpResponse::redirect(done->action, 303);
+    co_return core::renderAutoPost(*done, session ? session->language : "fr");
+}
+
+}  // namespace sesame::saml
