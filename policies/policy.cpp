@@ -70,6 +70,8 @@ std::vector<std::string> sourceValues(const core::Identity& id, const std::strin
     if (source == "assurance") return one(id.assurance);
     if (source == "authMethod") return one(id.authMethod);
     if (source.rfind("attr:", 0) == 0) return id.attributes.values(source.substr(5));
+    // A constant the service expects from every person (the GAR's idEnt: the ENT project's id).
+    if (source.rfind("value:", 0) == 0) return {source.substr(6)};
     return {};
 }
 
@@ -126,6 +128,7 @@ const std::vector<std::string>& knownSources() {
 
 bool isKnownSource(const std::string& source) {
     if (source.rfind("attr:", 0) == 0) return source.size() > 5;
+    if (source.rfind("value:", 0) == 0) return source.size() > 6;
     return contains(knownSources(), source);
 }
 

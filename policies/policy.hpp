@@ -128,7 +128,7 @@ class HabilitationRules {
 // login, subject, displayName, givenName, familyName, email, profile (active SDET code),
 // profiles (all), profile.sdet3, profiles.sdet3, profile.gar, profiles.gar, uai (active),
 // structures, functions, classes, children, habilitation, directory, assurance, authMethod,
-// or attr:<internal attribute name>.
+// attr:<internal attribute name>, or value:<constant> (the same for everyone).
 struct ReleasedAttribute {
     std::string name;
     std::string source;

@@ -64,7 +64,7 @@ std::string parseSource(const core::ConfigNode& node, core::ConfigErrors& errors
     auto source = node.asString(errors);
     if (node.isScalar() && !isKnownSource(source))
         errors.add(node, "unknown attribute source '" + source +
-                             "' (expected one of: " + joined(knownSources()) + ", or attr:<name>)");
+                             "' (expected one of: " + joined(knownSources()) + ", attr:<name> or value:<constant>)");
     return source;
 }
 

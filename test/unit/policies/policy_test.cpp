@@ -250,3 +250,25 @@ TEST_CASE("every demo account reaches the loopback catch-all", "[unit][policy]")
         CHECK(d.release.user == id.login);
     }
 }
+
+TEST_CASE("the GAR profile releases exactly idEnt and GARPersonIdentifiant", "[unit][policy]") {
+    // ent-identity.md §5: the ENT sends the GAR its project id and the person's GAR id, the same
+    // as in the daily exports, and nothing else.
+    auto s = service(R"(
+id: gar
+protocol: saml
+url_pattern: '^https://sp-auth\.partenaire\.education\.fr/.*$'
+user_attribute: subject
+release:
+  idEnt: "value:ENT-DEMO-69"
+  GARPersonIdentifiant: subject
+)");
+    for (const auto& person : {profHerriot(), eleveHerriot()}) {
+        auto d = kPolicy.decide(person, s);
+        REQUIRE(d.outcome == O::permit);
+        const auto& all = d.release.attributes.all();
+        REQUIRE(all.size() == 2);
+        CHECK(d.release.attributes.values("idEnt") == Strings{"ENT-DEMO-69"});
+        CHECK(d.release.attributes.values("GARPersonIdentifiant") == Strings{person.subject});
+    }
+}
