@@ -1,5 +1,7 @@
 #include "protocols/saml/saml_endpoint.hpp"
 
+#include <openssl/sha.h>
+
 #include <boost/json.hpp>
 #include <variant>
 
@@ -79,6 +81,17 @@ const Endpoint* endpointOf(const std::vector<Endpoint>& endpoints, std::string_v
 
 std::string withQuery(const std::string& url, const std::string& query) {
     return url + (url.find('?') == std::string::npos ? "?" : "&") + query;
+}
+
+// The key a request ID is remembered under: a digest of the SP and the ID, so that the key
+// stays short and free of ':' whatever an SP puts in its entityID (docs/operations.md).
+std::string replayKey(std::string_view issuer, std::string_view id) {
+    std::string both(issuer);
+    both.push_back('\0');
+    both.append(id);
+    unsigned char digest[SHA256_DIGEST_LENGTH];
+    SHA256(reinterpret_cast<const unsigned char*>(both.data()), both.size(), digest);
+    return core::base64UrlEncode({reinterpret_cast<const char*>(digest), sizeof digest});
 }
 
 core::UserFacingError pageError(int status, std::string key, std::string detail = {}) {
@@ -371,7 +384,7 @@ awaitable<core::EndpointReply> SamlEndpoint::singleSignOn(
         co_return refuse(requester, requestDenied, "The request has expired");
     // Each request is accepted once: a copy replayed (by the browser's history or an attacker
     // holding it) is refused while the original could still be fresh.
-    auto first = co_await store_.rememberOnce(requestIds, authn->issuer + "\n" + authn->id,
+    auto first = co_await store_.rememberOnce(requestIds, replayKey(authn->issuer, authn->id),
                                               config_.requestLifetime + 2 * config_.clockSkew);
     if (!first) co_return pageError(503, "error.unavailable");
     if (!*first) {
@@ -668,7 +681,7 @@ awaitable<core::EndpointReply> SamlEndpoint::singleLogout(
         log.warning("saml_logout_request_refused", {{"sp", logout->issuer}});
         co_return pageError(400, "error.saml_request");
     }
-    auto first = co_await store_.rememberOnce(requestIds, logout->issuer + "\n" + logout->id,
+    auto first = co_await store_.rememberOnce(requestIds, replayKey(logout->issuer, logout->id),
                                               config_.requestLifetime + 2 * config_.clockSkew);
     if (!first) co_return pageError(503, "error.unavailable");
     if (!*first) co_return pageError(400, "error.saml_request");
