@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -51,6 +53,17 @@ std::string loadOrCreateSecret(const std::string& path, std::string& problem) {
     return secret;
 }
 
+// A private key or secret that group or others may read is refused, as sesame check-config
+// refuses the server's own (OpenSSH's rule for keys).
+void checkSecretMode(const core::ConfigNode& node, const std::string& path,
+                     core::ConfigErrors& errors) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0 || (st.st_mode & 077) == 0) return;
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    errors.add(node, path + ": readable by group or others (mode " + mode + "): chmod 600 " + path);
+}
+
 std::optional<xml::SigningKey> keyPair(const core::ConfigNode& section, const char* keyName,
                                        const char* certificateName, const std::string& keyFallback,
                                        const std::string& certificateFallback,
@@ -64,6 +77,7 @@ std::optional<xml::SigningKey> keyPair(const core::ConfigNode& section, const ch
         errors.add(section[keyName], keyPath + ": " + key.error().message());
         return std::nullopt;
     }
+    checkSecretMode(section[keyName], keyPath, errors);
     return *key;
 }
 
@@ -178,6 +192,7 @@ SamlConfig SamlConfig::parse(const core::ConfigNode& section, std::string public
     auto secretPath = section["name_id_secret"].asPath(errors, "saml/name-id.secret");
     c.nameIdSecret = loadOrCreateSecret(secretPath, problem);
     if (!problem.empty()) errors.add(section["name_id_secret"], secretPath + ": " + problem);
+    checkSecretMode(section["name_id_secret"], secretPath, errors);
     c.assertionLifetime = bounded(section["assertion_lifetime"], errors, c.assertionLifetime,
                                   seconds(10), seconds(3600), "expected a duration from 10s to 1h");
     c.clockSkew = bounded(section["clock_skew"], errors, c.clockSkew, seconds(0), seconds(600),
