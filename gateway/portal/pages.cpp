@@ -375,7 +375,8 @@ core::HttpResponse withLogoutFrames(core::HttpResponse page, const LoggedOutView
     std::string policy = "default-src 'none'; style-src 'self'; script-src " +
                          core::cspScriptHash(logoutScript) + "; form-action 'self'" + forms +
                          "; frame-ancestors 'none'; base-uri 'none'";
-    if (!frames.empty()) policy += "; frame-src" + frames;
+    // 'self': each SP answers its frame with a LogoutResponse to Sesame (a redirect in the frame).
+    if (!frames.empty()) policy += "; frame-src 'self'" + frames;
     page.header("Content-Security-Policy", policy);
     page.authenticationPage = true;  // it carries logout messages: never cached
     return page;
