@@ -1,0 +1,269 @@
+// The SAML service providers of test/support (MellonService, ShibbolethService) before Sesame's
+// identity provider exists: given an IdP's metadata, each SP's protected page sends the browser
+// to that IdP's single sign-on URL with an AuthnRequest that names the SP and one of the ACS of
+// its metadata, in the binding and with the options the test asked for; stopping an SP leaves
+// none of its processes behind. Nothing needs to answer at the IdP's URL.
+#include <signal.h>
+
+#include <catch2/catch.hpp>
+
+#include <regex>
+
+#include "test/support/html.hpp"
+#include "test/support/http_client.hpp"
+#include "test/support/saml_sp.hpp"
+
+using namespace sesame::testing;
+
+namespace {
+
+// An IdP that exists only as metadata: its own key, SSO and SLO over HTTP-Redirect and HTTP-POST
+// on a port where nothing listens.
+struct PaperIdp {
+    TempDir dir{"sesame-paper-idp"};
+    std::string base = "http://127.0.0.1:" + std::to_string(freePort());
+    std::string entityId = base + "/saml/metadata";
+    std::string ssoUrl = base + "/saml/sso";
+    std::filesystem::path metadataFile = dir / "idp-metadata.xml";
+
+    PaperIdp() {
+        CertificateOptions key;
+        key.rsa = true;
+        key.fileStem = "idp";
+        const std::string certificate =
+            certificateBase64(makeTestCertificate(dir.path(), key).certificatePem);
+        std::string endpoints;
+        for (const char* service : {"SingleLogoutService", "SingleSignOnService"}) {
+            for (const char* binding : {saml::redirectBinding, saml::postBinding}) {
+                endpoints +=
+                    std::string("    <md:") + service + " Binding=\"" + binding + "\" Location=\"" +
+                    (std::string(service) == "SingleSignOnService" ? ssoUrl : base + "/saml/slo") +
+                    "\"/>\n";
+            }
+            if (std::string(service) == "SingleLogoutService")
+                endpoints +=
+                    "    <md:NameIDFormat>urn:oasis:names:tc:SAML:2.0:nameid-format:"
+                    "transient</md:NameIDFormat>\n";
+        }
+        writeFile(metadataFile,
+                  "<?xml version=\"1.0\"?>\n<md:EntityDescriptor "
+                  "xmlns:md=\"urn:oasis:names:tc:SAML:2.0:metadata\" "
+                  "xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\" entityID=\"" +
+                      entityId +
+                      "\">\n  <md:IDPSSODescriptor WantAuthnRequestsSigned=\"false\" "
+                      "protocolSupportEnumeration=\"urn:oasis:names:tc:SAML:2.0:protocol\">\n"
+                      "    <md:KeyDescriptor use=\"signing\"><ds:KeyInfo><ds:X509Data>"
+                      "<ds:X509Certificate>" +
+                      certificate +
+                      "</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>\n" +
+                      endpoints + "  </md:IDPSSODescriptor>\n</md:EntityDescriptor>\n");
+    }
+};
+
+// Follows the SP's own redirects (Mellon sends the browser to its /mellon/login first) and
+// returns the first answer that leaves the SP: the one towards the IdP.
+Response towardsIdp(Browser& browser, const std::string& url, const std::string& spBase) {
+    Response r = browser.get(url);
+    for (int hop = 0; hop < 5 && r.isRedirect() && r.location().rfind(spBase + "/", 0) == 0; ++hop)
+        r = browser.get(r.location());
+    return r;
+}
+
+struct AuthnRequest {
+    std::string xml;
+    Response answer;
+    std::string binding;  // how it reached the IdP
+    std::optional<std::string> sigAlg, relayState;
+};
+
+// The AuthnRequest the SP sent, over HTTP-Redirect (a 302/303 to the SSO URL) or HTTP-POST (a
+// form posting to it).
+AuthnRequest authnRequestFrom(const Response& r, const std::string& ssoUrl) {
+    AuthnRequest out;
+    out.answer = r;
+    if (r.isRedirect()) {
+        INFO(r.location());
+        CHECK((r.status == 302 || r.status == 303));
+        REQUIRE(r.location().rfind(ssoUrl + "?", 0) == 0);
+        const auto request = queryParameter(r.location(), "SAMLRequest");
+        REQUIRE(request);
+        out.xml = decodeRedirectMessage(*request);
+        out.binding = saml::redirectBinding;
+        out.sigAlg = queryParameter(r.location(), "SigAlg");
+        out.relayState = queryParameter(r.location(), "RelayState");
+        return out;
+    }
+    INFO(r.status << "\n" << r.body);
+    REQUIRE(r.status == 200);
+    const auto form = findForm(r.body, ssoUrl);
+    REQUIRE(form);
+    CHECK(form->method == "POST");
+    REQUIRE(form->value("SAMLRequest"));
+    out.xml = decodePostMessage(*form->value("SAMLRequest"));
+    out.binding = saml::postBinding;
+    out.relayState = form->value("RelayState");
+    return out;
+}
+
+// The text or attribute value of the first element with this local name (any prefix).
+std::string elementText(const std::string& xml, const std::string& localName) {
+    std::smatch m;
+    const std::regex element("<(?:[A-Za-z0-9_]+:)?" + localName + "\\b[^>]*>([^<]*)<");
+    return std::regex_search(xml, m, element) ? m[1].str() : std::string();
+}
+std::string attribute(const std::string& xml, const std::string& localName,
+                      const std::string& name) {
+    std::smatch m;
+    const std::regex element("<(?:[A-Za-z0-9_]+:)?" + localName + "\\b[^>]*\\s" + name +
+                             "=\"([^\"]*)\"");
+    return std::regex_search(xml, m, element) ? m[1].str() : std::string();
+}
+
+// xs:boolean (XML Schema part 2, 3.2.2): Lasso writes "true", the Shibboleth SP "1".
+bool isTrue(const std::string& value) {
+    return value == "true" || value == "1";
+}
+
+// What an IdP checks first: the issuer is the SP and the ACS is one its metadata declares.
+void checkNamesTheSp(const AuthnRequest& request, const std::string& entityId,
+                     const std::string& metadata, const PaperIdp& idp) {
+    INFO(request.xml);
+    CHECK(elementText(request.xml, "Issuer") == entityId);
+    const std::string acs = attribute(request.xml, "AuthnRequest", "AssertionConsumerServiceURL");
+    REQUIRE_FALSE(acs.empty());
+    CHECK(metadata.find("Binding=\"" + std::string(saml::postBinding) + "\" Location=\"" + acs +
+                        "\"") != std::string::npos);
+    CHECK(attribute(request.xml, "AuthnRequest", "Destination") == idp.ssoUrl);
+    CHECK_FALSE(attribute(request.xml, "AuthnRequest", "ID").empty());
+}
+
+// Stops the SP through `stop` and waits until no process names its server root any more.
+template <class Sp>
+void checkStopsEverything(Sp& sp) {
+    const std::string root = sp.serverRoot().string();
+    REQUIRE_FALSE(processesMentioning(root).empty());  // Apache's parent and its children
+    sp.stop();
+    waitUntil([&] { return processesMentioning(root).empty(); }, std::chrono::seconds(10),
+              "every process of " + root + " to exit");
+}
+
+}  // namespace
+
+TEST_CASE("mod_auth_mellon sends a signed AuthnRequest over HTTP-Redirect", "[interop][saml]") {
+    PaperIdp idp;
+    MellonOptions options;
+    options.idpMetadataFile = idp.metadataFile;
+    MellonService sp(options);
+    Browser browser;
+
+    // Lasso signs the query string (SAML bindings §3.4.4.1) when AuthnRequestsSigned="true".
+    const AuthnRequest request =
+        authnRequestFrom(towardsIdp(browser, sp.secureUrl(), sp.baseUrl()), idp.ssoUrl);
+    checkNamesTheSp(request, sp.entityId(), sp.metadata(), idp);
+    CHECK(request.binding == saml::redirectBinding);
+    CHECK(request.sigAlg == "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256");
+    CHECK(queryParameter(request.answer.location(), "Signature"));
+    CHECK(request.relayState == sp.secureUrl());
+    CHECK_FALSE(isTrue(attribute(request.xml, "AuthnRequest", "IsPassive")));
+
+    SECTION("IsPassive from the login endpoint") {
+        const AuthnRequest passive =
+            authnRequestFrom(browser.get(sp.loginUrl(sp.secureUrl(), true)), idp.ssoUrl);
+        CHECK(isTrue(attribute(passive.xml, "AuthnRequest", "IsPassive")));
+    }
+    SECTION("the page is not served without a session") {
+        CHECK(browser.get(sp.secureUrl()).status != 200);
+    }
+    checkStopsEverything(sp);
+}
+
+TEST_CASE("mod_auth_mellon posts its AuthnRequest when the IdP offers HTTP-POST only",
+          "[interop][saml]") {
+    PaperIdp idp;
+    MellonOptions options;
+    options.idpMetadataFile = idp.metadataFile;
+    options.postAuthnRequests = true;
+    options.signAuthnRequests = false;
+    options.authnContextClassRefs = {
+        "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"};
+    MellonService sp(options);
+    Browser browser;
+    const AuthnRequest request =
+        authnRequestFrom(towardsIdp(browser, sp.secureUrl(), sp.baseUrl()), idp.ssoUrl);
+    checkNamesTheSp(request, sp.entityId(), sp.metadata(), idp);
+    CHECK(request.binding == saml::postBinding);
+    CHECK(elementText(request.xml, "AuthnContextClassRef") ==
+          "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport");
+    checkStopsEverything(sp);
+}
+
+TEST_CASE("mod_auth_mellon prepared first, started once the IdP's metadata exists",
+          "[interop][saml]") {
+    MellonService sp(MellonOptions{});
+    CHECK_FALSE(sp.running());
+    CHECK(sp.metadata().find("entityID=\"" + sp.entityId() + "\"") != std::string::npos);
+    PaperIdp idp;
+    sp.setIdpMetadataFile(idp.metadataFile);
+    sp.start();
+    Browser browser;
+    checkNamesTheSp(authnRequestFrom(towardsIdp(browser, sp.secureUrl(), sp.baseUrl()), idp.ssoUrl),
+                    sp.entityId(), sp.metadata(), idp);
+    checkStopsEverything(sp);
+}
+
+TEST_CASE("the Shibboleth SP sends an AuthnRequest over HTTP-Redirect", "[interop][saml]") {
+    PaperIdp idp;
+    ShibbolethOptions options;
+    options.idpMetadataFile = idp.metadataFile;
+    options.signAuthnRequests = true;
+    ShibbolethService sp(options);
+    Browser browser;
+
+    const AuthnRequest request =
+        authnRequestFrom(towardsIdp(browser, sp.secureUrl(), sp.baseUrl()), idp.ssoUrl);
+    checkNamesTheSp(request, sp.entityId(), sp.metadata(), idp);
+    CHECK(request.binding == saml::redirectBinding);
+    CHECK(request.sigAlg == "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256");
+    CHECK(request.relayState);
+    CHECK_FALSE(isTrue(attribute(request.xml, "AuthnRequest", "ForceAuthn")));
+
+    SECTION("ForceAuthn from the login handler") {
+        const AuthnRequest forced =
+            authnRequestFrom(browser.get(sp.loginUrl(sp.secureUrl(), true)), idp.ssoUrl);
+        INFO(forced.xml);
+        CHECK(isTrue(attribute(forced.xml, "AuthnRequest", "ForceAuthn")));
+        CHECK_FALSE(isTrue(attribute(forced.xml, "AuthnRequest", "IsPassive")));
+    }
+    SECTION("IsPassive from the login handler") {
+        const AuthnRequest passive =
+            authnRequestFrom(browser.get(sp.loginUrl(sp.secureUrl(), false, true)), idp.ssoUrl);
+        INFO(passive.xml);
+        CHECK(isTrue(attribute(passive.xml, "AuthnRequest", "IsPassive")));
+        CHECK_FALSE(isTrue(attribute(passive.xml, "AuthnRequest", "ForceAuthn")));
+    }
+    SECTION("its own Metadata handler names the ACS the harness published") {
+        const Response generated = browser.get(sp.handlerUrl() + "/Metadata");
+        REQUIRE(generated.status == 200);
+        CHECK(generated.body.find(sp.assertionConsumerUrl()) != std::string::npos);
+        CHECK(generated.body.find(sp.entityId()) != std::string::npos);
+    }
+    const pid_t shibd = sp.shibdPid();
+    REQUIRE(shibd > 0);
+    checkStopsEverything(sp);
+    CHECK(::kill(shibd, 0) != 0);
+}
+
+TEST_CASE("the Shibboleth SP posts an unsigned AuthnRequest when told to", "[interop][saml]") {
+    PaperIdp idp;
+    ShibbolethOptions options;
+    options.idpMetadataFile = idp.metadataFile;
+    options.authnRequestBinding = saml::postBinding;
+    ShibbolethService sp(options);
+    Browser browser;
+    const AuthnRequest request =
+        authnRequestFrom(towardsIdp(browser, sp.secureUrl(), sp.baseUrl()), idp.ssoUrl);
+    checkNamesTheSp(request, sp.entityId(), sp.metadata(), idp);
+    CHECK(request.binding == saml::postBinding);
+    CHECK(request.xml.find("SignatureValue") == std::string::npos);
+    checkStopsEverything(sp);
+}
