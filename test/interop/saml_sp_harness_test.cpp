@@ -7,10 +7,13 @@
 
 #include <catch2/catch.hpp>
 
+#include <ctime>
 #include <regex>
+#include <tuple>
 
 #include "test/support/html.hpp"
 #include "test/support/http_client.hpp"
+#include "test/support/process.hpp"
 #include "test/support/saml_sp.hpp"
 
 using namespace sesame::testing;
@@ -25,13 +28,14 @@ struct PaperIdp {
     std::string entityId = base + "/saml/metadata";
     std::string ssoUrl = base + "/saml/sso";
     std::filesystem::path metadataFile = dir / "idp-metadata.xml";
+    TestCertificate key;
 
     PaperIdp() {
-        CertificateOptions key;
-        key.rsa = true;
-        key.fileStem = "idp";
-        const std::string certificate =
-            certificateBase64(makeTestCertificate(dir.path(), key).certificatePem);
+        CertificateOptions options;
+        options.rsa = true;
+        options.fileStem = "idp";
+        key = makeTestCertificate(dir.path(), options);
+        const std::string certificate = certificateBase64(key.certificatePem);
         std::string endpoints;
         for (const char* service : {"SingleLogoutService", "SingleSignOnService"}) {
             for (const char* binding : {saml::redirectBinding, saml::postBinding}) {
@@ -147,6 +151,131 @@ void checkStopsEverything(Sp& sp) {
               "every process of " + root + " to exit");
 }
 
+std::string isoTime(std::chrono::system_clock::time_point t) {
+    const std::time_t seconds = std::chrono::system_clock::to_time_t(t);
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    return text;
+}
+
+// What the paper IdP asserts in answer to an AuthnRequest.
+struct Assertion {
+    std::string nameId = "_3f2a9c1e7b4d";
+    std::string nameIdFormat = "urn:oasis:names:tc:SAML:2.0:nameid-format:transient";
+    // Name, NameFormat, values.
+    std::vector<std::tuple<std::string, std::string, std::vector<std::string>>> attributes;
+};
+
+// A Response to `request` (Destination and Recipient its ACS, InResponseTo its ID) carrying one
+// Assertion signed by the paper IdP with xmlsec1 (RSA-SHA256, exclusive c14n), as an IdP would.
+std::string signedResponse(const PaperIdp& idp, const std::string& request,
+                           const std::string& audience, const Assertion& assertion) {
+    const auto now = std::chrono::system_clock::now();
+    const std::string acs = attribute(request, "AuthnRequest", "AssertionConsumerServiceURL");
+    const std::string inResponseTo = attribute(request, "AuthnRequest", "ID");
+    std::string attributes;
+    for (const auto& [name, format, values] : assertion.attributes) {
+        attributes += "<saml:Attribute Name=\"" + name + "\" NameFormat=\"" + format + "\">";
+        for (const auto& value : values)
+            attributes += "<saml:AttributeValue>" + value + "</saml:AttributeValue>";
+        attributes += "</saml:Attribute>";
+    }
+    const std::string issuer = "<saml:Issuer>" + idp.entityId + "</saml:Issuer>";
+    const std::string xml =
+        "<samlp:Response xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" "
+        "xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"_r8d1c\" Version=\"2.0\" "
+        "IssueInstant=\"" +
+        isoTime(now) + "\" Destination=\"" + acs + "\" InResponseTo=\"" + inResponseTo + "\">" +
+        issuer +
+        "<samlp:Status><samlp:StatusCode Value=\"urn:oasis:names:tc:SAML:2.0:status:Success\"/>"
+        "</samlp:Status><saml:Assertion ID=\"_a5e07\" Version=\"2.0\" IssueInstant=\"" +
+        isoTime(now) + "\">" + issuer +
+        "<ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\"><ds:SignedInfo>"
+        "<ds:CanonicalizationMethod Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/>"
+        "<ds:SignatureMethod Algorithm=\"http://www.w3.org/2001/04/xmldsig-more#rsa-sha256\"/>"
+        "<ds:Reference URI=\"#_a5e07\"><ds:Transforms>"
+        "<ds:Transform Algorithm=\"http://www.w3.org/2000/09/xmldsig#enveloped-signature\"/>"
+        "<ds:Transform Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/></ds:Transforms>"
+        "<ds:DigestMethod Algorithm=\"http://www.w3.org/2001/04/xmlenc#sha256\"/><ds:DigestValue/>"
+        "</ds:Reference></ds:SignedInfo><ds:SignatureValue/></ds:Signature>"
+        "<saml:Subject><saml:NameID Format=\"" +
+        assertion.nameIdFormat + "\">" + assertion.nameId +
+        "</saml:NameID><saml:SubjectConfirmation Method=\"urn:oasis:names:tc:SAML:2.0:cm:bearer\">"
+        "<saml:SubjectConfirmationData InResponseTo=\"" +
+        inResponseTo + "\" NotOnOrAfter=\"" + isoTime(now + std::chrono::minutes(5)) +
+        "\" Recipient=\"" + acs +
+        "\"/></saml:SubjectConfirmation></saml:Subject><saml:Conditions NotBefore=\"" +
+        isoTime(now - std::chrono::minutes(1)) + "\" NotOnOrAfter=\"" +
+        isoTime(now + std::chrono::minutes(5)) + "\"><saml:AudienceRestriction><saml:Audience>" +
+        audience +
+        "</saml:Audience></saml:AudienceRestriction></saml:Conditions><saml:AuthnStatement "
+        "AuthnInstant=\"" +
+        isoTime(now) +
+        "\" SessionIndex=\"_s41b\"><saml:AuthnContext>"
+        "<saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:"
+        "PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext>"
+        "</saml:AuthnStatement><saml:AttributeStatement>" +
+        attributes + "</saml:AttributeStatement></saml:Assertion></samlp:Response>";
+    writeFile(idp.dir / "response.xml", xml);
+    ProcessSpec sign;
+    sign.program = "xmlsec1";
+    sign.args = {"--sign",
+                 "--privkey-pem",
+                 idp.key.privateKeyFile.string(),
+                 "--id-attr:ID",
+                 "urn:oasis:names:tc:SAML:2.0:assertion:Assertion",
+                 "--output",
+                 (idp.dir / "signed.xml").string(),
+                 (idp.dir / "response.xml").string()};
+    sign.name = "xmlsec1";
+    sign.logDir = idp.dir.path();
+    const CommandResult signing = runCommand(sign, std::chrono::seconds(30));
+    INFO(signing.output);
+    REQUIRE(signing.exitCode == 0);
+    return readFile(idp.dir / "signed.xml");
+}
+
+// Posts the Response to the SP's ACS as the IdP's auto-submitting form would, and follows the SP
+// back to the page the person asked for.
+Response postToSp(Browser& browser, const AuthnRequest& request, const std::string& response) {
+    const std::string acs = attribute(request.xml, "AuthnRequest", "AssertionConsumerServiceURL");
+    Fields form{{"SAMLResponse", encodePostMessage(response)}};
+    if (request.relayState) form.emplace_back("RelayState", *request.relayState);
+    return browser.follow(browser.post(acs, form), 5);
+}
+
+// SP-initiated logout: a signed LogoutRequest over HTTP-Redirect to the IdP's SLO URL, naming
+// the session the paper IdP opened.
+void checkLogoutRequest(const Response& r, const PaperIdp& idp, const std::string& entityId) {
+    INFO(r.status << " " << r.body);
+    REQUIRE(r.isRedirect());
+    INFO(r.location());
+    REQUIRE(r.location().rfind(idp.base + "/saml/slo?", 0) == 0);
+    const auto message = queryParameter(r.location(), "SAMLRequest");
+    REQUIRE(message);
+    const std::string xml = decodeRedirectMessage(*message);
+    INFO(xml);
+    CHECK(xml.find("LogoutRequest") != std::string::npos);
+    CHECK(elementText(xml, "Issuer") == entityId);
+    CHECK(elementText(xml, "NameID") == "_3f2a9c1e7b4d");
+    CHECK(elementText(xml, "SessionIndex") == "_s41b");
+    CHECK(queryParameter(r.location(), "SigAlg") ==
+          "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256");
+    CHECK(queryParameter(r.location(), "Signature"));
+}
+
+const Assertion teacher{
+    "_3f2a9c1e7b4d",
+    "urn:oasis:names:tc:SAML:2.0:nameid-format:transient",
+    {{"ENTPersonProfils",
+      "urn:oasis:names:tc:SAML:2.0:attrname-format:basic",
+      {"National_ENS", "National_DOC"}},
+     {"ENTPersonStructRattach", "urn:oasis:names:tc:SAML:2.0:attrname-format:basic", {"0750001A"}},
+     {"urn:oid:2.5.4.42", "urn:oasis:names:tc:SAML:2.0:attrname-format:uri", {"Éloïse"}},
+     {"idEnt", "urn:oasis:names:tc:SAML:2.0:attrname-format:uri", {"ENT-PARIS"}}}};
+
 }  // namespace
 
 TEST_CASE("mod_auth_mellon sends a signed AuthnRequest over HTTP-Redirect", "[interop][saml]") {
@@ -173,6 +302,25 @@ TEST_CASE("mod_auth_mellon sends a signed AuthnRequest over HTTP-Redirect", "[in
     }
     SECTION("the page is not served without a session") {
         CHECK(browser.get(sp.secureUrl()).status != 200);
+    }
+    SECTION("a signed Response opens the page, which shows the NameID and the attributes") {
+        const Response page =
+            postToSp(browser, request, signedResponse(idp, request.xml, sp.entityId(), teacher));
+        INFO(page.status << " " << page.url << "\n" << page.body << sp.errorLogTail());
+        REQUIRE(page.status == 200);
+        CHECK(page.url == sp.secureUrl());
+        const SpPage seen = readSpPage(page.body);
+        CHECK(seen.nameId == "_3f2a9c1e7b4d");
+        CHECK(seen.remoteUser == "_3f2a9c1e7b4d");
+        CHECK(seen.attributes.at("ENTPersonProfils") ==
+              std::vector<std::string>{"National_ENS", "National_DOC"});
+        CHECK(seen.value("ENTPersonStructRattach") == "0750001A");
+        CHECK(seen.value("urn:oid:2.5.4.42") == "Éloïse");
+        CHECK(seen.value("idEnt") == "ENT-PARIS");
+        CHECK(seen.session.at("IDP") == idp.entityId);
+        // The session holds: the page again without the IdP.
+        CHECK(readSpPage(browser.get(sp.secureUrl()).body).nameId == "_3f2a9c1e7b4d");
+        checkLogoutRequest(browser.get(sp.logoutUrl(sp.baseUrl() + "/")), idp, sp.entityId());
     }
     checkStopsEverything(sp);
 }
@@ -240,6 +388,28 @@ TEST_CASE("the Shibboleth SP sends an AuthnRequest over HTTP-Redirect", "[intero
         INFO(passive.xml);
         CHECK(isTrue(attribute(passive.xml, "AuthnRequest", "IsPassive")));
         CHECK_FALSE(isTrue(attribute(passive.xml, "AuthnRequest", "ForceAuthn")));
+    }
+    SECTION("a signed Response opens the page, which shows the NameID and the attributes") {
+        const Response page =
+            postToSp(browser, request, signedResponse(idp, request.xml, sp.entityId(), teacher));
+        INFO(page.status << " " << page.url << "\n" << page.body << sp.shibdLogTail());
+        REQUIRE(page.status == 200);
+        CHECK(page.url == sp.secureUrl());
+        const SpPage seen = readSpPage(page.body);
+        CHECK(seen.nameId == "_3f2a9c1e7b4d");
+        CHECK(seen.session.at("NameID-Format") == "transient");
+        CHECK(seen.attributes.at("ENTPersonProfils") ==
+              std::vector<std::string>{"National_ENS", "National_DOC"});
+        CHECK(seen.value("ENTPersonStructRattach") == "0750001A");
+        CHECK(seen.value("oid-givenName") == "Éloïse");
+        CHECK(seen.value("idEnt") == "ENT-PARIS");
+        CHECK(seen.session.at("Shib-Identity-Provider") == idp.entityId);
+        CHECK(seen.session.at("Shib-Session-Index") == "_s41b");
+        CHECK(seen.session.at("Shib-AuthnContext-Class") ==
+              "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport");
+        CHECK(readSpPage(browser.get(sp.secureUrl()).body).nameId == "_3f2a9c1e7b4d");
+        checkLogoutRequest(towardsIdp(browser, sp.logoutUrl(sp.baseUrl() + "/"), sp.baseUrl()), idp,
+                           sp.entityId());
     }
     SECTION("its own Metadata handler names the ACS the harness published") {
         const Response generated = browser.get(sp.handlerUrl() + "/Metadata");

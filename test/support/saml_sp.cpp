@@ -97,6 +97,15 @@ std::string decodePostMessage(std::string_view base64) {
     return out;
 }
 
+std::string encodePostMessage(std::string_view xml) {
+    std::string out((xml.size() + 2) / 3 * 4 + 1, '\0');
+    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                  reinterpret_cast<const unsigned char*>(xml.data()),
+                                  static_cast<int>(xml.size()));
+    out.resize(static_cast<std::size_t>(n));
+    return out;
+}
+
 std::string decodeRedirectMessage(std::string_view base64) {
     const std::string deflated = decodePostMessage(base64);
     z_stream stream{};

@@ -54,6 +54,8 @@ std::string certificateBase64(const std::string& pem);
 // DEFLATE). §3.5.4: the same field of an HTTP-POST form, base64-decoded only. Throw HarnessError.
 std::string decodeRedirectMessage(std::string_view base64);
 std::string decodePostMessage(std::string_view base64);
+// The SAMLRequest or SAMLResponse field of an HTTP-POST form: base64 of the XML (§3.5.4).
+std::string encodePostMessage(std::string_view xml);
 
 // The protected page (/secure/) of either SP, read back.
 struct SpPage {
