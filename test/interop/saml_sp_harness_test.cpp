@@ -168,10 +168,38 @@ struct Assertion {
     std::vector<std::tuple<std::string, std::string, std::vector<std::string>>> attributes;
 };
 
+// xmlsec1 with these arguments, in the paper IdP's directory; its output file's content.
+std::string xmlsec1(const PaperIdp& idp, std::vector<std::string> args, const std::string& input) {
+    writeFile(idp.dir / "in.xml", input);
+    std::filesystem::remove(idp.dir / "out.xml");
+    ProcessSpec spec;
+    spec.program = "xmlsec1";
+    spec.args = std::move(args);
+    spec.args.push_back("--output");
+    spec.args.push_back((idp.dir / "out.xml").string());
+    spec.args.push_back((idp.dir / "in.xml").string());
+    spec.name = "xmlsec1";
+    spec.logDir = idp.dir.path();
+    const CommandResult result = runCommand(spec, std::chrono::seconds(30));
+    INFO(result.output);
+    REQUIRE(result.exitCode == 0);
+    std::string out = readFile(idp.dir / "out.xml");
+    if (out.rfind("<?xml", 0) == 0) out.erase(0, out.find("?>") + 2);  // to embed it
+    return out;
+}
+
+// The data algorithm of an EncryptedAssertion (key transport: RSA-OAEP with MGF1-SHA1).
+constexpr const char* aes128Gcm = "http://www.w3.org/2009/xmlenc11#aes128-gcm";
+constexpr const char* aes256Cbc = "http://www.w3.org/2001/04/xmlenc#aes256-cbc";
+
 // A Response to `request` (Destination and Recipient its ACS, InResponseTo its ID) carrying one
-// Assertion signed by the paper IdP with xmlsec1 (RSA-SHA256, exclusive c14n), as an IdP would.
+// Assertion signed by the paper IdP with xmlsec1 (RSA-SHA256, exclusive c14n), as an IdP would;
+// with `encryptFor` (an SP's certificate), the signed Assertion is then encrypted with
+// `dataAlgorithm` into an EncryptedAssertion.
 std::string signedResponse(const PaperIdp& idp, const std::string& request,
-                           const std::string& audience, const Assertion& assertion) {
+                           const std::string& audience, const Assertion& assertion,
+                           const std::filesystem::path& encryptFor = {},
+                           const std::string& dataAlgorithm = aes128Gcm) {
     const auto now = std::chrono::system_clock::now();
     const std::string acs = attribute(request, "AuthnRequest", "AssertionConsumerServiceURL");
     const std::string inResponseTo = attribute(request, "AuthnRequest", "ID");
@@ -183,14 +211,9 @@ std::string signedResponse(const PaperIdp& idp, const std::string& request,
         attributes += "</saml:Attribute>";
     }
     const std::string issuer = "<saml:Issuer>" + idp.entityId + "</saml:Issuer>";
-    const std::string xml =
-        "<samlp:Response xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" "
-        "xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"_r8d1c\" Version=\"2.0\" "
-        "IssueInstant=\"" +
-        isoTime(now) + "\" Destination=\"" + acs + "\" InResponseTo=\"" + inResponseTo + "\">" +
-        issuer +
-        "<samlp:Status><samlp:StatusCode Value=\"urn:oasis:names:tc:SAML:2.0:status:Success\"/>"
-        "</samlp:Status><saml:Assertion ID=\"_a5e07\" Version=\"2.0\" IssueInstant=\"" +
+    const std::string unsignedAssertion =
+        "<saml:Assertion xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"_a5e07\" "
+        "Version=\"2.0\" IssueInstant=\"" +
         isoTime(now) + "\">" + issuer +
         "<ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\"><ds:SignedInfo>"
         "<ds:CanonicalizationMethod Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/>"
@@ -217,24 +240,45 @@ std::string signedResponse(const PaperIdp& idp, const std::string& request,
         "<saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:"
         "PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext>"
         "</saml:AuthnStatement><saml:AttributeStatement>" +
-        attributes + "</saml:AttributeStatement></saml:Assertion></samlp:Response>";
-    writeFile(idp.dir / "response.xml", xml);
-    ProcessSpec sign;
-    sign.program = "xmlsec1";
-    sign.args = {"--sign",
-                 "--privkey-pem",
-                 idp.key.privateKeyFile.string(),
-                 "--id-attr:ID",
-                 "urn:oasis:names:tc:SAML:2.0:assertion:Assertion",
-                 "--output",
-                 (idp.dir / "signed.xml").string(),
-                 (idp.dir / "response.xml").string()};
-    sign.name = "xmlsec1";
-    sign.logDir = idp.dir.path();
-    const CommandResult signing = runCommand(sign, std::chrono::seconds(30));
-    INFO(signing.output);
-    REQUIRE(signing.exitCode == 0);
-    return readFile(idp.dir / "signed.xml");
+        attributes + "</saml:AttributeStatement></saml:Assertion>";
+    std::string inner = xmlsec1(idp,
+                                {"--sign", "--privkey-pem", idp.key.privateKeyFile.string(),
+                                 "--id-attr:ID", "urn:oasis:names:tc:SAML:2.0:assertion:Assertion"},
+                                unsignedAssertion);
+    if (!encryptFor.empty()) {
+        writeFile(
+            idp.dir / "encryption-template.xml",
+            "<xenc:EncryptedData xmlns:xenc=\"http://www.w3.org/2001/04/xmlenc#\" "
+            "Type=\"http://www.w3.org/2001/04/xmlenc#Element\"><xenc:EncryptionMethod "
+            "Algorithm=\"" +
+                dataAlgorithm +
+                "\"/><ds:KeyInfo "
+                "xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\"><xenc:EncryptedKey>"
+                "<xenc:EncryptionMethod "
+                "Algorithm=\"http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p\">"
+                "<ds:DigestMethod Algorithm=\"http://www.w3.org/2000/09/xmldsig#sha1\"/>"
+                "</xenc:EncryptionMethod><xenc:CipherData><xenc:CipherValue/></xenc:CipherData>"
+                "</xenc:EncryptedKey></ds:KeyInfo><xenc:CipherData><xenc:CipherValue/>"
+                "</xenc:CipherData></xenc:EncryptedData>");
+        const std::string sessionKey =
+            std::string(dataAlgorithm) == aes128Gcm ? "aes-128" : "aes-256";
+        // xmlsec1 reads the template as its last argument and the data with --xml-data.
+        writeFile(idp.dir / "assertion.xml", inner);
+        inner = "<saml:EncryptedAssertion>" +
+                xmlsec1(idp,
+                        {"--encrypt", "--pubkey-cert-pem", encryptFor.string(), "--session-key",
+                         sessionKey, "--xml-data", (idp.dir / "assertion.xml").string()},
+                        readFile(idp.dir / "encryption-template.xml")) +
+                "</saml:EncryptedAssertion>";
+    }
+    return "<samlp:Response xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" "
+           "xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"_r8d1c\" Version=\"2.0\" "
+           "IssueInstant=\"" +
+           isoTime(now) + "\" Destination=\"" + acs + "\" InResponseTo=\"" + inResponseTo + "\">" +
+           issuer +
+           "<samlp:Status><samlp:StatusCode Value=\"urn:oasis:names:tc:SAML:2.0:status:Success\"/>"
+           "</samlp:Status>" +
+           inner + "</samlp:Response>";
 }
 
 // Posts the Response to the SP's ACS as the IdP's auto-submitting form would, and follows the SP
@@ -244,6 +288,30 @@ Response postToSp(Browser& browser, const AuthnRequest& request, const std::stri
     Fields form{{"SAMLResponse", encodePostMessage(response)}};
     if (request.relayState) form.emplace_back("RelayState", *request.relayState);
     return browser.follow(browser.post(acs, form), 5);
+}
+
+const Assertion teacher{
+    "_3f2a9c1e7b4d",
+    "urn:oasis:names:tc:SAML:2.0:nameid-format:transient",
+    {{"ENTPersonProfils",
+      "urn:oasis:names:tc:SAML:2.0:attrname-format:basic",
+      {"National_ENS", "National_DOC"}},
+     {"ENTPersonStructRattach", "urn:oasis:names:tc:SAML:2.0:attrname-format:basic", {"0750001A"}},
+     {"urn:oid:2.5.4.42", "urn:oasis:names:tc:SAML:2.0:attrname-format:uri", {"Éloïse"}},
+     {"idEnt", "urn:oasis:names:tc:SAML:2.0:attrname-format:uri", {"ENT-PARIS"}}}};
+
+// An EncryptedAssertion (RSA-OAEP key transport, `algorithm` for the data) opens the page.
+template <class Sp>
+void checkEncryptedLogin(Browser& browser, const AuthnRequest& request, const PaperIdp& idp, Sp& sp,
+                         const char* algorithm) {
+    const std::string response = signedResponse(idp, request.xml, sp.entityId(), teacher,
+                                                sp.certificate().certificateFile, algorithm);
+    CHECK(response.find("EncryptedAssertion") != std::string::npos);
+    CHECK(response.find("0750001A") == std::string::npos);
+    const Response page = postToSp(browser, request, response);
+    INFO(page.status << " " << page.url << "\n" << page.body << sp.errorLogTail());
+    REQUIRE(page.status == 200);
+    CHECK(readSpPage(page.body).value("ENTPersonStructRattach") == "0750001A");
 }
 
 // SP-initiated logout: a signed LogoutRequest over HTTP-Redirect to the IdP's SLO URL, naming
@@ -265,16 +333,6 @@ void checkLogoutRequest(const Response& r, const PaperIdp& idp, const std::strin
           "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256");
     CHECK(queryParameter(r.location(), "Signature"));
 }
-
-const Assertion teacher{
-    "_3f2a9c1e7b4d",
-    "urn:oasis:names:tc:SAML:2.0:nameid-format:transient",
-    {{"ENTPersonProfils",
-      "urn:oasis:names:tc:SAML:2.0:attrname-format:basic",
-      {"National_ENS", "National_DOC"}},
-     {"ENTPersonStructRattach", "urn:oasis:names:tc:SAML:2.0:attrname-format:basic", {"0750001A"}},
-     {"urn:oid:2.5.4.42", "urn:oasis:names:tc:SAML:2.0:attrname-format:uri", {"Éloïse"}},
-     {"idEnt", "urn:oasis:names:tc:SAML:2.0:attrname-format:uri", {"ENT-PARIS"}}}};
 
 }  // namespace
 
@@ -321,6 +379,11 @@ TEST_CASE("mod_auth_mellon sends a signed AuthnRequest over HTTP-Redirect", "[in
         // The session holds: the page again without the IdP.
         CHECK(readSpPage(browser.get(sp.secureUrl()).body).nameId == "_3f2a9c1e7b4d");
         checkLogoutRequest(browser.get(sp.logoutUrl(sp.baseUrl() + "/")), idp, sp.entityId());
+    }
+    for (const char* algorithm : {aes128Gcm, aes256Cbc}) {
+        DYNAMIC_SECTION("an assertion encrypted for the SP's key with " << algorithm) {
+            checkEncryptedLogin(browser, request, idp, sp, algorithm);
+        }
     }
     checkStopsEverything(sp);
 }
@@ -410,6 +473,11 @@ TEST_CASE("the Shibboleth SP sends an AuthnRequest over HTTP-Redirect", "[intero
         CHECK(readSpPage(browser.get(sp.secureUrl()).body).nameId == "_3f2a9c1e7b4d");
         checkLogoutRequest(towardsIdp(browser, sp.logoutUrl(sp.baseUrl() + "/"), sp.baseUrl()), idp,
                            sp.entityId());
+    }
+    for (const char* algorithm : {aes128Gcm, aes256Cbc}) {
+        DYNAMIC_SECTION("an assertion encrypted for the SP's key with " << algorithm) {
+            checkEncryptedLogin(browser, request, idp, sp, algorithm);
+        }
     }
     SECTION("its own Metadata handler names the ACS the harness published") {
         const Response generated = browser.get(sp.handlerUrl() + "/Metadata");
