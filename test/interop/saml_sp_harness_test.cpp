@@ -141,6 +141,16 @@ void checkNamesTheSp(const AuthnRequest& request, const std::string& entityId,
     CHECK_FALSE(attribute(request.xml, "AuthnRequest", "ID").empty());
 }
 
+// What the SP sends the browser to the IdP with when it asks for /secure/ without a session,
+// checked to name the SP.
+template <class Sp>
+AuthnRequest requestForSecurePage(Browser& browser, Sp& sp, const PaperIdp& idp) {
+    AuthnRequest request =
+        authnRequestFrom(towardsIdp(browser, sp.secureUrl(), sp.baseUrl()), idp.ssoUrl);
+    checkNamesTheSp(request, sp.entityId(), sp.metadata(), idp);
+    return request;
+}
+
 // Stops the SP through `stop` and waits until no process names its server root any more.
 template <class Sp>
 void checkStopsEverything(Sp& sp) {
@@ -300,6 +310,32 @@ const Assertion teacher{
      {"urn:oid:2.5.4.42", "urn:oasis:names:tc:SAML:2.0:attrname-format:uri", {"Éloïse"}},
      {"idEnt", "urn:oasis:names:tc:SAML:2.0:attrname-format:uri", {"ENT-PARIS"}}}};
 
+std::string logsOf(const MellonService& sp) {
+    return "--- error.log\n" + sp.errorLogTail();
+}
+std::string logsOf(const ShibbolethService& sp) {
+    return "--- shibd.log\n" + sp.shibdLogTail() + "--- error.log\n" + sp.errorLogTail();
+}
+
+// Posts `response` to the SP and checks that the person lands on the protected page, which shows
+// the teacher's NameID and SDET/GAR attributes, and stays there without the IdP; the page as read.
+template <class Sp>
+SpPage logsIn(Browser& browser, const AuthnRequest& request, Sp& sp, const std::string& response) {
+    const Response page = postToSp(browser, request, response);
+    INFO(page.status << " " << page.url << "\n" << page.body << logsOf(sp));
+    REQUIRE(page.status == 200);
+    CHECK(page.url == sp.secureUrl());
+    const SpPage seen = readSpPage(page.body);
+    CHECK(seen.nameId == "_3f2a9c1e7b4d");
+    CHECK(seen.remoteUser == "_3f2a9c1e7b4d");
+    CHECK(seen.attributes.at("ENTPersonProfils") ==
+          std::vector<std::string>{"National_ENS", "National_DOC"});
+    CHECK(seen.value("ENTPersonStructRattach") == "0750001A");
+    CHECK(seen.value("idEnt") == "ENT-PARIS");
+    CHECK(readSpPage(browser.get(sp.secureUrl()).body).nameId == "_3f2a9c1e7b4d");
+    return seen;
+}
+
 // An EncryptedAssertion (RSA-OAEP key transport, `algorithm` for the data) opens the page.
 template <class Sp>
 void checkEncryptedLogin(Browser& browser, const AuthnRequest& request, const PaperIdp& idp, Sp& sp,
@@ -308,10 +344,7 @@ void checkEncryptedLogin(Browser& browser, const AuthnRequest& request, const Pa
                                                 sp.certificate().certificateFile, algorithm);
     CHECK(response.find("EncryptedAssertion") != std::string::npos);
     CHECK(response.find("0750001A") == std::string::npos);
-    const Response page = postToSp(browser, request, response);
-    INFO(page.status << " " << page.url << "\n" << page.body << sp.errorLogTail());
-    REQUIRE(page.status == 200);
-    CHECK(readSpPage(page.body).value("ENTPersonStructRattach") == "0750001A");
+    logsIn(browser, request, sp, response);
 }
 
 // SP-initiated logout: a signed LogoutRequest over HTTP-Redirect to the IdP's SLO URL, naming
@@ -344,9 +377,7 @@ TEST_CASE("mod_auth_mellon sends a signed AuthnRequest over HTTP-Redirect", "[in
     Browser browser;
 
     // Lasso signs the query string (SAML bindings §3.4.4.1) when AuthnRequestsSigned="true".
-    const AuthnRequest request =
-        authnRequestFrom(towardsIdp(browser, sp.secureUrl(), sp.baseUrl()), idp.ssoUrl);
-    checkNamesTheSp(request, sp.entityId(), sp.metadata(), idp);
+    const AuthnRequest request = requestForSecurePage(browser, sp, idp);
     CHECK(request.binding == saml::redirectBinding);
     CHECK(request.sigAlg == "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256");
     CHECK(queryParameter(request.answer.location(), "Signature"));
@@ -362,22 +393,11 @@ TEST_CASE("mod_auth_mellon sends a signed AuthnRequest over HTTP-Redirect", "[in
         CHECK(browser.get(sp.secureUrl()).status != 200);
     }
     SECTION("a signed Response opens the page, which shows the NameID and the attributes") {
-        const Response page =
-            postToSp(browser, request, signedResponse(idp, request.xml, sp.entityId(), teacher));
-        INFO(page.status << " " << page.url << "\n" << page.body << sp.errorLogTail());
-        REQUIRE(page.status == 200);
-        CHECK(page.url == sp.secureUrl());
-        const SpPage seen = readSpPage(page.body);
-        CHECK(seen.nameId == "_3f2a9c1e7b4d");
-        CHECK(seen.remoteUser == "_3f2a9c1e7b4d");
-        CHECK(seen.attributes.at("ENTPersonProfils") ==
-              std::vector<std::string>{"National_ENS", "National_DOC"});
-        CHECK(seen.value("ENTPersonStructRattach") == "0750001A");
+        const SpPage seen =
+            logsIn(browser, request, sp, signedResponse(idp, request.xml, sp.entityId(), teacher));
         CHECK(seen.value("urn:oid:2.5.4.42") == "Éloïse");
         CHECK(seen.value("idEnt") == "ENT-PARIS");
         CHECK(seen.session.at("IDP") == idp.entityId);
-        // The session holds: the page again without the IdP.
-        CHECK(readSpPage(browser.get(sp.secureUrl()).body).nameId == "_3f2a9c1e7b4d");
         checkLogoutRequest(browser.get(sp.logoutUrl(sp.baseUrl() + "/")), idp, sp.entityId());
     }
     for (const char* algorithm : {aes128Gcm, aes256Cbc}) {
@@ -399,9 +419,7 @@ TEST_CASE("mod_auth_mellon posts its AuthnRequest when the IdP offers HTTP-POST 
         "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"};
     MellonService sp(options);
     Browser browser;
-    const AuthnRequest request =
-        authnRequestFrom(towardsIdp(browser, sp.secureUrl(), sp.baseUrl()), idp.ssoUrl);
-    checkNamesTheSp(request, sp.entityId(), sp.metadata(), idp);
+    const AuthnRequest request = requestForSecurePage(browser, sp, idp);
     CHECK(request.binding == saml::postBinding);
     CHECK(elementText(request.xml, "AuthnContextClassRef") ==
           "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport");
@@ -417,8 +435,7 @@ TEST_CASE("mod_auth_mellon prepared first, started once the IdP's metadata exist
     sp.setIdpMetadataFile(idp.metadataFile);
     sp.start();
     Browser browser;
-    checkNamesTheSp(authnRequestFrom(towardsIdp(browser, sp.secureUrl(), sp.baseUrl()), idp.ssoUrl),
-                    sp.entityId(), sp.metadata(), idp);
+    requestForSecurePage(browser, sp, idp);
     checkStopsEverything(sp);
 }
 
@@ -430,9 +447,7 @@ TEST_CASE("the Shibboleth SP sends an AuthnRequest over HTTP-Redirect", "[intero
     ShibbolethService sp(options);
     Browser browser;
 
-    const AuthnRequest request =
-        authnRequestFrom(towardsIdp(browser, sp.secureUrl(), sp.baseUrl()), idp.ssoUrl);
-    checkNamesTheSp(request, sp.entityId(), sp.metadata(), idp);
+    const AuthnRequest request = requestForSecurePage(browser, sp, idp);
     CHECK(request.binding == saml::redirectBinding);
     CHECK(request.sigAlg == "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256");
     CHECK(request.relayState);
@@ -453,24 +468,14 @@ TEST_CASE("the Shibboleth SP sends an AuthnRequest over HTTP-Redirect", "[intero
         CHECK_FALSE(isTrue(attribute(passive.xml, "AuthnRequest", "ForceAuthn")));
     }
     SECTION("a signed Response opens the page, which shows the NameID and the attributes") {
-        const Response page =
-            postToSp(browser, request, signedResponse(idp, request.xml, sp.entityId(), teacher));
-        INFO(page.status << " " << page.url << "\n" << page.body << sp.shibdLogTail());
-        REQUIRE(page.status == 200);
-        CHECK(page.url == sp.secureUrl());
-        const SpPage seen = readSpPage(page.body);
-        CHECK(seen.nameId == "_3f2a9c1e7b4d");
+        const SpPage seen =
+            logsIn(browser, request, sp, signedResponse(idp, request.xml, sp.entityId(), teacher));
         CHECK(seen.session.at("NameID-Format") == "transient");
-        CHECK(seen.attributes.at("ENTPersonProfils") ==
-              std::vector<std::string>{"National_ENS", "National_DOC"});
-        CHECK(seen.value("ENTPersonStructRattach") == "0750001A");
         CHECK(seen.value("oid-givenName") == "Éloïse");
-        CHECK(seen.value("idEnt") == "ENT-PARIS");
         CHECK(seen.session.at("Shib-Identity-Provider") == idp.entityId);
         CHECK(seen.session.at("Shib-Session-Index") == "_s41b");
         CHECK(seen.session.at("Shib-AuthnContext-Class") ==
               "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport");
-        CHECK(readSpPage(browser.get(sp.secureUrl()).body).nameId == "_3f2a9c1e7b4d");
         checkLogoutRequest(towardsIdp(browser, sp.logoutUrl(sp.baseUrl() + "/"), sp.baseUrl()), idp,
                            sp.entityId());
     }
@@ -498,9 +503,7 @@ TEST_CASE("the Shibboleth SP posts an unsigned AuthnRequest when told to", "[int
     options.authnRequestBinding = saml::postBinding;
     ShibbolethService sp(options);
     Browser browser;
-    const AuthnRequest request =
-        authnRequestFrom(towardsIdp(browser, sp.secureUrl(), sp.baseUrl()), idp.ssoUrl);
-    checkNamesTheSp(request, sp.entityId(), sp.metadata(), idp);
+    const AuthnRequest request = requestForSecurePage(browser, sp, idp);
     CHECK(request.binding == saml::postBinding);
     CHECK(request.xml.find("SignatureValue") == std::string::npos);
     checkStopsEverything(sp);

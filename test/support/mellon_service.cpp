@@ -34,22 +34,11 @@ MellonService::MellonService(MellonOptions options)
     requireApache(apacheBinary(options_.binary),
                   {{"mod_auth_mellon.so", "libapache2-mod-auth-mellon"}});
     requirePhpModule();
-    CertificateOptions key;
-    key.rsa = true;
-    key.days = 30;
-    key.fileStem = "sp";
-    certificate_ = makeTestCertificate(dir_.path(), key);
+    certificate_ = makeSpCertificate(dir_.path());
     metadataFile_ = dir_ / "sp-metadata.xml";
-    if (options_.idpMetadataFile.empty()) {
-        port_ = freePort();
-        render();
-        return;
-    }
-    startApacheOnFreePort(dir_.path(), [&](int port) {
-        port_ = port;
-        render();
-        launch();
-    });
+    prepareSp(
+        dir_.path(), !options_.idpMetadataFile.empty(), port_, [&] { render(); },
+        [&] { launch(); });
 }
 
 MellonService::~MellonService() {

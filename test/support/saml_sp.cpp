@@ -11,29 +11,6 @@
 namespace sesame::testing {
 namespace {
 
-std::string xmlEscape(std::string_view text) {
-    std::string out;
-    for (char c : text) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            default:
-                out += c;
-        }
-    }
-    return out;
-}
-
 std::string keyDescriptor(std::string_view use, const std::string& certificatePem) {
     return "    <md:KeyDescriptor use=\"" + std::string(use) +
            "\">\n      <ds:KeyInfo><ds:X509Data><ds:X509Certificate>" +
@@ -132,7 +109,7 @@ std::string renderSpMetadata(const SpMetadataSpec& spec) {
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         "<md:EntityDescriptor xmlns:md=\"urn:oasis:names:tc:SAML:2.0:metadata\" "
         "xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\" entityID=\"" +
-        xmlEscape(spec.entityId) + "\">\n  <md:SPSSODescriptor AuthnRequestsSigned=\"" +
+        encodeEntities(spec.entityId) + "\">\n  <md:SPSSODescriptor AuthnRequestsSigned=\"" +
         (spec.authnRequestsSigned ? "true" : "false") + "\" WantAssertionsSigned=\"" +
         (spec.wantAssertionsSigned ? "true" : "false") +
         "\" protocolSupportEnumeration=\"urn:oasis:names:tc:SAML:2.0:protocol\">\n";
@@ -140,17 +117,17 @@ std::string renderSpMetadata(const SpMetadataSpec& spec) {
     out += keyDescriptor("encryption", spec.certificatePem);
     // Schema order (saml-metadata §2.4.2, §2.4.4): SingleLogoutService, NameIDFormat, ACS.
     for (const auto& slo : spec.singleLogout) {
-        out += "    <md:SingleLogoutService Binding=\"" + xmlEscape(slo.binding) +
-               "\" Location=\"" + xmlEscape(slo.location) + "\"/>\n";
+        out += "    <md:SingleLogoutService Binding=\"" + encodeEntities(slo.binding) +
+               "\" Location=\"" + encodeEntities(slo.location) + "\"/>\n";
     }
     for (const auto& format : spec.nameIdFormats) {
-        out += "    <md:NameIDFormat>" + xmlEscape(format) + "</md:NameIDFormat>\n";
+        out += "    <md:NameIDFormat>" + encodeEntities(format) + "</md:NameIDFormat>\n";
     }
     for (std::size_t i = 0; i < spec.assertionConsumers.size(); ++i) {
         const auto& acs = spec.assertionConsumers[i];
         out += "    <md:AssertionConsumerService index=\"" + std::to_string(i) + "\"" +
-               (i == 0 ? " isDefault=\"true\"" : "") + " Binding=\"" + xmlEscape(acs.binding) +
-               "\" Location=\"" + xmlEscape(acs.location) + "\"/>\n";
+               (i == 0 ? " isDefault=\"true\"" : "") + " Binding=\"" + encodeEntities(acs.binding) +
+               "\" Location=\"" + encodeEntities(acs.location) + "\"/>\n";
     }
     out += "  </md:SPSSODescriptor>\n</md:EntityDescriptor>\n";
     return out;

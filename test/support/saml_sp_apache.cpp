@@ -22,6 +22,28 @@ std::filesystem::path phpModule() {
 
 }  // namespace
 
+TestCertificate makeSpCertificate(const std::filesystem::path& root) {
+    CertificateOptions key;
+    key.rsa = true;
+    key.days = 30;
+    key.fileStem = "sp";
+    return makeTestCertificate(root, key);
+}
+
+void prepareSp(const std::filesystem::path& root, bool start, int& port,
+               const std::function<void()>& render, const std::function<void()>& launch) {
+    if (!start) {
+        port = freePort();
+        render();
+        return;
+    }
+    startApacheOnFreePort(root, [&](int free) {
+        port = free;
+        render();
+        launch();
+    });
+}
+
 void requirePhpModule() {
     if (phpModule().empty())
         throw HarnessError(std::string(apacheModulesDir) +

@@ -123,25 +123,13 @@ ShibbolethService::ShibbolethService(ShibbolethOptions options)
         throw HarnessError(shibdBinary(options_.shibd) +
                            " is missing: install libapache2-mod-shib (shibboleth-sp-utils, "
                            "scripts/install-deps.sh)");
-    CertificateOptions key;
-    key.rsa = true;
-    key.days = 30;
-    key.fileStem = "sp";
-    certificate_ = makeTestCertificate(dir_.path(), key);
+    certificate_ = makeSpCertificate(dir_.path());
     metadataFile_ = dir_ / "sp-metadata.xml";
     for (const char* sub : {"logs", "run", "cache"})
         std::filesystem::create_directories(dir_ / sub);
     shibdPort_ = freePort();
-    if (options_.idpMetadataFile.empty()) {
-        port_ = freePort();
-        render();
-        return;
-    }
-    startApacheOnFreePort(dir_.path(), [&](int port) {
-        port_ = port;
-        render();
-        start();
-    });
+    prepareSp(
+        dir_.path(), !options_.idpMetadataFile.empty(), port_, [&] { render(); }, [&] { start(); });
 }
 
 ShibbolethService::~ShibbolethService() {
