@@ -5,6 +5,8 @@
 // none of its processes behind. Nothing needs to answer at the IdP's URL.
 #include <signal.h>
 
+#include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <catch2/catch.hpp>
 
 #include <ctime>
@@ -347,6 +349,64 @@ void checkEncryptedLogin(Browser& browser, const AuthnRequest& request, const Pa
     logsIn(browser, request, sp, response);
 }
 
+// An IdP-initiated LogoutRequest for the teacher's session, as the HTTP-Redirect URL to the SP's
+// SLO endpoint `slo`, signed by the paper IdP over the query string (SAML bindings §3.4.4.1:
+// "SAMLRequest=...&SigAlg=..." as sent, RSA-SHA256).
+std::string logoutRequestUrl(const PaperIdp& idp, const std::string& slo, const std::string& id) {
+    const std::string xml =
+        "<samlp:LogoutRequest xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" "
+        "xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"" +
+        id + "\" Version=\"2.0\" IssueInstant=\"" + isoTime(std::chrono::system_clock::now()) +
+        "\" Destination=\"" + slo + "\"><saml:Issuer>" + idp.entityId +
+        "</saml:Issuer><saml:NameID Format=\"urn:oasis:names:tc:SAML:2.0:nameid-format:"
+        "transient\">_3f2a9c1e7b4d</saml:NameID><samlp:SessionIndex>_s41b</samlp:SessionIndex>"
+        "</samlp:LogoutRequest>";
+    const std::string query =
+        "SAMLRequest=" + percentEncode(encodeRedirectMessage(xml)) +
+        "&SigAlg=" + percentEncode("http://www.w3.org/2001/04/xmldsig-more#rsa-sha256");
+    using Key = std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)>;
+    using Bio = std::unique_ptr<BIO, decltype(&BIO_free)>;
+    using Context = std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)>;
+    Bio bio(BIO_new_mem_buf(idp.key.privateKeyPem.data(),
+                            static_cast<int>(idp.key.privateKeyPem.size())),
+            BIO_free);
+    Key key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr), EVP_PKEY_free);
+    Context context(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+    REQUIRE(key);
+    REQUIRE(context);
+    std::size_t size = static_cast<std::size_t>(EVP_PKEY_get_size(key.get()));
+    std::string signature(size, '\0');
+    REQUIRE(EVP_DigestSignInit(context.get(), nullptr, EVP_sha256(), nullptr, key.get()) == 1);
+    REQUIRE(EVP_DigestSign(context.get(), reinterpret_cast<unsigned char*>(signature.data()), &size,
+                           reinterpret_cast<const unsigned char*>(query.data()),
+                           query.size()) == 1);
+    signature.resize(size);
+    return slo + "?" + query + "&Signature=" + percentEncode(encodePostMessage(signature));
+}
+
+// The SP answers an IdP-initiated LogoutRequest with a signed LogoutResponse (Success,
+// InResponseTo the request) over HTTP-Redirect to the IdP's SLO URL, and its session is gone.
+template <class Sp>
+void checkIdpInitiatedLogout(Browser& browser, const PaperIdp& idp, Sp& sp,
+                             const std::string& slo) {
+    const Response r = browser.get(logoutRequestUrl(idp, slo, "_lr6c0de"));
+    INFO(r.status << " " << r.body << logsOf(sp));
+    REQUIRE(r.isRedirect());
+    INFO(r.location());
+    REQUIRE(r.location().rfind(idp.base + "/saml/slo?", 0) == 0);
+    const auto message = queryParameter(r.location(), "SAMLResponse");
+    REQUIRE(message);
+    const std::string xml = decodeRedirectMessage(*message);
+    INFO(xml);
+    CHECK(xml.find("LogoutResponse") != std::string::npos);
+    CHECK(attribute(xml, "LogoutResponse", "InResponseTo") == "_lr6c0de");
+    CHECK(attribute(xml, "StatusCode", "Value") == "urn:oasis:names:tc:SAML:2.0:status:Success");
+    CHECK(elementText(xml, "Issuer") == sp.entityId());
+    CHECK(queryParameter(r.location(), "Signature"));
+    const Response after = browser.get(sp.secureUrl());
+    CHECK(after.status != 200);
+}
+
 // SP-initiated logout: a signed LogoutRequest over HTTP-Redirect to the IdP's SLO URL, naming
 // the session the paper IdP opened.
 void checkLogoutRequest(const Response& r, const PaperIdp& idp, const std::string& entityId) {
@@ -399,6 +459,10 @@ TEST_CASE("mod_auth_mellon sends a signed AuthnRequest over HTTP-Redirect", "[in
         CHECK(seen.value("idEnt") == "ENT-PARIS");
         CHECK(seen.session.at("IDP") == idp.entityId);
         checkLogoutRequest(browser.get(sp.logoutUrl(sp.baseUrl() + "/")), idp, sp.entityId());
+    }
+    SECTION("an IdP-initiated LogoutRequest over HTTP-Redirect ends the session") {
+        logsIn(browser, request, sp, signedResponse(idp, request.xml, sp.entityId(), teacher));
+        checkIdpInitiatedLogout(browser, idp, sp, sp.singleLogoutUrl());
     }
     for (const char* algorithm : {aes128Gcm, aes256Cbc}) {
         DYNAMIC_SECTION("an assertion encrypted for the SP's key with " << algorithm) {
@@ -478,6 +542,10 @@ TEST_CASE("the Shibboleth SP sends an AuthnRequest over HTTP-Redirect", "[intero
               "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport");
         checkLogoutRequest(towardsIdp(browser, sp.logoutUrl(sp.baseUrl() + "/"), sp.baseUrl()), idp,
                            sp.entityId());
+    }
+    SECTION("an IdP-initiated LogoutRequest over HTTP-Redirect ends the session") {
+        logsIn(browser, request, sp, signedResponse(idp, request.xml, sp.entityId(), teacher));
+        checkIdpInitiatedLogout(browser, idp, sp, sp.singleLogoutUrl(saml::redirectBinding));
     }
     for (const char* algorithm : {aes128Gcm, aes256Cbc}) {
         DYNAMIC_SECTION("an assertion encrypted for the SP's key with " << algorithm) {

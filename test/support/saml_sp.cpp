@@ -83,6 +83,23 @@ std::string encodePostMessage(std::string_view xml) {
     return out;
 }
 
+std::string encodeRedirectMessage(std::string_view xml) {
+    z_stream stream{};
+    if (deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -MAX_WBITS, 8,
+                     Z_DEFAULT_STRATEGY) != Z_OK)
+        throw HarnessError("zlib: deflateInit2");
+    std::string deflated(deflateBound(&stream, static_cast<uLong>(xml.size())), '\0');
+    stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(xml.data()));
+    stream.avail_in = static_cast<uInt>(xml.size());
+    stream.next_out = reinterpret_cast<Bytef*>(deflated.data());
+    stream.avail_out = static_cast<uInt>(deflated.size());
+    const int status = deflate(&stream, Z_FINISH);
+    deflated.resize(stream.total_out);
+    deflateEnd(&stream);
+    if (status != Z_STREAM_END) throw HarnessError("zlib: deflate");
+    return encodePostMessage(deflated);
+}
+
 std::string decodeRedirectMessage(std::string_view base64) {
     const std::string deflated = decodePostMessage(base64);
     z_stream stream{};

@@ -54,8 +54,10 @@ std::string certificateBase64(const std::string& pem);
 // DEFLATE). §3.5.4: the same field of an HTTP-POST form, base64-decoded only. Throw HarnessError.
 std::string decodeRedirectMessage(std::string_view base64);
 std::string decodePostMessage(std::string_view base64);
-// The SAMLRequest or SAMLResponse field of an HTTP-POST form: base64 of the XML (§3.5.4).
+// The SAMLRequest or SAMLResponse field of an HTTP-POST form: base64 of the XML (§3.5.4); of an
+// HTTP-Redirect URL: base64 of its raw DEFLATE (§3.4.4.1), before percent-encoding.
 std::string encodePostMessage(std::string_view xml);
+std::string encodeRedirectMessage(std::string_view xml);
 
 // The protected page (/secure/) of either SP, read back.
 struct SpPage {
