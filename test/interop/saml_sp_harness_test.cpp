@@ -208,10 +208,38 @@ constexpr const char* aes256Cbc = "http://www.w3.org/2001/04/xmlenc#aes256-cbc";
 // Assertion signed by the paper IdP with xmlsec1 (RSA-SHA256, exclusive c14n), as an IdP would;
 // with `encryptFor` (an SP's certificate), the signed Assertion is then encrypted with
 // `dataAlgorithm` into an EncryptedAssertion.
+struct ResponseOptions {
+    bool signAssertion = true;
+    bool signResponse = false;
+    std::filesystem::path encryptFor;  // an SP's certificate: an EncryptedAssertion
+    std::string dataAlgorithm = aes128Gcm;
+};
+
+// An enveloped XML signature template for the element whose ID is `id` (RSA-SHA256, exclusive
+// c14n), filled in by xmlsec1 --sign.
+std::string signatureTemplate(const std::string& id) {
+    return "<ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\"><ds:SignedInfo>"
+           "<ds:CanonicalizationMethod Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/>"
+           "<ds:SignatureMethod Algorithm=\"http://www.w3.org/2001/04/xmldsig-more#rsa-sha256\"/>"
+           "<ds:Reference URI=\"#" +
+           id +
+           "\"><ds:Transforms>"
+           "<ds:Transform Algorithm=\"http://www.w3.org/2000/09/xmldsig#enveloped-signature\"/>"
+           "<ds:Transform Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/></ds:Transforms>"
+           "<ds:DigestMethod "
+           "Algorithm=\"http://www.w3.org/2001/04/xmlenc#sha256\"/><ds:DigestValue/>"
+           "</ds:Reference></ds:SignedInfo><ds:SignatureValue/></ds:Signature>";
+}
+
+std::string signedBy(const PaperIdp& idp, const std::string& xml, const std::string& element) {
+    return xmlsec1(
+        idp, {"--sign", "--privkey-pem", idp.key.privateKeyFile.string(), "--id-attr:ID", element},
+        xml);
+}
+
 std::string signedResponse(const PaperIdp& idp, const std::string& request,
                            const std::string& audience, const Assertion& assertion,
-                           const std::filesystem::path& encryptFor = {},
-                           const std::string& dataAlgorithm = aes128Gcm) {
+                           const ResponseOptions& options = {}) {
     const auto now = std::chrono::system_clock::now();
     const std::string acs = attribute(request, "AuthnRequest", "AssertionConsumerServiceURL");
     const std::string inResponseTo = attribute(request, "AuthnRequest", "ID");
@@ -227,16 +255,8 @@ std::string signedResponse(const PaperIdp& idp, const std::string& request,
         "<saml:Assertion xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"_a5e07\" "
         "Version=\"2.0\" IssueInstant=\"" +
         isoTime(now) + "\">" + issuer +
-        "<ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\"><ds:SignedInfo>"
-        "<ds:CanonicalizationMethod Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/>"
-        "<ds:SignatureMethod Algorithm=\"http://www.w3.org/2001/04/xmldsig-more#rsa-sha256\"/>"
-        "<ds:Reference URI=\"#_a5e07\"><ds:Transforms>"
-        "<ds:Transform Algorithm=\"http://www.w3.org/2000/09/xmldsig#enveloped-signature\"/>"
-        "<ds:Transform Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/></ds:Transforms>"
-        "<ds:DigestMethod Algorithm=\"http://www.w3.org/2001/04/xmlenc#sha256\"/><ds:DigestValue/>"
-        "</ds:Reference></ds:SignedInfo><ds:SignatureValue/></ds:Signature>"
-        "<saml:Subject><saml:NameID Format=\"" +
-        assertion.nameIdFormat + "\">" + assertion.nameId +
+        (options.signAssertion ? signatureTemplate("_a5e07") : std::string()) +
+        "<saml:Subject><saml:NameID Format=\"" + assertion.nameIdFormat + "\">" + assertion.nameId +
         "</saml:NameID><saml:SubjectConfirmation Method=\"urn:oasis:names:tc:SAML:2.0:cm:bearer\">"
         "<saml:SubjectConfirmationData InResponseTo=\"" +
         inResponseTo + "\" NotOnOrAfter=\"" + isoTime(now + std::chrono::minutes(5)) +
@@ -253,17 +273,17 @@ std::string signedResponse(const PaperIdp& idp, const std::string& request,
         "PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext>"
         "</saml:AuthnStatement><saml:AttributeStatement>" +
         attributes + "</saml:AttributeStatement></saml:Assertion>";
-    std::string inner = xmlsec1(idp,
-                                {"--sign", "--privkey-pem", idp.key.privateKeyFile.string(),
-                                 "--id-attr:ID", "urn:oasis:names:tc:SAML:2.0:assertion:Assertion"},
-                                unsignedAssertion);
-    if (!encryptFor.empty()) {
+    std::string inner =
+        options.signAssertion
+            ? signedBy(idp, unsignedAssertion, "urn:oasis:names:tc:SAML:2.0:assertion:Assertion")
+            : unsignedAssertion;
+    if (!options.encryptFor.empty()) {
         writeFile(
             idp.dir / "encryption-template.xml",
             "<xenc:EncryptedData xmlns:xenc=\"http://www.w3.org/2001/04/xmlenc#\" "
             "Type=\"http://www.w3.org/2001/04/xmlenc#Element\"><xenc:EncryptionMethod "
             "Algorithm=\"" +
-                dataAlgorithm +
+                options.dataAlgorithm +
                 "\"/><ds:KeyInfo "
                 "xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\"><xenc:EncryptedKey>"
                 "<xenc:EncryptionMethod "
@@ -272,25 +292,29 @@ std::string signedResponse(const PaperIdp& idp, const std::string& request,
                 "</xenc:EncryptionMethod><xenc:CipherData><xenc:CipherValue/></xenc:CipherData>"
                 "</xenc:EncryptedKey></ds:KeyInfo><xenc:CipherData><xenc:CipherValue/>"
                 "</xenc:CipherData></xenc:EncryptedData>");
-        const std::string sessionKey =
-            std::string(dataAlgorithm) == aes128Gcm ? "aes-128" : "aes-256";
+        const std::string sessionKey = options.dataAlgorithm == aes128Gcm ? "aes-128" : "aes-256";
         // xmlsec1 reads the template as its last argument and the data with --xml-data.
         writeFile(idp.dir / "assertion.xml", inner);
-        inner = "<saml:EncryptedAssertion>" +
-                xmlsec1(idp,
-                        {"--encrypt", "--pubkey-cert-pem", encryptFor.string(), "--session-key",
-                         sessionKey, "--xml-data", (idp.dir / "assertion.xml").string()},
-                        readFile(idp.dir / "encryption-template.xml")) +
-                "</saml:EncryptedAssertion>";
+        inner =
+            "<saml:EncryptedAssertion>" +
+            xmlsec1(idp,
+                    {"--encrypt", "--pubkey-cert-pem", options.encryptFor.string(), "--session-key",
+                     sessionKey, "--xml-data", (idp.dir / "assertion.xml").string()},
+                    readFile(idp.dir / "encryption-template.xml")) +
+            "</saml:EncryptedAssertion>";
     }
-    return "<samlp:Response xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" "
-           "xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"_r8d1c\" Version=\"2.0\" "
-           "IssueInstant=\"" +
-           isoTime(now) + "\" Destination=\"" + acs + "\" InResponseTo=\"" + inResponseTo + "\">" +
-           issuer +
-           "<samlp:Status><samlp:StatusCode Value=\"urn:oasis:names:tc:SAML:2.0:status:Success\"/>"
-           "</samlp:Status>" +
-           inner + "</samlp:Response>";
+    const std::string response =
+        "<samlp:Response xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" "
+        "xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"_r8d1c\" Version=\"2.0\" "
+        "IssueInstant=\"" +
+        isoTime(now) + "\" Destination=\"" + acs + "\" InResponseTo=\"" + inResponseTo + "\">" +
+        issuer + (options.signResponse ? signatureTemplate("_r8d1c") : std::string()) +
+        "<samlp:Status><samlp:StatusCode Value=\"urn:oasis:names:tc:SAML:2.0:status:Success\"/>"
+        "</samlp:Status>" +
+        inner + "</samlp:Response>";
+    return options.signResponse
+               ? signedBy(idp, response, "urn:oasis:names:tc:SAML:2.0:protocol:Response")
+               : response;
 }
 
 // Posts the Response to the SP's ACS as the IdP's auto-submitting form would, and follows the SP
@@ -342,8 +366,10 @@ SpPage logsIn(Browser& browser, const AuthnRequest& request, Sp& sp, const std::
 template <class Sp>
 void checkEncryptedLogin(Browser& browser, const AuthnRequest& request, const PaperIdp& idp, Sp& sp,
                          const char* algorithm) {
-    const std::string response = signedResponse(idp, request.xml, sp.entityId(), teacher,
-                                                sp.certificate().certificateFile, algorithm);
+    ResponseOptions options;
+    options.encryptFor = sp.certificate().certificateFile;
+    options.dataAlgorithm = algorithm;
+    const std::string response = signedResponse(idp, request.xml, sp.entityId(), teacher, options);
     CHECK(response.find("EncryptedAssertion") != std::string::npos);
     CHECK(response.find("0750001A") == std::string::npos);
     logsIn(browser, request, sp, response);
@@ -407,6 +433,50 @@ void checkIdpInitiatedLogout(Browser& browser, const PaperIdp& idp, Sp& sp,
     CHECK(after.status != 200);
 }
 
+// The answer of the SP to `response`: whether it opened the page.
+template <class Sp>
+bool opensPage(Browser& browser, const AuthnRequest& request, Sp& sp, const std::string& response) {
+    const Response page = postToSp(browser, request, response);
+    INFO(page.status << " " << page.url << "\n" << logsOf(sp));
+    return page.status == 200 && browser.get(sp.secureUrl()).status == 200;
+}
+
+// What an SP must refuse, or its acceptance of a signed assertion proves nothing: an assertion
+// changed after it was signed, a Response signed nowhere. A Response that signs the message but
+// not the assertion: refused by the Shibboleth SP (requireSignedAssertions), accepted by
+// mod_auth_mellon, whose Lasso ignores WantAssertionsSigned (`signedMessageIsEnough`).
+template <class Sp>
+void checkSignatures(Browser& browser, const AuthnRequest& request, const PaperIdp& idp, Sp& sp,
+                     bool signedMessageIsEnough) {
+    SECTION("an assertion changed after it was signed is refused") {
+        std::string response = signedResponse(idp, request.xml, sp.entityId(), teacher);
+        const auto at = response.find("0750001A");
+        REQUIRE(at != std::string::npos);
+        response.replace(at, 8, "0750002B");
+        CHECK_FALSE(opensPage(browser, request, sp, response));
+    }
+    SECTION("a Response signed nowhere is refused") {
+        ResponseOptions options;
+        options.signAssertion = false;
+        CHECK_FALSE(opensPage(browser, request, sp,
+                              signedResponse(idp, request.xml, sp.entityId(), teacher, options)));
+    }
+    SECTION("a Response signed, its assertion not") {
+        ResponseOptions options;
+        options.signAssertion = false;
+        options.signResponse = true;
+        CHECK(opensPage(browser, request, sp,
+                        signedResponse(idp, request.xml, sp.entityId(), teacher, options)) ==
+              signedMessageIsEnough);
+    }
+    SECTION("a Response and its assertion both signed are accepted") {
+        ResponseOptions options;
+        options.signResponse = true;
+        logsIn(browser, request, sp,
+               signedResponse(idp, request.xml, sp.entityId(), teacher, options));
+    }
+}
+
 // SP-initiated logout: a signed LogoutRequest over HTTP-Redirect to the IdP's SLO URL, naming
 // the session the paper IdP opened.
 void checkLogoutRequest(const Response& r, const PaperIdp& idp, const std::string& entityId) {
@@ -464,6 +534,7 @@ TEST_CASE("mod_auth_mellon sends a signed AuthnRequest over HTTP-Redirect", "[in
         logsIn(browser, request, sp, signedResponse(idp, request.xml, sp.entityId(), teacher));
         checkIdpInitiatedLogout(browser, idp, sp, sp.singleLogoutUrl());
     }
+    checkSignatures(browser, request, idp, sp, true);
     for (const char* algorithm : {aes128Gcm, aes256Cbc}) {
         DYNAMIC_SECTION("an assertion encrypted for the SP's key with " << algorithm) {
             checkEncryptedLogin(browser, request, idp, sp, algorithm);
@@ -547,6 +618,7 @@ TEST_CASE("the Shibboleth SP sends an AuthnRequest over HTTP-Redirect", "[intero
         logsIn(browser, request, sp, signedResponse(idp, request.xml, sp.entityId(), teacher));
         checkIdpInitiatedLogout(browser, idp, sp, sp.singleLogoutUrl(saml::redirectBinding));
     }
+    checkSignatures(browser, request, idp, sp, false);
     for (const char* algorithm : {aes128Gcm, aes256Cbc}) {
         DYNAMIC_SECTION("an assertion encrypted for the SP's key with " << algorithm) {
             checkEncryptedLogin(browser, request, idp, sp, algorithm);

@@ -84,8 +84,10 @@ struct MellonOptions {
     // Empty: the service is prepared (port, key, certificate, SP metadata) but not started; give
     // the IdP metadata with setIdpMetadataFile() and call start(). Copied at each start.
     std::filesystem::path idpMetadataFile;
-    bool signAuthnRequests = true;     // AuthnRequestsSigned in the SP metadata (Lasso follows it)
-    bool wantAssertionsSigned = true;  // WantAssertionsSigned in the SP metadata
+    bool signAuthnRequests = true;  // AuthnRequestsSigned in the SP metadata (Lasso follows it)
+    // WantAssertionsSigned in the SP metadata, for Sesame to read: Lasso itself does not enforce
+    // it (a Response signed without a signed assertion is accepted, one signed nowhere refused).
+    bool wantAssertionsSigned = true;
     std::string signatureMethod = "rsa-sha256";  // MellonSignatureMethod: rsa-sha1|256|384|512
     // MellonAuthnContextClassRef (a RequestedAuthnContext in every AuthnRequest; Mellon then
     // refuses with 403 an assertion whose AuthnContextClassRef is not one of them) and
