@@ -213,6 +213,9 @@ struct ResponseOptions {
     bool signResponse = false;
     std::filesystem::path encryptFor;  // an SP's certificate: an EncryptedAssertion
     std::string dataAlgorithm = aes128Gcm;
+    // Set: an error Response with this second-level status under Responder (SAML core 3.2.2.2),
+    // no assertion, the message signed.
+    std::string failure;
 };
 
 // An enveloped XML signature template for the element whose ID is `id` (RSA-SHA256, exclusive
@@ -303,18 +306,24 @@ std::string signedResponse(const PaperIdp& idp, const std::string& request,
                     readFile(idp.dir / "encryption-template.xml")) +
             "</saml:EncryptedAssertion>";
     }
+    std::string status = "<samlp:StatusCode Value=\"urn:oasis:names:tc:SAML:2.0:status:Success\"/>";
+    if (!options.failure.empty()) {
+        inner.clear();
+        status =
+            "<samlp:StatusCode Value=\"urn:oasis:names:tc:SAML:2.0:status:Responder\">"
+            "<samlp:StatusCode Value=\"" +
+            options.failure + "\"/></samlp:StatusCode>";
+    }
+    const bool signResponse = options.signResponse || !options.failure.empty();
     const std::string response =
         "<samlp:Response xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" "
         "xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"_r8d1c\" Version=\"2.0\" "
         "IssueInstant=\"" +
         isoTime(now) + "\" Destination=\"" + acs + "\" InResponseTo=\"" + inResponseTo + "\">" +
-        issuer + (options.signResponse ? signatureTemplate("_r8d1c") : std::string()) +
-        "<samlp:Status><samlp:StatusCode Value=\"urn:oasis:names:tc:SAML:2.0:status:Success\"/>"
-        "</samlp:Status>" +
-        inner + "</samlp:Response>";
-    return options.signResponse
-               ? signedBy(idp, response, "urn:oasis:names:tc:SAML:2.0:protocol:Response")
-               : response;
+        issuer + (signResponse ? signatureTemplate("_r8d1c") : std::string()) + "<samlp:Status>" +
+        status + "</samlp:Status>" + inner + "</samlp:Response>";
+    return signResponse ? signedBy(idp, response, "urn:oasis:names:tc:SAML:2.0:protocol:Response")
+                        : response;
 }
 
 // Posts the Response to the SP's ACS as the IdP's auto-submitting form would, and follows the SP
@@ -477,6 +486,21 @@ void checkSignatures(Browser& browser, const AuthnRequest& request, const PaperI
     }
 }
 
+// A passive AuthnRequest from `loginUrl`, answered with a signed Responder/NoPassive Response: the
+// SP's answer to that.
+template <class Sp>
+Response answerNoPassive(Browser& browser, Sp& sp, const PaperIdp& idp,
+                         const std::string& loginUrl) {
+    const AuthnRequest passive = authnRequestFrom(browser.get(loginUrl), idp.ssoUrl);
+    REQUIRE(isTrue(attribute(passive.xml, "AuthnRequest", "IsPassive")));
+    ResponseOptions options;
+    options.failure = "urn:oasis:names:tc:SAML:2.0:status:NoPassive";
+    const Response r = postToSp(browser, passive,
+                                signedResponse(idp, passive.xml, sp.entityId(), teacher, options));
+    INFO(r.status << " " << r.url << "\n" << textContent(r.body) << logsOf(sp));
+    return r;
+}
+
 // SP-initiated logout: a signed LogoutRequest over HTTP-Redirect to the IdP's SLO URL, naming
 // the session the paper IdP opened.
 void checkLogoutRequest(const Response& r, const PaperIdp& idp, const std::string& entityId) {
@@ -514,6 +538,13 @@ TEST_CASE("mod_auth_mellon sends a signed AuthnRequest over HTTP-Redirect", "[in
     CHECK(request.relayState == sp.secureUrl());
     CHECK_FALSE(isTrue(attribute(request.xml, "AuthnRequest", "IsPassive")));
 
+    SECTION("NoPassive for an IsPassive request: 401 at the ACS, the status in the log") {
+        const Response r = answerNoPassive(browser, sp, idp, sp.loginUrl(sp.secureUrl(), true));
+        CHECK(r.status == 401);
+        CHECK(sp.errorLogTail().find("urn:oasis:names:tc:SAML:2.0:status:NoPassive") !=
+              std::string::npos);
+        CHECK(browser.get(sp.secureUrl()).status != 200);
+    }
     SECTION("IsPassive from the login endpoint") {
         const AuthnRequest passive =
             authnRequestFrom(browser.get(sp.loginUrl(sp.secureUrl(), true)), idp.ssoUrl);
@@ -594,6 +625,14 @@ TEST_CASE("the Shibboleth SP sends an AuthnRequest over HTTP-Redirect", "[intero
         INFO(forced.xml);
         CHECK(isTrue(attribute(forced.xml, "AuthnRequest", "ForceAuthn")));
         CHECK_FALSE(isTrue(attribute(forced.xml, "AuthnRequest", "IsPassive")));
+    }
+    SECTION("NoPassive for an isPassive request: Shibboleth's error page names it") {
+        const Response r =
+            answerNoPassive(browser, sp, idp, sp.loginUrl(sp.secureUrl(), false, true));
+        CHECK(r.status == 500);
+        CHECK(textContent(r.body).find("urn:oasis:names:tc:SAML:2.0:status:NoPassive") !=
+              std::string::npos);
+        CHECK(browser.get(sp.secureUrl()).status != 200);
     }
     SECTION("IsPassive from the login handler") {
         const AuthnRequest passive =

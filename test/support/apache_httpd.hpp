@@ -43,8 +43,9 @@ struct ApacheLaunch {
 std::unique_ptr<Process> launchApache(const ApacheLaunch& launch);
 
 // Picks a free port, calls `renderAndLaunch(port)` (which writes the configuration for that port
-// and launches), and tries another port when Apache could not bind the first one (another
-// process took it in between): five attempts.
+// and launches), and tries again on another port when the failure says "Address already in use"
+// (another process took a port in between; `renderAndLaunch` picks any other port it needs
+// afresh): five attempts.
 void startApacheOnFreePort(const std::filesystem::path& serverRoot,
                            const std::function<void(int)>& renderAndLaunch);
 

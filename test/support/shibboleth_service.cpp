@@ -96,6 +96,8 @@ std::string logger(const std::filesystem::path& file, bool debug) {
            "log4j.category.XMLTooling.XMLObject=WARN\n"
            "log4j.category.XMLTooling.XMLObjectBuilder=WARN\n"
            "log4j.category.Shibboleth.PropertySet=WARN\n"
+           // One line per mapped attribute at INFO: hundreds, which would hide the tail.
+           "log4j.category.Shibboleth.AttributeExtractor=WARN\n"
            "log4j.appender.file=org.apache.log4j.FileAppender\n"
            "log4j.appender.file.fileName=" +
            file.string() +
@@ -127,9 +129,13 @@ ShibbolethService::ShibbolethService(ShibbolethOptions options)
     metadataFile_ = dir_ / "sp-metadata.xml";
     for (const char* sub : {"logs", "run", "cache"})
         std::filesystem::create_directories(dir_ / sub);
-    shibdPort_ = freePort();
     prepareSp(
-        dir_.path(), !options_.idpMetadataFile.empty(), port_, [&] { render(); }, [&] { start(); });
+        dir_.path(), !options_.idpMetadataFile.empty(), port_,
+        [&] {
+            shibdPort_ = freePort();  // afresh when a retry follows "Address already in use"
+            render();
+        },
+        [&] { start(); });
 }
 
 ShibbolethService::~ShibbolethService() {
@@ -320,6 +326,8 @@ void ShibbolethService::launchShibd() {
     try {
         waitForTcp("127.0.0.1", shibdPort_, options_.startTimeout, shibd_.get());
     } catch (const HarnessError& e) {
+        // "failed socket call (bind), result (98): Address already in use" when another process
+        // took the port: the constructor tries other ports.
         throw HarnessError(std::string(e.what()) + "--- shibd.log\n" + shibdLogTail());
     }
 }
@@ -331,15 +339,28 @@ void ShibbolethService::launchApache() {
     // mod_shib answers its Status handler only once it reaches shibd and shibd has its
     // configuration and the IdP's metadata.
     const std::string status = handlerUrl() + "/Status";
-    waitUntil(
-        [&] {
-            try {
-                return Browser().get(status).body.find("<OK") != std::string::npos;
-            } catch (const HarnessError&) {
-                return false;
-            }
-        },
-        options_.startTimeout, "the Shibboleth SP to answer OK on " + status, apache_.get());
+    std::string last;
+    try {
+        waitUntil(
+            [&] {
+                // Another process listening on shibd's port would answer the TCP wait while
+                // shibd itself failed to bind it and exited.
+                if (!shibd_->running()) throw HarnessError("shibd exited");
+                try {
+                    last = Browser().get(status).body;
+                    return last.find("<OK") != std::string::npos;
+                } catch (const HarnessError& e) {
+                    last = e.what();
+                    return false;
+                }
+            },
+            options_.startTimeout, "the Shibboleth SP to answer OK on " + status, apache_.get());
+    } catch (const HarnessError& e) {
+        throw HarnessError(std::string(e.what()) + "--- last answer\n" + last.substr(0, 2000) +
+                           "\n--- shibd.log\n" + shibdLogTail() + "--- native.log\n" +
+                           fileTail(dir_ / "logs" / "native.log") + "--- error.log\n" +
+                           errorLogTail());
+    }
 }
 
 void ShibbolethService::start() {
