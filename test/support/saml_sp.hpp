@@ -230,6 +230,7 @@ class ShibbolethService {
     void render();
     void launchShibd();
     void launchApache();
+    std::string listenerFailure() const;
 
     ShibbolethOptions options_;
     TempDir dir_;

@@ -1,4 +1,6 @@
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 
 #include "test/support/apache_httpd.hpp"
 #include "test/support/harness_error.hpp"
@@ -322,13 +324,24 @@ void ShibbolethService::launchShibd() {
     spec.name = "shibd";
     spec.logDir = dir_ / "logs";
     spec.workingDir = dir_.path();
+    std::filesystem::remove(dir_ / "logs" / "shibd.log");  // this start's lines only
     shibd_ = std::make_unique<Process>(std::move(spec));
+    // Ready to be asked once its listener starts (then mod_shib's Status request, which retries,
+    // tells when it answers). Not a bare TCP probe: shibd 3.4.1 can abort ("malloc(): unsorted
+    // double linked list corrupted") when a connection closes without a message while it is
+    // still starting.
     try {
-        waitForTcp("127.0.0.1", shibdPort_, options_.startTimeout, shibd_.get());
+        waitUntil(
+            [&] {
+                std::ifstream in(dir_ / "logs" / "shibd.log");
+                const std::string log((std::istreambuf_iterator<char>(in)),
+                                      std::istreambuf_iterator<char>());
+                return log.find("listener service starting") != std::string::npos;
+            },
+            options_.startTimeout, "shibd's listener to start", shibd_.get());
     } catch (const HarnessError& e) {
-        // "failed socket call (bind), result (98): Address already in use" when another process
-        // took the port: the constructor tries other ports.
-        throw HarnessError(std::string(e.what()) + "--- shibd.log\n" + shibdLogTail());
+        throw HarnessError(std::string(e.what()) + "--- shibd.log\n" + shibdLogTail() +
+                           listenerFailure());
     }
 }
 
@@ -345,7 +358,10 @@ void ShibbolethService::launchApache() {
             [&] {
                 // Another process listening on shibd's port would answer the TCP wait while
                 // shibd itself failed to bind it and exited.
-                if (!shibd_->running()) throw HarnessError("shibd exited");
+                if (!shibd_->running())
+                    throw HarnessError("shibd exited with code " +
+                                       std::to_string(shibd_->exitCode().value_or(-1)) + "\n" +
+                                       shibd_->logTail());
                 try {
                     last = Browser().get(status).body;
                     return last.find("<OK") != std::string::npos;
@@ -357,9 +373,9 @@ void ShibbolethService::launchApache() {
             options_.startTimeout, "the Shibboleth SP to answer OK on " + status, apache_.get());
     } catch (const HarnessError& e) {
         throw HarnessError(std::string(e.what()) + "--- last answer\n" + last.substr(0, 2000) +
-                           "\n--- shibd.log\n" + shibdLogTail() + "--- native.log\n" +
-                           fileTail(dir_ / "logs" / "native.log") + "--- error.log\n" +
-                           errorLogTail());
+                           "\n--- shibd.log\n" + shibdLogTail() + listenerFailure() +
+                           "--- native.log\n" + fileTail(dir_ / "logs" / "native.log") +
+                           "--- error.log\n" + errorLogTail());
     }
 }
 
@@ -404,6 +420,17 @@ std::string ShibbolethService::metadata() const {
 
 std::string ShibbolethService::errorLogTail(std::size_t lines) const {
     return fileTail(dir_ / "logs" / "error.log", lines);
+}
+
+std::string ShibbolethService::listenerFailure() const {
+    // The listener's own error ("failed socket call (bind), result (98): Address already in
+    // use"), wherever it is in shibd.log: what makes the constructor try other ports.
+    std::ifstream in(dir_ / "logs" / "shibd.log");
+    for (std::string line; std::getline(in, line);)
+        if (line.find("Shibboleth.Listener") != std::string::npos &&
+            line.find("ERROR") != std::string::npos)
+            return "--- shibd's listener\n  | " + line + "\n";
+    return "";
 }
 
 std::string ShibbolethService::shibdLogTail(std::size_t lines) const {
