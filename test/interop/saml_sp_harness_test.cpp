@@ -574,7 +574,7 @@ TEST_CASE("mod_auth_mellon sends a signed AuthnRequest over HTTP-Redirect", "[in
     checkStopsEverything(sp);
 }
 
-TEST_CASE("mod_auth_mellon posts its AuthnRequest when the IdP offers HTTP-POST only",
+TEST_CASE("mod_auth_mellon posts an unsigned AuthnRequest when the IdP offers HTTP-POST only",
           "[interop][saml]") {
     PaperIdp idp;
     MellonOptions options;
@@ -587,6 +587,7 @@ TEST_CASE("mod_auth_mellon posts its AuthnRequest when the IdP offers HTTP-POST 
     Browser browser;
     const AuthnRequest request = requestForSecurePage(browser, sp, idp);
     CHECK(request.binding == saml::postBinding);
+    CHECK(request.xml.find("SignatureValue") == std::string::npos);
     CHECK(elementText(request.xml, "AuthnContextClassRef") ==
           "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport");
     checkStopsEverything(sp);

@@ -89,8 +89,8 @@ struct MellonOptions {
     // it (a Response signed without a signed assertion is accepted, one signed nowhere refused).
     bool wantAssertionsSigned = true;
     std::string signatureMethod = "rsa-sha256";  // MellonSignatureMethod: rsa-sha1|256|384|512
-    // MellonAuthnContextClassRef (a RequestedAuthnContext in every AuthnRequest; Mellon then
-    // refuses with 403 an assertion whose AuthnContextClassRef is not one of them) and
+    // MellonAuthnContextClassRef (a RequestedAuthnContext in every AuthnRequest; by its README,
+    // Mellon then refuses with 403 an assertion whose AuthnContextClassRef is not one of them) and
     // MellonAuthnContextComparisonType ("exact", "minimum", "maximum", "better"; empty: none).
     std::vector<std::string> authnContextClassRefs;
     std::string authnContextComparison;
