@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds Sesame and runs every test: unit tests, and the integration and interop tests against
 # real servers started here on free loopback ports (redis-server, slapd; the tests start Sesame,
-# Apache httpd + mod_auth_cas and their own Redis where they need to stop it).
+# Apache httpd + mod_auth_cas, the SAML service providers (Apache + mod_auth_mellon, shibd + Apache +
+# mod_shib) and their own Redis where they need to stop it).
 #   scripts/test.sh            # everything (what CI runs)
 #   scripts/test.sh -L unit    # extra arguments go to ctest
 #   scripts/test.sh -L fuzz    # replays the fuzzing corpus of test/fuzz (every run replays it)

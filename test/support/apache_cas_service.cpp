@@ -1,18 +1,9 @@
-#include <cstdlib>
-#include <fstream>
-
+#include "test/support/apache_httpd.hpp"
 #include "test/support/harness_error.hpp"
-#include "test/support/http_client.hpp"
 #include "test/support/servers.hpp"
 
 namespace sesame::testing {
 namespace {
-
-std::string apacheBinary(const std::string& configured) {
-    if (!configured.empty()) return configured;
-    const char* env = std::getenv("SESAME_APACHE2");
-    return env && *env ? env : "/usr/sbin/apache2";
-}
 
 const char* validationName(CasValidation v) {
     switch (v) {
@@ -26,51 +17,18 @@ const char* validationName(CasValidation v) {
     return "p3";
 }
 
-std::string tail(const std::filesystem::path& file, std::size_t lines) {
-    std::ifstream in(file);
-    std::vector<std::string> all;
-    for (std::string line; std::getline(in, line);) all.push_back(line);
-    std::string out;
-    for (std::size_t i = all.size() > lines ? all.size() - lines : 0; i < all.size(); ++i) {
-        out += "  | " + all[i] + "\n";
-    }
-    return out.empty() ? "  | (empty)\n" : out;
-}
-
-BrowserOptions quickProbe() {
-    BrowserOptions o;
-    o.timeout = std::chrono::seconds(2);
-    return o;
-}
-
 }  // namespace
 
 ApacheCasService::ApacheCasService(ApacheCasOptions options)
     : options_(std::move(options)), dir_("sesame-apache") {
     if (options_.casBaseUrl.empty()) throw HarnessError("ApacheCasOptions.casBaseUrl is required");
     if (options_.caFile.empty()) options_.caFile = "/etc/ssl/certs/ca-certificates.crt";
-    const std::string binary = apacheBinary(options_.binary);
-    if (!std::filesystem::exists(binary) ||
-        !std::filesystem::exists("/usr/lib/apache2/modules/mod_auth_cas.so")) {
-        throw HarnessError(binary +
-                           " or mod_auth_cas.so is missing: install apache2 and "
-                           "libapache2-mod-auth-cas (scripts/install-deps.sh)");
-    }
-    for (int attempt = 1;; ++attempt) {
-        port_ = freePort();
-        try {
-            render();
-            launch();
-            return;
-        } catch (const HarnessError&) {
-            // AH00072: make_sock: could not bind to address (another process took the port).
-            bool taken =
-                errorLogTail().find("could not bind") != std::string::npos ||
-                (process_ && process_->logTail().find("could not bind") != std::string::npos);
-            process_.reset();
-            if (!taken || attempt == 5) throw;
-        }
-    }
+    requireApache(apacheBinary(options_.binary), {{"mod_auth_cas.so", "libapache2-mod-auth-cas"}});
+    startApacheOnFreePort(dir_.path(), [&](int port) {
+        port_ = port;
+        render();
+        launch();
+    });
 }
 
 ApacheCasService::~ApacheCasService() {
@@ -108,27 +66,12 @@ void ApacheCasService::render() {
 }
 
 void ApacheCasService::launch() {
-    ProcessSpec spec;
-    spec.program = apacheBinary(options_.binary);
-    spec.args = {"-f", (dir_.path() / "httpd.conf").string(), "-DFOREGROUND"};
-    spec.name = "apache2";
-    spec.logDir = dir_.path() / "logs";
-    spec.workingDir = dir_.path();
-    process_ = std::make_unique<Process>(std::move(spec));
-    const std::string ping = baseUrl() + "/ping";
-    try {
-        waitUntil(
-            [&] {
-                try {
-                    return Browser(quickProbe()).get(ping).status == 200;
-                } catch (const HarnessError&) {
-                    return false;
-                }
-            },
-            options_.startTimeout, "Apache to answer " + ping, process_.get());
-    } catch (const HarnessError& e) {
-        throw HarnessError(std::string(e.what()) + "--- error.log\n" + errorLogTail());
-    }
+    process_ = launchApache({apacheBinary(options_.binary),
+                             dir_.path(),
+                             dir_.path() / "httpd.conf",
+                             baseUrl() + "/ping",
+                             {},
+                             options_.startTimeout});
 }
 
 void ApacheCasService::stop() {
@@ -164,7 +107,7 @@ std::size_t ApacheCasService::sessionCount() const {
 }
 
 std::string ApacheCasService::errorLogTail(std::size_t lines) const {
-    return tail(dir_.path() / "logs" / "error.log", lines);
+    return fileTail(dir_.path() / "logs" / "error.log", lines);
 }
 
 bool ApacheCasService::phpAvailable() {
@@ -179,7 +122,7 @@ bool ApacheCasService::phpAvailable() {
 }
 
 std::string ApacheCasService::phpErrorLogTail(std::size_t lines) const {
-    return tail(dir_.path() / "logs" / "php_error.log", lines);
+    return fileTail(dir_.path() / "logs" / "php_error.log", lines);
 }
 
 }  // namespace sesame::testing

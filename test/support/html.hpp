@@ -33,5 +33,8 @@ std::vector<HtmlForm> allForms(std::string_view html);
 std::string textContent(std::string_view html);
 // &amp; &lt; &gt; &quot; &apos; &nbsp; and numeric references (to UTF-8).
 std::string decodeEntities(std::string_view text);
+// & < > " as &amp; &lt; &gt; &quot;: text safe inside an element or a quoted attribute, in HTML
+// and in XML.
+std::string encodeEntities(std::string_view text);
 
 }  // namespace sesame::testing

@@ -249,6 +249,23 @@ char processState(int pid) {
 }
 }  // namespace
 
+std::vector<pid_t> processesMentioning(std::string_view needle) {
+    std::vector<pid_t> found;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+        const std::string name = entry.path().filename().string();
+        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+        std::ifstream in(entry.path() / "cmdline", std::ios::binary);
+        const std::string arguments((std::istreambuf_iterator<char>(in)),
+                                    std::istreambuf_iterator<char>());
+        const int pid = std::stoi(name);
+        const char state = processState(pid);
+        if (arguments.find(needle) != std::string::npos && state != 0 && state != 'Z')
+            found.push_back(pid);
+    }
+    return found;
+}
+
 void stopProcess(int pid) {
     ::kill(pid, SIGSTOP);
     waitUntil(

@@ -86,6 +86,10 @@ void waitUntil(const std::function<bool()>& ready, std::chrono::milliseconds tim
 // other core may still answer a command after kill() returns. Throws HarnessError after 5 s.
 void stopProcess(int pid);
 void continueProcess(int pid);
+// Live processes (zombies excluded) one of whose command-line arguments contains `needle`, such as
+// a server root: Apache's children carry their parent's `-f <root>/httpd.conf`, so a test can
+// check that stopping a server left none of them behind.
+std::vector<pid_t> processesMentioning(std::string_view needle);
 // True once a TCP connection to host:port succeeds.
 bool tcpAccepts(const std::string& host, int port);
 void waitForTcp(const std::string& host, int port, std::chrono::milliseconds timeout,

@@ -3,6 +3,7 @@
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/rsa.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -31,8 +32,16 @@ std::string bioText(BIO* bio) {
 }  // namespace
 
 TestCertificate makeTestCertificate(const std::filesystem::path& dir, int days) {
-    Owned<EVP_PKEY, EVP_PKEY_free> key(EVP_EC_gen("P-256"));
-    check(key != nullptr, "generate a P-256 key");
+    CertificateOptions options;
+    options.days = days;
+    return makeTestCertificate(dir, options);
+}
+
+TestCertificate makeTestCertificate(const std::filesystem::path& dir,
+                                    const CertificateOptions& options) {
+    const int days = options.days;
+    Owned<EVP_PKEY, EVP_PKEY_free> key(options.rsa ? EVP_RSA_gen(2048) : EVP_EC_gen("P-256"));
+    check(key != nullptr, options.rsa ? "generate an RSA key" : "generate a P-256 key");
     Owned<X509, X509_free> cert(X509_new());
     check(cert != nullptr, "allocate a certificate");
     X509_set_version(cert.get(), 2);
@@ -61,8 +70,9 @@ TestCertificate makeTestCertificate(const std::filesystem::path& dir, int days) 
     check(PEM_write_bio_PrivateKey(keyBio.get(), key.get(), nullptr, nullptr, 0, nullptr,
                                    nullptr) == 1,
           "write the key");
-    TestCertificate out{bioText(certBio.get()), bioText(keyBio.get()), dir / "test-cert.pem",
-                        dir / "test-key.pem"};
+    TestCertificate out{bioText(certBio.get()), bioText(keyBio.get()),
+                        dir / (options.fileStem + "-cert.pem"),
+                        dir / (options.fileStem + "-key.pem")};
     writeFile(out.certificateFile, out.certificatePem);
     writeFile(out.privateKeyFile, out.privateKeyPem);
     std::filesystem::permissions(out.certificateFile, std::filesystem::perms(0644));

@@ -15,7 +15,16 @@ struct TestCertificate {
     std::filesystem::path privateKeyFile;
 };
 
-// EC P-256, valid from one hour ago for `days`. Throws HarnessError on an OpenSSL failure.
+struct CertificateOptions {
+    int days = 2;                   // valid from one hour ago for `days`
+    bool rsa = false;               // RSA 2048 (what SAML signing and RSA-OAEP key transport need),
+                                    // else EC P-256
+    std::string fileStem = "test";  // <dir>/<stem>-cert.pem, <dir>/<stem>-key.pem
+};
+// Throws HarnessError on an OpenSSL failure.
+TestCertificate makeTestCertificate(const std::filesystem::path& dir,
+                                    const CertificateOptions& options);
+// EC P-256, valid from one hour ago for `days`: <dir>/test-cert.pem, <dir>/test-key.pem.
 TestCertificate makeTestCertificate(const std::filesystem::path& dir, int days = 2);
 
 // SHA-256 of a certificate's DER, in hex: of a PEM text, and of what a TLS server on

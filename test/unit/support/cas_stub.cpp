@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "test/support/harness_error.hpp"
+#include "test/support/html.hpp"
 #include "test/support/http_client.hpp"
 #include "test/support/test_certificate.hpp"
 
@@ -34,29 +35,6 @@ std::string token(std::size_t bytes = 16) {
     for (unsigned char c : raw) {
         out += hex[c >> 4];
         out += hex[c & 15];
-    }
-    return out;
-}
-
-std::string xmlEscape(std::string_view s) {
-    std::string out;
-    for (char c : s) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            default:
-                out += c;
-        }
     }
     return out;
 }
@@ -130,7 +108,8 @@ struct CasStub::State {
     std::string loginForm(const std::string& service, const std::string& message) {
         std::string execution = token();
         executions[execution] = true;
-        return "<!DOCTYPE html><html lang=\"fr\"><body><h1>Stub CAS</h1><p>" + xmlEscape(message) +
+        return "<!DOCTYPE html><html lang=\"fr\"><body><h1>Stub CAS</h1><p>" +
+               encodeEntities(message) +
                "</p><form method=\"post\" action=\"/cas/login?service=" + percentEncode(service) +
                "\"><input type=\"hidden\" name=\"execution\" value=\"" + execution +
                "\"><label>Identifiant <input name=\"username\"></label>"
@@ -185,12 +164,12 @@ struct CasStub::State {
         std::string xml = "<cas:serviceResponse xmlns:cas=\"http://www.yale.edu/tp/cas\">\n";
         if (!login) {
             xml += "  <cas:authenticationFailure code=\"INVALID_TICKET\">Ticket " +
-                   xmlEscape(q["ticket"]) + " not recognized</cas:authenticationFailure>\n";
+                   encodeEntities(q["ticket"]) + " not recognized</cas:authenticationFailure>\n";
         } else {
-            xml += "  <cas:authenticationSuccess>\n    <cas:user>" + xmlEscape(*login) +
+            xml += "  <cas:authenticationSuccess>\n    <cas:user>" + encodeEntities(*login) +
                    "</cas:user>\n    <cas:attributes>\n";
             for (const auto& [name, value] : users[*login].attributes) {
-                xml += "      <cas:" + name + ">" + xmlEscape(value) + "</cas:" + name + ">\n";
+                xml += "      <cas:" + name + ">" + encodeEntities(value) + "</cas:" + name + ">\n";
             }
             xml += "    </cas:attributes>\n  </cas:authenticationSuccess>\n";
         }
@@ -216,7 +195,7 @@ struct CasStub::State {
             "<saml1p:Status><saml1p:StatusCode Value=\"" +
             status + "\"/></saml1p:Status>";
         if (login) {
-            std::string subject = "<saml1:Subject><saml1:NameIdentifier>" + xmlEscape(*login) +
+            std::string subject = "<saml1:Subject><saml1:NameIdentifier>" + encodeEntities(*login) +
                                   "</saml1:NameIdentifier></saml1:Subject>";
             xml +=
                 "<saml1:Assertion xmlns:saml1=\"urn:oasis:names:tc:SAML:1.0:assertion\" "
@@ -233,10 +212,10 @@ struct CasStub::State {
                 grouped.back().second.push_back(value);
             }
             for (const auto& [name, values] : grouped) {
-                xml += "<saml1:Attribute AttributeName=\"" + xmlEscape(name) +
+                xml += "<saml1:Attribute AttributeName=\"" + encodeEntities(name) +
                        "\" AttributeNamespace=\"http://www.ja-sig.org/products/cas/\">";
                 for (const auto& v : values)
-                    xml += "<saml1:AttributeValue>" + xmlEscape(v) + "</saml1:AttributeValue>";
+                    xml += "<saml1:AttributeValue>" + encodeEntities(v) + "</saml1:AttributeValue>";
                 xml += "</saml1:Attribute>";
             }
             xml += "</saml1:AttributeStatement></saml1:Assertion>";
