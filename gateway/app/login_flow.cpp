@@ -594,7 +594,7 @@ session::Task<std::vector<std::string>> LoginFlow::sendSingleLogout(
                 bool ok = result && result->status >= 200 && result->status < 400;
                 metrics.singleLogouts.inc({ok ? "success" : "failure"});
                 if (ok) {
-                    told->push_back(message.url);
+                    told->push_back(message.service);
                 } else {
                     log.warning("single_logout_failed",
                                 {{"url", core::redactQuery(message.url)},
@@ -615,15 +615,15 @@ session::Task<std::vector<std::string>> LoginFlow::sendSingleLogout(
     co_return *told;
 }
 
-std::vector<std::string> LoginFlow::serviceNames(const std::vector<core::ServiceVisit>& visits,
-                                                 const std::vector<std::string>& toldUrls) const {
+std::vector<std::string> LoginFlow::serviceNames(
+    const std::vector<core::ServiceVisit>& visits,
+    const std::vector<std::string>& toldServices) const {
     // What the logged-out page lists: each service told, by its registered name, with its URL
     // when several share a name (the demo's catch-all serves every loopback URL).
     std::vector<std::pair<std::string, std::string>> told;  // name, url
-    for (const auto& url : toldUrls) {
-        auto visit = std::find_if(visits.begin(), visits.end(), [&](const core::ServiceVisit& v) {
-            return v.logoutUrl == url || v.service == url;
-        });
+    for (const auto& url : toldServices) {
+        auto visit = std::find_if(visits.begin(), visits.end(),
+                                  [&](const core::ServiceVisit& v) { return v.service == url; });
         if (visit == visits.end()) continue;
         const auto* service = runtime_->registry.byId(visit->serviceId);
         std::string name = service && !service->name.empty() ? service->name : visit->service;

@@ -69,7 +69,7 @@ class LoginFlow {
         const std::vector<core::ServiceVisit>& visits);
 
     std::vector<std::string> serviceNames(const std::vector<core::ServiceVisit>& visits,
-                                          const std::vector<std::string>& toldUrls) const;
+                                          const std::vector<std::string>& toldServices) const;
     core::Endpoint* endpointFor(const std::string& protocol) const;
     std::vector<portal::DirectoryChoice> acceptableChoices(const core::FlowState& flow) const;
     const policies::Service* serviceOf(const core::FlowState& flow) const;

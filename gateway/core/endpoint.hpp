@@ -82,6 +82,7 @@ struct BackChannelMessage {
     std::string contentType;
     std::string body;
     std::string soapAction;  // SOAPAction header for SOAP bindings; empty: none
+    std::string service;     // the visit's service it tells (ServiceVisit::service)
 };
 
 // A front-channel logout message: loaded by the browser in a hidden frame of the logout page

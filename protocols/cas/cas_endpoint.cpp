@@ -233,7 +233,7 @@ std::vector<core::BackChannelMessage> CasEndpoint::logoutMessages(
         // in the body (mod_auth_cas only looks at a body starting with "logoutRequest=").
         out.push_back({visit.logoutUrl.empty() ? visit.service : visit.logoutUrl,
                        "application/x-www-form-urlencoded",
-                       core::formatForm({{"logoutRequest", xmlText}})});
+                       core::formatForm({{"logoutRequest", xmlText}}), "", visit.service});
     }
     return out;
 }

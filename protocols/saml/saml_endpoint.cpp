@@ -580,7 +580,7 @@ std::vector<core::BackChannelMessage> SamlEndpoint::logoutMessages(
         if (!peer) continue;
         if (auto soap = logoutRequestTo(*peer, visit, false))
             out.push_back({soap->action, "text/xml; charset=utf-8", soap->fields.front().second,
-                           std::string(names::soapAction)});
+                           std::string(names::soapAction), visit.service});
     }
     return out;
 }
@@ -696,8 +696,7 @@ awaitable<core::EndpointReply> SamlEndpoint::singleLogout(
                 core::findParameter(v.details, "nameid") == logout->nameId.value)
                 known = true;
     }
-    log.info("saml_logout_request",
-             {{"sp", logout->issuer}, {"session_matched", known ? "yes" : "no"}});
+    log.info("saml_logout_request", {{"sp", logout->issuer}, {"matched", known ? "yes" : "no"}});
     if (known) co_return core::LogoutRequested{"", initiator};
     auto done = completeLogout(initiator);
     if (!done) co_return pageError(400, "error.saml_request");

@@ -178,3 +178,150 @@ TEST_CASE(
     CHECK(atShib.session.at("Shib-AuthnContext-Class") ==
           "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport");
 }
+
+namespace {
+
+// The SAML message of Sesame's self-posting form.
+std::string samlResponseOf(const Response& sesamePage) {
+    auto form = findForm(sesamePage.body, std::size_t{0});
+    REQUIRE(form);
+    auto value = form->value("SAMLResponse");
+    REQUIRE(value);
+    return decodePostMessage(*value);
+}
+
+// xmlsec1 --verify, an independent implementation, on `xml` with the IdP's signing certificate.
+bool xmlsecVerifies(SamlEnvironment& e, const std::string& xml, const std::string& idAttribute) {
+    writeFile(e.idp.path() / "verify.xml", xml);
+    auto metadata = readFile(e.idp.path() / "sesame.xml");
+    auto start = metadata.find("<ds:X509Certificate>");
+    REQUIRE(start != std::string::npos);
+    start += std::string("<ds:X509Certificate>").size();
+    auto base64 = metadata.substr(start, metadata.find("</ds:X509Certificate>", start) - start);
+    std::string pem = "-----BEGIN CERTIFICATE-----\n";
+    for (std::size_t i = 0; i < base64.size(); i += 64) pem += base64.substr(i, 64) + "\n";
+    pem += "-----END CERTIFICATE-----\n";
+    writeFile(e.idp.path() / "idp.crt", pem);
+    ProcessSpec spec;
+    spec.program = "xmlsec1";
+    spec.args = {"--verify", "--pubkey-cert-pem", (e.idp.path() / "idp.crt").string(),
+                 "--id-attr:ID", idAttribute, (e.idp.path() / "verify.xml").string()};
+    spec.name = "xmlsec1";
+    spec.logDir = e.idp.path();
+    auto result = runCommand(spec, std::chrono::seconds(30));
+    INFO(result.output);
+    return result.exitCode == 0;
+}
+
+}  // namespace
+
+TEST_CASE("Sesame's metadata and error responses verify with xmlsec1; assertions are encrypted "
+          "for SPs that publish a key",
+          "[interop][ldap][redis]") {
+    auto& e = env();
+    CHECK(xmlsecVerifies(e, readFile(e.idp.path() / "sesame.xml"),
+                         "urn:oasis:names:tc:SAML:2.0:metadata:EntityDescriptor"));
+    Browser browser = browserFor(e);
+    auto toIdp = towardsIdp(browser, e.mellon.secureUrl(), e.mellon.baseUrl());
+    REQUIRE(toIdp.isRedirect());
+    auto portal = browser.follow(browser.get(toIdp.location()));
+    auto answer = logIn(browser, portal, teacher, "demo", false);
+    REQUIRE(answer.status == 200);
+    const std::string response = samlResponseOf(answer);
+    // Both SPs publish an encryption certificate: the assertion travels encrypted.
+    CHECK(response.find("EncryptedAssertion") != std::string::npos);
+    CHECK(response.find("ENTPersonProfils") == std::string::npos);
+    CHECK(response.find("InResponseTo=\"") != std::string::npos);
+
+    // IsPassive from another browser (no session): a signed NoPassive Response, no login page.
+    Browser stranger = browserFor(e);
+    auto passive = stranger.get(e.shib.loginUrl(e.shib.secureUrl(), false, true));
+    for (int hop = 0; hop < 5 && passive.isRedirect() &&
+                      passive.location().rfind(e.ssoUrl(), 0) != 0;
+         ++hop)
+        passive = stranger.get(passive.location());
+    REQUIRE(passive.isRedirect());
+    auto noPassive = stranger.get(passive.location());
+    INFO(noPassive.body << e.logs());
+    REQUIRE(noPassive.status == 200);
+    const std::string refused = samlResponseOf(noPassive);
+    CHECK(refused.find("urn:oasis:names:tc:SAML:2.0:status:NoPassive") != std::string::npos);
+    CHECK(refused.find("Assertion") == std::string::npos);
+    CHECK(xmlsecVerifies(e, refused, "urn:oasis:names:tc:SAML:2.0:protocol:Response"));
+}
+
+TEST_CASE("ForceAuthn makes a logged-in teacher type her password again; IsPassive with a "
+          "session opens the page",
+          "[interop][ldap][redis]") {
+    auto& e = env();
+    Browser browser = browserFor(e);
+    teacherLogsIn(browser, e, e.mellon);
+    auto towards = [&](const std::string& url) {
+        auto r = browser.get(url);
+        for (int hop = 0; hop < 5 && r.isRedirect() && r.location().rfind(e.ssoUrl(), 0) != 0; ++hop)
+            r = browser.get(r.location());
+        REQUIRE(r.isRedirect());
+        return r.location();
+    };
+    // IsPassive with the session: straight back to the SP, logged in.
+    auto passive = browser.get(towards(e.shib.loginUrl(e.shib.secureUrl(), false, true)));
+    auto page = postToSp(browser, passive);
+    REQUIRE(page.status == 200);
+    CHECK(readSpPage(page.body).value("uid") == teacher.login);
+    // ForceAuthn: the portal's login form, although the session exists.
+    auto forced = browser.follow(browser.get(towards(e.shib.loginUrl(e.shib.secureUrl(), true))));
+    INFO(forced.url << "\n" << forced.body);
+    CHECK(forced.url.rfind(e.sesame->baseUrl() + "/login?flow=", 0) == 0);
+    auto again = logIn(browser, forced, teacher, "demo", false);
+    auto landed = postToSp(browser, again);
+    CHECK(landed.status == 200);
+}
+
+TEST_CASE("one logout at mod_auth_mellon ends the Shibboleth SP's and the CAS service's sessions",
+          "[interop][ldap][redis]") {
+    auto& e = env();
+    Browser browser = browserFor(e);
+    teacherLogsIn(browser, e, e.mellon);
+    opensWithoutLogin(browser, e, e.shib);
+    const std::string app = e.cas->serviceUrl("app1");
+    auto casPage = browser.follow(browser.get(app), 6);
+    INFO(casPage.url << e.logs());
+    REQUIRE(casPage.status == 200);
+    REQUIRE(casPage.url.rfind(app, 0) == 0);
+
+    // SP-initiated: Mellon's signed LogoutRequest to Sesame, Sesame's LogoutResponse back.
+    const std::string returnTo = e.mellon.baseUrl() + "/ping";
+    auto out = browser.follow(browser.get(e.mellon.logoutUrl(returnTo)), 10);
+    INFO(out.url << " " << out.status << e.logs());
+    bool viaSesame = false;
+    for (const auto& hop : out.hops)
+        if (hop.url.rfind(e.sesame->baseUrl() + "/saml/slo?", 0) == 0) viaSesame = true;
+    CHECK(viaSesame);
+    CHECK(out.url.rfind(returnTo, 0) == 0);
+
+    CHECK(askedToLogIn(browser, e, e.mellon));
+    CHECK(askedToLogIn(browser, e, e.shib));  // told on the back channel (SOAP)
+    auto casAgain = browser.get(app);          // mod_auth_cas told by its logoutRequest
+    REQUIRE(casAgain.isRedirect());
+    CHECK(casAgain.location().rfind(e.sesame->casUrl() + "/login", 0) == 0);
+    // And Sesame's own session is gone: a SAML login asks for the password again.
+    auto toIdp = towardsIdp(browser, e.shib.secureUrl(), e.shib.baseUrl());
+    auto portal = browser.follow(browser.get(toIdp.location()));
+    CHECK(portal.url.rfind(e.sesame->baseUrl() + "/login?flow=", 0) == 0);
+}
+
+TEST_CASE("the portal's logout reaches both SAML SPs", "[interop][ldap][redis]") {
+    auto& e = env();
+    Browser browser = browserFor(e);
+    teacherLogsIn(browser, e, e.shib);
+    opensWithoutLogin(browser, e, e.mellon);
+    auto question = browser.get(e.sesame->baseUrl() + "/logout");
+    auto form = findForm(question.body, "/logout");
+    REQUIRE(form);
+    auto done = browser.post(resolveUrl(question.url, form->action), form->fields);
+    INFO(done.body << e.logs());
+    REQUIRE(done.status == 200);
+    CHECK(textContent(done.body).find("Services SAML de test") != std::string::npos);
+    CHECK(askedToLogIn(browser, e, e.mellon));
+    CHECK(askedToLogIn(browser, e, e.shib));
+}
