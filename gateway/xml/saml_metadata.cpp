@@ -11,7 +11,7 @@
 #include <unordered_set>
 #include <variant>
 
-#include "gateway/xml/xml_encryption.hpp"
+#include "gateway/xml/xml_keys.hpp"
 
 namespace sesame::xml {
 namespace {
@@ -309,7 +309,7 @@ class DescriptorReader {
     std::string certificate(XmlElement cert) {
         std::string base64 = cert.text();
         std::erase_if(base64, [](char c) { return isSpace(c); });
-        if (!certificateDer(base64))
+        if (!Certificate::fromBase64Der(base64))
             rejected_.note("a KeyDescriptor's X509Certificate is not base64 DER X.509");
         return base64;
     }

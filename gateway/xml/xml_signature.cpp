@@ -126,7 +126,7 @@ class SignatureContext {
   public:
     explicit SignatureContext(EVP_PKEY* key) {
         if (xmlSecDSigCtxInitialize(&context_, nullptr) < 0) throw std::bad_alloc();
-        context_.signKey = xmlsecKey(key);
+        context_.signKey = xmlsecKeyOf(key);
     }
     ~SignatureContext() { xmlSecDSigCtxFinalize(&context_); }
     SignatureContext(const SignatureContext&) = delete;
@@ -148,21 +148,6 @@ class SignatureContext {
     }
 
   private:
-    static xmlSecKeyPtr xmlsecKey(EVP_PKEY* key) {
-        if (!key || EVP_PKEY_up_ref(key) != 1) throw std::bad_alloc();
-        xmlSecKeyDataPtr data = xmlSecOpenSSLEvpKeyAdopt(key);
-        if (!data) {
-            EVP_PKEY_free(key);
-            throw std::bad_alloc();
-        }
-        xmlSecKeyPtr out = xmlSecKeyCreate();
-        if (!out || xmlSecKeySetValue(out, data) < 0) {
-            if (out) xmlSecKeyDestroy(out);
-            xmlSecKeyDataDestroy(data);
-            throw std::bad_alloc();
-        }
-        return out;
-    }
     xmlSecDSigCtx context_{};
 };
 
