@@ -691,11 +691,11 @@ TEST_CASE("the IdP metadata publishes keys, formats and endpoints", "[unit][xml]
     metadata.encryptionCertificates = {"MIIBenc"};
     metadata.nameIdFormats = {std::string(nameid::transient), std::string(nameid::persistent)};
     metadata.singleSignOnServices = {
-        {std::string(binding::httpRedirect), "https://sesame.example/saml/sso"},
-        {std::string(binding::httpPost), "https://sesame.example/saml/sso"}};
+        {std::string(binding::httpRedirect), "https://sesame.example/saml/sso", ""},
+        {std::string(binding::httpPost), "https://sesame.example/saml/sso", ""}};
     metadata.singleLogoutServices = {
-        {std::string(binding::httpRedirect), "https://sesame.example/saml/slo"},
-        {std::string(binding::httpPost), "https://sesame.example/saml/slo"}};
+        {std::string(binding::httpRedirect), "https://sesame.example/saml/slo", ""},
+        {std::string(binding::httpPost), "https://sesame.example/saml/slo", ""}};
     metadata.validUntil = now + 86400 * 7;
     metadata.cacheDurationSeconds = 3600;
     auto doc = parsed(writeIdpMetadata(metadata));
@@ -727,4 +727,5 @@ TEST_CASE("the IdP metadata publishes keys, formats and endpoints", "[unit][xml]
     REQUIRE(sso);
     CHECK(sso->attribute("Binding") == binding::httpRedirect);
     CHECK(sso->attribute("Location") == "https://sesame.example/saml/sso");
+    CHECK_FALSE(sso->attribute("ResponseLocation"));  // written only when given
 }
