@@ -9,15 +9,16 @@
 #include <unordered_set>
 #include <variant>
 
+#include "gateway/xml/saml_names.hpp"
 #include "gateway/xml/saml_value.hpp"
 #include "gateway/xml/xml_keys.hpp"
 
 namespace sesame::xml {
 namespace {
 
-constexpr std::string_view mdNs = "urn:oasis:names:tc:SAML:2.0:metadata";
-constexpr std::string_view dsNs = "http://www.w3.org/2000/09/xmldsig#";
-constexpr std::string_view saml2Protocol = "urn:oasis:names:tc:SAML:2.0:protocol";
+constexpr std::string_view mdNs = saml::ns::metadata;
+constexpr std::string_view dsNs = saml::ns::dsig;
+constexpr std::string_view saml2Protocol = saml::ns::protocol;
 constexpr std::size_t maxEntityIdLength = 1024;  // saml-metadata §2.3.2 (entityID, anyURI ≤ 1024)
 
 // What an EntitiesDescriptor passes down to what it contains (§2.3.1: validUntil and

@@ -11,15 +11,16 @@
 #include <algorithm>
 #include <array>
 
+#include "gateway/xml/saml_names.hpp"
 #include "gateway/xml/xml_text.hpp"
 #include "gateway/xml/xmlsec_library.hpp"
 
 namespace sesame::xml {
 namespace {
 
-constexpr const char* samlNs = "urn:oasis:names:tc:SAML:2.0:assertion";
-constexpr std::string_view xencNs = "http://www.w3.org/2001/04/xmlenc#";
-constexpr std::string_view dsigNs = "http://www.w3.org/2000/09/xmldsig#";
+constexpr std::string_view samlNs = saml::ns::assertion;
+constexpr std::string_view xencNs = saml::ns::xenc;
+constexpr std::string_view dsigNs = saml::ns::dsig;
 constexpr std::string_view elementType = "http://www.w3.org/2001/04/xmlenc#Element";
 
 class EncryptionCategory final : public boost::system::error_category {
@@ -217,8 +218,8 @@ void declareInScopeNamespaces(xmlNodePtr node) {
 xmlNodePtr wrapInEncryptedAssertion(xmlDocPtr doc, xmlNodePtr encryptedData) {
     xmlNodePtr wrapper = xmlNewDocNode(doc, nullptr, xmlText("EncryptedAssertion"), nullptr);
     if (!wrapper) throw std::bad_alloc();
-    xmlNsPtr ns = xmlSearchNsByHref(doc, encryptedData->parent, xmlText(samlNs));
-    if (!ns) ns = xmlNewNs(wrapper, xmlText(samlNs), xmlText("saml"));
+    xmlNsPtr ns = xmlSearchNsByHref(doc, encryptedData->parent, xmlText(samlNs.data()));
+    if (!ns) ns = xmlNewNs(wrapper, xmlText(samlNs.data()), xmlText("saml"));
     xmlSetNs(wrapper, ns);
     xmlReplaceNode(encryptedData, wrapper);
     xmlAddChild(wrapper, encryptedData);
