@@ -2,6 +2,7 @@
 
 #include "gateway/xml/saml_markup.hpp"
 #include "gateway/xml/saml_names.hpp"
+#include "gateway/xml/saml_value.hpp"
 
 namespace sesame::xml::saml {
 namespace {
@@ -45,7 +46,7 @@ std::string certificateBase64(std::string_view certificate) {
             continue;
         }
         char c = certificate[i];
-        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') continue;
+        if (isXmlSpace(c)) continue;
         out += c;
     }
     return out;

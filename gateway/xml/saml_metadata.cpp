@@ -45,10 +45,6 @@ class Rejection {
     std::optional<std::string> reason_;
 };
 
-bool isSpace(char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
 std::optional<std::int64_t> earliest(std::optional<std::int64_t> a, std::optional<std::int64_t> b) {
     if (!a) return b;
     if (!b) return a;
@@ -198,7 +194,7 @@ class DescriptorReader {
 
     std::string certificate(XmlElement cert) {
         std::string base64 = cert.text();
-        std::erase_if(base64, [](char c) { return isSpace(c); });
+        std::erase_if(base64, saml::isXmlSpace);
         if (!Certificate::fromBase64Der(base64))
             rejected_.note("a KeyDescriptor's X509Certificate is not base64 DER X.509");
         return base64;

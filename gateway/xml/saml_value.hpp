@@ -8,7 +8,11 @@
 
 namespace sesame::xml::saml {
 
-// `text` without leading and trailing XML whitespace (space, tab, CR, LF).
+// XML whitespace (XML 1.0 §2.3 S: space, tab, CR, LF).
+inline bool isXmlSpace(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+// `text` without leading and trailing XML whitespace.
 std::string_view trimXmlSpace(std::string_view text);
 
 // The time zones an xs:dateTime may carry. SAML messages: UTC with its 'Z' only (core §1.3.3).
