@@ -2,7 +2,7 @@
 
 #include <openssl/sha.h>
 
-#include "gateway/core/random.hpp"
+#include "gateway/core/base64.hpp"
 #include "gateway/core/text.hpp"
 
 namespace sesame::core {
@@ -11,10 +11,7 @@ namespace {
 std::string sha256Base64(std::string_view text) {
     unsigned char digest[SHA256_DIGEST_LENGTH];
     SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
-    std::string s = base64UrlEncode({reinterpret_cast<const char*>(digest), sizeof digest});
-    for (char& c : s) c = c == '-' ? '+' : c == '_' ? '/' : c;
-    while (s.size() % 4) s += '=';
-    return s;
+    return base64Encode({reinterpret_cast<const char*>(digest), sizeof digest});
 }
 
 }  // namespace

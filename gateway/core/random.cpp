@@ -5,34 +5,9 @@
 #include <stdexcept>
 #include <vector>
 
-namespace sesame::core {
+#include "gateway/core/base64.hpp"
 
-std::string base64UrlEncode(std::string_view data) {
-    static constexpr char alphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    std::string out;
-    out.reserve((data.size() * 4 + 2) / 3);
-    std::size_t i = 0;
-    auto byte = [&](std::size_t k) { return static_cast<unsigned char>(data[k]); };
-    for (; i + 2 < data.size(); i += 3) {
-        unsigned v = byte(i) << 16 | byte(i + 1) << 8 | byte(i + 2);
-        out += alphabet[v >> 18 & 63];
-        out += alphabet[v >> 12 & 63];
-        out += alphabet[v >> 6 & 63];
-        out += alphabet[v & 63];
-    }
-    if (i + 1 == data.size()) {
-        unsigned v = byte(i) << 16;
-        out += alphabet[v >> 18 & 63];
-        out += alphabet[v >> 12 & 63];
-    } else if (i + 2 == data.size()) {
-        unsigned v = byte(i) << 16 | byte(i + 1) << 8;
-        out += alphabet[v >> 18 & 63];
-        out += alphabet[v >> 12 & 63];
-        out += alphabet[v >> 6 & 63];
-    }
-    return out;
-}
+namespace sesame::core {
 
 std::string randomToken(std::size_t bytes) {
     std::vector<unsigned char> buffer(bytes);

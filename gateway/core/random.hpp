@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "gateway/core/base64.hpp"  // base64UrlEncode, which tokens are written in
+
 namespace sesame::core {
 
 // `bytes` random bytes, base64url without padding. 32 bytes = 256 bits. For values no protocol
@@ -18,7 +20,5 @@ inline constexpr std::size_t ticketTokenLength = 43;
 std::string ticketToken(std::size_t characters = ticketTokenLength);
 // "ST-" + ticketToken(): a CAS ticket id such as "ST-<43 characters>" (§3.7: at least 32).
 std::string ticketId(std::string_view prefix);
-
-std::string base64UrlEncode(std::string_view data);
 
 }  // namespace sesame::core

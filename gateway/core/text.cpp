@@ -106,37 +106,37 @@ std::string formatForm(const Parameters& params) {
     return out;
 }
 
-bool isValidUtf8(std::string_view s) {
-    std::size_t i = 0;
-    while (i < s.size()) {
-        auto c = static_cast<unsigned char>(s[i]);
-        std::size_t n;
-        std::uint32_t cp;
-        if (c < 0x80) {
-            ++i;
-            continue;
-        } else if ((c & 0xE0) == 0xC0) {
-            n = 1;
-            cp = c & 0x1F;
-        } else if ((c & 0xF0) == 0xE0) {
-            n = 2;
-            cp = c & 0x0F;
-        } else if ((c & 0xF8) == 0xF0) {
-            n = 3;
-            cp = c & 0x07;
-        } else
-            return false;
-        if (i + n >= s.size()) return false;
-        for (std::size_t k = 1; k <= n; ++k) {
-            auto cc = static_cast<unsigned char>(s[i + k]);
-            if ((cc & 0xC0) != 0x80) return false;
-            cp = cp << 6 | (cc & 0x3F);
-        }
-        // Overlong forms, surrogates and values past U+10FFFF are invalid (RFC 3629 §3).
-        if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-            (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
-            return false;
-        i += n + 1;
+std::optional<Utf8Sequence> utf8SequenceAt(std::string_view text, std::size_t at) {
+    auto c = static_cast<unsigned char>(text[at]);
+    if (c < 0x80) return Utf8Sequence{1, c};
+    std::size_t n;
+    std::uint32_t cp;
+    if ((c & 0xE0) == 0xC0) {
+        n = 2, cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+        n = 3, cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+        n = 4, cp = c & 0x07;
+    } else {
+        return std::nullopt;
+    }
+    if (at + n > text.size()) return std::nullopt;
+    for (std::size_t k = 1; k < n; ++k) {
+        auto cc = static_cast<unsigned char>(text[at + k]);
+        if ((cc & 0xC0) != 0x80) return std::nullopt;
+        cp = cp << 6 | (cc & 0x3F);
+    }
+    if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+        (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+        return std::nullopt;
+    return Utf8Sequence{n, cp};
+}
+
+bool isValidUtf8(std::string_view text) {
+    for (std::size_t i = 0; i < text.size();) {
+        auto sequence = utf8SequenceAt(text, i);
+        if (!sequence) return false;
+        i += sequence->length;
     }
     return true;
 }

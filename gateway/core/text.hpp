@@ -17,6 +17,13 @@ std::optional<std::string> urlDecode(std::string_view text, bool plusIsSpace = t
 std::optional<Parameters> parseForm(std::string_view text);
 std::string formatForm(const Parameters& params);
 bool isValidUtf8(std::string_view text);
+// The well-formed UTF-8 sequence at text[at] (RFC 3629 §3-4: no overlong form, no surrogate,
+// nothing past U+10FFFF): its length in bytes and its code point; nullopt when there is none.
+struct Utf8Sequence {
+    std::size_t length;
+    std::uint32_t codePoint;
+};
+std::optional<Utf8Sequence> utf8SequenceAt(std::string_view text, std::size_t at);
 // ASCII lower case (logins, header names, key names): locale-independent on purpose.
 std::string toLower(std::string_view text);
 // "2026-12-01T08:54:00Z": a UTC instant as ISO 8601 / xsd:dateTime write it (CAS and SAML

@@ -9,12 +9,12 @@
 
 #include "gateway/core/text.hpp"
 #include "gateway/xml/base64.hpp"
+#include "gateway/xml/saml_names.hpp"
 
 namespace sesame::xml {
 namespace {
 
-constexpr std::string_view deflateEncoding =
-    "urn:oasis:names:tc:SAML:2.0:bindings:URL-Encoding:DEFLATE";
+using saml::binding::deflateEncoding;
 constexpr int rawDeflateWindow = -MAX_WBITS;  // negative: no zlib header (RFC 1951 only)
 
 struct Inflater {

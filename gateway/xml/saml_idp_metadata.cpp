@@ -2,6 +2,7 @@
 
 #include "gateway/xml/saml_markup.hpp"
 #include "gateway/xml/saml_names.hpp"
+#include "gateway/xml/saml_value.hpp"
 
 namespace sesame::xml::saml {
 namespace {
@@ -11,7 +12,7 @@ void writeKeyDescriptors(Markup& out, std::string_view use,
     for (const auto& certificate : certificates) {
         out.start("md:KeyDescriptor").attribute("use", use).open();
         out.start("ds:KeyInfo")
-            .raw(" xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\"")
+            .attribute("xmlns:ds", ns::dsig)
             .open()
             .start("ds:X509Data")
             .open()
@@ -28,6 +29,7 @@ void writeEndpoints(Markup& out, std::string_view name,
         out.start(name)
             .attribute("Binding", endpoint.binding)
             .attribute("Location", endpoint.location)
+            .optionalAttribute("ResponseLocation", endpoint.responseLocation)
             .empty();
 }
 
@@ -44,7 +46,7 @@ std::string certificateBase64(std::string_view certificate) {
             continue;
         }
         char c = certificate[i];
-        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') continue;
+        if (isXmlSpace(c)) continue;
         out += c;
     }
     return out;
@@ -57,7 +59,7 @@ std::string writeIdpMetadata(const IdpMetadata& metadata) {
     Markup out(4096 + 2048 * (metadata.signingCertificates.size() +
                               metadata.encryptionCertificates.size()));
     out.start("md:EntityDescriptor")
-        .raw(" xmlns:md=\"urn:oasis:names:tc:SAML:2.0:metadata\"")
+        .attribute("xmlns:md", ns::metadata)
         .optionalAttribute("ID", metadata.id)
         .attribute("entityID", metadata.entityId);
     if (metadata.validUntil) out.instant("validUntil", *metadata.validUntil);

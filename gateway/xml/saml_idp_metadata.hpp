@@ -8,13 +8,9 @@
 #include <string_view>
 #include <vector>
 
-namespace sesame::xml::saml {
+#include "gateway/xml/saml_endpoint.hpp"
 
-// An SSO or SLO endpoint: binding (saml::binding::...) and URL.
-struct MetadataEndpoint {
-    std::string binding;
-    std::string location;
-};
+namespace sesame::xml::saml {
 
 struct IdpMetadata {
     std::string id;  // ID of the EntityDescriptor, for signing (newMessageId()); empty: none

@@ -4,21 +4,21 @@
 #include <libxml/xmlreader.h>
 
 #include <algorithm>
-#include <charconv>
-#include <chrono>
 #include <functional>
 #include <memory>
 #include <unordered_set>
 #include <variant>
 
-#include "gateway/xml/xml_encryption.hpp"
+#include "gateway/xml/saml_names.hpp"
+#include "gateway/xml/saml_value.hpp"
+#include "gateway/xml/xml_keys.hpp"
 
 namespace sesame::xml {
 namespace {
 
-constexpr std::string_view mdNs = "urn:oasis:names:tc:SAML:2.0:metadata";
-constexpr std::string_view dsNs = "http://www.w3.org/2000/09/xmldsig#";
-constexpr std::string_view saml2Protocol = "urn:oasis:names:tc:SAML:2.0:protocol";
+constexpr std::string_view mdNs = saml::ns::metadata;
+constexpr std::string_view dsNs = saml::ns::dsig;
+constexpr std::string_view saml2Protocol = saml::ns::protocol;
 constexpr std::size_t maxEntityIdLength = 1024;  // saml-metadata §2.3.2 (entityID, anyURI ≤ 1024)
 
 // What an EntitiesDescriptor passes down to what it contains (§2.3.1: validUntil and
@@ -45,120 +45,6 @@ class Rejection {
     std::optional<std::string> reason_;
 };
 
-bool isSpace(char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && isSpace(s.front())) s.remove_prefix(1);
-    while (!s.empty() && isSpace(s.back())) s.remove_suffix(1);
-    return s;
-}
-
-template <class Int>
-bool parseDigits(std::string_view s, Int& out) {
-    if (s.empty() || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }))
-        return false;
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-    return ec == std::errc{} && end == s.data() + s.size();
-}
-
-// xs:boolean (XML Schema Part 2 §3.2.2): true, false, 1, 0, with whitespace collapsed.
-std::optional<bool> parseBoolean(std::string_view s) {
-    s = trim(s);
-    if (s == "true" || s == "1") return true;
-    if (s == "false" || s == "0") return false;
-    return std::nullopt;
-}
-
-// xs:dateTime as SAML writes it: "2026-12-31T23:59:59Z", optional fraction, a time zone offset
-// or none (then UTC, SAML core §1.3.3). Unix seconds.
-std::optional<std::int64_t> parseDateTime(std::string_view s) {
-    s = trim(s);
-    auto number = [&](std::size_t at, std::size_t len, int& out) {
-        return at + len <= s.size() && parseDigits(s.substr(at, len), out);
-    };
-    int y, mo, d, h, mi, sec;
-    if (s.size() < 19 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
-        s[16] != ':' || !number(0, 4, y) || !number(5, 2, mo) || !number(8, 2, d) ||
-        !number(11, 2, h) || !number(14, 2, mi) || !number(17, 2, sec))
-        return std::nullopt;
-    std::size_t at = 19;
-    if (at < s.size() && s[at] == '.') {
-        ++at;
-        std::size_t digits = 0;
-        while (at < s.size() && s[at] >= '0' && s[at] <= '9') ++at, ++digits;
-        if (digits == 0) return std::nullopt;
-    }
-    int offset = 0;
-    if (at < s.size()) {
-        if (s[at] == 'Z' && at + 1 == s.size()) {
-        } else if ((s[at] == '+' || s[at] == '-') && at + 6 == s.size() && s[at + 3] == ':') {
-            int oh, om;
-            if (!number(at + 1, 2, oh) || !number(at + 4, 2, om) || oh > 14 || om > 59)
-                return std::nullopt;
-            offset = (s[at] == '+' ? 1 : -1) * (oh * 3600 + om * 60);
-        } else {
-            return std::nullopt;
-        }
-    }
-    using namespace std::chrono;
-    year_month_day date{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
-    if (!date.ok() || h > 24 || mi > 59 || sec > 60) return std::nullopt;
-    return sys_days(date).time_since_epoch() / seconds(1) + h * 3600 + mi * 60 + sec - offset;
-}
-
-// xs:duration ("PT6H", "P1DT12H", "PT30.5S"), in whole seconds; years and months counted as
-// 365 and 30 days (cacheDuration is a hint, §2.2.1). Negative durations are refused.
-std::optional<std::int64_t> parseDuration(std::string_view s) {
-    s = trim(s);
-    if (s.size() < 3 || s[0] != 'P') return std::nullopt;
-    std::int64_t total = 0;
-    bool inTime = false, any = false;
-    for (std::size_t at = 1; at < s.size();) {
-        if (s[at] == 'T') {
-            if (inTime) return std::nullopt;
-            inTime = true;
-            ++at;
-            continue;
-        }
-        std::size_t start = at;
-        while (at < s.size() && ((s[at] >= '0' && s[at] <= '9') || s[at] == '.')) ++at;
-        if (at == start || at == s.size()) return std::nullopt;
-        std::string_view digits = s.substr(start, at - start);
-        std::int64_t value = 0;
-        if (!parseDigits(digits.substr(0, digits.find('.')), value) || value > 1'000'000'000)
-            return std::nullopt;
-        if (digits.find('.') != std::string_view::npos && s[at] != 'S') return std::nullopt;
-        std::int64_t unit = 0;
-        switch (s[at]) {
-            case 'Y':
-                unit = inTime ? 0 : 365 * 86400;
-                break;
-            case 'M':
-                unit = inTime ? 60 : 30 * 86400;
-                break;
-            case 'D':
-                unit = inTime ? 0 : 86400;
-                break;
-            case 'H':
-                unit = inTime ? 3600 : 0;
-                break;
-            case 'S':
-                unit = inTime ? 1 : 0;
-                break;
-            default:
-                unit = 0;
-        }
-        if (unit == 0) return std::nullopt;
-        total += value * unit;
-        any = true;
-        ++at;
-    }
-    if (!any || s.back() == 'T') return std::nullopt;
-    return total;
-}
-
 std::optional<std::int64_t> earliest(std::optional<std::int64_t> a, std::optional<std::int64_t> b) {
     if (!a) return b;
     if (!b) return a;
@@ -169,12 +55,12 @@ std::optional<std::int64_t> earliest(std::optional<std::int64_t> a, std::optiona
 Validity narrowed(Rejection& rejected, const Validity& outer, XmlAttributes attributes) {
     Validity out = outer;
     if (auto text = attributes("validUntil")) {
-        auto at = parseDateTime(*text);
+        auto at = saml::parseDateTime(*text, saml::Zone::anyOffset);
         if (!at) rejected.note("validUntil '" + *text + "' is not an xs:dateTime");
         out.validUntil = earliest(out.validUntil, at);
     }
     if (auto text = attributes("cacheDuration")) {
-        auto seconds = parseDuration(*text);
+        auto seconds = saml::parseDuration(*text);
         if (!seconds) rejected.note("cacheDuration '" + *text + "' is not an xs:duration");
         out.cacheDuration = earliest(out.cacheDuration, seconds);
     }
@@ -224,7 +110,7 @@ class DescriptorReader {
             } else if (child.is(mdNs, "KeyDescriptor")) {
                 out.keyDescriptors.push_back(keyDescriptor(child));
             } else if (child.is(mdNs, "NameIDFormat")) {
-                out.nameIdFormats.emplace_back(trim(child.text()));
+                out.nameIdFormats.emplace_back(saml::trimXmlSpace(child.text()));
             } else if (child.is(mdNs, "AttributeConsumingService")) {
                 out.attributeConsumingServices.push_back(attributeConsumingService(child));
             }
@@ -235,17 +121,17 @@ class DescriptorReader {
   private:
     std::string required(XmlElement e, const char* name, std::string_view what) {
         auto value = e.attribute(name);
-        if (!value || trim(*value).empty()) {
+        if (!value || saml::trimXmlSpace(*value).empty()) {
             rejected_.note(std::string(what) + " without " + name);
             return {};
         }
-        return std::string(trim(*value));
+        return std::string(saml::trimXmlSpace(*value));
     }
 
     std::optional<bool> boolean(XmlElement e, const char* name, std::string_view what) {
         auto value = e.attribute(name);
         if (!value) return std::nullopt;
-        auto parsed = parseBoolean(*value);
+        auto parsed = saml::parseBoolean(*value);
         if (!parsed)
             rejected_.note(std::string(what) + " " + name + " '" + *value + "' is not a boolean");
         return parsed;
@@ -260,10 +146,10 @@ class DescriptorReader {
 
     std::uint16_t index(XmlElement e, std::string_view what) {
         std::string text = required(e, "index", what);
-        std::uint16_t out = 0;
-        if (!parseDigits(std::string_view(text), out))
+        auto parsed = saml::parseUnsignedShort(text);
+        if (!parsed)
             rejected_.note(std::string(what) + " index '" + text + "' is not an unsigned short");
-        return out;
+        return parsed.value_or(0);
     }
 
     IndexedEndpoint assertionConsumerService(XmlElement e) {
@@ -308,8 +194,8 @@ class DescriptorReader {
 
     std::string certificate(XmlElement cert) {
         std::string base64 = cert.text();
-        std::erase_if(base64, [](char c) { return isSpace(c); });
-        if (!certificateDer(base64))
+        std::erase_if(base64, saml::isXmlSpace);
+        if (!Certificate::fromBase64Der(base64))
             rejected_.note("a KeyDescriptor's X509Certificate is not base64 DER X.509");
         return base64;
     }
@@ -320,7 +206,7 @@ class DescriptorReader {
         out.isDefault = boolean(e, "isDefault", "AttributeConsumingService");
         for (auto child : e.children()) {
             if (child.is(mdNs, "ServiceName"))
-                out.serviceNames.emplace_back(trim(child.text()));
+                out.serviceNames.emplace_back(saml::trimXmlSpace(child.text()));
             else if (child.is(mdNs, "RequestedAttribute"))
                 out.requestedAttributes.push_back(requestedAttribute(child));
         }
@@ -344,7 +230,7 @@ std::optional<XmlElement> saml2SpDescriptor(XmlElement entity) {
         std::string protocols = child.attribute("protocolSupportEnumeration").value_or("");
         std::string_view rest = protocols;
         while (!rest.empty()) {
-            rest = trim(rest);
+            rest = saml::trimXmlSpace(rest);
             auto end = rest.find_first_of(" \t\r\n");
             if (rest.substr(0, end) == saml2Protocol) return child;
             rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end);
@@ -358,9 +244,9 @@ using EntityOutcome = std::variant<std::monostate, ServiceProvider, MetadataErro
 
 EntityOutcome readEntity(XmlElement entity, const Validity& outer, const MetadataLimits& limits) {
     auto entityId = entity.attribute("entityID");
-    if (!entityId || trim(*entityId).empty())
+    if (!entityId || saml::trimXmlSpace(*entityId).empty())
         return MetadataError{"", "an EntityDescriptor without entityID"};
-    std::string id(trim(*entityId));
+    std::string id(saml::trimXmlSpace(*entityId));
     if (id.size() > maxEntityIdLength)
         return MetadataError{id.substr(0, 64) + "...", "entityID longer than 1024 characters"};
     auto sp = saml2SpDescriptor(entity);

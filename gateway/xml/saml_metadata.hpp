@@ -18,15 +18,10 @@
 #include <vector>
 
 #include "gateway/core/result.hpp"
+#include "gateway/xml/saml_endpoint.hpp"
 #include "gateway/xml/xml_document.hpp"
 
 namespace sesame::xml {
-
-struct MetadataEndpoint {  // md:SingleLogoutService (EndpointType, §2.2.2)
-    std::string binding;
-    std::string location;
-    std::string responseLocation;  // empty when absent: responses go to location
-};
 
 struct IndexedEndpoint {  // md:AssertionConsumerService (IndexedEndpointType, §2.2.3)
     std::string binding;
@@ -63,7 +58,7 @@ struct ServiceProvider {
     bool authnRequestsSigned = false;   // SPSSODescriptor/@AuthnRequestsSigned
     bool wantAssertionsSigned = false;  // SPSSODescriptor/@WantAssertionsSigned
     std::vector<IndexedEndpoint> assertionConsumerServices;  // document order, at least one
-    std::vector<MetadataEndpoint> singleLogoutServices;
+    std::vector<MetadataEndpoint> singleLogoutServices;      // md:SingleLogoutService
     std::vector<KeyDescriptor> keyDescriptors;
     std::vector<std::string> nameIdFormats;
     std::vector<AttributeConsumingService> attributeConsumingServices;

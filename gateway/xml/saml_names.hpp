@@ -28,6 +28,9 @@ inline constexpr std::string_view httpPost = "urn:oasis:names:tc:SAML:2.0:bindin
 inline constexpr std::string_view httpArtifact =
     "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Artifact";
 inline constexpr std::string_view soap = "urn:oasis:names:tc:SAML:2.0:bindings:SOAP";
+// The HTTP-Redirect binding's SAMLEncoding (bindings §3.4.4.1), the default when absent.
+inline constexpr std::string_view deflateEncoding =
+    "urn:oasis:names:tc:SAML:2.0:bindings:URL-Encoding:DEFLATE";
 }  // namespace binding
 
 // The SOAPAction header a SAML SOAP request carries (bindings §3.2.3.1).

@@ -3,7 +3,6 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
-#include <openssl/x509.h>
 #include <xmlsec/crypto.h>
 #include <xmlsec/templates.h>
 #include <xmlsec/xmlenc.h>
@@ -12,15 +11,16 @@
 #include <algorithm>
 #include <array>
 
+#include "gateway/xml/saml_names.hpp"
 #include "gateway/xml/xml_text.hpp"
 #include "gateway/xml/xmlsec_library.hpp"
 
 namespace sesame::xml {
 namespace {
 
-constexpr const char* samlNs = "urn:oasis:names:tc:SAML:2.0:assertion";
-constexpr std::string_view xencNs = "http://www.w3.org/2001/04/xmlenc#";
-constexpr std::string_view dsigNs = "http://www.w3.org/2000/09/xmldsig#";
+constexpr std::string_view samlNs = saml::ns::assertion;
+constexpr std::string_view xencNs = saml::ns::xenc;
+constexpr std::string_view dsigNs = saml::ns::dsig;
 constexpr std::string_view elementType = "http://www.w3.org/2001/04/xmlenc#Element";
 
 class EncryptionCategory final : public boost::system::error_category {
@@ -112,24 +112,6 @@ EncCtxPtr restrictedContext(xmlSecTransformId transform, KeyPtr key,
     return ctx;
 }
 
-// Base64 to bytes with OpenSSL's decoder, which skips whitespace (metadata wraps lines).
-std::optional<std::string> base64Decode(std::string_view text) {
-    std::string out(text.size() / 4 * 3 + 3, '\0');
-    EVP_ENCODE_CTX* ctx = EVP_ENCODE_CTX_new();
-    if (!ctx) throw std::bad_alloc();
-    EVP_DecodeInit(ctx);
-    int written = 0, last = 0;
-    bool ok =
-        EVP_DecodeUpdate(ctx, reinterpret_cast<unsigned char*>(out.data()), &written,
-                         reinterpret_cast<const unsigned char*>(text.data()),
-                         static_cast<int>(text.size())) >= 0 &&
-        EVP_DecodeFinal(ctx, reinterpret_cast<unsigned char*>(out.data()) + written, &last) == 1;
-    EVP_ENCODE_CTX_free(ctx);
-    if (!ok) return std::nullopt;
-    out.resize(static_cast<std::size_t>(written + last));
-    return out;
-}
-
 }  // namespace
 
 const boost::system::error_category& encryptionCategory() noexcept {
@@ -156,41 +138,22 @@ DataCipher chooseDataCipher(const std::vector<std::string>& advertised) {
     return DataCipher::aes256Gcm;
 }
 
-Result<std::string> certificateDer(std::string_view text) {
-    constexpr std::string_view begin = "-----BEGIN CERTIFICATE-----";
-    constexpr std::string_view end = "-----END CERTIFICATE-----";
-    if (auto at = text.find(begin); at != std::string_view::npos) {
-        text.remove_prefix(at + begin.size());
-        auto stop = text.find(end);
-        if (stop == std::string_view::npos) return EncryptionErrc::bad_certificate;
-        text = text.substr(0, stop);
-    }
-    auto der = base64Decode(text);
-    if (!der || der->empty()) return EncryptionErrc::bad_certificate;
-    // The whole input must be one certificate: d2i_X509 stops at its end, trailing bytes refused.
-    const auto* p = reinterpret_cast<const unsigned char*>(der->data());
-    X509* cert = d2i_X509(nullptr, &p, static_cast<long>(der->size()));
-    bool whole = cert && p == reinterpret_cast<const unsigned char*>(der->data()) + der->size();
-    X509_free(cert);
-    if (!whole) return EncryptionErrc::bad_certificate;
-    return std::move(*der);
-}
-
 struct EncryptionCertificate::State {
     KeyPtr key;
 };
 
 Result<EncryptionCertificate> EncryptionCertificate::load(std::string_view text) {
+    auto certificate = Certificate::fromPemOrBase64Der(text);
+    if (!certificate) return EncryptionErrc::bad_certificate;
+    return from(*certificate);
+}
+
+Result<EncryptionCertificate> EncryptionCertificate::from(const Certificate& certificate) {
     initXmlsec();
-    auto der = certificateDer(text);
-    if (!der) return der.error();
-    KeyPtr key(xmlSecCryptoAppKeyLoadMemory(reinterpret_cast<const xmlSecByte*>(der->data()),
-                                            static_cast<xmlSecSize>(der->size()),
-                                            xmlSecKeyDataFormatCertDer, nullptr, nullptr, nullptr));
-    if (!key || !xmlSecKeyDataCheckId(xmlSecKeyGetValue(key.get()), xmlSecKeyDataRsaId))
-        return EncryptionErrc::bad_certificate;
+    EVP_PKEY* publicKey = certificate.publicKey();
+    if (!publicKey || !EVP_PKEY_is_a(publicKey, "RSA")) return EncryptionErrc::bad_certificate;
     auto state = std::make_shared<State>();
-    state->key = std::move(key);
+    state->key = KeyPtr(xmlsecKeyOf(publicKey));
     return EncryptionCertificate(std::move(state));
 }
 
@@ -200,14 +163,10 @@ struct DecryptionKey::State {
 
 Result<DecryptionKey> DecryptionKey::loadPem(std::string_view pem) {
     initXmlsec();
-    KeyPtr key(xmlSecCryptoAppKeyLoadMemory(reinterpret_cast<const xmlSecByte*>(pem.data()),
-                                            static_cast<xmlSecSize>(pem.size()),
-                                            xmlSecKeyDataFormatPem, nullptr, nullptr, nullptr));
-    if (!key || !xmlSecKeyDataCheckId(xmlSecKeyGetValue(key.get()), xmlSecKeyDataRsaId) ||
-        !(xmlSecKeyGetType(key.get()) & xmlSecKeyDataTypePrivate))
-        return EncryptionErrc::bad_private_key;
+    auto privateKey = rsaPrivateKeyFromPem(pem);
+    if (!privateKey) return EncryptionErrc::bad_private_key;
     auto state = std::make_shared<State>();
-    state->key = std::move(key);
+    state->key = KeyPtr(xmlsecKeyOf(privateKey->get()));
     return DecryptionKey(std::move(state));
 }
 
@@ -259,8 +218,8 @@ void declareInScopeNamespaces(xmlNodePtr node) {
 xmlNodePtr wrapInEncryptedAssertion(xmlDocPtr doc, xmlNodePtr encryptedData) {
     xmlNodePtr wrapper = xmlNewDocNode(doc, nullptr, xmlText("EncryptedAssertion"), nullptr);
     if (!wrapper) throw std::bad_alloc();
-    xmlNsPtr ns = xmlSearchNsByHref(doc, encryptedData->parent, xmlText(samlNs));
-    if (!ns) ns = xmlNewNs(wrapper, xmlText(samlNs), xmlText("saml"));
+    xmlNsPtr ns = xmlSearchNsByHref(doc, encryptedData->parent, xmlText(samlNs.data()));
+    if (!ns) ns = xmlNewNs(wrapper, xmlText(samlNs.data()), xmlText("saml"));
     xmlSetNs(wrapper, ns);
     xmlReplaceNode(encryptedData, wrapper);
     xmlAddChild(wrapper, encryptedData);

@@ -17,6 +17,7 @@
 
 #include "gateway/core/result.hpp"
 #include "gateway/xml/xml_document.hpp"
+#include "gateway/xml/xml_keys.hpp"
 
 namespace sesame::xml {
 
@@ -49,16 +50,14 @@ DataCipher chooseDataCipher(const std::vector<std::string>& advertised);
 inline constexpr std::string_view rsaOaepMgf1pUri =
     "http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p";
 
-// DER bytes of an X.509 certificate given as PEM ("-----BEGIN CERTIFICATE-----") or as the
-// base64 of its DER, whitespace allowed (metadata's ds:X509Certificate). bad_certificate when
-// it is neither.
-Result<std::string> certificateDer(std::string_view pemOrBase64Der);
-
-// The recipient's RSA public key, from its certificate (PEM or base64 DER). Immutable, shared by
-// every thread: each encryption works on its own copy of the key.
+// The recipient's RSA public key, from its certificate. Immutable, shared by every thread: each
+// encryption works on its own copy of the key.
 class EncryptionCertificate {
   public:
+    // Certificate::fromPemOrBase64Der (metadata's ds:X509Certificate, whitespace allowed), then
+    // from(). bad_certificate when it is neither PEM nor base64 DER, or not RSA.
     static Result<EncryptionCertificate> load(std::string_view pemOrBase64Der);
+    static Result<EncryptionCertificate> from(const Certificate& certificate);
 
   private:
     friend Result<void> encryptAssertion(XmlDocument&, XmlElement, const EncryptionCertificate&,
@@ -71,6 +70,7 @@ class EncryptionCertificate {
 // Our RSA private key (PEM: PKCS#1 or PKCS#8, unencrypted), for decryption.
 class DecryptionKey {
   public:
+    // rsaPrivateKeyFromPem (xml_keys.hpp); bad_private_key when it fails.
     static Result<DecryptionKey> loadPem(std::string_view pem);
 
   private:

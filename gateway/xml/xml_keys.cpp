@@ -61,6 +61,24 @@ Bio readFile(const std::filesystem::path& path) {
     return Bio(BIO_new_file(path.c_str(), "r"), BIO_free_all);
 }
 
+Bio readText(std::string_view text) {
+    Bio bio(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())), BIO_free_all);
+    if (!bio) throw std::bad_alloc();
+    return bio;
+}
+
+// An RSA private key from PEM (PKCS#1 or PKCS#8, unencrypted).
+Result<std::shared_ptr<EVP_PKEY>> readRsaPrivateKey(BIO* bio) {
+    EVP_PKEY* raw = bio ? PEM_read_bio_PrivateKey(bio, nullptr, noPassphrase, nullptr) : nullptr;
+    if (!raw) {
+        ERR_clear_error();
+        return Errc::key_unreadable;
+    }
+    auto key = shareKey(raw);
+    if (!EVP_PKEY_is_a(key.get(), "RSA")) return Errc::key_mismatch;
+    return key;
+}
+
 // Errors are Result values: what OpenSSL queued on this thread is dropped with them.
 template <class E>
 E failed(E error) {
@@ -83,17 +101,17 @@ std::optional<SignatureAlgorithm> signatureAlgorithmFromUri(std::string_view uri
 }
 
 Result<Certificate> Certificate::fromPem(std::string_view pem) {
-    Bio bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free_all);
-    if (!bio) throw std::bad_alloc();
-    X509* x509 = PEM_read_bio_X509(bio.get(), nullptr, noPassphrase, nullptr);
-    if (!x509) return failed(Errc::bad_certificate);
-    return Certificate(shareX509(x509));
+    return fromPemBio(readText(pem).get());
 }
 
 Result<Certificate> Certificate::fromPemFile(const std::filesystem::path& path) {
     Bio bio = readFile(path);
     if (!bio) return failed(Errc::key_unreadable);
-    X509* x509 = PEM_read_bio_X509(bio.get(), nullptr, noPassphrase, nullptr);
+    return fromPemBio(bio.get());
+}
+
+Result<Certificate> Certificate::fromPemBio(BIO* bio) {
+    X509* x509 = PEM_read_bio_X509(bio, nullptr, noPassphrase, nullptr);
     if (!x509) return failed(Errc::bad_certificate);
     return Certificate(shareX509(x509));
 }
@@ -108,6 +126,11 @@ Result<Certificate> Certificate::fromBase64Der(std::string_view base64) {
     if (cursor != reinterpret_cast<const unsigned char*>(der->data()) + der->size())
         return Errc::bad_certificate;
     return Certificate(std::move(certificate));
+}
+
+Result<Certificate> Certificate::fromPemOrBase64Der(std::string_view text) {
+    if (text.find("-----BEGIN CERTIFICATE-----") != std::string_view::npos) return fromPem(text);
+    return fromBase64Der(text);
 }
 
 EVP_PKEY* Certificate::publicKey() const {
@@ -147,15 +170,13 @@ Result<SigningKey> SigningKey::load(const std::filesystem::path& keyPath,
                                     const std::filesystem::path& certificatePath) {
     Bio bio = readFile(keyPath);
     if (!bio) return failed(Errc::key_unreadable);
-    EVP_PKEY* raw = PEM_read_bio_PrivateKey(bio.get(), nullptr, noPassphrase, nullptr);
-    if (!raw) return failed(Errc::key_unreadable);
-    auto key = shareKey(raw);
-    if (!EVP_PKEY_is_a(key.get(), "RSA")) return Errc::key_mismatch;
+    auto key = readRsaPrivateKey(bio.get());
+    if (!key) return key.error();
     auto certificate = Certificate::fromPemFile(certificatePath);
     if (!certificate) return certificate.error();
-    if (X509_check_private_key(certificate->x509(), key.get()) != 1)
+    if (X509_check_private_key(certificate->x509(), key->get()) != 1)
         return failed(Errc::key_mismatch);
-    return SigningKey(std::move(key), std::move(*certificate));
+    return SigningKey(std::move(*key), std::move(*certificate));
 }
 
 Result<std::string> SigningKey::sign(SignatureAlgorithm algorithm, std::string_view data) const {
@@ -219,6 +240,10 @@ Result<std::shared_ptr<X509>> selfSignedCertificate(EVP_PKEY* key, std::string_v
 
 }  // namespace
 
+Result<std::shared_ptr<EVP_PKEY>> rsaPrivateKeyFromPem(std::string_view pem) {
+    return readRsaPrivateKey(readText(pem).get());
+}
+
 Result<SigningKey> generateSigningKeyIfAbsent(const std::filesystem::path& keyPath,
                                               const std::filesystem::path& certificatePath,
                                               std::string_view commonName) {
@@ -240,12 +265,9 @@ Result<SigningKey> generateSigningKeyIfAbsent(const std::filesystem::path& keyPa
         if (!written) return written.error();
     }
     // The key now on disk (ours, or another process's that won the race).
-    Bio bio = readFile(keyPath);
-    EVP_PKEY* raw =
-        bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, noPassphrase, nullptr) : nullptr;
-    if (!raw) return failed(Errc::key_unreadable);
-    auto key = shareKey(raw);
-    auto certificate = selfSignedCertificate(key.get(), commonName);
+    auto key = readRsaPrivateKey(readFile(keyPath).get());
+    if (!key) return key.error();
+    auto certificate = selfSignedCertificate(key->get(), commonName);
     if (!certificate) return certificate.error();
     auto written = publishFile(certificatePath, 0644, [&](BIO* out) {
         return PEM_write_bio_X509(out, certificate->get()) == 1;

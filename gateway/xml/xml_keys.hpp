@@ -34,6 +34,9 @@ class Certificate {
     // The content of a metadata or KeyInfo <ds:X509Certificate>: base64 of the DER, whitespace
     // tolerated; trailing bytes after the certificate are refused.
     static Result<Certificate> fromBase64Der(std::string_view base64);
+    // Either of the two above: PEM when the text holds a "-----BEGIN CERTIFICATE-----" line, else
+    // base64 DER (a certificate as configuration or metadata gives it).
+    static Result<Certificate> fromPemOrBase64Der(std::string_view text);
 
     EVP_PKEY* publicKey() const;  // owned by the certificate
     X509* x509() const { return x509_.get(); }
@@ -45,6 +48,7 @@ class Certificate {
 
   private:
     explicit Certificate(std::shared_ptr<X509> x509) : x509_(std::move(x509)) {}
+    static Result<Certificate> fromPemBio(BIO* bio);
     std::shared_ptr<X509> x509_;
 };
 
@@ -70,6 +74,10 @@ class SigningKey {
     Certificate certificate_;
     std::string certificateBase64Der_;  // written into every signature's KeyInfo
 };
+
+// An unencrypted PEM RSA private key (PKCS#1 or PKCS#8) given as text: key_unreadable when it
+// is not PEM of a private key (or is encrypted), key_mismatch when the key is not RSA.
+Result<std::shared_ptr<EVP_PKEY>> rsaPrivateKeyFromPem(std::string_view pem);
 
 // Loads the key and certificate when both files exist. When the key is absent: an RSA-2048 key
 // is written to keyPath, created with mode 0600 (never readable by others, not even while it is

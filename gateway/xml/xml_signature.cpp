@@ -13,15 +13,16 @@
 #include <string>
 #include <string_view>
 
+#include "gateway/xml/saml_names.hpp"
 #include "gateway/xml/xml_text.hpp"
 #include "gateway/xml/xmlsec_library.hpp"
 
 namespace sesame::xml {
 namespace {
 
-constexpr std::string_view dsNs = "http://www.w3.org/2000/09/xmldsig#";
-constexpr std::string_view excC14nNs = "http://www.w3.org/2001/10/xml-exc-c14n#";
-constexpr std::string_view samlNs = "urn:oasis:names:tc:SAML:2.0:assertion";
+constexpr std::string_view dsNs = saml::ns::dsig;
+constexpr std::string_view samlNs = saml::ns::assertion;
+// Exclusive c14n's algorithm URI, also the namespace of its InclusiveNamespaces element.
 constexpr std::string_view excC14n = "http://www.w3.org/2001/10/xml-exc-c14n#";
 constexpr std::string_view envelopedSignature =
     "http://www.w3.org/2000/09/xmldsig#enveloped-signature";
@@ -126,7 +127,7 @@ class SignatureContext {
   public:
     explicit SignatureContext(EVP_PKEY* key) {
         if (xmlSecDSigCtxInitialize(&context_, nullptr) < 0) throw std::bad_alloc();
-        context_.signKey = xmlsecKey(key);
+        context_.signKey = xmlsecKeyOf(key);
     }
     ~SignatureContext() { xmlSecDSigCtxFinalize(&context_); }
     SignatureContext(const SignatureContext&) = delete;
@@ -148,21 +149,6 @@ class SignatureContext {
     }
 
   private:
-    static xmlSecKeyPtr xmlsecKey(EVP_PKEY* key) {
-        if (!key || EVP_PKEY_up_ref(key) != 1) throw std::bad_alloc();
-        xmlSecKeyDataPtr data = xmlSecOpenSSLEvpKeyAdopt(key);
-        if (!data) {
-            EVP_PKEY_free(key);
-            throw std::bad_alloc();
-        }
-        xmlSecKeyPtr out = xmlSecKeyCreate();
-        if (!out || xmlSecKeySetValue(out, data) < 0) {
-            if (out) xmlSecKeyDestroy(out);
-            xmlSecKeyDataDestroy(data);
-            throw std::bad_alloc();
-        }
-        return out;
-    }
     xmlSecDSigCtx context_{};
 };
 
@@ -197,7 +183,7 @@ bool allowedTransform(const XmlElement& transform) {
     // exclusive c14n may name prefixes to keep (InclusiveNamespaces PrefixList): harmless.
     return *algorithm == excC14n &&
            (parameters.empty() ||
-            (parameters.size() == 1 && parameters.front().is(excC14nNs, "InclusiveNamespaces")));
+            (parameters.size() == 1 && parameters.front().is(excC14n, "InclusiveNamespaces")));
 }
 
 bool allowedReference(const XmlElement& reference, std::string_view id) {

@@ -3,35 +3,18 @@
 #include <array>
 #include <cstdint>
 
+#include "gateway/core/text.hpp"
+
 namespace sesame::xml {
 namespace {
 constexpr std::string_view replacement = "\xEF\xBF\xBD";
 
-// Length of the valid UTF-8 sequence at text[i], 0 when invalid (RFC 3629 §4).
+// Length of the valid UTF-8 sequence at text[i] that XML allows (XML 1.0 §2.2 Char: not U+FFFE
+// or U+FFFF either), 0 when there is none.
 std::size_t sequenceLength(std::string_view text, std::size_t i) {
-    auto c = static_cast<unsigned char>(text[i]);
-    if (c < 0x80) return 1;
-    std::size_t n;
-    std::uint32_t cp;
-    if ((c & 0xE0) == 0xC0) {
-        n = 2, cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-        n = 3, cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-        n = 4, cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    if (i + n > text.size()) return 0;
-    for (std::size_t k = 1; k < n; ++k) {
-        auto cc = static_cast<unsigned char>(text[i + k]);
-        if ((cc & 0xC0) != 0x80) return 0;
-        cp = cp << 6 | (cc & 0x3F);
-    }
-    if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-        (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF || cp == 0xFFFE || cp == 0xFFFF)
-        return 0;
-    return n;
+    auto sequence = core::utf8SequenceAt(text, i);
+    if (!sequence || sequence->codePoint == 0xFFFE || sequence->codePoint == 0xFFFF) return 0;
+    return sequence->length;
 }
 }  // namespace
 

@@ -3,9 +3,11 @@
 #include <libxml/parser.h>
 #include <xmlsec/crypto.h>
 #include <xmlsec/errors.h>
+#include <xmlsec/openssl/evp.h>
 #include <xmlsec/xmlsec.h>
 
 #include <mutex>
+#include <new>
 #include <stdexcept>
 
 namespace sesame::xml {
@@ -24,6 +26,22 @@ void initXmlsec() {
         // id: xmlsec's own lines on stderr would be neither structured nor attributable.
         xmlSecErrorsDefaultCallbackEnableOutput(0);
     });
+}
+
+xmlSecKeyPtr xmlsecKeyOf(EVP_PKEY* key) {
+    if (!key || EVP_PKEY_up_ref(key) != 1) throw std::bad_alloc();
+    xmlSecKeyDataPtr data = xmlSecOpenSSLEvpKeyAdopt(key);
+    if (!data) {
+        EVP_PKEY_free(key);
+        throw std::bad_alloc();
+    }
+    xmlSecKeyPtr out = xmlSecKeyCreate();
+    if (!out || xmlSecKeySetValue(out, data) < 0) {
+        if (out) xmlSecKeyDestroy(out);
+        xmlSecKeyDataDestroy(data);
+        throw std::bad_alloc();
+    }
+    return out;
 }
 
 }  // namespace sesame::xml

@@ -22,4 +22,12 @@ TEST_CASE("markup is escaped, URLs and forms round-trip", "[unit][core]") {
     CHECK(appendQuery("https://s/", "ticket", "ST-1") == "https://s/?ticket=ST-1");
     CHECK(isValidUtf8("é"));
     CHECK_FALSE(isValidUtf8("\xc3"));
+    CHECK_FALSE(isValidUtf8("\xc0\xaf"));          // overlong '/'
+    CHECK_FALSE(isValidUtf8("\xed\xa0\x80"));      // a surrogate
+    CHECK_FALSE(isValidUtf8("\xf4\x90\x80\x80"));  // past U+10FFFF
+    auto euro = utf8SequenceAt("a\xe2\x82\xac", 1);
+    REQUIRE(euro);
+    CHECK(euro->length == 3);
+    CHECK(euro->codePoint == 0x20AC);
+    CHECK_FALSE(utf8SequenceAt("a\xe2\x82", 1));  // cut short
 }

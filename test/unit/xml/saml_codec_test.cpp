@@ -592,6 +592,28 @@ TEST_CASE("SAML times are UTC xs:dateTime", "[unit][xml][saml]") {
     CHECK_FALSE(parseUnsignedShort(""));
 }
 
+TEST_CASE("metadata times take any zone, durations are whole seconds", "[unit][xml][saml]") {
+    // validUntil: an offset, or none (read as UTC); SAML messages accept only 'Z' (above).
+    CHECK(parseDateTime("2026-12-06T10:40:00+01:00", Zone::anyOffset) == now);
+    CHECK(parseDateTime("2026-12-06T08:10:00.5-01:30", Zone::anyOffset) == now);
+    CHECK(parseDateTime("2026-12-06T09:40:00", Zone::anyOffset) == now);
+    CHECK(parseDateTime("2026-12-06T09:40:00Z", Zone::anyOffset) == now);
+    for (std::string_view bad : {"2026-12-06T09:40:00+15:00", "2026-12-06T09:40:00+01",
+                                 "2026-12-06T09:40:00+01:60", "2026-12-06T24:00:00Z"}) {
+        INFO(bad);
+        CHECK_FALSE(parseDateTime(bad, Zone::anyOffset));
+    }
+    CHECK(parseDuration("PT6H") == 6 * 3600);
+    CHECK(parseDuration(" P1DT12H ") == 36 * 3600);
+    CHECK(parseDuration("PT30.5S") == 30);
+    CHECK(parseDuration("P1Y2M3DT4H5M6S") ==
+          365 * 86400 + 60 * 86400 + 3 * 86400 + 4 * 3600 + 5 * 60 + 6);
+    for (std::string_view bad : {"", "P", "PT", "P1DT", "-PT6H", "P1.5D", "PT6", "P1H", "PTT1H"}) {
+        INFO(bad);
+        CHECK_FALSE(parseDuration(bad));
+    }
+}
+
 TEST_CASE("message IDs are unguessable xs:IDs", "[unit][xml][saml]") {
     std::set<std::string> ids;
     for (int i = 0; i < 100; ++i) {
@@ -669,11 +691,11 @@ TEST_CASE("the IdP metadata publishes keys, formats and endpoints", "[unit][xml]
     metadata.encryptionCertificates = {"MIIBenc"};
     metadata.nameIdFormats = {std::string(nameid::transient), std::string(nameid::persistent)};
     metadata.singleSignOnServices = {
-        {std::string(binding::httpRedirect), "https://sesame.example/saml/sso"},
-        {std::string(binding::httpPost), "https://sesame.example/saml/sso"}};
+        {std::string(binding::httpRedirect), "https://sesame.example/saml/sso", ""},
+        {std::string(binding::httpPost), "https://sesame.example/saml/sso", ""}};
     metadata.singleLogoutServices = {
-        {std::string(binding::httpRedirect), "https://sesame.example/saml/slo"},
-        {std::string(binding::httpPost), "https://sesame.example/saml/slo"}};
+        {std::string(binding::httpRedirect), "https://sesame.example/saml/slo", ""},
+        {std::string(binding::httpPost), "https://sesame.example/saml/slo", ""}};
     metadata.validUntil = now + 86400 * 7;
     metadata.cacheDurationSeconds = 3600;
     auto doc = parsed(writeIdpMetadata(metadata));
@@ -705,4 +727,5 @@ TEST_CASE("the IdP metadata publishes keys, formats and endpoints", "[unit][xml]
     REQUIRE(sso);
     CHECK(sso->attribute("Binding") == binding::httpRedirect);
     CHECK(sso->attribute("Location") == "https://sesame.example/saml/sso");
+    CHECK_FALSE(sso->attribute("ResponseLocation"));  // written only when given
 }

@@ -167,11 +167,12 @@ TEST_CASE("the IdP metadata is valid against saml-schema-metadata-2.0", "[unit][
     metadata.encryptionCertificates = {"TUlJQmVuYw=="};
     metadata.nameIdFormats = {std::string(nameid::transient)};
     metadata.singleSignOnServices = {
-        {std::string(binding::httpRedirect), "https://sesame.example/saml/sso"},
-        {std::string(binding::httpPost), "https://sesame.example/saml/sso"}};
+        {std::string(binding::httpRedirect), "https://sesame.example/saml/sso", ""},
+        {std::string(binding::httpPost), "https://sesame.example/saml/sso", ""}};
     metadata.singleLogoutServices = {
-        {std::string(binding::httpRedirect), "https://sesame.example/saml/slo"},
-        {std::string(binding::soap), "https://sesame.example/saml/slo/soap"}};
+        {std::string(binding::httpRedirect), "https://sesame.example/saml/slo",
+         "https://sesame.example/saml/slo/response"},
+        {std::string(binding::soap), "https://sesame.example/saml/slo/soap", ""}};
     metadata.validUntil = 1'797'000'000;
     metadata.cacheDurationSeconds = 86400;
     CHECK(schemaErrors(writeIdpMetadata(metadata)) == "");

@@ -102,6 +102,8 @@ TEST_CASE("escape keeps every value inside well-formed XML", "[unit][xml]") {
                              "c\td",
                              7)) == "abc\td");
     CHECK(escape("\xff") == "\xEF\xBF\xBD");
+    // U+FFFF is UTF-8 but no XML Char: each of its bytes is replaced.
+    CHECK(escape("\xEF\xBF\xBF") == "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
     CHECK(escape("Élève") == "Élève");
     // Whatever the input, the result parses back to text.
     std::string nasty = std::string("x\x00y<\x80z]]>&", 10);

@@ -211,18 +211,20 @@ TEST_CASE("decryption refuses algorithms other than the expected ones", "[unit][
 
 TEST_CASE("certificates load from PEM or metadata's base64 DER, nothing else", "[unit][xml]") {
     std::string pem = fixture("mellon-sp.crt");
-    auto fromPem = certificateDer(pem);
+    auto fromPem = Certificate::fromPemOrBase64Der(pem);
     REQUIRE(fromPem.has_value());
     // The base64 body of the PEM, with its line breaks and some indentation, as metadata has it.
     auto body = pem.substr(pem.find('\n') + 1);
     body = "\n   " + body.substr(0, body.find("-----END"));
-    auto fromBase64 = certificateDer(body);
+    auto fromBase64 = Certificate::fromPemOrBase64Der(body);
     REQUIRE(fromBase64.has_value());
     CHECK(*fromBase64 == *fromPem);
+    CHECK(EncryptionCertificate::load(pem).has_value());
     CHECK(EncryptionCertificate::load(body).has_value());
+    CHECK(EncryptionCertificate::from(*fromPem).has_value());
     for (std::string_view bad : {"", "not base64 !", "TUlJ", "-----BEGIN CERTIFICATE-----\nTUlJ"}) {
         CAPTURE(bad);
-        CHECK(certificateDer(bad).error() == EncryptionErrc::bad_certificate);
+        CHECK(Certificate::fromPemOrBase64Der(bad).error() == Errc::bad_certificate);
         CHECK(EncryptionCertificate::load(bad).error() == EncryptionErrc::bad_certificate);
     }
     CHECK(DecryptionKey::loadPem(pem).error() == EncryptionErrc::bad_private_key);
