@@ -664,6 +664,9 @@ awaitable<core::EndpointReply> SamlEndpoint::singleLogout(
         valid = false;
     if (valid && logout->notOnOrAfter && *logout->notOnOrAfter + skew < now) valid = false;
     if (valid && logout->issueInstant + config_.requestLifetime.count() + skew < now) valid = false;
+    // From the future, it would stay fresh after its ID is forgotten (rememberOnce below): a
+    // replay window. Refused as an AuthnRequest from the future is.
+    if (valid && logout->issueInstant > now + skew) valid = false;
     if (!valid) {
         log.warning("saml_logout_request_refused", {{"sp", logout->issuer}});
         co_return pageError(400, "error.saml_request");
