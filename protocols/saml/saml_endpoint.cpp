@@ -691,7 +691,12 @@ awaitable<core::EndpointReply> SamlEndpoint::singleLogout(
     if (known) co_return core::LogoutRequested{"", initiator};
     auto done = completeLogout(initiator);
     if (!done) co_return pageError(400, "error.saml_request");
-    if (done->fields.empty()) co_return HttpResponse::redirect(done->action, 303);
+    if (done->fields.empty()) {
+        // The LogoutResponse is in the URL: no-store, as every page that carries a SAML message.
+        auto redirect = HttpResponse::redirect(done->action, 303);
+        redirect.authenticationPage = true;
+        co_return redirect;
+    }
     co_return core::renderAutoPost(*done, session ? session->language : "fr");
 }
 
