@@ -131,7 +131,12 @@ awaitable<core::EndpointReply> SamlEndpoint::handle(const HttpRequest& request,
 // ---- Metadata --------------------------------------------------------------------------------
 
 HttpResponse SamlEndpoint::metadata() {
-    if (metadata_.empty()) {
+    // Written again (and signed) once half its validity has passed, so that an SP refreshing its
+    // copy is never handed one past its validUntil; the workers share the endpoint.
+    const std::lock_guard lock(metadataMutex_);
+    const auto now = clock_.nowSeconds();
+    if (metadata_.empty() || now >= metadataBuiltAt_ + config_.metadataValidity.count() / 2) {
+        metadataBuiltAt_ = now;
         names::IdpMetadata m;
         m.id = names::newMessageId();
         m.entityId = config_.entityId;
@@ -149,7 +154,7 @@ HttpResponse SamlEndpoint::metadata() {
             m.singleSignOnServices.push_back({std::string(binding), config_.ssoUrl()});
             m.singleLogoutServices.push_back({std::string(binding), config_.sloUrl()});
         }
-        m.validUntil = clock_.nowSeconds() + config_.metadataValidity.count();
+        m.validUntil = now + config_.metadataValidity.count();
         m.cacheDurationSeconds = 86400;
         metadata_ = names::writeIdpMetadata(m);
         if (config_.signMetadata && config_.signingKey) {

@@ -10,6 +10,7 @@
 //   /slo       LogoutRequest (SP-initiated: LogoutRequested, answered by completeLogout()) or
 //              LogoutResponse (the end of a front-channel logout frame)
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -90,7 +91,9 @@ class SamlEndpoint final : public core::Endpoint {
     session::SessionStore& store_;
     core::Clock& clock_;
     core::SesameMetrics* metrics_;
-    std::string metadata_;  // built once (signed) per endpoint: a configuration picture
+    std::mutex metadataMutex_;
+    std::string metadata_;  // signed, rebuilt when half its validity has passed
+    std::int64_t metadataBuiltAt_ = 0;
 };
 
 }  // namespace sesame::saml

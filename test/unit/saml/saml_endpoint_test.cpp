@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "gateway/core/form_post.hpp"
+#include "gateway/xml/saml_value.hpp"
 #include "test/unit/saml/saml_test_support.hpp"
 
 using namespace sesame;
@@ -643,5 +644,27 @@ TEST_CASE("the metadata is signed and publishes the next signing certificate", "
               std::string::npos);
         CHECK(page.body.find("Binding=\"" + std::string(binding) + "\" Location=\"" + sloUrl) !=
               std::string::npos);
+    }
+}
+
+TEST_CASE("the metadata served after a week is still valid", "[unit][saml]") {
+    SamlFixture f;
+    auto validUntil = [&] {
+        auto page = f.page(f.handle(SamlFixture::get("/saml/metadata", "")));
+        auto doc = xml::XmlDocument::parse(page.body);
+        REQUIRE(doc.has_value());
+        CHECK(xml::verifyEnveloped(*doc, doc->root(), f.idpCertificates()).has_value());
+        auto text = doc->root().attribute("validUntil");
+        REQUIRE(text.has_value());
+        auto instant = names::parseDateTime(*text);
+        REQUIRE(instant.has_value());
+        return *instant;
+    };
+    CHECK(validUntil() == f.clock.nowSeconds() + 7 * 86400);
+    // An SP refreshing its copy (cacheDuration: a day) must never be handed an expired one.
+    for (int day = 1; day <= 15; ++day) {
+        f.clock.advance(86400);
+        INFO("day " << day);
+        CHECK(validUntil() > f.clock.nowSeconds() + 86400);
     }
 }
