@@ -385,11 +385,14 @@ awaitable<core::EndpointReply> SamlEndpoint::singleSignOn(
         co_return refuse(requester, requestDenied, "The request was already used");
     }
     // NameIDPolicy (core §3.4.1.1): a format the service may receive, else InvalidNameIDPolicy.
+    // A Subject the SP names (§3.4.1.4) says the format when the policy does not.
     const auto& formats = peer->settings->nameIdFormats;
     std::string format = formats.empty() ? std::string(names::nameid::transient) : formats.front();
-    if (authn->nameIdPolicy && !authn->nameIdPolicy->format.empty() &&
-        authn->nameIdPolicy->format != names::nameid::unspecified) {
-        format = authn->nameIdPolicy->format;
+    std::string asked = authn->nameIdPolicy ? authn->nameIdPolicy->format : std::string{};
+    if ((asked.empty() || asked == names::nameid::unspecified) && authn->subject)
+        asked = authn->subject->format;
+    if (!asked.empty() && asked != names::nameid::unspecified) {
+        format = asked;
         if (std::find(formats.begin(), formats.end(), format) == formats.end())
             co_return refuse(requester, invalidNameIdPolicy, "NameID format not allowed");
     }
@@ -409,6 +412,7 @@ awaitable<core::EndpointReply> SamlEndpoint::singleSignOn(
     }
     flow.params = {{"id", authn->id}, {"acs", acsUrl}, {"format", format}};
     if (message.relayState()) flow.params.emplace_back("relay", *message.relayState());
+    if (authn->subject) flow.params.emplace_back("subject", authn->subject->value);
     co_return core::NeedsAuthentication{std::move(flow)};
 }
 
@@ -466,6 +470,11 @@ awaitable<Result<HttpResponse>> SamlEndpoint::resume(const core::FlowState& flow
     if (!nameId)
         co_return refuse(names::status::requester, names::status::invalidNameIdPolicy,
                          "No identifier of the requested format for this person");
+    // core §3.4.1.4: an SP that named the subject gets an assertion about that subject or none
+    // (another person may be logged in in this browser).
+    if (auto subject = optionalParam(flow, "subject"); subject && *subject != nameId->value)
+        co_return refuse(names::status::responder, names::status::authnFailed,
+                         "The person logged in is not the subject of the request");
 
     names::BearerTerms terms;
     terms.idpEntityId = config_.entityId;

@@ -668,3 +668,39 @@ TEST_CASE("the metadata served after a week is still valid", "[unit][saml]") {
         CHECK(validUntil() > f.clock.nowSeconds() + 86400);
     }
 }
+
+TEST_CASE("an SP that names the subject gets an assertion about that subject or none",
+          "[unit][saml]") {
+    SamlFixture f;
+    // core §3.4.1.4: the SP knows the person by the persistent NameID of an earlier login.
+    auto first = f.login(mellon());
+    REQUIRE(first.assertion.has_value());
+    const auto known = first.assertion->nameId;
+    auto request = f.authnRequest(mellon());
+    request.subject = known;
+    auto again = f.login(mellon(), request);
+    CHECK(again.response.status.success());
+    REQUIRE(again.assertion.has_value());
+    CHECK(again.assertion->nameId == known);
+
+    // Another person is logged in in this browser: no assertion about them.
+    request = f.authnRequest(mellon());
+    request.subject = known;
+    f.session.identity.subject = "f7654321";
+    auto other = f.login(mellon(), request);
+    CHECK(statusOf(other) == std::pair<std::string, std::string>{
+                                 std::string(names::status::responder),
+                                 std::string(names::status::authnFailed)});
+    CHECK(other.response.inResponseTo == request.id);
+    CHECK_FALSE(other.response.encryptedAssertion);
+    CHECK_FALSE(other.assertion.has_value());
+
+    // The subject's format is the one asked for when NameIDPolicy says none.
+    request = f.authnRequest(mellon());
+    request.subject = names::NameId{"edouard.herriot@ac-lyon.fr",
+                                    std::string(names::nameid::emailAddress), "", ""};
+    f.session.identity.subject = "f1234567";
+    auto byMail = f.login(mellon(), request);
+    REQUIRE(byMail.assertion.has_value());
+    CHECK(byMail.assertion->nameId.value == "edouard.herriot@ac-lyon.fr");
+}
