@@ -604,6 +604,11 @@ std::vector<core::FrontChannelMessage> SamlEndpoint::frontChannelLogout(
 }
 
 std::optional<core::FormPost> SamlEndpoint::completeLogout(const core::FlowState& initiator) {
+    return logoutResponse(initiator, names::Status{std::string(names::status::success), "", ""});
+}
+
+std::optional<core::FormPost> SamlEndpoint::logoutResponse(const core::FlowState& initiator,
+                                                           names::Status status) const {
     auto peer = findPeer(initiator.service);
     if (!peer || !config_.signingKey) return std::nullopt;
     const auto& slo = peer->metadata->singleLogoutServices;
@@ -619,7 +624,7 @@ std::optional<core::FormPost> SamlEndpoint::completeLogout(const core::FlowState
     response.issueInstant = clock_.nowSeconds();
     response.destination = location;
     response.issuer = config_.entityId;
-    response.status.code = std::string(names::status::success);
+    response.status = std::move(status);
     const std::string text = names::writeLogoutResponse(response);
     const auto relay = optionalParam(initiator, "relay");
     if (redirect) {
@@ -634,6 +639,21 @@ std::optional<core::FormPost> SamlEndpoint::completeLogout(const core::FlowState
     core::FormPost out{location, {{"SAMLResponse", xml::base64Encode(doc->toString())}}};
     if (relay) out.fields.emplace_back("RelayState", *relay);
     return out;
+}
+
+// The LogoutResponse to the SP that sent a LogoutRequest, through the browser.
+core::EndpointReply SamlEndpoint::answerLogout(const core::FlowState& initiator,
+                                               names::Status status,
+                                               const std::optional<core::Session>& session) const {
+    auto done = logoutResponse(initiator, std::move(status));
+    if (!done) return pageError(400, "error.saml_request");
+    if (done->fields.empty()) {
+        // The LogoutResponse is in the URL: no-store, as every page that carries a SAML message.
+        auto redirect = HttpResponse::redirect(done->action, 303);
+        redirect.authenticationPage = true;
+        return redirect;
+    }
+    return core::renderAutoPost(*done, session ? session->language : "fr");
 }
 
 awaitable<core::EndpointReply> SamlEndpoint::singleLogout(
@@ -681,14 +701,20 @@ awaitable<core::EndpointReply> SamlEndpoint::singleLogout(
     // From the future, it would stay fresh after its ID is forgotten (rememberOnce below): a
     // replay window. Refused as an AuthnRequest from the future is.
     if (valid && logout->issueInstant > now + skew) valid = false;
-    if (!valid) {
-        log.warning("saml_logout_request_refused", {{"sp", logout->issuer}});
-        co_return pageError(400, "error.saml_request");
-    }
+    // Refused, the SP is told so (core §3.7.3.2) at the SLO endpoint of its metadata; the
+    // session is untouched.
+    auto denied = [&](std::string why) {
+        log.warning("saml_logout_request_refused", {{"sp", logout->issuer}, {"reason", why}});
+        return answerLogout(initiator,
+                            names::Status{std::string(names::status::requester),
+                                          std::string(names::status::requestDenied), why},
+                            session);
+    };
+    if (!valid) co_return denied("The request is not signed by the SP, stale or not for this IdP");
     auto first = co_await store_.rememberOnce(requestIds, logout->issuer + "\n" + logout->id,
                                               config_.requestLifetime + 2 * config_.clockSkew);
     if (!first) co_return pageError(503, "error.unavailable");
-    if (!*first) co_return pageError(400, "error.saml_request");
+    if (!*first) co_return denied("The request was already used");
     // The session of this browser ends only if it is the one the SP names (its NameID as issued
     // in this session); otherwise the SP is answered and nothing else changes.
     bool known = false;
@@ -703,15 +729,8 @@ awaitable<core::EndpointReply> SamlEndpoint::singleLogout(
     log.info("saml_logout_request",
              {{"sp", logout->issuer}, {"session_matched", known ? "yes" : "no"}});
     if (known) co_return core::LogoutRequested{"", initiator};
-    auto done = completeLogout(initiator);
-    if (!done) co_return pageError(400, "error.saml_request");
-    if (done->fields.empty()) {
-        // The LogoutResponse is in the URL: no-store, as every page that carries a SAML message.
-        auto redirect = HttpResponse::redirect(done->action, 303);
-        redirect.authenticationPage = true;
-        co_return redirect;
-    }
-    co_return core::renderAutoPost(*done, session ? session->language : "fr");
+    co_return answerLogout(initiator, names::Status{std::string(names::status::success), "", ""},
+                           session);
 }
 
 }  // namespace sesame::saml

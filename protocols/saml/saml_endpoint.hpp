@@ -82,6 +82,10 @@ class SamlEndpoint final : public core::Endpoint {
                                  const std::optional<std::string>& relayState,
                                  xml::saml::Status status) const;
     Result<std::string> signedResponse(const Peer& peer, std::string xmlText) const;
+    std::optional<core::FormPost> logoutResponse(const core::FlowState& initiator,
+                                                 xml::saml::Status status) const;
+    core::EndpointReply answerLogout(const core::FlowState& initiator, xml::saml::Status status,
+                                     const std::optional<core::Session>& session) const;
     std::optional<core::FormPost> logoutRequestTo(const Peer& peer, const core::ServiceVisit& visit,
                                                   bool frontChannel) const;
 

@@ -688,9 +688,9 @@ TEST_CASE("an SP that names the subject gets an assertion about that subject or 
     request.subject = known;
     f.session.identity.subject = "f7654321";
     auto other = f.login(mellon(), request);
-    CHECK(statusOf(other) == std::pair<std::string, std::string>{
-                                 std::string(names::status::responder),
-                                 std::string(names::status::authnFailed)});
+    CHECK(statusOf(other) ==
+          std::pair<std::string, std::string>{std::string(names::status::responder),
+                                              std::string(names::status::authnFailed)});
     CHECK(other.response.inResponseTo == request.id);
     CHECK_FALSE(other.response.encryptedAssertion);
     CHECK_FALSE(other.assertion.has_value());
@@ -703,4 +703,29 @@ TEST_CASE("an SP that names the subject gets an assertion about that subject or 
     auto byMail = f.login(mellon(), request);
     REQUIRE(byMail.assertion.has_value());
     CHECK(byMail.assertion->nameId.value == "edouard.herriot@ac-lyon.fr");
+}
+
+TEST_CASE("one request, twenty at once: one login", "[unit][saml]") {
+    SamlFixture f;
+    auto request = f.authnRequest(mellon());
+    auto redirect = SamlFixture::redirect("/saml/sso", names::writeAuthnRequest(request),
+                                          std::nullopt, &mellon().key);
+    auto bounced = f.page(f.handle(SamlFixture::post(
+        "/saml/sso",
+        SamlFixture::signedXml(names::writeAuthnRequest(f.authnRequest(shib())), shib().key))));
+    auto location = core::findParameter(bounced.headers, "Location");
+    REQUIRE(location.has_value());
+    auto continued = SamlFixture::get("/saml/sso", location->substr(location->find('?') + 1));
+    for (const auto* r : {&redirect, &continued}) {
+        std::vector<std::future<core::EndpointReply>> replies;
+        for (int i = 0; i < 20; ++i)
+            replies.push_back(
+                asio::co_spawn(f.io, f.endpoint->handle(*r, f.session), asio::use_future));
+        f.io.restart();
+        f.io.run();
+        int logins = 0;
+        for (auto& reply : replies)
+            if (std::holds_alternative<core::NeedsAuthentication>(reply.get())) ++logins;
+        CHECK(logins == 1);
+    }
 }

@@ -47,6 +47,24 @@ bool pageRefused(const core::EndpointReply& reply) {
     return error && error->status == 400;
 }
 
+// The SP is told its LogoutRequest was refused: a signed LogoutResponse, Requester /
+// RequestDenied, at its SLO endpoint; the session is not ended.
+void checkDenied(const SamlFixture& f, const core::EndpointReply& reply, const std::string& id) {
+    REQUIRE(std::holds_alternative<core::HttpResponse>(reply));
+    const auto& page = std::get<core::HttpResponse>(reply);
+    CHECK(page.status == 303);
+    CHECK(page.authenticationPage);
+    auto location = core::findParameter(page.headers, "Location");
+    REQUIRE(location.has_value());
+    auto received = receivedAt(*location, mellonSlo);
+    CHECK(xml::verifyRedirect(received, f.idpCertificates()).has_value());
+    auto response = names::readLogoutResponse(received.document.root());
+    REQUIRE(response.has_value());
+    CHECK(response->inResponseTo == id);
+    CHECK(response->status.code == names::status::requester);
+    CHECK(response->status.subCode == names::status::requestDenied);
+}
+
 }  // namespace
 
 TEST_CASE("an SP's signed LogoutRequest for the session's NameID ends it, then is answered",
@@ -105,40 +123,41 @@ TEST_CASE("a LogoutRequest posted across sites is bounced, then read once", "[un
     CHECK(names::readLogoutResponse(received.document.root())->inResponseTo == request.id);
 }
 
-TEST_CASE("an unsigned, badly signed, stale or replayed LogoutRequest is refused", "[unit][saml]") {
+TEST_CASE("an unsigned, badly signed, stale or replayed LogoutRequest is denied to the SP",
+          "[unit][saml]") {
     SamlFixture f;
     auto login = loginAt(f, mellon());
     auto request = f.logoutRequest(mellon(), login.nameId);
     SECTION("unsigned (profiles §4.4.4.1)") {
         auto r =
             SamlFixture::redirect("/saml/slo", names::writeLogoutRequest(request), "x", nullptr);
-        CHECK(pageRefused(f.handle(r, true)));
+        checkDenied(f, f.handle(r, true), request.id);
         r = SamlFixture::post("/saml/slo", names::writeLogoutRequest(request));
-        CHECK(pageRefused(f.handle(r, true)));
+        checkDenied(f, f.handle(r, true), request.id);
     }
     SECTION("signed by another SP's key") {
-        CHECK(pageRefused(f.handle(signedLogout(request, shib()), true)));
+        checkDenied(f, f.handle(signedLogout(request, shib()), true), request.id);
     }
     SECTION("for another Destination") {
         request.destination = ssoUrl;
-        CHECK(pageRefused(f.handle(signedLogout(request, mellon()), true)));
+        checkDenied(f, f.handle(signedLogout(request, mellon()), true), request.id);
     }
     SECTION("expired") {
         request.notOnOrAfter = f.clock.nowSeconds() - 61;
-        CHECK(pageRefused(f.handle(signedLogout(request, mellon()), true)));
+        checkDenied(f, f.handle(signedLogout(request, mellon()), true), request.id);
         request = f.logoutRequest(mellon(), login.nameId);
         request.issueInstant = f.clock.nowSeconds() - 300 - 61;
-        CHECK(pageRefused(f.handle(signedLogout(request, mellon()), true)));
+        checkDenied(f, f.handle(signedLogout(request, mellon()), true), request.id);
     }
     SECTION("issued in the future, beyond the clock skew") {
         // It would outlive the memory of its ID and could be replayed later.
         request.issueInstant = f.clock.nowSeconds() + 3600;
-        CHECK(pageRefused(f.handle(signedLogout(request, mellon()), true)));
+        checkDenied(f, f.handle(signedLogout(request, mellon()), true), request.id);
     }
     SECTION("replayed") {
         auto r = signedLogout(request, mellon());
         CHECK(std::holds_alternative<core::LogoutRequested>(f.handle(r, true)));
-        CHECK(pageRefused(f.handle(r, true)));
+        checkDenied(f, f.handle(r, true), request.id);
     }
     SECTION("from an unknown SP") {
         request.issuer = "https://unknown.example.org/sp";
