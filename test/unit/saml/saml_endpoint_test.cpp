@@ -729,3 +729,20 @@ TEST_CASE("one request, twenty at once: one login", "[unit][saml]") {
         CHECK(logins == 1);
     }
 }
+
+TEST_CASE("without the session store, no request is accepted unchecked", "[unit][saml]") {
+    SamlFixture f;
+    auto request = f.authnRequest(mellon());
+    auto text = names::writeAuthnRequest(request);
+    f.store.setAvailable(false);
+    // The replay check cannot be made: a page saying so, no login, no SAML message.
+    auto reply = f.handle(SamlFixture::redirect("/saml/sso", text, std::nullopt, &mellon().key));
+    CHECK(userError(reply).status == 503);
+    // A cross-site POST cannot be kept for the browser's return.
+    auto bounced =
+        f.handle(SamlFixture::post("/saml/sso", SamlFixture::signedXml(text, mellon().key)));
+    CHECK(userError(bounced).status == 503);
+    // Back: the same request goes through (it was never remembered).
+    f.store.setAvailable(true);
+    f.start(mellon(), request);
+}

@@ -269,3 +269,15 @@ TEST_CASE("an SP's LogoutResponse ends its frame quietly", "[unit][saml]") {
     REQUIRE(std::holds_alternative<core::HttpResponse>(reply));
     CHECK(std::get<core::HttpResponse>(reply).status == 200);
 }
+
+TEST_CASE("an SP cannot log out the session of another SP's NameID", "[unit][saml]") {
+    SamlFixture f;
+    auto atMellon = loginAt(f, mellon());
+    loginAt(f, shib());
+    // The Shibboleth SP names the NameID mellon received (an SP that learnt it somehow).
+    auto request = f.logoutRequest(shib(), atMellon.nameId);
+    auto reply = f.handle(signedLogout(request, shib()), true);
+    CHECK_FALSE(std::holds_alternative<core::LogoutRequested>(reply));
+    REQUIRE(std::holds_alternative<core::HttpResponse>(reply));
+    CHECK(std::get<core::HttpResponse>(reply).status == 303);
+}
