@@ -181,6 +181,15 @@ std::optional<SamlEndpoint::Peer> SamlEndpoint::findPeer(const std::string& enti
     return Peer{service, settings, sp};
 }
 
+// The SP of a saved flow, again: the registry or its metadata may have been reloaded while the
+// person was away, and an ACS no longer listed gets no message at all.
+std::optional<SamlEndpoint::Peer> SamlEndpoint::peerOf(const core::FlowState& flow) const {
+    auto peer = findPeer(flow.service);
+    if (!peer || !peer->metadata->assertionConsumerServiceByLocation(param(flow, "acs")))
+        return std::nullopt;
+    return peer;
+}
+
 bool SamlEndpoint::signatureRequired(const Peer& peer) const {
     return config_.wantAuthnRequestsSigned || peer.metadata->authnRequestsSigned ||
            peer.settings->requireSignedRequests;
@@ -446,8 +455,7 @@ awaitable<Result<HttpResponse>> SamlEndpoint::resume(const core::FlowState& flow
                                                      const core::Release& release,
                                                      bool freshLogin) {
     (void)freshLogin;
-    // Again: the registry or the metadata may have been reloaded while the person was away.
-    auto peer = findPeer(flow.service);
+    auto peer = peerOf(flow);
     if (!peer) co_return HttpResponse::text(400, "Unknown service provider\n");
     const std::string acs = param(flow, "acs");
     const std::string inResponseTo = param(flow, "id");
@@ -517,7 +525,7 @@ awaitable<Result<HttpResponse>> SamlEndpoint::resume(const core::FlowState& flow
 }
 
 HttpResponse SamlEndpoint::resumeUnauthenticated(const core::FlowState& flow) {
-    auto peer = findPeer(flow.service);
+    auto peer = peerOf(flow);
     if (!peer) return HttpResponse::text(400, "Unknown service provider\n");
     return core::renderAutoPost(
         errorResponse(*peer, param(flow, "acs"), param(flow, "id"), optionalParam(flow, "relay"),
@@ -528,7 +536,7 @@ HttpResponse SamlEndpoint::resumeUnauthenticated(const core::FlowState& flow) {
 }
 
 std::optional<core::FormPost> SamlEndpoint::refusal(const core::FlowState& flow) {
-    auto peer = findPeer(flow.service);
+    auto peer = peerOf(flow);
     if (!peer) return std::nullopt;
     return errorResponse(*peer, param(flow, "acs"), param(flow, "id"), optionalParam(flow, "relay"),
                          names::Status{std::string(names::status::requester),

@@ -75,6 +75,7 @@ class SamlEndpoint final : public core::Endpoint {
     core::HttpResponse metadata();
 
     std::optional<Peer> findPeer(const std::string& entityId) const;
+    std::optional<Peer> peerOf(const core::FlowState& flow) const;
     bool signatureRequired(const Peer& peer) const;
     Result<void> verify(const Received& message, const Peer& peer) const;
     core::FormPost errorResponse(const Peer& peer, const std::string& acs,

@@ -746,3 +746,24 @@ TEST_CASE("without the session store, no request is accepted unchecked", "[unit]
     f.store.setAvailable(true);
     f.start(mellon(), request);
 }
+
+TEST_CASE("an ACS dropped from the SP's metadata while the person logs in gets nothing",
+          "[unit][saml]") {
+    SamlFixture f;
+    auto request = f.authnRequest(shib());
+    request.isPassive = true;
+    auto flow = f.start(shib(), request);
+    // The registry is reloaded meanwhile with metadata that moved the ACS elsewhere.
+    auto moved = settingsFor(shib());
+    auto catalog = std::make_shared<SpCatalog>(*moved->catalog);
+    catalog->providers.begin()->second.assertionConsumerServices.front().location =
+        "https://shib.sp.example.org/Shibboleth.sso/SAML2/POST-new";
+    f.shibSettings->catalog = catalog;
+    auto reply = run(f.io, f.endpoint->resume(flow, f.session, f.release(), true));
+    REQUIRE(reply.has_value());
+    CHECK(reply->status == 400);
+    CHECK(reply->body.find(shibAcs) == std::string::npos);
+    CHECK(reply->body.find("SAMLResponse") == std::string::npos);
+    CHECK(f.endpoint->resumeUnauthenticated(flow).body.find("SAMLResponse") == std::string::npos);
+    CHECK_FALSE(f.endpoint->refusal(flow).has_value());
+}
