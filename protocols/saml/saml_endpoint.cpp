@@ -724,14 +724,18 @@ awaitable<core::EndpointReply> SamlEndpoint::singleLogout(
     if (!first) co_return pageError(503, "error.unavailable");
     if (!*first) co_return denied("The request was already used");
     // The session of this browser ends only if it is the one the SP names (its NameID as issued
-    // in this session); otherwise the SP is answered and nothing else changes.
+    // in this session and, when it names some, one of its SessionIndexes: core §3.7.3.2);
+    // otherwise the SP is answered and nothing else changes.
+    const auto& indexes = logout->sessionIndexes;
     bool known = false;
     if (session) {
         auto visits = co_await store_.visits(session->id);
         if (!visits) co_return pageError(503, "error.unavailable");
         for (const auto& v : *visits)
             if (v.protocol == "saml" && v.service == logout->issuer &&
-                core::findParameter(v.details, "nameid") == logout->nameId.value)
+                core::findParameter(v.details, "nameid") == logout->nameId.value &&
+                (indexes.empty() ||
+                 std::find(indexes.begin(), indexes.end(), v.sessionIndex) != indexes.end()))
                 known = true;
     }
     log.info("saml_logout_request",

@@ -281,3 +281,19 @@ TEST_CASE("an SP cannot log out the session of another SP's NameID", "[unit][sam
     REQUIRE(std::holds_alternative<core::HttpResponse>(reply));
     CHECK(std::get<core::HttpResponse>(reply).status == 303);
 }
+
+TEST_CASE("a LogoutRequest naming another SessionIndex does not end this session", "[unit][saml]") {
+    SamlFixture f;
+    auto login = loginAt(f, mellon());
+    // The SP's session of an earlier login (the persistent NameID is the same): core §3.7.3.2,
+    // only the sessions its SessionIndex names end.
+    auto stale = f.logoutRequest(mellon(), login.nameId);
+    stale.sessionIndexes = {"_an-earlier-login"};
+    auto reply = f.handle(signedLogout(stale, mellon()), true);
+    CHECK_FALSE(std::holds_alternative<core::LogoutRequested>(reply));
+    CHECK(std::holds_alternative<core::HttpResponse>(reply));
+    auto current = f.logoutRequest(mellon(), login.nameId);
+    current.sessionIndexes = {"_an-earlier-login", login.sessionIndex};
+    CHECK(std::holds_alternative<core::LogoutRequested>(
+        f.handle(signedLogout(current, mellon()), true)));
+}
