@@ -405,6 +405,10 @@ awaitable<core::EndpointReply> SamlEndpoint::singleSignOn(
         if (std::find(formats.begin(), formats.end(), format) == formats.end())
             co_return refuse(requester, invalidNameIdPolicy, "NameID format not allowed");
     }
+    // core §3.4.1: IsPassive forbids taking control of the browser, which a forced login needs
+    // (the login flow would let the forced login win, as CAS's renew does over gateway).
+    if (authn->isPassive && authn->forceAuthn)
+        co_return refuse(responder, noPassive, "A fresh login cannot be passive");
     core::FlowState flow;
     flow.protocol = "saml";
     flow.serviceId = peer->service->id;

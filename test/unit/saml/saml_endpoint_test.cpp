@@ -767,3 +767,22 @@ TEST_CASE("an ACS dropped from the SP's metadata while the person logs in gets n
     CHECK(f.endpoint->resumeUnauthenticated(flow).body.find("SAMLResponse") == std::string::npos);
     CHECK_FALSE(f.endpoint->refusal(flow).has_value());
 }
+
+TEST_CASE("IsPassive with ForceAuthn: a fresh login cannot be passive, NoPassive at once",
+          "[unit][saml]") {
+    // core §3.4.1: with IsPassive the IdP MUST NOT visibly take control of the browser, and
+    // ForceAuthn cannot be met without it (CAS's renew-wins-over-gateway is not SAML's rule).
+    SamlFixture f;
+    auto request = f.authnRequest(mellon());
+    request.isPassive = true;
+    request.forceAuthn = true;
+    auto reply = f.handle(
+        SamlFixture::redirect("/saml/sso", names::writeAuthnRequest(request), "rs", &mellon().key),
+        true);
+    auto a = f.answer(f.page(reply), mellon());
+    CHECK(statusOf(a) ==
+          std::pair<std::string, std::string>{std::string(names::status::responder),
+                                              std::string(names::status::noPassive)});
+    CHECK(a.response.inResponseTo == request.id);
+    CHECK(a.relayState == "rs");
+}
