@@ -786,3 +786,34 @@ TEST_CASE("IsPassive with ForceAuthn: a fresh login cannot be passive, NoPassive
     CHECK(a.response.inResponseTo == request.id);
     CHECK(a.relayState == "rs");
 }
+
+TEST_CASE("an SP cannot obtain another SP's persistent identifier", "[unit][saml]") {
+    SamlFixture f;
+    auto atShib = f.login(shib());
+    REQUIRE(atShib.assertion.has_value());
+    // mellon asks for an identifier in the Shibboleth SP's namespace (an affiliation it is not
+    // part of): it gets its own, or nothing.
+    auto request = f.authnRequest(mellon());
+    request.nameIdPolicy =
+        names::NameIdPolicy{std::string(names::nameid::persistent), true, shibId};
+    auto a = f.login(mellon(), request);
+    if (a.assertion) {
+        CHECK(a.assertion->nameId.value != atShib.assertion->nameId.value);
+        CHECK(a.assertion->nameId.spNameQualifier == mellonId);
+    } else {
+        CHECK(statusOf(a).second == names::status::invalidNameIdPolicy);
+    }
+}
+
+TEST_CASE("a service out of single logout is not recorded for it", "[unit][saml]") {
+    SamlFixture f;
+    f.services[0].singleLogout = false;  // mellon
+    f.login(mellon());
+    auto visits = run(f.io, f.store.visits(f.session.id));
+    REQUIRE(visits.has_value());
+    CHECK(visits->empty());
+    f.login(shib());
+    visits = run(f.io, f.store.visits(f.session.id));
+    REQUIRE(visits.has_value());
+    CHECK(visits->size() == 1);
+}
