@@ -5,6 +5,7 @@
 
 #include "gateway/core/form_post.hpp"
 #include "gateway/xml/saml_value.hpp"
+#include "test/support/process.hpp"
 #include "test/unit/saml/saml_test_support.hpp"
 
 using namespace sesame;
@@ -292,6 +293,11 @@ TEST_CASE("a signature is required when the SP's metadata or the registry says s
                    SamlFixture::post("/saml/sso",
                                      replaced(text, "IsPassive=\"true\"", "IsPassive=\"false\"")),
                    request.id);
+    }
+    SECTION("over Redirect, an enveloped XML signature is not the binding's (bindings §3.4.4.1)") {
+        auto request = f.authnRequest(mellon());
+        auto text = SamlFixture::signedXml(names::writeAuthnRequest(request), mellon().key);
+        deniedWith(mellon(), SamlFixture::redirect("/saml/sso", text, "r", nullptr), request.id);
     }
     SECTION("a signed request is verified even when no signature is required") {
         auto request = f.authnRequest(shib());
@@ -816,4 +822,30 @@ TEST_CASE("a service out of single logout is not recorded for it", "[unit][saml]
     visits = run(f.io, f.store.visits(f.session.id));
     REQUIRE(visits.has_value());
     CHECK(visits->size() == 1);
+}
+
+TEST_CASE("xmlsec1 verifies the Response and the metadata Sesame signs", "[unit][saml]") {
+    SamlFixture f;
+    f.mellonSettings->sign = SignedParts::response;
+    f.mellonSettings->encrypt = Encryption::never;
+    auto a = f.login(mellon());
+    auto metadata = f.page(f.handle(SamlFixture::get("/saml/metadata", ""))).body;
+    sesame::testing::TempDir dir("sesame-saml-xmlsec1");
+    auto verifies = [&](const std::string& text, const std::string& idAttribute) {
+        sesame::testing::writeFile(dir / "signed.xml", text);
+        auto result = sesame::testing::runCommand(
+            {"xmlsec1",
+             {"--verify", "--pubkey-cert-pem", (idpDir() / "saml/idp-signing.crt").string(),
+              "--id-attr:ID", idAttribute, (dir / "signed.xml").string()},
+             {},
+             {},
+             dir.path(),
+             "xmlsec1"});
+        return result.exitCode == 0;
+    };
+    CHECK(verifies(a.document.toString(), "urn:oasis:names:tc:SAML:2.0:protocol:Response"));
+    CHECK(verifies(metadata, "urn:oasis:names:tc:SAML:2.0:metadata:EntityDescriptor"));
+    // The check can fail: another value under the same signature.
+    CHECK_FALSE(verifies(replaced(a.document.toString(), mellonAcs, mellonAcs + "x"),
+                         "urn:oasis:names:tc:SAML:2.0:protocol:Response"));
 }
