@@ -376,7 +376,9 @@ awaitable<core::EndpointReply> SamlEndpoint::singleSignOn(
         log.warning("saml_signature_missing", {{"sp", authn->issuer}});
         co_return refuse(requester, requestDenied, "The request must be signed");
     }
-    if (!authn->destination.empty() && authn->destination != config_.ssoUrl())
+    // Bindings §3.4.5.2, §3.5.5.2: a signed message says where it was sent, and it is here.
+    if ((message.isSigned() || !authn->destination.empty()) &&
+        authn->destination != config_.ssoUrl())
         co_return refuse(requester, requestDenied, "Wrong Destination");
     const auto now = clock_.nowSeconds();
     const auto skew = config_.clockSkew.count();
@@ -706,8 +708,8 @@ awaitable<core::EndpointReply> SamlEndpoint::singleLogout(
     bool valid = message.isSigned() && verify(message, *peer).has_value();
     const auto now = clock_.nowSeconds();
     const auto skew = config_.clockSkew.count();
-    if (valid && !logout->destination.empty() && logout->destination != config_.sloUrl())
-        valid = false;
+    // Signed, it says where it was sent (bindings §3.4.5.2, §3.5.5.2).
+    if (valid && logout->destination != config_.sloUrl()) valid = false;
     if (valid && logout->notOnOrAfter && *logout->notOnOrAfter + skew < now) valid = false;
     if (valid && logout->issueInstant + config_.requestLifetime.count() + skew < now) valid = false;
     // From the future, it would stay fresh after its ID is forgotten (rememberOnce below): a

@@ -407,6 +407,15 @@ TEST_CASE("a request for another Destination, too old, or from the future is den
     request = f.authnRequest(mellon());
     request.destination = ssoUrl + "/";
     CHECK(deniedFor(request) == requestDenied);
+    // Signed, it must say where it was sent (bindings §3.4.5.2, §3.5.5.2) ...
+    request = f.authnRequest(mellon());
+    request.destination.clear();
+    CHECK(deniedFor(request) == requestDenied);
+    // ... unsigned, it may not (the Shibboleth SP signs nothing here).
+    auto unsignedRequest = f.authnRequest(shib());
+    unsignedRequest.destination.clear();
+    f.flowOf(f.handle(SamlFixture::redirect("/saml/sso", names::writeAuthnRequest(unsignedRequest),
+                                            std::nullopt, nullptr)));
 
     const auto now = f.clock.nowSeconds();
     request = f.authnRequest(mellon());

@@ -138,8 +138,11 @@ TEST_CASE("an unsigned, badly signed, stale or replayed LogoutRequest is denied 
     SECTION("signed by another SP's key") {
         checkDenied(f, f.handle(signedLogout(request, shib()), true), request.id);
     }
-    SECTION("for another Destination") {
+    SECTION("for another Destination, or none (bindings §3.4.5.2: a signed message says it)") {
         request.destination = ssoUrl;
+        checkDenied(f, f.handle(signedLogout(request, mellon()), true), request.id);
+        request = f.logoutRequest(mellon(), login.nameId);
+        request.destination.clear();
         checkDenied(f, f.handle(signedLogout(request, mellon()), true), request.id);
     }
     SECTION("expired") {
