@@ -144,7 +144,12 @@ awaitable<core::EndpointReply> SamlEndpoint::handle(const HttpRequest& request,
 // ---- Metadata --------------------------------------------------------------------------------
 
 HttpResponse SamlEndpoint::metadata() {
-    if (metadata_.empty()) {
+    // Written again (and signed) once half its validity has passed, so that an SP refreshing its
+    // copy is never handed one past its validUntil; the workers share the endpoint.
+    const std::lock_guard lock(metadataMutex_);
+    const auto now = clock_.nowSeconds();
+    if (metadata_.empty() || now >= metadataBuiltAt_ + config_.metadataValidity.count() / 2) {
+        metadataBuiltAt_ = now;
         names::IdpMetadata m;
         m.id = names::newMessageId();
         m.entityId = config_.entityId;
@@ -159,10 +164,10 @@ HttpResponse SamlEndpoint::metadata() {
             std::string(names::nameid::persistent), std::string(names::nameid::transient),
             std::string(names::nameid::emailAddress), std::string(names::nameid::unspecified)};
         for (auto binding : {names::binding::httpRedirect, names::binding::httpPost}) {
-            m.singleSignOnServices.push_back({std::string(binding), config_.ssoUrl()});
-            m.singleLogoutServices.push_back({std::string(binding), config_.sloUrl()});
+            m.singleSignOnServices.push_back({std::string(binding), config_.ssoUrl(), {}});
+            m.singleLogoutServices.push_back({std::string(binding), config_.sloUrl(), {}});
         }
-        m.validUntil = clock_.nowSeconds() + config_.metadataValidity.count();
+        m.validUntil = now + config_.metadataValidity.count();
         m.cacheDurationSeconds = 86400;
         metadata_ = names::writeIdpMetadata(m);
         if (config_.signMetadata && config_.signingKey) {
@@ -187,6 +192,15 @@ std::optional<SamlEndpoint::Peer> SamlEndpoint::findPeer(const std::string& enti
     const auto* sp = settings->catalog->find(entityId);
     if (!sp) return std::nullopt;
     return Peer{service, settings, sp};
+}
+
+// The SP of a saved flow, again: the registry or its metadata may have been reloaded while the
+// person was away, and an ACS no longer listed gets no message at all.
+std::optional<SamlEndpoint::Peer> SamlEndpoint::peerOf(const core::FlowState& flow) const {
+    auto peer = findPeer(flow.service);
+    if (!peer || !peer->metadata->assertionConsumerServiceByLocation(param(flow, "acs")))
+        return std::nullopt;
+    return peer;
 }
 
 bool SamlEndpoint::signatureRequired(const Peer& peer) const {
@@ -375,7 +389,9 @@ awaitable<core::EndpointReply> SamlEndpoint::singleSignOn(
         log.warning("saml_signature_missing", {{"sp", authn->issuer}});
         co_return refuse(requester, requestDenied, "The request must be signed");
     }
-    if (!authn->destination.empty() && authn->destination != config_.ssoUrl())
+    // Bindings §3.4.5.2, §3.5.5.2: a signed message says where it was sent, and it is here.
+    if ((message.isSigned() || !authn->destination.empty()) &&
+        authn->destination != config_.ssoUrl())
         co_return refuse(requester, requestDenied, "Wrong Destination");
     const auto now = clock_.nowSeconds();
     const auto skew = config_.clockSkew.count();
@@ -393,14 +409,21 @@ awaitable<core::EndpointReply> SamlEndpoint::singleSignOn(
         co_return refuse(requester, requestDenied, "The request was already used");
     }
     // NameIDPolicy (core §3.4.1.1): a format the service may receive, else InvalidNameIDPolicy.
+    // A Subject the SP names (§3.4.1.4) says the format when the policy does not.
     const auto& formats = peer->settings->nameIdFormats;
     std::string format = formats.empty() ? std::string(names::nameid::transient) : formats.front();
-    if (authn->nameIdPolicy && !authn->nameIdPolicy->format.empty() &&
-        authn->nameIdPolicy->format != names::nameid::unspecified) {
-        format = authn->nameIdPolicy->format;
+    std::string asked = authn->nameIdPolicy ? authn->nameIdPolicy->format : std::string{};
+    if ((asked.empty() || asked == names::nameid::unspecified) && authn->subject)
+        asked = authn->subject->format;
+    if (!asked.empty() && asked != names::nameid::unspecified) {
+        format = asked;
         if (std::find(formats.begin(), formats.end(), format) == formats.end())
             co_return refuse(requester, invalidNameIdPolicy, "NameID format not allowed");
     }
+    // core §3.4.1: IsPassive forbids taking control of the browser, which a forced login needs
+    // (the login flow would let the forced login win, as CAS's renew does over gateway).
+    if (authn->isPassive && authn->forceAuthn)
+        co_return refuse(responder, noPassive, "A fresh login cannot be passive");
     core::FlowState flow;
     flow.protocol = "saml";
     flow.serviceId = peer->service->id;
@@ -417,6 +440,7 @@ awaitable<core::EndpointReply> SamlEndpoint::singleSignOn(
     }
     flow.params = {{"id", authn->id}, {"acs", acsUrl}, {"format", format}};
     if (message.relayState()) flow.params.emplace_back("relay", *message.relayState());
+    if (authn->subject) flow.params.emplace_back("subject", authn->subject->value);
     co_return core::NeedsAuthentication{std::move(flow)};
 }
 
@@ -450,8 +474,7 @@ awaitable<Result<HttpResponse>> SamlEndpoint::resume(const core::FlowState& flow
                                                      const core::Release& release,
                                                      bool freshLogin) {
     (void)freshLogin;
-    // Again: the registry or the metadata may have been reloaded while the person was away.
-    auto peer = findPeer(flow.service);
+    auto peer = peerOf(flow);
     if (!peer) co_return HttpResponse::text(400, "Unknown service provider\n");
     const std::string acs = param(flow, "acs");
     const std::string inResponseTo = param(flow, "id");
@@ -474,6 +497,11 @@ awaitable<Result<HttpResponse>> SamlEndpoint::resume(const core::FlowState& flow
     if (!nameId)
         co_return refuse(names::status::requester, names::status::invalidNameIdPolicy,
                          "No identifier of the requested format for this person");
+    // core §3.4.1.4: an SP that named the subject gets an assertion about that subject or none
+    // (another person may be logged in in this browser).
+    if (auto subject = optionalParam(flow, "subject"); subject && *subject != nameId->value)
+        co_return refuse(names::status::responder, names::status::authnFailed,
+                         "The person logged in is not the subject of the request");
 
     names::BearerTerms terms;
     terms.idpEntityId = config_.entityId;
@@ -516,7 +544,7 @@ awaitable<Result<HttpResponse>> SamlEndpoint::resume(const core::FlowState& flow
 }
 
 HttpResponse SamlEndpoint::resumeUnauthenticated(const core::FlowState& flow) {
-    auto peer = findPeer(flow.service);
+    auto peer = peerOf(flow);
     if (!peer) return HttpResponse::text(400, "Unknown service provider\n");
     return core::renderAutoPost(
         errorResponse(*peer, param(flow, "acs"), param(flow, "id"), optionalParam(flow, "relay"),
@@ -527,7 +555,7 @@ HttpResponse SamlEndpoint::resumeUnauthenticated(const core::FlowState& flow) {
 }
 
 std::optional<core::FormPost> SamlEndpoint::refusal(const core::FlowState& flow) {
-    auto peer = findPeer(flow.service);
+    auto peer = peerOf(flow);
     if (!peer) return std::nullopt;
     return errorResponse(*peer, param(flow, "acs"), param(flow, "id"), optionalParam(flow, "relay"),
                          names::Status{std::string(names::status::requester),
@@ -603,6 +631,11 @@ std::vector<core::FrontChannelMessage> SamlEndpoint::frontChannelLogout(
 }
 
 std::optional<core::FormPost> SamlEndpoint::completeLogout(const core::FlowState& initiator) {
+    return logoutResponse(initiator, names::Status{std::string(names::status::success), "", ""});
+}
+
+std::optional<core::FormPost> SamlEndpoint::logoutResponse(const core::FlowState& initiator,
+                                                           names::Status status) const {
     auto peer = findPeer(initiator.service);
     if (!peer || !config_.signingKey) return std::nullopt;
     const auto& slo = peer->metadata->singleLogoutServices;
@@ -618,7 +651,7 @@ std::optional<core::FormPost> SamlEndpoint::completeLogout(const core::FlowState
     response.issueInstant = clock_.nowSeconds();
     response.destination = location;
     response.issuer = config_.entityId;
-    response.status.code = std::string(names::status::success);
+    response.status = std::move(status);
     const std::string text = names::writeLogoutResponse(response);
     const auto relay = optionalParam(initiator, "relay");
     if (redirect) {
@@ -633,6 +666,21 @@ std::optional<core::FormPost> SamlEndpoint::completeLogout(const core::FlowState
     core::FormPost out{location, {{"SAMLResponse", xml::base64Encode(doc->toString())}}};
     if (relay) out.fields.emplace_back("RelayState", *relay);
     return out;
+}
+
+// The LogoutResponse to the SP that sent a LogoutRequest, through the browser.
+core::EndpointReply SamlEndpoint::answerLogout(const core::FlowState& initiator,
+                                               names::Status status,
+                                               const std::optional<core::Session>& session) const {
+    auto done = logoutResponse(initiator, std::move(status));
+    if (!done) return pageError(400, "error.saml_request");
+    if (done->fields.empty()) {
+        // The LogoutResponse is in the URL: no-store, as every page that carries a SAML message.
+        auto redirect = HttpResponse::redirect(done->action, 303);
+        redirect.authenticationPage = true;
+        return redirect;
+    }
+    return core::renderAutoPost(*done, session ? session->language : "fr");
 }
 
 awaitable<core::EndpointReply> SamlEndpoint::singleLogout(
@@ -673,35 +721,46 @@ awaitable<core::EndpointReply> SamlEndpoint::singleLogout(
     bool valid = message.isSigned() && verify(message, *peer).has_value();
     const auto now = clock_.nowSeconds();
     const auto skew = config_.clockSkew.count();
-    if (valid && !logout->destination.empty() && logout->destination != config_.sloUrl())
-        valid = false;
+    // Signed, it says where it was sent (bindings §3.4.5.2, §3.5.5.2).
+    if (valid && logout->destination != config_.sloUrl()) valid = false;
     if (valid && logout->notOnOrAfter && *logout->notOnOrAfter + skew < now) valid = false;
     if (valid && logout->issueInstant + config_.requestLifetime.count() + skew < now) valid = false;
-    if (!valid) {
-        log.warning("saml_logout_request_refused", {{"sp", logout->issuer}});
-        co_return pageError(400, "error.saml_request");
-    }
+    // From the future, it would stay fresh after its ID is forgotten (rememberOnce below): a
+    // replay window. Refused as an AuthnRequest from the future is.
+    if (valid && logout->issueInstant > now + skew) valid = false;
+    // Refused, the SP is told so (core §3.7.3.2) at the SLO endpoint of its metadata; the
+    // session is untouched.
+    auto denied = [&](std::string why) {
+        log.warning("saml_logout_request_refused", {{"sp", logout->issuer}, {"reason", why}});
+        return answerLogout(initiator,
+                            names::Status{std::string(names::status::requester),
+                                          std::string(names::status::requestDenied), why},
+                            session);
+    };
+    if (!valid) co_return denied("The request is not signed by the SP, stale or not for this IdP");
     auto first = co_await store_.rememberOnce(requestIds, replayKey(logout->issuer, logout->id),
                                               config_.requestLifetime + 2 * config_.clockSkew);
     if (!first) co_return pageError(503, "error.unavailable");
-    if (!*first) co_return pageError(400, "error.saml_request");
+    if (!*first) co_return denied("The request was already used");
     // The session of this browser ends only if it is the one the SP names (its NameID as issued
-    // in this session); otherwise the SP is answered and nothing else changes.
+    // in this session and, when it names some, one of its SessionIndexes: core §3.7.3.2);
+    // otherwise the SP is answered and nothing else changes.
+    const auto& indexes = logout->sessionIndexes;
     bool known = false;
     if (session) {
         auto visits = co_await store_.visits(session->id);
         if (!visits) co_return pageError(503, "error.unavailable");
         for (const auto& v : *visits)
             if (v.protocol == "saml" && v.service == logout->issuer &&
-                core::findParameter(v.details, "nameid") == logout->nameId.value)
+                core::findParameter(v.details, "nameid") == logout->nameId.value &&
+                (indexes.empty() ||
+                 std::find(indexes.begin(), indexes.end(), v.sessionIndex) != indexes.end()))
                 known = true;
     }
     log.info("saml_logout_request", {{"sp", logout->issuer}, {"matched", known ? "yes" : "no"}});
     if (known) co_return core::LogoutRequested{"", initiator};
-    auto done = completeLogout(initiator);
-    if (!done) co_return pageError(400, "error.saml_request");
-    if (done->fields.empty()) co_return HttpResponse::redirect(done->action, 303);
-    co_return core::renderAutoPost(*done, session ? session->language : "fr");
+    co_return answerLogout(initiator, names::Status{std::string(names::status::success), "", ""},
+                           session);
 }
 
 }  // namespace sesame::saml

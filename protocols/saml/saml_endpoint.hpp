@@ -10,6 +10,7 @@
 //   /slo       LogoutRequest (SP-initiated: LogoutRequested, answered by completeLogout()) or
 //              LogoutResponse (the end of a front-channel logout frame)
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -74,6 +75,7 @@ class SamlEndpoint final : public core::Endpoint {
     core::HttpResponse metadata();
 
     std::optional<Peer> findPeer(const std::string& entityId) const;
+    std::optional<Peer> peerOf(const core::FlowState& flow) const;
     bool signatureRequired(const Peer& peer) const;
     Result<void> verify(const Received& message, const Peer& peer) const;
     core::FormPost errorResponse(const Peer& peer, const std::string& acs,
@@ -81,6 +83,10 @@ class SamlEndpoint final : public core::Endpoint {
                                  const std::optional<std::string>& relayState,
                                  xml::saml::Status status) const;
     Result<std::string> signedResponse(const Peer& peer, std::string xmlText) const;
+    std::optional<core::FormPost> logoutResponse(const core::FlowState& initiator,
+                                                 xml::saml::Status status) const;
+    core::EndpointReply answerLogout(const core::FlowState& initiator, xml::saml::Status status,
+                                     const std::optional<core::Session>& session) const;
     std::optional<core::FormPost> logoutRequestTo(const Peer& peer, const core::ServiceVisit& visit,
                                                   bool frontChannel) const;
 
@@ -90,7 +96,9 @@ class SamlEndpoint final : public core::Endpoint {
     session::SessionStore& store_;
     core::Clock& clock_;
     core::SesameMetrics* metrics_;
-    std::string metadata_;  // built once (signed) per endpoint: a configuration picture
+    std::mutex metadataMutex_;
+    std::string metadata_;  // signed, rebuilt when half its validity has passed
+    std::int64_t metadataBuiltAt_ = 0;
 };
 
 }  // namespace sesame::saml

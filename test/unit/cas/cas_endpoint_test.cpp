@@ -607,9 +607,9 @@ TEST_CASE("/logout redirects only to a registered service", "[unit][cas]") {
 TEST_CASE("single logout messages are the spec's logoutRequest POSTs", "[unit][cas]") {
     CasFixture f;
     std::vector<core::ServiceVisit> visits{
-        {"cas", "demo", app, "ST-one", "https://app.example.org/slo"},
-        {"cas", "backend", "https://backend.example.org/x", "ST-two", ""},
-        {"saml", "other", "https://sp.example.org/", "id", ""},
+        {"cas", "demo", app, "ST-one", "https://app.example.org/slo", {}},
+        {"cas", "backend", "https://backend.example.org/x", "ST-two", "", {}},
+        {"saml", "other", "https://sp.example.org/", "id", "", {}},
     };
     auto messages = f.endpoint->logoutMessages(visits);
     REQUIRE(messages.size() == 2);
