@@ -174,6 +174,20 @@ TEST_CASE("an SP of a signed metadata URL logs in, and keeps working through a f
         waitForRefusal(sesame, "HTTP status 503");
         expectResponseToMellon(browser.get(signedAuthnRequest(sesame)));
 
+        // A reload (SIGHUP) during the outage: the new configuration's feed starts from the
+        // cached copy, and the one background task refreshes it once the federation is back.
+        sesame.reload();
+        expectResponseToMellon(browser.get(signedAuthnRequest(sesame)));
+        const auto fetched = [&] {
+            return logLines(sesame, {R"("event":"metadata_loaded")", R"("from":"url")"});
+        };
+        const int before = fetched();
+        federation.serve("/aggregate.xml", 200, good);
+        waitUntil([&] { return fetched() > before; }, std::chrono::seconds(20),
+                  "a refresh after the reload", &sesame.process());
+        expectResponseToMellon(browser.get(signedAuthnRequest(sesame)));
+        federation.serve("/aggregate.xml", 503, "maintenance");
+
         // A restart during the outage: the cached copy, verified again, still knows the SP.
         SesameInstance restarted(options);
         CHECK(logLines(restarted, {R"("event":"metadata_loaded")", R"("from":"cache")"}) > 0);
