@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <string>
 
+#include "gateway/config/yaml_file.hpp"
 #include "gateway/core/text.hpp"
 #include "gateway/xml/xml_document.hpp"
 #include "gateway/xml/xml_signature.hpp"
@@ -259,4 +260,70 @@ TEST_CASE("the SPs of local files stay next to the fetched ones and win over the
     CHECK(
         feed->catalog()->find("https://a.example.org/sp")->assertionConsumerServices[0].location ==
         "https://a.example.org/local-acs");
+}
+
+namespace {
+
+struct ParsedService {
+    std::shared_ptr<const saml::SamlServiceSettings> settings;
+    std::string errors;
+};
+
+// A service entry of etc/services/<file>.yml, `metadata:` lines indented under it.
+ParsedService parseService(const testing::TempDir& dir, const std::string& metadata) {
+    core::ConfigErrors errors;
+    auto node = config::loadYamlString("id: federation\nprotocol: saml\nmetadata:\n" + metadata,
+                                       (dir / "services/federation.yml").string(), errors);
+    REQUIRE(node.has_value());
+    auto settings = saml::samlServiceSchema().parse(*node, errors);
+    return {std::dynamic_pointer_cast<const saml::SamlServiceSettings>(settings), errors.format()};
+}
+
+}  // namespace
+
+TEST_CASE("metadata.url in a service entry: checked, never fetched while parsing", "[unit][saml]") {
+    testing::TempDir dir("sesame-feed-config");
+    const auto certificate = testKeys().idpCertificateFile.string();
+
+    SECTION("a URL with its certificate: a feed, its cache beside the IdP's keys by default") {
+        auto parsed = parseService(dir,
+                                   "  url: https://federation.example/aggregate.xml\n"
+                                   "  certificate: " +
+                                       certificate + "\n  refresh: 30m\n");
+        INFO(parsed.errors);
+        REQUIRE(parsed.errors.empty());
+        REQUIRE(parsed.settings);
+        REQUIRE(parsed.settings->feed);
+        const auto& source = parsed.settings->feed->source();
+        CHECK(source.refresh == std::chrono::minutes(30));
+        CHECK(std::filesystem::weakly_canonical(source.cacheFile) ==
+              std::filesystem::weakly_canonical(dir / "saml/metadata-cache/federation.xml"));
+        CHECK(parsed.settings->providers()->providers.empty());
+    }
+    SECTION("the cached copy is read while parsing (a restart, a reload, check-config)") {
+        testing::writeFile(dir / "saml/metadata-cache/federation.xml",
+                           signedAggregate(spEntity("a.example.org"), testKeys().idp,
+                                           core::SystemClock().nowSeconds() + 3600));
+        auto parsed = parseService(dir,
+                                   "  url: https://federation.example/aggregate.xml\n"
+                                   "  certificate: " +
+                                       certificate + "\n");
+        REQUIRE(parsed.settings);
+        CHECK(parsed.settings->providers()->find("https://a.example.org/sp"));
+    }
+    SECTION("without the certificate") {
+        auto parsed = parseService(dir, "  url: https://federation.example/aggregate.xml\n");
+        CHECK_THAT(parsed.errors, Catch::Contains("metadata.certificate"));
+    }
+    SECTION("a plain http URL") {
+        auto parsed = parseService(dir,
+                                   "  url: http://federation.example/aggregate.xml\n"
+                                   "  certificate: " +
+                                       certificate + "\n");
+        CHECK_THAT(parsed.errors, Catch::Contains("https://"));
+    }
+    SECTION("feed keys without a URL") {
+        auto parsed = parseService(dir, "  directory: .\n  refresh: 1h\n");
+        CHECK_THAT(parsed.errors, Catch::Contains("only with metadata.url"));
+    }
 }
