@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/json.hpp>
@@ -132,6 +133,14 @@ int serve(const std::string& configFile) {
     }
 
     boost::asio::io_context control;
+    // The protocols' background tasks (endpoints.hpp): one each for the process, on this loop.
+    for (const auto& entry : registeredProtocols())
+        if (entry.background)
+            boost::asio::co_spawn(
+                control,
+                entry.background(BackgroundContext{[&state] { return state.runtime.load(); },
+                                                   *state.backChannel, state.clock}),
+                boost::asio::detached);
     http::ProcessSignals signals(
         control,
         [&](int signal) {
@@ -170,6 +179,9 @@ int checkConfig(const std::string& configFile) {
     std::cout << configFile << ": configuration OK: " << rt.directories.size() << " directories, "
               << rt.registry.all().size() << " services, " << rt.portal.choices.size()
               << " portal choices\n";
+    for (const auto& entry : registeredProtocols())
+        if (entry.notChecked)
+            for (const auto& line : entry.notChecked(rt)) std::cout << "  " << line << "\n";
     return 0;
 }
 

@@ -60,6 +60,20 @@ ProtocolEntry samlProtocol() {
             },
             c.runtime.policy->habilitation().assurance(), c.store, c.clock, c.metrics);
     };
+    e.background = [](BackgroundContext c) -> boost::asio::awaitable<void> {
+        auto runtime = std::move(c.runtime);
+        co_await saml::refreshFeeds([runtime] { return saml::metadataFeeds(runtime()->registry); },
+                                    c.backChannel, c.clock);
+    };
+    e.notChecked = [](const Runtime& runtime) {
+        std::vector<std::string> lines;
+        for (const auto& feed : saml::metadataFeeds(runtime.registry))
+            lines.push_back("service " + feed->source().serviceId + ": SAML metadata " +
+                            feed->source().url +
+                            " not fetched now (serve fetches it at start, then every " +
+                            std::to_string(feed->source().refresh.count()) + "s)");
+        return lines;
+    };
     return e;
 }
 

@@ -5,6 +5,7 @@
 // one entry of registeredProtocols(): routing by base path, route names for /metrics, the
 // configuration picture, the service registry's keys and the CLI all come from this list.
 #include <any>
+#include <boost/asio/awaitable.hpp>
 #include <functional>
 #include <memory>
 #include <string>
@@ -38,6 +39,14 @@ struct EndpointContext {
     core::SesameMetrics* metrics = nullptr;
 };
 
+// What a protocol's background task runs with, for the life of the `serve` process.
+struct BackgroundContext {
+    // The configuration picture in use now (asked again each time: SIGHUP replaces it).
+    std::function<std::shared_ptr<const Runtime>()> runtime;
+    core::BackChannel& backChannel;
+    core::Clock& clock;
+};
+
 struct ProtocolEntry {
     std::string protocol;             // Endpoint::protocol(), Service::protocol
     std::string basePath;             // "/cas": every request under it goes to the endpoint
@@ -49,6 +58,13 @@ struct ProtocolEntry {
         parseConfig;
     policies::ProtocolSchema services;  // its keys in etc/services/*.yml
     std::function<std::unique_ptr<core::Endpoint>(const EndpointContext& context)> make;
+    // Optional: one coroutine for the whole process (never one per worker or per picture),
+    // spawned by `serve` on its control loop and never by the other commands (SAML: refreshing
+    // SP metadata from URLs).
+    std::function<boost::asio::awaitable<void>(BackgroundContext context)> background;
+    // Optional: what check-config did not check in this picture, one line each (SAML: metadata
+    // URLs, fetched by `serve` only).
+    std::function<std::vector<std::string>(const Runtime& runtime)> notChecked;
 };
 
 const std::vector<ProtocolEntry>& registeredProtocols();

@@ -4,6 +4,7 @@
 // Beast with TLS certificate verification; unit tests use a recording fake.
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
+#include <cstddef>
 #include <string>
 
 #include "gateway/core/http_message.hpp"
@@ -18,6 +19,9 @@ struct OutboundRequest {
     std::string body;
     std::string soapAction;  // the SOAPAction header of a SOAP request; empty: none
     std::chrono::milliseconds timeout{5000};
+    // A longer body is an error (unavailable). 1 MiB suits every message exchanged with one
+    // peer; a caller that expects more (a federation's metadata aggregate) says how much.
+    std::size_t maxResponseBytes = 1 << 20;
 };
 
 struct OutboundResponse {

@@ -28,7 +28,6 @@ using namespace asio::experimental::awaitable_operators;
 namespace {
 
 constexpr auto asTuple = asio::as_tuple(asio::use_awaitable);
-constexpr std::size_t responseBodyLimit = 1 << 20;
 
 const core::Logger& log() {
     static const core::Logger logger("http.back_channel");
@@ -99,12 +98,13 @@ error_code fail(const Target& target, std::string_view step, const error_code& e
 
 template <class Stream>
 asio::awaitable<Result<core::OutboundResponse>> exchange(Stream& stream, const Target& target,
-                                                         bhttp::request<bhttp::string_body> req) {
+                                                         bhttp::request<bhttp::string_body> req,
+                                                         std::size_t bodyLimit) {
     auto [wec, written] = co_await bhttp::async_write(stream, req, asTuple);
     if (wec) co_return fail(target, "write", wec);
     beast::flat_buffer buffer;
     bhttp::response_parser<bhttp::string_body> parser;
-    parser.body_limit(responseBodyLimit);
+    parser.body_limit(bodyLimit);
     auto [rec, read] = co_await bhttp::async_read(stream, buffer, parser, asTuple);
     if (rec) co_return fail(target, "read", rec);
     co_return core::OutboundResponse{static_cast<int>(parser.get().result_int()),
@@ -155,7 +155,8 @@ asio::awaitable<Result<core::OutboundResponse>> BackChannelClient::send(
     req.body() = std::move(request.body);
     req.prepare_payload();
 
-    if (!target->tls) co_return co_await exchange(tcp, *target, std::move(req));
+    if (!target->tls)
+        co_return co_await exchange(tcp, *target, std::move(req), request.maxResponseBytes);
 
     beast::ssl_stream<beast::tcp_stream> tls(std::move(tcp), *tls_);
     // SNI carries names only, never an address (RFC 6066 §3).
@@ -164,7 +165,7 @@ asio::awaitable<Result<core::OutboundResponse>> BackChannelClient::send(
     tls.set_verify_callback(asio::ssl::host_name_verification(target->host));
     auto [hec] = co_await tls.async_handshake(asio::ssl::stream_base::client, asTuple);
     if (hec) co_return fail(*target, "handshake", hec);
-    auto response = co_await exchange(tls, *target, std::move(req));
+    auto response = co_await exchange(tls, *target, std::move(req), request.maxResponseBytes);
     // With "Connection: close" the reply is complete; the close_notify exchange adds nothing.
     co_return response;
 }

@@ -21,7 +21,8 @@ class BackChannelClient final : public core::BackChannel {
     // The deadline is the shorter of request.timeout and the configured timeout, for the whole
     // exchange (resolve, connect, TLS, write, read). Errors: core::Errc::invalid_argument (not an
     // http(s) URL), core::Errc::timeout, core::Errc::unavailable (anything else, including a
-    // certificate that does not verify). Any HTTP status is a success: the caller judges it.
+    // certificate that does not verify, a body over request.maxResponseBytes). Any HTTP status
+    // is a success: the caller judges it.
     boost::asio::awaitable<Result<core::OutboundResponse>> send(
         core::OutboundRequest request) override;
 

@@ -112,7 +112,8 @@ std::shared_ptr<const SpCatalog> loadCatalog(const core::ConfigNode& node,
                                              core::ConfigErrors& errors) {
     auto catalog = std::make_shared<SpCatalog>();
     if (!node.present()) return catalog;
-    node.checkKeys(errors, {"files", "directory"});
+    node.checkKeys(
+        errors, {"files", "directory", "url", "certificate", "refresh", "cache", "max_megabytes"});
     std::vector<std::string> files;
     for (const auto& f : node["files"].asStringList(errors)) files.push_back(node.resolvePath(f));
     if (node["directory"].present()) {
@@ -148,6 +149,55 @@ std::shared_ptr<const SpCatalog> loadCatalog(const core::ConfigNode& node,
         }
     }
     return catalog;
+}
+
+// `metadata: { url, certificate, refresh, cache, max_megabytes }`: the feed of a service, its
+// cache read now (never the network: check-config runs this too; `serve` fetches).
+std::shared_ptr<MetadataFeed> loadFeed(const core::ConfigNode& service,
+                                       std::shared_ptr<const SpCatalog> local,
+                                       core::ConfigErrors& errors) {
+    const auto& node = service["metadata"];
+    if (!node["url"].present()) {
+        for (const char* key : {"certificate", "refresh", "cache", "max_megabytes"})
+            if (node[key].present()) errors.add(node[key], "only with metadata.url");
+        return nullptr;
+    }
+    auto before = errors.all().size();
+    FeedSource source;
+    source.serviceId = service["id"].asString(errors);
+    source.url = node["url"].asString(errors);
+    // TLS as well as the signature: a federation outage must not become a downgrade.
+    if (!source.url.starts_with("https://")) errors.add(node["url"], "expected an https:// URL");
+    if (!node["certificate"].present()) {
+        errors.add(node,
+                   "metadata.url needs metadata.certificate (the PEM certificate the "
+                   "metadata is signed with)");
+    } else {
+        auto path = node["certificate"].asPath(errors);
+        auto certificate = xml::Certificate::fromPemFile(path);
+        if (!certificate)
+            errors.add(node["certificate"], path + ": " + certificate.error().message());
+        else
+            source.trusted.push_back(*certificate);
+    }
+    source.refresh =
+        bounded(node["refresh"], errors, source.refresh, std::chrono::seconds(1),
+                std::chrono::seconds(30 * 86400), "expected a duration from 1s to 30d");
+    source.maxBytes =
+        static_cast<std::size_t>(node["max_megabytes"].asInt(errors, 64, 1, 1024)) * 1024 * 1024;
+    // Beside the IdP's keys by default (etc/saml/ when the services are in etc/services/).
+    bool plainId = !source.serviceId.empty() &&
+                   source.serviceId.find_first_of("/\\") == std::string::npos &&
+                   source.serviceId != "." && source.serviceId != "..";
+    if (node["cache"].present() || plainId)
+        source.cacheFile =
+            node["cache"].asPath(errors, "../saml/metadata-cache/" + source.serviceId + ".xml");
+    if (errors.all().size() != before) return nullptr;
+    auto feed = std::make_shared<MetadataFeed>(std::move(source), std::move(local));
+    feed->loadCache(std::chrono::duration_cast<std::chrono::seconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count());
+    return feed;
 }
 
 }  // namespace
@@ -215,6 +265,7 @@ policies::ProtocolSchema samlServiceSchema() {
             [](const core::ConfigNode& node, core::ConfigErrors& errors) {
                 auto s = std::make_shared<SamlServiceSettings>();
                 s->catalog = loadCatalog(node["metadata"], errors);
+                s->feed = loadFeed(node, s->catalog, errors);
                 auto formats = node["name_id_formats"].present()
                                    ? node["name_id_formats"].asStringList(errors)
                                    : std::vector<std::string>{"persistent", "transient"};
@@ -269,6 +320,15 @@ policies::ProtocolSchema samlServiceSchema() {
                 s->idpInitiated = node["idp_initiated"].asBool(errors, false);
                 return std::shared_ptr<const policies::ProtocolSettings>(std::move(s));
             }};
+}
+
+std::vector<std::shared_ptr<MetadataFeed>> metadataFeeds(
+    const policies::ServiceRegistry& registry) {
+    std::vector<std::shared_ptr<MetadataFeed>> feeds;
+    for (const auto& service : registry.all())
+        if (const auto* settings = service.settingsAs<SamlServiceSettings>())
+            if (settings->feed) feeds.push_back(settings->feed);
+    return feeds;
 }
 
 }  // namespace sesame::saml

@@ -15,6 +15,7 @@
 #include "gateway/xml/xml_encryption.hpp"
 #include "gateway/xml/xml_keys.hpp"
 #include "policies/policy.hpp"
+#include "protocols/saml/metadata_feed.hpp"
 
 namespace sesame::saml {
 
@@ -47,7 +48,8 @@ struct SamlConfig {
                             core::ConfigErrors& errors);
 };
 
-// The SPs a service entry names (files of metadata, one SP each or aggregates), by entityID.
+// The SPs a service entry names (files of metadata, one SP each or aggregates, and what its
+// metadata URL gave), by entityID.
 struct SpCatalog {
     std::map<std::string, xml::ServiceProvider, std::less<>> providers;
     std::vector<xml::MetadataError> errors;  // entities skipped, logged at load
@@ -59,7 +61,11 @@ enum class Encryption { automatic, always, never };
 
 // The SAML keys of a service (etc/services/*.yml, protocol: saml).
 struct SamlServiceSettings final : policies::ProtocolSettings {
-    std::shared_ptr<const SpCatalog> catalog;
+    std::shared_ptr<const SpCatalog> catalog;  // from `files` and `directory`
+    // `metadata: { url: ... }`: refreshed in the background; its catalog includes `catalog`.
+    std::shared_ptr<MetadataFeed> feed;
+    // The SPs to use now. Keep the pointer while using an SP from it: a refresh may replace it.
+    std::shared_ptr<const SpCatalog> providers() const { return feed ? feed->catalog() : catalog; }
     // NameID formats this service may receive (URIs), the first one by default.
     std::vector<std::string> nameIdFormats;
     SignedParts sign = SignedParts::assertion;
@@ -70,6 +76,8 @@ struct SamlServiceSettings final : policies::ProtocolSettings {
     bool idpInitiated = false;              // /saml/init may start a login for it
 };
 policies::ProtocolSchema samlServiceSchema();
+// The metadata feeds of the SAML services of `registry` (refreshFeeds' input).
+std::vector<std::shared_ptr<MetadataFeed>> metadataFeeds(const policies::ServiceRegistry& registry);
 
 // The SAML artefacts in the session store (docs/operations.md, "Redis keys").
 inline constexpr session::ArtefactKind requestIds{"saml-id"};        // IDs seen, against replay

@@ -188,10 +188,11 @@ std::optional<SamlEndpoint::Peer> SamlEndpoint::findPeer(const std::string& enti
     const policies::Service* service = services_("saml", entityId);
     if (!service) return std::nullopt;
     const auto* settings = service->settingsAs<SamlServiceSettings>();
-    if (!settings || !settings->catalog) return std::nullopt;
-    const auto* sp = settings->catalog->find(entityId);
+    auto catalog = settings ? settings->providers() : nullptr;
+    if (!catalog) return std::nullopt;
+    const auto* sp = catalog->find(entityId);
     if (!sp) return std::nullopt;
-    return Peer{service, settings, sp};
+    return Peer{service, settings, sp, std::move(catalog)};
 }
 
 // The SP of a saved flow, again: the registry or its metadata may have been reloaded while the

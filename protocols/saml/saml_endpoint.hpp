@@ -61,6 +61,8 @@ class SamlEndpoint final : public core::Endpoint {
         const policies::Service* service = nullptr;
         const SamlServiceSettings* settings = nullptr;
         const xml::ServiceProvider* metadata = nullptr;
+        // Keeps `metadata` alive: a metadata refresh may swap the catalog meanwhile.
+        std::shared_ptr<const SpCatalog> catalog;
     };
     struct Received;  // a decoded message (either binding)
 

@@ -5,6 +5,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <map>
 
 namespace sesame::testing {
 namespace asio = boost::asio;
@@ -17,6 +18,7 @@ struct HttpsCallback::State {
     asio::ip::tcp::acceptor acceptor{context};
     mutable std::mutex mutex;
     std::vector<std::string> targets;
+    std::map<std::string, std::pair<int, std::string>> served;  // by path
 };
 
 HttpsCallback::HttpsCallback(const std::filesystem::path& certificate,
@@ -42,13 +44,16 @@ HttpsCallback::HttpsCallback(const std::filesystem::path& certificate,
             http::request<http::string_body> request;
             http::read(stream, buffer, request, ec);
             if (ec) continue;
+            std::pair<int, std::string> answer{200, "ok"};
             {
                 std::lock_guard lock(state->mutex);
                 state->targets.emplace_back(request.target());
+                auto found = state->served.find(std::string(request.target()));
+                if (found != state->served.end()) answer = found->second;
             }
-            http::response<http::string_body> response{http::status::ok, 11};
+            http::response<http::string_body> response{static_cast<http::status>(answer.first), 11};
             response.set(http::field::content_type, "text/plain");
-            response.body() = "ok";
+            response.body() = std::move(answer.second);
             response.prepare_payload();
             http::write(stream, response, ec);
             stream.shutdown(ec);
@@ -67,6 +72,11 @@ HttpsCallback::~HttpsCallback() {
 std::vector<std::string> HttpsCallback::targets() const {
     std::lock_guard lock(state_->mutex);
     return state_->targets;
+}
+
+void HttpsCallback::serve(const std::string& path, int status, std::string body) {
+    std::lock_guard lock(state_->mutex);
+    state_->served[path] = {status, std::move(body)};
 }
 
 }  // namespace sesame::testing

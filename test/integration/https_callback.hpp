@@ -1,6 +1,7 @@
 #pragma once
 // A tiny HTTPS server that records the requests it gets: the pgtUrl callback of a CAS proxy
-// (Sesame calls it with pgtIou and pgtId) in the proxy-flow tests.
+// (Sesame calls it with pgtIou and pgtId) in the proxy-flow tests. It answers "ok", or what
+// serve() set for a path (a SAML federation's metadata aggregate, changed while Sesame runs).
 #include <filesystem>
 #include <mutex>
 #include <string>
@@ -18,6 +19,8 @@ class HttpsCallback {
         return "https://127.0.0.1:" + std::to_string(port_) + path;
     }
     std::vector<std::string> targets() const;  // request targets received, in order
+    // From now on, a GET of `path` is answered with `status` and `body`.
+    void serve(const std::string& path, int status, std::string body);
 
   private:
     struct State;

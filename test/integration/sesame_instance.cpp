@@ -96,6 +96,9 @@ SesameInstance::SesameInstance(SesameOptions options)
                            "\n    addresses: [" + list + "]");
         }
         replaceAll(text, "ldap://127.0.0.1:3389", options_.ldapUrl);
+        if (!options_.backChannelCaFile.empty())
+            replaceAll(text, "ca_file: ../var/demo/tls/sesame.crt",
+                       "ca_file: " + options_.backChannelCaFile);
         replaceAll(text, "../var/demo/tls/sesame.crt", certificate_.certificateFile.string());
         if (!options_.behindProxy)
             replaceAll(text, "../var/demo/tls/sesame.key", certificate_.privateKeyFile.string());

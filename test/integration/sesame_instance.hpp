@@ -33,6 +33,8 @@ struct SesameOptions {
     // sentinels ("127.0.0.1:port").
     std::string sentinelMaster;
     std::vector<std::string> sentinels;
+    // back_channel.ca_file; empty: this instance's own certificate (its peers are its own).
+    std::string backChannelCaFile = {};
 };
 
 class SesameInstance {
