@@ -255,13 +255,24 @@ SamlConfig SamlConfig::parse(const core::ConfigNode& section, std::string public
                 seconds(365 * 86400), "expected a duration from 1h to 365d");
     c.wantAuthnRequestsSigned =
         section["want_authn_requests_signed"].asBool(errors, c.wantAuthnRequestsSigned);
+    // The scope of subject-id and pairwise-id: the ENT's domain, by default the public URL's host.
+    auto host = c.publicUrl.substr(
+        c.publicUrl.find("://") == std::string::npos ? 0 : c.publicUrl.find("://") + 3);
+    host = host.substr(0, host.find_first_of(":/"));
+    c.scope = section["scope"].asString(errors, host);
+    if (c.scope.empty() || c.scope.size() > 127 ||
+        c.scope.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789.-") != std::string::npos)
+        errors.add(
+            section["scope"],
+            "expected a domain in lower case (letters, digits, '.', '-'), e.g. ent.example.fr");
     return c;
 }
 
 policies::ProtocolSchema samlServiceSchema() {
     return {"saml",
             {"metadata", "name_id_formats", "sign", "encrypt", "encryption_cipher",
-             "attribute_name_format", "require_signed_requests", "idp_initiated"},
+             "attribute_name_format", "require_signed_requests", "idp_initiated",
+             "identifier_attributes"},
             [](const core::ConfigNode& node, core::ConfigErrors& errors) {
                 auto s = std::make_shared<SamlServiceSettings>();
                 s->catalog = loadCatalog(node["metadata"], errors);
@@ -318,6 +329,23 @@ policies::ProtocolSchema samlServiceSchema() {
                     errors.add(node["attribute_name_format"], "expected basic or uri");
                 s->requireSignedRequests = node["require_signed_requests"].asBool(errors, false);
                 s->idpInitiated = node["idp_initiated"].asBool(errors, false);
+                // "always" promises encryption: an SP that publishes no key cannot get any.
+                if (s->encrypt == Encryption::always && s->catalog)
+                    for (const auto& [entityId, sp] : s->catalog->providers)
+                        if (sp.certificates(xml::KeyUse::encryption).empty())
+                            errors.add(node["encrypt"],
+                                       "encrypt: always, but " + entityId +
+                                           " publishes no encryption certificate in its metadata");
+                for (const auto& id : node["identifier_attributes"].asStringList(errors)) {
+                    if (id == "subject-id")
+                        s->subjectIdAttribute = true;
+                    else if (id == "pairwise-id")
+                        s->pairwiseIdAttribute = true;
+                    else
+                        errors.add(node["identifier_attributes"],
+                                   "unknown identifier attribute '" + id +
+                                       "' (expected subject-id or pairwise-id)");
+                }
                 return std::shared_ptr<const policies::ProtocolSettings>(std::move(s));
             }};
 }

@@ -40,6 +40,9 @@ struct SamlConfig {
     bool signMetadata = true;
     std::chrono::seconds metadataValidity{std::chrono::hours(24 * 7)};
     bool wantAuthnRequestsSigned = false;  // every SP must sign its AuthnRequests
+    // The scope of the subject-id and pairwise-id attributes (SAML V2.0 Subject Identifier
+    // Attributes Profile §2.2): the ENT's domain; default, the public URL's host.
+    std::string scope;
 
     std::string ssoUrl() const { return publicUrl + "/saml/sso"; }
     std::string sloUrl() const { return publicUrl + "/saml/slo"; }
@@ -74,6 +77,10 @@ struct SamlServiceSettings final : policies::ProtocolSettings {
     std::string attributeNameFormat;        // saml::attrname::basic or uri
     bool requireSignedRequests = false;     // even when the SP's metadata does not say so
     bool idpInitiated = false;              // /saml/init may start a login for it
+    // urn:oasis:names:tc:SAML:attribute:subject-id / pairwise-id released too (Subject
+    // Identifier Attributes Profile): the same person for every SP / for this SP only.
+    bool subjectIdAttribute = false;
+    bool pairwiseIdAttribute = false;
 };
 policies::ProtocolSchema samlServiceSchema();
 // The metadata feeds of the SAML services of `registry` (refreshFeeds' input).

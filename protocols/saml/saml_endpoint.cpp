@@ -515,6 +515,16 @@ awaitable<Result<HttpResponse>> SamlEndpoint::resume(const core::FlowState& flow
     terms.authn.classRef = classRefFor(session.identity);
     for (const auto& [name, values] : release.attributes.all())
         terms.attributes.push_back({name, peer->settings->attributeNameFormat, "", values});
+    if (peer->settings->subjectIdAttribute)
+        terms.attributes.push_back({"urn:oasis:names:tc:SAML:attribute:subject-id",
+                                    std::string(names::attrname::uri),
+                                    "subject-id",
+                                    {subjectId(context, session.identity, config_.scope)}});
+    if (peer->settings->pairwiseIdAttribute)
+        terms.attributes.push_back({"urn:oasis:names:tc:SAML:attribute:pairwise-id",
+                                    std::string(names::attrname::uri),
+                                    "pairwise-id",
+                                    {pairwiseId(context, session.identity, config_.scope)}});
     terms.now = clock_.nowSeconds();
     terms.skewSeconds = config_.clockSkew.count();
     terms.lifetimeSeconds = config_.assertionLifetime.count();

@@ -31,6 +31,7 @@ std::string samlService(const MellonService& mellon, const ShibbolethService& sh
            mellon.metadataFile().string() + "', '" + shib.metadataFile().string() +
            "']\n"
            "    name_id_formats: [persistent, transient, emailAddress, unspecified]\n"
+           "    allowed_profiles: [National_ENS, National_DIR, National_DOC]\n"
            "    user_attribute: login\n"
            "    release:\n"
            "      uid: login\n"
@@ -204,8 +205,8 @@ bool xmlsecVerifies(SamlEnvironment& e, const std::string& xml, const std::strin
     writeFile(e.idp.path() / "idp.crt", pem);
     ProcessSpec spec;
     spec.program = "xmlsec1";
-    spec.args = {"--verify", "--pubkey-cert-pem", (e.idp.path() / "idp.crt").string(),
-                 "--id-attr:ID", idAttribute, (e.idp.path() / "verify.xml").string()};
+    spec.args = {"--verify",     "--pubkey-cert-pem", (e.idp.path() / "idp.crt").string(),
+                 "--id-attr:ID", idAttribute,         (e.idp.path() / "verify.xml").string()};
     spec.name = "xmlsec1";
     spec.logDir = e.idp.path();
     auto result = runCommand(spec, std::chrono::seconds(30));
@@ -215,9 +216,10 @@ bool xmlsecVerifies(SamlEnvironment& e, const std::string& xml, const std::strin
 
 }  // namespace
 
-TEST_CASE("Sesame's metadata and error responses verify with xmlsec1; assertions are encrypted "
-          "for SPs that publish a key",
-          "[interop][ldap][redis]") {
+TEST_CASE(
+    "Sesame's metadata and error responses verify with xmlsec1; assertions are encrypted "
+    "for SPs that publish a key",
+    "[interop][ldap][redis]") {
     auto& e = env();
     CHECK(xmlsecVerifies(e, readFile(e.idp.path() / "sesame.xml"),
                          "urn:oasis:names:tc:SAML:2.0:metadata:EntityDescriptor"));
@@ -236,9 +238,8 @@ TEST_CASE("Sesame's metadata and error responses verify with xmlsec1; assertions
     // IsPassive from another browser (no session): a signed NoPassive Response, no login page.
     Browser stranger = browserFor(e);
     auto passive = stranger.get(e.shib.loginUrl(e.shib.secureUrl(), false, true));
-    for (int hop = 0; hop < 5 && passive.isRedirect() &&
-                      passive.location().rfind(e.ssoUrl(), 0) != 0;
-         ++hop)
+    for (int hop = 0;
+         hop < 5 && passive.isRedirect() && passive.location().rfind(e.ssoUrl(), 0) != 0; ++hop)
         passive = stranger.get(passive.location());
     REQUIRE(passive.isRedirect());
     auto noPassive = stranger.get(passive.location());
@@ -250,15 +251,17 @@ TEST_CASE("Sesame's metadata and error responses verify with xmlsec1; assertions
     CHECK(xmlsecVerifies(e, refused, "urn:oasis:names:tc:SAML:2.0:protocol:Response"));
 }
 
-TEST_CASE("ForceAuthn makes a logged-in teacher type her password again; IsPassive with a "
-          "session opens the page",
-          "[interop][ldap][redis]") {
+TEST_CASE(
+    "ForceAuthn makes a logged-in teacher type her password again; IsPassive with a "
+    "session opens the page",
+    "[interop][ldap][redis]") {
     auto& e = env();
     Browser browser = browserFor(e);
     teacherLogsIn(browser, e, e.mellon);
     auto towards = [&](const std::string& url) {
         auto r = browser.get(url);
-        for (int hop = 0; hop < 5 && r.isRedirect() && r.location().rfind(e.ssoUrl(), 0) != 0; ++hop)
+        for (int hop = 0; hop < 5 && r.isRedirect() && r.location().rfind(e.ssoUrl(), 0) != 0;
+             ++hop)
             r = browser.get(r.location());
         REQUIRE(r.isRedirect());
         return r.location();
@@ -301,7 +304,7 @@ TEST_CASE("one logout at mod_auth_mellon ends the Shibboleth SP's and the CAS se
 
     CHECK(askedToLogIn(browser, e, e.mellon));
     CHECK(askedToLogIn(browser, e, e.shib));  // told on the back channel (SOAP)
-    auto casAgain = browser.get(app);          // mod_auth_cas told by its logoutRequest
+    auto casAgain = browser.get(app);         // mod_auth_cas told by its logoutRequest
     REQUIRE(casAgain.isRedirect());
     CHECK(casAgain.location().rfind(e.sesame->casUrl() + "/login", 0) == 0);
     // And Sesame's own session is gone: a SAML login asks for the password again.
@@ -324,4 +327,50 @@ TEST_CASE("the portal's logout reaches both SAML SPs", "[interop][ldap][redis]")
     CHECK(textContent(done.body).find("Services SAML de test") != std::string::npos);
     CHECK(askedToLogIn(browser, e, e.mellon));
     CHECK(askedToLogIn(browser, e, e.shib));
+}
+
+TEST_CASE("a pupil refused by policy reads why, and the SP gets a RequestDenied Response",
+          "[interop][ldap][redis]") {
+    auto& e = env();
+    Browser browser = browserFor(e);
+    auto toIdp = towardsIdp(browser, e.mellon.secureUrl(), e.mellon.baseUrl());
+    REQUIRE(toIdp.isRedirect());
+    auto portal = browser.follow(browser.get(toIdp.location()));
+    auto refused = browser.follow(logIn(browser, portal, pupil, "demo", false), 3);
+    INFO(refused.status << " " << refused.url << "\n" << refused.body << e.logs());
+    REQUIRE(refused.status == 403);
+    CHECK(textContent(refused.body).find("Accès refusé") != std::string::npos);
+    CHECK(refused.header("Cache-Control").value_or("").find("no-store") != std::string::npos);
+    // The page's way back to the service carries the SAML refusal, signed.
+    auto back = findForm(refused.body, e.mellon.assertionConsumerUrl());
+    REQUIRE(back);
+    auto value = back->value("SAMLResponse");
+    REQUIRE(value);
+    const std::string response = decodePostMessage(*value);
+    CHECK(response.find("urn:oasis:names:tc:SAML:2.0:status:RequestDenied") != std::string::npos);
+    CHECK(response.find("Assertion") == std::string::npos);
+    CHECK(xmlsecVerifies(e, response, "urn:oasis:names:tc:SAML:2.0:protocol:Response"));
+    // Mellon, given it, lets nobody in.
+    auto atSp = browser.follow(browser.post(back->action, back->fields), 3);
+    CHECK(atSp.url != e.mellon.secureUrl());
+}
+
+TEST_CASE("an SP that is down does not stop a logout from reaching the others",
+          "[interop][ldap][redis]") {
+    auto& e = env();
+    Browser browser = browserFor(e);
+    teacherLogsIn(browser, e, e.mellon);
+    opensWithoutLogin(browser, e, e.shib);
+    const std::string app = e.cas->serviceUrl("app2");
+    REQUIRE(browser.follow(browser.get(app), 6).url.rfind(app, 0) == 0);
+    e.shib.stop();  // its SOAP endpoint now refuses connections
+    const std::string returnTo = e.mellon.baseUrl() + "/ping";
+    auto out = browser.follow(browser.get(e.mellon.logoutUrl(returnTo)), 10);
+    INFO(out.url << e.logs());
+    CHECK(out.url.rfind(returnTo, 0) == 0);
+    CHECK(askedToLogIn(browser, e, e.mellon));
+    auto casAgain = browser.get(app);
+    REQUIRE(casAgain.isRedirect());
+    CHECK(casAgain.location().rfind(e.sesame->casUrl() + "/login", 0) == 0);
+    e.shib.start();
 }

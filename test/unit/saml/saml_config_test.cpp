@@ -153,3 +153,30 @@ TEST_CASE("a SAML service's mistakes are configuration errors", "[unit][saml]") 
     broken.parse(brokenErrors);
     CHECK(brokenErrors.format().find("broken.xml") != std::string::npos);
 }
+
+TEST_CASE("encrypt: always for an SP without an encryption key is a configuration error",
+          "[unit][saml]") {
+    sesame::testing::TempDir dir{"sesame-saml-encrypt"};
+    // The mellon fixture with its encryption KeyDescriptor taken out.
+    auto text = sesame::testing::readFile(dataDir() / "mellon-sp-metadata.xml");
+    auto start = text.find("<KeyDescriptor use=\"encryption\"");
+    if (start == std::string::npos) start = text.find("<md:KeyDescriptor use=\"encryption\"");
+    REQUIRE(start != std::string::npos);
+    auto end = text.find("KeyDescriptor>", start + 20);
+    REQUIRE(end != std::string::npos);
+    text.erase(start, end + std::string("KeyDescriptor>").size() - start);
+    sesame::testing::writeFile(dir / "no-key.xml", text);
+
+    ServiceNode always(dir);
+    always.metadata({(dir / "no-key.xml").string()}).set("encrypt", "always");
+    core::ConfigErrors errors;
+    always.parse(errors);
+    CHECK(errors.format().find("publishes no encryption certificate") != std::string::npos);
+
+    ServiceNode automatic(dir);
+    automatic.metadata({(dir / "no-key.xml").string()});
+    core::ConfigErrors none;
+    auto settings = automatic.parse(none);
+    CHECK(none.empty());
+    REQUIRE(settings);
+}

@@ -858,3 +858,41 @@ TEST_CASE("xmlsec1 verifies the Response and the metadata Sesame signs", "[unit]
     CHECK_FALSE(verifies(replaced(a.document.toString(), mellonAcs, mellonAcs + "x"),
                          "urn:oasis:names:tc:SAML:2.0:protocol:Response"));
 }
+
+TEST_CASE("subject-id is the same for every SP, pairwise-id differs per SP; both scoped",
+          "[unit][saml]") {
+    SamlFixture f;
+    f.mellonSettings->subjectIdAttribute = f.mellonSettings->pairwiseIdAttribute = true;
+    f.shibSettings->subjectIdAttribute = f.shibSettings->pairwiseIdAttribute = true;
+    auto identifiers = [&](const TestSp& sp) {
+        auto a = f.login(sp, f.authnRequest(sp));
+        REQUIRE(a.assertion.has_value());
+        std::map<std::string, std::string> out;
+        for (const auto& attribute : a.assertion->attributes)
+            if (attribute.name.rfind("urn:oasis:names:tc:SAML:attribute:", 0) == 0) {
+                CHECK(attribute.nameFormat == names::attrname::uri);
+                REQUIRE(attribute.values.size() == 1);
+                out[attribute.name.substr(attribute.name.rfind(':') + 1)] = attribute.values[0];
+            }
+        return out;
+    };
+    auto atMellon = identifiers(mellon());
+    auto atShib = identifiers(shib());
+    REQUIRE(atMellon.size() == 2);
+    REQUIRE(atShib.size() == 2);
+    CHECK(atMellon["subject-id"] == atShib["subject-id"]);
+    CHECK(atMellon["pairwise-id"] != atShib["pairwise-id"]);
+    const std::string scope = "@" + f.config.scope;
+    for (const auto& value : {atMellon["subject-id"], atMellon["pairwise-id"]}) {
+        CHECK(value.size() > scope.size());
+        CHECK(value.substr(value.size() - scope.size()) == scope);
+        // The profile's alphabet: lower-case letters, digits, '=' and '-' before the scope.
+        CHECK(value.substr(0, value.size() - scope.size())
+                  .find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789=-") ==
+              std::string::npos);
+        CHECK(value.find(f.session.identity.subject) == std::string::npos);
+    }
+    // Without the option, neither is released.
+    f.mellonSettings->subjectIdAttribute = f.mellonSettings->pairwiseIdAttribute = false;
+    CHECK(identifiers(mellon()).empty());
+}
