@@ -117,14 +117,20 @@ Response postToSp(Browser& browser, const Response& sesamePage) {
 
 // The teacher logs in at Sesame for `spSecureUrl` (redirected there by the SP) and lands on
 // the SP's protected page.
+// The SP's protected page sends the browser to Sesame's SSO URL (with its AuthnRequest); that
+// redirect's target.
 template <class Sp>
-SpPage teacherLogsIn(Browser& browser, SamlEnvironment& e, Sp& sp) {
+std::string sentToSesame(Browser& browser, SamlEnvironment& e, Sp& sp) {
     auto toIdp = towardsIdp(browser, sp.secureUrl(), sp.baseUrl());
     INFO(toIdp.status << " " << toIdp.location() << e.logs());
     REQUIRE(toIdp.isRedirect());
     REQUIRE(toIdp.location().rfind(e.ssoUrl() + "?", 0) == 0);
-    auto portal = browser.follow(browser.get(toIdp.location()));
-    auto answer = logIn(browser, portal, teacher, "demo", false);
+    return toIdp.location();
+}
+
+// Sesame's answer posted to the SP, which must show its protected page.
+template <class Sp>
+SpPage landsOnSp(Browser& browser, SamlEnvironment& e, Sp& sp, const Response& answer) {
     auto page = postToSp(browser, answer);
     INFO(page.status << " " << page.url << "\n" << page.body << e.logs());
     REQUIRE(page.status == 200);
@@ -132,19 +138,17 @@ SpPage teacherLogsIn(Browser& browser, SamlEnvironment& e, Sp& sp) {
     return readSpPage(page.body);
 }
 
-// With a Sesame session: the SP's page opens without a login page.
+// The teacher logs in at Sesame, sent there by the SP, and lands on the SP's protected page.
+template <class Sp>
+SpPage teacherLogsIn(Browser& browser, SamlEnvironment& e, Sp& sp) {
+    auto portal = browser.follow(browser.get(sentToSesame(browser, e, sp)));
+    return landsOnSp(browser, e, sp, logIn(browser, portal, teacher, "demo", false));
+}
+
+// With a Sesame session: the SP's page opens without a login page (Sesame answers at once).
 template <class Sp>
 SpPage opensWithoutLogin(Browser& browser, SamlEnvironment& e, Sp& sp) {
-    auto toIdp = towardsIdp(browser, sp.secureUrl(), sp.baseUrl());
-    INFO(toIdp.status << " " << toIdp.location() << e.logs());
-    REQUIRE(toIdp.isRedirect());
-    REQUIRE(toIdp.location().rfind(e.ssoUrl() + "?", 0) == 0);
-    auto answer = browser.get(toIdp.location());  // no portal page: Sesame answers at once
-    auto page = postToSp(browser, answer);
-    INFO(page.status << " " << page.url << "\n" << page.body << e.logs());
-    REQUIRE(page.status == 200);
-    REQUIRE(page.url == sp.secureUrl());
-    return readSpPage(page.body);
+    return landsOnSp(browser, e, sp, browser.get(sentToSesame(browser, e, sp)));
 }
 
 // Whether the SP sends this browser to Sesame for its protected page (no session there).
