@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <regex>
 
 #include "test/integration/demo_people.hpp"
 #include "test/integration/sesame_instance.hpp"
@@ -19,8 +20,11 @@ using namespace sesame::testing;
 
 namespace {
 
-// The registry of this test: the demo's CAS catch-all and one SAML service for both SPs.
-std::string samlService(const MellonService& mellon, const ShibbolethService& shib) {
+// The registry of this test: the demo's CAS catch-all and one SAML service for both SPs. Sesame
+// is given Mellon's metadata without its SOAP logout endpoint, so that Mellon is told of a
+// logout through the browser (front channel) and the Shibboleth SP on the back channel (SOAP).
+std::string samlService(const std::filesystem::path& mellonMetadata,
+                        const ShibbolethService& shib) {
     return "services:\n"
            "  - id: test-saml\n"
            "    name: \"Services SAML de test\"\n"
@@ -28,7 +32,7 @@ std::string samlService(const MellonService& mellon, const ShibbolethService& sh
            "    url_pattern: '^http://127\\.0\\.0\\.1:[0-9]{1,5}/.*$'\n"
            "    metadata:\n"
            "      files: ['" +
-           mellon.metadataFile().string() + "', '" + shib.metadataFile().string() +
+           mellonMetadata.string() + "', '" + shib.metadataFile().string() +
            "']\n"
            "    name_id_formats: [persistent, transient, emailAddress, unspecified]\n"
            "    allowed_profiles: [National_ENS, National_DIR, National_DOC]\n"
@@ -61,7 +65,13 @@ struct SamlEnvironment {
     SamlEnvironment() {
         std::filesystem::copy_file(sourceDir() / "etc" / "services" / "demo-loopback.yml",
                                    services.path() / "demo-loopback.yml");
-        writeFile(services.path() / "saml.yml", samlService(mellon, shib));
+        auto mellonMetadata = mellon.metadata();
+        const std::regex soapLogout(
+            R"(<md:SingleLogoutService Binding="urn:oasis:names:tc:SAML:2\.0:bindings:SOAP"[^>]*/>)");
+        REQUIRE(std::regex_search(mellonMetadata, soapLogout));
+        writeFile(services.path() / "mellon.xml",
+                  std::regex_replace(mellonMetadata, soapLogout, ""));
+        writeFile(services.path() / "saml.yml", samlService(services.path() / "mellon.xml", shib));
         sesame = std::make_unique<SesameInstance>(
             SesameOptions{requiredEnv("SESAME_TEST_REDIS"),
                           requiredEnv("SESAME_TEST_LDAP"),
@@ -317,7 +327,8 @@ TEST_CASE("one logout at mod_auth_mellon ends the Shibboleth SP's and the CAS se
     CHECK(portal.url.rfind(e.sesame->baseUrl() + "/login?flow=", 0) == 0);
 }
 
-TEST_CASE("the portal's logout reaches both SAML SPs", "[interop][ldap][redis]") {
+TEST_CASE("the portal's logout reaches both SAML SPs: SOAP to one, a frame to the other",
+          "[interop][ldap][redis]") {
     auto& e = env();
     Browser browser = browserFor(e);
     teacherLogsIn(browser, e, e.shib);
@@ -328,9 +339,23 @@ TEST_CASE("the portal's logout reaches both SAML SPs", "[interop][ldap][redis]")
     auto done = browser.post(resolveUrl(question.url, form->action), form->fields);
     INFO(done.body << e.logs());
     REQUIRE(done.status == 200);
+    CHECK(done.header("Cache-Control").value_or("").find("no-store") != std::string::npos);
     CHECK(textContent(done.body).find("Services SAML de test") != std::string::npos);
+    CHECK(askedToLogIn(browser, e, e.shib));  // told on the back channel
+    // Mellon's signed LogoutRequest is in a hidden frame of the page; its origin is allowed.
+    const std::regex frame(R"re(<iframe class="slo"[^>]* src="([^"]+)")re");
+    std::smatch found;
+    REQUIRE(std::regex_search(done.body, found, frame));
+    const std::string frameUrl = decodeEntities(found[1].str());
+    CHECK(frameUrl.rfind(e.mellon.singleLogoutUrl() + "?SAMLRequest=", 0) == 0);
+    CHECK(frameUrl.find("&Signature=") != std::string::npos);
+    CHECK(done.header("Content-Security-Policy").value_or("").find(e.mellon.baseUrl()) !=
+          std::string::npos);
+    // What the browser does with the frame: Mellon ends its session and answers Sesame.
+    auto answered = browser.follow(browser.get(frameUrl), 3);
+    INFO(answered.url << " " << answered.status);
+    CHECK(answered.url.rfind(e.sesame->baseUrl() + "/saml/slo?SAMLResponse=", 0) == 0);
     CHECK(askedToLogIn(browser, e, e.mellon));
-    CHECK(askedToLogIn(browser, e, e.shib));
 }
 
 TEST_CASE("a pupil refused by policy reads why, and the SP gets a RequestDenied Response",
