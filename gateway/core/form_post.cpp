@@ -2,6 +2,8 @@
 
 #include <openssl/sha.h>
 
+#include <cctype>
+
 #include "gateway/core/base64.hpp"
 #include "gateway/core/text.hpp"
 
@@ -24,7 +26,19 @@ std::string originOf(std::string_view url) {
     auto scheme = url.find("://");
     if (scheme == std::string_view::npos) return {};
     auto end = url.find_first_of("/?#", scheme + 3);
-    return std::string(url.substr(0, end));
+    auto origin = url.substr(0, end);
+    // It goes into Content-Security-Policy headers: a URL from an SP's metadata whose host holds
+    // ';' or ',' (legal in RFC 3986) must not add a directive. Only http(s), a host name or an
+    // IP literal, and a port.
+    auto protocolName = origin.substr(0, scheme);
+    if (protocolName != "https" && protocolName != "http") return {};
+    auto authority = origin.substr(scheme + 3);
+    if (authority.empty()) return {};
+    for (char c : authority)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != ':' &&
+            c != '[' && c != ']')
+            return {};
+    return std::string(origin);
 }
 
 HttpResponse renderAutoPost(const FormPost& post, std::string_view language) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <boost/url/url.hpp>
+#include <set>
 #include <string_view>
 
 #include "gateway/core/form_post.hpp"
@@ -366,11 +367,11 @@ std::string logoutFrames(Language lang, const LoggedOutView& view) {
 // The page's policy: the portal's, plus the frames' origins, the script by its hash and the
 // next step's origin as a form target.
 core::HttpResponse withLogoutFrames(core::HttpResponse page, const LoggedOutView& view) {
+    std::set<std::string> origins;  // compared whole: https://sp.fr is not in https://sp.fr:8443
+    for (const auto& url : view.frames)
+        if (auto origin = core::originOf(url); !origin.empty()) origins.insert(origin);
     std::string frames, forms;
-    for (const auto& url : view.frames) {
-        auto origin = core::originOf(url);
-        if (!origin.empty() && frames.find(origin) == std::string::npos) frames += " " + origin;
-    }
+    for (const auto& origin : origins) frames += " " + origin;
     if (view.next && !view.next->fields.empty()) forms = " " + core::originOf(view.next->action);
     std::string policy = "default-src 'none'; style-src 'self'; script-src " +
                          core::cspScriptHash(logoutScript) + "; form-action 'self'" + forms +

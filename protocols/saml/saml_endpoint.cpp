@@ -94,6 +94,36 @@ std::string replayKey(std::string_view issuer, std::string_view id) {
     return core::base64UrlEncode({reinterpret_cast<const char*>(digest), sizeof digest});
 }
 
+// How long a request ID is remembered: longer, by a second, than a request can be accepted
+// (IssueInstant up to skew in the future, then requestLifetime + skew old; times are whole
+// seconds), so that no copy is accepted after its ID is forgotten.
+std::chrono::seconds replayMemory(const SamlConfig& config) {
+    return config.requestLifetime + 2 * config.clockSkew + std::chrono::seconds(1);
+}
+
+// Bounds on what an SP sends before anybody is authenticated: an entityID (as metadata readers
+// bound it) and a RelayState (bindings §3.4.3 says 80 bytes; SPs that put a return URL there,
+// as mod_auth_mellon does, are allowed more).
+constexpr std::size_t maxEntityIdLength = 1024;
+constexpr std::size_t maxRelayStateLength = 1024;
+// Cross-site POSTs bounced per client address and minute (each keeps a Redis key for a minute).
+constexpr std::int64_t maxBouncesPerMinute = 60;
+
+// The ACS of `location` that takes HTTP-POST (the same Location may be listed for several
+// bindings), or the SP's default one when none is named, else its first HTTP-POST one.
+const xml::IndexedEndpoint* postConsumer(const xml::ServiceProvider& sp,
+                                         std::optional<std::string_view> location) {
+    const xml::IndexedEndpoint* first = nullptr;
+    for (const auto& acs : sp.assertionConsumerServices) {
+        if (acs.binding != names::binding::httpPost) continue;
+        if (location && acs.location == *location) return &acs;
+        if (!first) first = &acs;
+    }
+    if (location) return nullptr;
+    const auto* byDefault = sp.defaultAssertionConsumerService();
+    return byDefault && byDefault->binding == names::binding::httpPost ? byDefault : first;
+}
+
 core::UserFacingError pageError(int status, std::string key, std::string detail = {}) {
     return core::UserFacingError{status, std::move(key), std::move(detail)};
 }
@@ -227,8 +257,29 @@ Result<void> SamlEndpoint::verify(const Received& message, const Peer& peer) con
 // is kept for a minute under a random id and the browser is sent back here by a top-level GET,
 // which carries Lax cookies: the login then finds the session (docs/saml.md).
 awaitable<core::EndpointReply> SamlEndpoint::bounce(const HttpRequest& request) {
+    // Only a readable SAML message, bounded, is kept, and only so many per address: an
+    // unauthenticated client must not be able to fill Redis.
+    auto message = xml::decodePost(request.form, maxMessageBytes);
+    if (!message) {
+        log.warning("saml_post_unreadable",
+                    {{"error", message.error().message()}, {"client", request.clientAddress}});
+        co_return pageError(400, "error.saml_request");
+    }
+    if (message->relayState && message->relayState->size() > maxRelayStateLength)
+        co_return pageError(400, "error.saml_request");
+    auto count =
+        co_await store_.increment("saml-bounce:" + request.clientAddress, std::chrono::seconds(60));
+    if (!count) co_return pageError(503, "error.unavailable");
+    if (count->count > maxBouncesPerMinute) {
+        log.warning("saml_post_throttled", {{"client", request.clientAddress}});
+        co_return pageError(429, "error.too_many_requests");
+    }
+    core::Parameters kept;
+    for (const auto& [name, value] : request.form)
+        if (name == "SAMLRequest" || name == "SAMLResponse" || name == "RelayState")
+            kept.emplace_back(name, value);
     std::string id = core::randomToken(24);
-    auto fields = boost::json::serialize(core::parametersToJson(request.form));
+    auto fields = boost::json::serialize(core::parametersToJson(kept));
     auto saved = co_await store_.putArtefact(postedMessages, id, fields, bounceLifetime);
     if (!saved) co_return pageError(503, "error.unavailable");
     auto response = HttpResponse::redirect(request.path + "?continue=" + id, 303);
@@ -346,6 +397,13 @@ awaitable<core::EndpointReply> SamlEndpoint::singleSignOn(
                     {{"error", authn.error().message()}, {"client", request.clientAddress}});
         co_return pageError(400, "error.saml_request");
     }
+    // Bounded before it is looked up, logged or shown: a 150-byte deflated request can carry a
+    // 64 kB Issuer.
+    if (authn->issuer.size() > maxEntityIdLength ||
+        (message.relayState() && message.relayState()->size() > maxRelayStateLength)) {
+        log.warning("saml_authn_request_oversized", {{"client", request.clientAddress}});
+        co_return pageError(400, "error.saml_request");
+    }
     auto peer = findPeer(authn->issuer);
     if (!peer) {
         log.warning("saml_unknown_sp", {{"sp", authn->issuer}, {"client", request.clientAddress}});
@@ -359,10 +417,9 @@ awaitable<core::EndpointReply> SamlEndpoint::singleSignOn(
         acs =
             peer->metadata->assertionConsumerServiceByIndex(*authn->assertionConsumerServiceIndex);
     else if (!authn->assertionConsumerServiceUrl.empty())
-        acs =
-            peer->metadata->assertionConsumerServiceByLocation(authn->assertionConsumerServiceUrl);
+        acs = postConsumer(*peer->metadata, authn->assertionConsumerServiceUrl);
     else
-        acs = peer->metadata->defaultAssertionConsumerService();
+        acs = postConsumer(*peer->metadata, std::nullopt);
     if (!acs || acs->binding != names::binding::httpPost ||
         (!authn->protocolBinding.empty() && authn->protocolBinding != names::binding::httpPost)) {
         log.warning("saml_acs_refused",
@@ -402,7 +459,7 @@ awaitable<core::EndpointReply> SamlEndpoint::singleSignOn(
     // Each request is accepted once: a copy replayed (by the browser's history or an attacker
     // holding it) is refused while the original could still be fresh.
     auto first = co_await store_.rememberOnce(requestIds, replayKey(authn->issuer, authn->id),
-                                              config_.requestLifetime + 2 * config_.clockSkew);
+                                              replayMemory(config_));
     if (!first) co_return pageError(503, "error.unavailable");
     if (!*first) {
         log.warning("saml_request_replayed",
@@ -453,9 +510,8 @@ awaitable<core::EndpointReply> SamlEndpoint::idpInitiated(const HttpRequest& req
     if (!peer) co_return pageError(400, "error.saml_unknown_sp", *providerId);
     if (!peer->settings->idpInitiated)
         co_return pageError(403, "error.saml_unsolicited", *providerId);
-    const auto* acs = peer->metadata->defaultAssertionConsumerService();
-    if (!acs || acs->binding != names::binding::httpPost)
-        co_return pageError(400, "error.saml_acs_unknown", *providerId);
+    const auto* acs = postConsumer(*peer->metadata, std::nullopt);
+    if (!acs) co_return pageError(400, "error.saml_acs_unknown", *providerId);
     core::FlowState flow;
     flow.protocol = "saml";
     flow.serviceId = peer->service->id;
@@ -498,6 +554,20 @@ awaitable<Result<HttpResponse>> SamlEndpoint::resume(const core::FlowState& flow
     if (!nameId)
         co_return refuse(names::status::requester, names::status::invalidNameIdPolicy,
                          "No identifier of the requested format for this person");
+    // One visit per SP and NameID format in a session: a second login to the same SP keeps its
+    // SessionIndex (and transient NameID), so that an SP logging in again and again cannot push
+    // the other services out of the session's bounded visit list (single logout must reach them).
+    std::optional<core::ServiceVisit> previous;
+    if (peer->service->singleLogout) {
+        auto visits = co_await store_.visits(session.id);
+        if (!visits) co_return visits.error();
+        for (auto& v : *visits)
+            if (v.protocol == protocol() && v.service == flow.service &&
+                core::findParameter(v.details, "format") == nameId->format)
+                previous = std::move(v);
+    }
+    if (previous && nameId->format == names::nameid::transient)
+        nameId->value = core::findParameter(previous->details, "nameid").value_or(nameId->value);
     // core §3.4.1.4: an SP that named the subject gets an assertion about that subject or none
     // (another person may be logged in in this browser).
     if (auto subject = optionalParam(flow, "subject"); subject && *subject != nameId->value)
@@ -511,7 +581,7 @@ awaitable<Result<HttpResponse>> SamlEndpoint::resume(const core::FlowState& flow
     terms.inResponseTo = inResponseTo;
     terms.nameId = *nameId;
     terms.authn.authnInstant = session.identity.authTime;
-    terms.authn.sessionIndex = "_" + core::randomToken(20);
+    terms.authn.sessionIndex = previous ? previous->sessionIndex : "_" + core::randomToken(20);
     terms.authn.classRef = classRefFor(session.identity);
     for (const auto& [name, values] : release.attributes.all())
         terms.attributes.push_back({name, peer->settings->attributeNameFormat, "", values});
@@ -535,7 +605,7 @@ awaitable<Result<HttpResponse>> SamlEndpoint::resume(const core::FlowState& flow
         co_return signedXml.error();
     }
     // Single logout will name this login to the SP by its NameID and SessionIndex.
-    if (peer->service->singleLogout) {
+    if (peer->service->singleLogout && !previous) {
         core::ServiceVisit visit{"saml",
                                  peer->service->id,
                                  flow.service,
@@ -720,6 +790,9 @@ awaitable<core::EndpointReply> SamlEndpoint::singleLogout(
         log.warning("saml_logout_refused", {{"error", logout.error().message()}});
         co_return pageError(400, "error.saml_request");
     }
+    if (logout->issuer.size() > maxEntityIdLength ||
+        (message.relayState() && message.relayState()->size() > maxRelayStateLength))
+        co_return pageError(400, "error.saml_request");
     auto peer = findPeer(logout->issuer);
     if (!peer) co_return pageError(400, "error.saml_unknown_sp", logout->issuer);
     core::FlowState initiator;
@@ -750,7 +823,7 @@ awaitable<core::EndpointReply> SamlEndpoint::singleLogout(
     };
     if (!valid) co_return denied("The request is not signed by the SP, stale or not for this IdP");
     auto first = co_await store_.rememberOnce(requestIds, replayKey(logout->issuer, logout->id),
-                                              config_.requestLifetime + 2 * config_.clockSkew);
+                                              replayMemory(config_));
     if (!first) co_return pageError(503, "error.unavailable");
     if (!*first) co_return denied("The request was already used");
     // The session of this browser ends only if it is the one the SP names (its NameID as issued

@@ -504,7 +504,12 @@ TEST_CASE("persistent NameIDs are stable per SP, transient ones new each time", 
     f.session.identity.subject = "f7654321";
     CHECK(nameIdAt(mellon(), names::nameid::persistent) != first);
 
+    // Transient: the same for one SP within one session (its logout names it), another in the
+    // next session.
     auto t1 = nameIdAt(mellon(), names::nameid::transient);
+    CHECK(nameIdAt(mellon(), names::nameid::transient) == t1);
+    f.session.id = "session-2";
+    REQUIRE(run(f.io, f.store.createSession(f.session)).has_value());
     auto t2 = nameIdAt(mellon(), names::nameid::transient);
     CHECK(t1 != t2);
 
@@ -895,4 +900,24 @@ TEST_CASE("subject-id is the same for every SP, pairwise-id differs per SP; both
     // Without the option, neither is released.
     f.mellonSettings->subjectIdAttribute = f.mellonSettings->pairwiseIdAttribute = false;
     CHECK(identifiers(mellon()).empty());
+}
+
+TEST_CASE("an SP logging in again and again keeps one visit: the others stay in single logout",
+          "[unit][saml]") {
+    SamlFixture f;
+    core::ServiceVisit cas{"cas", "ent", "https://ent.example/", "ST-1", "", {}};
+    REQUIRE(run(f.io, f.store.addVisit(f.session.id, cas)).has_value());
+    std::string sessionIndex;
+    for (int i = 0; i < int(session::maxVisits) + 5; ++i) {
+        auto a = f.login(mellon(), f.authnRequest(mellon()));
+        REQUIRE(a.assertion.has_value());
+        REQUIRE(a.assertion->authn.has_value());
+        if (i == 0) sessionIndex = a.assertion->authn->sessionIndex;
+        CHECK(a.assertion->authn->sessionIndex == sessionIndex);
+    }
+    auto visits = run(f.io, f.store.visits(f.session.id));
+    REQUIRE(visits.has_value());
+    REQUIRE(visits->size() == 2);
+    CHECK((*visits)[0].protocol == "cas");
+    CHECK((*visits)[1].protocol == "saml");
 }
