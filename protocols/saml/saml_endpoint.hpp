@@ -20,6 +20,7 @@
 #include "gateway/session/session_store.hpp"
 #include "gateway/xml/saml_message.hpp"
 #include "policies/policy.hpp"
+#include "protocols/saml/peer_certificates.hpp"
 #include "protocols/saml/saml_config.hpp"
 
 namespace sesame::saml {
@@ -91,6 +92,7 @@ class SamlEndpoint final : public core::Endpoint {
     core::Clock& clock_;
     core::SesameMetrics* metrics_;
     std::string metadata_;  // built once (signed) per endpoint: a configuration picture
+    mutable PeerCertificates peerCertificates_;  // a cache: parsed on first use, then shared
 };
 
 }  // namespace sesame::saml
