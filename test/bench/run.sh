@@ -501,15 +501,25 @@ if [ "$saml" = 1 ]; then
   saml_cookie=$(log_in "$saml_base")
   saml_check_responses
   saml_rows=() saml_notes=() total_errors=0
+  # A first warm-up gives the rate that sizes every later batch (signing 1.25 x floor x seconds
+  # requests with the SP's 3072-bit key takes minutes on this machine).
+  floor_sps=$(signing_floor)
+  saml_requests "$(awk -v f="$floor_sps" -v s="$warmup" 'BEGIN { printf "%d", 1.25 * f * s + 500 }')" \
+    "$work/first.txt"
+  split_slices "$work/first.txt" "$work/first"
+  run_wrk 64 "$warmup" "$saml_base" test/bench/saml.lua "$work/first" "$saml_cookie"
+  saml_rate=$r_ops
+  say "first warm-up: $saml_rate round trips/s (floor $floor_sps signs/s)"
   for c in 8 64; do
     round_ratios=() c_rows=()
     for ((round = 0; round < rounds; round++)); do
       # The requests are signed first (IssueInstant now: they stay fresh for the
       # 5 min of saml.request_lifetime), then the floor, then Sesame, so that neither overlaps.
-      # Sesame cannot sign faster than the floor: 1.25 x floor x seconds requests cannot run out
-      # (any thread that does counts errors and says so).
-      [ -n "${floor_sps:-}" ] || floor_sps=$(signing_floor)
-      need=$(awk -v f="$floor_sps" -v s=$((warmup + duration)) 'BEGIN { printf "%d", 1.25 * f * s + 500 }')
+      # Sesame cannot sign faster than the floor: 1.25 x floor x seconds requests cannot run out;
+      # after a first run, twice its rate is enough and much cheaper to sign (any thread that
+      # runs out counts errors and says so).
+      need=$(awk -v f="$floor_sps" -v r="${saml_rate:-0}" -v s=$((warmup + duration)) \
+        'BEGIN { n = 1.25 * f; if (r > 0 && 2 * r < n) n = 2 * r; printf "%d", n * s + 500 }')
       say "c=$c round $((round + 1)): signing $need AuthnRequests"
       saml_requests "$need" "$work/requests.txt"
       head -n "$(awk -v n="$need" -v w="$warmup" -v s=$((warmup + duration)) 'BEGIN { printf "%d", n * w / s }')" \
@@ -533,7 +543,7 @@ if [ "$saml" = 1 ]; then
           >"$work/perf-saml-$c.txt" 2>/dev/null || true
         say "profile of Sesame at c=$c: $work/perf-saml-$c.txt"
       fi
-      errors=$r_all_errors
+      errors=$r_all_errors saml_rate=$r_ops
       [ "${r_exhausted:-0}" -gt 0 ] && errors="$errors ($r_exhausted ran out of requests)"
       ratio=$(awk -v a="$r_ops" -v b="$floor_sps" 'BEGIN { printf "%.2f", a / b }')
       sign_us=$(awk -v f="$floor_sps" -v n="$(nproc)" 'BEGIN { printf "%.0f", n * 1e6 / f }')
@@ -544,7 +554,8 @@ if [ "$saml" = 1 ]; then
       round_ratios+=("$ratio")
       total_errors=$((total_errors + r_all_errors))
       say "c=$c: $r_ops round trips/s (req/s $r_rps), floor $floor_sps signs/s, ratio $ratio," \
-        "errors $errors, CPU/round trip: Sesame ${r_server_cpu}us (one sign ${sign_us}us)" \
+        "p50 ${r_p50_us}us p99 ${r_p99_us}us, errors $errors," \
+        "CPU/round trip: Sesame ${r_server_cpu}us (one sign ${sign_us}us)" \
         "redis ${r_redis_cpu}us wrk ${r_wrk_cpu}us, load $load_at"
       rm -f "$work"/warm.* "$work"/run.*
     done
