@@ -5,38 +5,17 @@
 -- AuthnRequest ID it has seen, so no line is sent twice. A round trip counts only when the
 -- answer is 200 with the auto-post form carrying a SAMLResponse whose status is Success (a
 -- refusal is a 200 with a SAMLResponse too: the start of its base64, where samlp:Status is,
--- is decoded to tell them apart). When a slice is used up the
--- thread sends a request with no message (a 400, counted as an error and as "exhausted").
--- done() prints one line "BENCH_RESULT key=value ..." that run.sh reads.
-local threads = {}
-local nextId = 0
-
-function setup(thread)
-    thread:set("id", nextId)
-    nextId = nextId + 1
-    table.insert(threads, thread)
-end
+-- is decoded to tell them apart). When a slice is used up the thread sends a request with no
+-- message (a 400, counted as an error and as "exhausted"). done() prints one line
+-- "BENCH_RESULT key=value ..." that run.sh reads.
+-- The thread bookkeeping, the slices, request(), the counters and the BENCH_RESULT line are
+-- validate.lua's: this script gives it the queries as "tickets" and a cookie to send.
+dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "validate.lua")
+local sliceInit = init
 
 function init(args)
-    queries = {}
-    for line in io.lines(args[1] .. "." .. id) do
-        queries[#queries + 1] = line
-    end
+    sliceInit({ args[1], "/saml/sso?", "" })  -- tickets[]: the queries, path: their prefix
     headers = { Cookie = args[2] }
-    cursor = 0
-    ok = 0
-    errors = 0
-    exhausted = 0
-end
-
-function request()
-    cursor = cursor + 1
-    local query = queries[cursor]
-    if query == nil then
-        exhausted = exhausted + 1
-        query = "exhausted=1"
-    end
-    return wrk.format("GET", "/saml/sso?" .. query, headers)
 end
 
 local marker = 'name="SAMLResponse" value="'
@@ -66,20 +45,4 @@ function response(status, headers, body)
     else
         errors = errors + 1
     end
-end
-
-function done(summary, latency, requests)
-    local ok, errors, exhausted = 0, 0, 0
-    for _, thread in ipairs(threads) do
-        ok = ok + thread:get("ok")
-        errors = errors + thread:get("errors")
-        exhausted = exhausted + thread:get("exhausted")
-    end
-    local e = summary.errors
-    io.write(string.format(
-        "BENCH_RESULT requests=%d duration_us=%d ok=%d errors=%d exhausted=%d socket_errors=%d " ..
-        "status_errors=%d p50_us=%d p99_us=%d\n",
-        summary.requests, summary.duration, ok, errors, exhausted,
-        e.connect + e.read + e.write + e.timeout, e.status,
-        latency:percentile(50), latency:percentile(99)))
 end
