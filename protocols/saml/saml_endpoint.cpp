@@ -64,13 +64,6 @@ names::AuthnContextComparison comparisonFrom(std::string_view name) {
     return C::exact;
 }
 
-std::vector<xml::Certificate> certificates(const std::vector<std::string>& base64Ders) {
-    std::vector<xml::Certificate> out;
-    for (const auto& der : base64Ders)
-        if (auto c = xml::Certificate::fromBase64Der(der)) out.push_back(std::move(*c));
-    return out;
-}
-
 // The SP endpoint of `binding` in a list read from its metadata; null when it has none.
 template <class Endpoint>
 const Endpoint* endpointOf(const std::vector<Endpoint>& endpoints, std::string_view binding) {
@@ -240,7 +233,7 @@ bool SamlEndpoint::signatureRequired(const Peer& peer) const {
 }
 
 Result<void> SamlEndpoint::verify(const Received& message, const Peer& peer) const {
-    auto trusted = certificates(peer.metadata->certificates(xml::KeyUse::signing));
+    auto trusted = peerCertificates_.signing(peer.metadata->certificates(xml::KeyUse::signing));
     if (auto* redirect = std::get_if<xml::ReceivedRedirect>(&message.message)) {
         auto verified = xml::verifyRedirect(*redirect, trusted);
         if (!verified) return verified.error();
@@ -335,7 +328,7 @@ Result<std::string> SamlEndpoint::signedResponse(const Peer& peer, std::string x
                          (peer.settings->encrypt == Encryption::always || !encryptionCerts.empty());
     if (encrypt) {
         if (encryptionCerts.empty()) return core::Errc::invalid_argument;  // "always", no key
-        auto certificate = xml::EncryptionCertificate::load(encryptionCerts.front());
+        auto certificate = peerCertificates_.encryption(encryptionCerts.front());
         if (!certificate) return certificate.error();
         auto cipher = peer.settings->cipher.value_or(
             xml::chooseDataCipher(peer.metadata->encryptionMethods()));

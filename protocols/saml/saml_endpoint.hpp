@@ -21,6 +21,7 @@
 #include "gateway/session/session_store.hpp"
 #include "gateway/xml/saml_message.hpp"
 #include "policies/policy.hpp"
+#include "protocols/saml/peer_certificates.hpp"
 #include "protocols/saml/saml_config.hpp"
 
 namespace sesame::saml {
@@ -101,6 +102,7 @@ class SamlEndpoint final : public core::Endpoint {
     std::mutex metadataMutex_;
     std::string metadata_;  // signed, rebuilt when half its validity has passed
     std::int64_t metadataBuiltAt_ = 0;
+    mutable PeerCertificates peerCertificates_;  // a cache: parsed on first use, then shared
 };
 
 }  // namespace sesame::saml

@@ -16,12 +16,19 @@
 #
 #   test/bench/run.sh [--duration SECONDS] [--rounds N] [--write-docs]
 #   test/bench/run.sh --storm RATE [--duration SECONDS]
+#   test/bench/run.sh --saml [--duration SECONDS] [--rounds N]
 #
 # --storm: the login storm instead (issue 7): RATE password logins per second (LDAP binds
 # against the demo slapd, the demo's queue settings) offered open-loop by storm_client for
 # SECONDS, while people with a session ask for tickets; prints logins accepted per second,
 # p50/p99 of accepted logins, the share shed, and p99 of ticket issuance during the storm.
 # `--storm 1000 --duration 60` is the issue's figure; `--storm 50 --duration 5` checks it works.
+#
+# --saml: the SAML SSO benchmark instead (issue 8): Sesame over TLS as the demo runs, with the
+# mod_auth_mellon SP of test/data/saml as a service; round trips per second (GET /saml/sso with
+# a fresh signed AuthnRequest and the session cookie -> 200 + auto-post form with a signed
+# SAMLResponse) at c=8 and 64, against `openssl speed -multi 2 rsa2048` signs/s measured just
+# before each run (the floor); N rounds (default 1) of floor then Sesame at each concurrency.
 #
 # The floor and serviceValidate are measured in N rounds (default 5), floor then Sesame in each,
 # so that both see the same moments of this shared machine; the table shows the round with the
@@ -41,6 +48,7 @@ warmup=2
 rounds=5
 write_docs=0
 storm_rate=0
+saml=0
 command_line="test/bench/run.sh $*"
 while [ $# -gt 0 ]; do
   case $1 in
@@ -48,9 +56,13 @@ while [ $# -gt 0 ]; do
     --rounds) rounds=$2; shift 2 ;;
     --write-docs) write_docs=1; shift ;;
     --storm) storm_rate=$2; shift 2 ;;
-    *) sed -n '2,29p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+    --saml) saml=1; shift ;;
+    *) sed -n '2,36p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
   esac
 done
+# SAML rounds are dear (each needs thousands of AuthnRequests signed with a 3072-bit key): one
+# unless asked.
+[ "$saml" = 1 ] && [[ $command_line != *--rounds* ]] && rounds=1
 wrk_threads=2  # one per core: wrk, Redis and the server under test share this machine's cores
 server_threads=2
 # The CAS service: http://127.0.0.1:9/bench/ (the demo registry accepts any loopback URL). It is
@@ -60,14 +72,15 @@ success='<cas:authenticationSuccess>'
 
 say() { echo "bench: $*" >&2; }
 die() { say "$*"; exit 1; }
-for tool in wrk redis-server redis-cli curl openssl; do
+for tool in wrk redis-server redis-cli curl openssl $([ "$saml" = 1 ] && echo xmlsec1); do
   command -v "$tool" >/dev/null || die "$tool is missing: run scripts/install-deps.sh"
 done
 
 build=${SESAME_BENCH_BUILD_DIR:-$root/build-bench}
 say "building (Release) in $build"
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build" -j"$(nproc)" --target sesame floor_server storm_client >/dev/null
+cmake --build "$build" -j"$(nproc)" --target sesame floor_server storm_client \
+  saml_requests >/dev/null
 sesame_bin=$build/gateway/app/sesame
 floor_bin=$build/test/bench/floor_server
 
@@ -131,12 +144,14 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=127.0.0.1" \
 
 # ---- Sesame configuration: etc/sesame.yml rewritten as test/integration/sesame_instance.cpp
 # does (every edit must find its text, so a changed demo file is noticed, not silently ignored).
-replace() {  # replace <from> <to>, on $config
-  [[ $config == *"$1"* ]] || die "etc/sesame.yml no longer contains '$1'"
+config_source=etc/sesame.yml
+replace() {  # replace <from> <to>, on $config (the text of $config_source)
+  [[ $config == *"$1"* ]] || die "$config_source no longer contains '$1'"
   config=${config//"$1"/"$2"}
 }
-write_config() {  # write_config <plain|tls|node> <port> <file>
+write_config() {  # write_config <plain|tls|node|saml> <port> <file>
   local mode=$1 port=$2
+  config_source=etc/sesame.yml
   config=$(cat etc/sesame.yml)
   replace "127.0.0.1:8443" "127.0.0.1:$port"
   replace "127.0.0.1:6380" "127.0.0.1:$redis_port"
@@ -144,7 +159,11 @@ write_config() {  # write_config <plain|tls|node> <port> <file>
   replace "../var/demo/tls/sesame.crt" "$work/sesame.crt"
   replace "../var/demo/tls/sesame.key" "$work/sesame.key"
   replace " demo/" " $root/etc/demo/"
-  replace "services_dir: services" "services_dir: $root/etc/services"
+  if [ "$mode" = saml ]; then
+    replace "services_dir: services" "services_dir: $work/services"
+  else
+    replace "services_dir: services" "services_dir: $root/etc/services"
+  fi
   replace "key_prefix: \"sesame:\"" "key_prefix: \"bench-$mode:\""
   replace "threads: 2" "threads: $server_threads"
   # Pre-issued tickets are written a few seconds before they are validated.
@@ -170,7 +189,7 @@ write_config() {  # write_config <plain|tls|node> <port> <file>
     # A __Host- cookie needs an https public URL (check-config refuses it otherwise).
     replace "cookie_name: __Host-SESAME" "cookie_name: SESAME"
   fi
-  if [ "$mode" != tls ]; then
+  if [ "$mode" != tls ] && [ "$mode" != saml ]; then
     config=$(printf '%s\n' "$config" | awk '
       /^[^ #]/ { section = $1 }
       section == "server:" && /^  tls:/ { drop = 1; next }
@@ -187,7 +206,7 @@ write_config() {  # write_config <plain|tls|node> <port> <file>
 # start_sesame <plain|tls>: sets sesame_pid, sesame_base, ready_ms, startup_ms
 start_sesame() {
   local mode=$1 port scheme=http
-  [ "$mode" = tls ] && scheme=https
+  [ "$mode" = tls ] || [ "$mode" = saml ] && scheme=https
   port=$(free_port)
   write_config "$mode" "$port" "$work/sesame-$mode.yml"
   local t0
@@ -195,7 +214,7 @@ start_sesame() {
   "$sesame_bin" serve -c "$work/sesame-$mode.yml" 2>"$work/sesame-$mode.log" &
   sesame_pid=$!
   pids+=("$sesame_pid")
-  if [ "$mode" = tls ]; then
+  if [ "$scheme" = https ]; then
     # Polled with curl: coarser (the plain instance gives the figure).
     wait_https "https://127.0.0.1:$port/readyz" "$sesame_pid" "Sesame ($mode)" 20 \
       "$work/sesame-$mode.log"
@@ -403,6 +422,167 @@ if [ "$storm_rate" != 0 ]; then
   say "peak RSS of Sesame: $(peak_rss_mb "$sesame_pid") MB"
   exit 0
 fi
+# ---- SAML SSO (issue 8): Sesame over TLS as the demo runs, the mod_auth_mellon fixture SP ----
+saml_issuer=https://mellon.sp.example.org/mellon/metadata
+saml_acs=https://mellon.sp.example.org/mellon/postResponse
+saml_key=$root/test/data/saml/mellon-sp.key
+saml_requests_bin=$build/test/bench/saml_requests
+# The benchmark's own registry: the demo's CAS catch-all (the portal login that opens the session
+# starts from a CAS service) and the demo's SAML service, with the fixture's metadata as its one SP
+# (the demo's service takes loopback entityIDs only, the fixture's is mellon.sp.example.org).
+write_saml_services() {
+  mkdir -p "$work/services"
+  cp etc/services/demo-loopback.yml "$work/services/"
+  config_source=etc/services/demo-saml.yml
+  config=$(cat etc/services/demo-saml.yml)
+  replace "id: demo-saml" "id: bench-saml"
+  replace "url_pattern: '^https?://(127\.0\.0\.1|localhost)(:[0-9]{1,5})?(/.*)?\$'" \
+    "url_pattern: '^https://mellon\.sp\.example\.org/mellon/metadata\$'"
+  replace "directory: ../demo/saml-sp" "files: [$root/test/data/saml/mellon-sp-metadata.xml]"
+  printf '%s\n' "$config" >"$work/services/bench-saml.yml"
+}
+# saml_requests <count> <file>: that many signed AuthnRequests (Redirect-binding queries), fresh IDs.
+saml_requests() {
+  "$saml_requests_bin" "$1" "$2" "$saml_issuer" "$saml_base/saml/sso" "$saml_acs" "$saml_key" \
+    "$root/test/data/saml/mellon-sp.crt" || die "saml_requests failed"
+}
+# split_slices <file> <slice prefix>: one slice file per wrk thread, in turn.
+split_slices() {
+  local i
+  for ((i = 0; i < wrk_threads; i++)); do : >"$2.$i"; done
+  awk -v out="$2" -v n="$wrk_threads" '{ print > (out "." ((NR - 1) % n)) }' "$1"
+}
+form_field() {  # form_field <name> < page: the value of a hidden input of an auto-post form
+  grep -o "name=\"$1\" value=\"[^\"]*\"" | head -1 | sed 's/.*value="//; s/"$//'
+}
+# A few round trips checked whole, once: 200, the form posts to the fixture's ACS with its
+# RelayState untouched, the Response is a Success for that request, its assertion decrypts
+# with the SP's key and its signature verifies with xmlsec1 and Sesame's IdP certificate.
+saml_check_responses() {
+  local n=0 query page value relay id
+  saml_requests 3 "$work/check.txt"
+  while read -r query; do
+    page=$(curl -sk -w '\nstatus=%{http_code}' -H "Cookie: $saml_cookie" "$saml_base/saml/sso?$query")
+    [[ $page == *"status=200" ]] || die "round trip $n: not a 200: $(printf '%s' "$page" | tail -3)"
+    [[ $page == *"action=\"$saml_acs\""* ]] || die "round trip $n: the form does not post to $saml_acs"
+    relay=$(printf '%s' "$page" | form_field RelayState)
+    [ "$relay" = "https://mellon.sp.example.org/page/$n" ] || die "round trip $n: RelayState '$relay'"
+    value=$(printf '%s' "$page" | form_field SAMLResponse)
+    printf '%s' "$value" | base64 -d >"$work/response-$n.xml" || die "round trip $n: not base64"
+    # The request's ID, from its query: URL-decode, base64-decode, raw inflate.
+    id=$(printf '%s' "$query" | sed 's/^SAMLRequest=\([^&]*\).*/\1/' | perl -MMIME::Base64 \
+      -MCompress::Zlib -ne 's/%([0-9A-Fa-f]{2})/chr(hex($1))/ge; my $i = inflateInit(-WindowBits => -15);
+        my ($x) = $i->inflate(decode_base64($_)); print $1 if $x =~ /\bID="([^"]+)"/')
+    [ -n "$id" ] || die "round trip $n: no ID in the AuthnRequest sent"
+    grep -q "InResponseTo=\"$id\"" "$work/response-$n.xml" || die "round trip $n: InResponseTo is not $id"
+    grep -q 'StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"' "$work/response-$n.xml" ||
+      die "round trip $n: not a Success: $(cat "$work/response-$n.xml")"
+    xmlsec1 --decrypt --privkey-pem "$saml_key" "$work/response-$n.xml" >"$work/decrypted-$n.xml" \
+      2>"$work/xmlsec1.log" || die "round trip $n: xmlsec1 --decrypt failed: $(tail -3 "$work/xmlsec1.log")"
+    xmlsec1 --verify --pubkey-cert-pem "$work/saml/idp-signing.crt" \
+      --id-attr:ID urn:oasis:names:tc:SAML:2.0:assertion:Assertion "$work/decrypted-$n.xml" \
+      >"$work/xmlsec1.log" 2>&1 || die "round trip $n: xmlsec1 --verify failed: $(tail -3 "$work/xmlsec1.log")"
+    n=$((n + 1))
+  done <"$work/check.txt"
+  say "3 round trips checked: Success, InResponseTo, RelayState, ACS; decrypted and verified by xmlsec1"
+}
+# The floor: RSA-2048 signs per second on every core (`openssl speed -multi`), as Sesame signs
+# each assertion with its RSA-2048 IdP key.
+signing_floor() {
+  openssl speed -multi "$(nproc)" -seconds "$duration" rsa2048 2>/dev/null |
+    awk '/^rsa 2048 bits/ { print $(NF - 1) }' | grep . || die "no figure from openssl speed"
+}
+
+if [ "$saml" = 1 ]; then
+  load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+  write_saml_services
+  start_sesame saml
+  saml_pid=$sesame_pid saml_base=$sesame_base server_pid=$sesame_pid
+  saml_cookie=$(log_in "$saml_base")
+  saml_check_responses
+  saml_rows=() saml_notes=() total_errors=0
+  # A first warm-up gives the rate that sizes every later batch (signing 1.25 x floor x seconds
+  # requests with the SP's 3072-bit key takes minutes on this machine).
+  floor_sps=$(signing_floor)
+  saml_requests "$(awk -v f="$floor_sps" -v s="$warmup" 'BEGIN { printf "%d", 1.25 * f * s + 500 }')" \
+    "$work/first.txt"
+  split_slices "$work/first.txt" "$work/first"
+  run_wrk 64 "$warmup" "$saml_base" test/bench/saml.lua "$work/first" "$saml_cookie"
+  saml_rate=$r_ops
+  say "first warm-up: $saml_rate round trips/s (floor $floor_sps signs/s)"
+  for c in 8 64; do
+    round_ratios=() c_rows=()
+    for ((round = 0; round < rounds; round++)); do
+      # The requests are signed first (IssueInstant now: they stay fresh for the
+      # 5 min of saml.request_lifetime), then the floor, then Sesame, so that neither overlaps.
+      # Sesame cannot sign faster than the floor: 1.25 x floor x seconds requests cannot run out;
+      # after a first run, twice its rate is enough and much cheaper to sign (any thread that
+      # runs out counts errors and says so).
+      need=$(awk -v f="$floor_sps" -v r="${saml_rate:-0}" -v s=$((warmup + duration)) \
+        'BEGIN { n = 1.25 * f; if (r > 0 && 2 * r < n) n = 2 * r; printf "%d", n * s + 500 }')
+      say "c=$c round $((round + 1)): signing $need AuthnRequests"
+      saml_requests "$need" "$work/requests.txt"
+      head -n "$(awk -v n="$need" -v w="$warmup" -v s=$((warmup + duration)) 'BEGIN { printf "%d", n * w / s }')" \
+        "$work/requests.txt" >"$work/warm.txt"
+      tail -n +"$(($(wc -l <"$work/warm.txt") + 1))" "$work/requests.txt" >"$work/run.txt"
+      split_slices "$work/warm.txt" "$work/warm"
+      split_slices "$work/run.txt" "$work/run"
+      floor_sps=$(signing_floor)
+      load_at=$(cut -d' ' -f1 /proc/loadavg)
+      run_wrk "$c" "$warmup" "$saml_base" test/bench/saml.lua "$work/warm" "$saml_cookie"
+      perf_pid=""
+      if [ -n "${SESAME_BENCH_PERF:-}" ] && [ "$round" = 0 ]; then
+        perf record -F 499 $SESAME_BENCH_PERF -p "$saml_pid" -o "$work/perf-saml-$c.data" \
+          >"$work/perf-saml-$c.log" 2>&1 &
+        perf_pid=$!
+      fi
+      run_wrk "$c" "$duration" "$saml_base" test/bench/saml.lua "$work/run" "$saml_cookie"
+      if [ -n "$perf_pid" ]; then
+        kill -INT "$perf_pid" && wait "$perf_pid" || true
+        perf report -i "$work/perf-saml-$c.data" --stdio --children --percent-limit 0.5 -g none \
+          >"$work/perf-saml-$c.txt" 2>/dev/null || true
+        say "profile of Sesame at c=$c: $work/perf-saml-$c.txt"
+      fi
+      errors=$r_all_errors saml_rate=$r_ops
+      [ "${r_exhausted:-0}" -gt 0 ] && errors="$errors ($r_exhausted ran out of requests)"
+      ratio=$(awk -v a="$r_ops" -v b="$floor_sps" 'BEGIN { printf "%.2f", a / b }')
+      sign_us=$(awk -v f="$floor_sps" -v n="$(nproc)" 'BEGIN { printf "%.0f", n * 1e6 / f }')
+      c_rows+=("$(printf '| %3s | %7s | %7.0f | %5s | %6.2f | %6.2f | %6s | %6s | %6s | %5s | %5s | %4s |' \
+        "$c" "$r_ops" "$floor_sps" "$ratio" "$(awk -v u="$r_p50_us" 'BEGIN { print u / 1000 }')" \
+        "$(awk -v u="$r_p99_us" 'BEGIN { print u / 1000 }')" "$errors" "$r_server_cpu" "$sign_us" \
+        "$r_redis_cpu" "$r_wrk_cpu" "$load_at")")
+      round_ratios+=("$ratio")
+      total_errors=$((total_errors + r_all_errors))
+      say "c=$c: $r_ops round trips/s (req/s $r_rps), floor $floor_sps signs/s, ratio $ratio," \
+        "p50 ${r_p50_us}us p99 ${r_p99_us}us, errors $errors," \
+        "CPU/round trip: Sesame ${r_server_cpu}us (one sign ${sign_us}us)" \
+        "redis ${r_redis_cpu}us wrk ${r_wrk_cpu}us, load $load_at"
+      rm -f "$work"/warm.* "$work"/run.*
+    done
+    median=$(median_round "${round_ratios[@]}")
+    saml_rows+=("${c_rows[$median]}")
+    [ "$rounds" -gt 1 ] && saml_notes+=("c=$c: ratio in each round: ${round_ratios[*]} (median shown)")
+  done
+  cpu=$(grep -m1 '^model name' /proc/cpuinfo | sed 's/^[^:]*: *//')
+  echo
+  cat <<EOF
+Run on $(date -u '+%Y-%m-%d %H:%M UTC') with \`$command_line\`.
+Machine: $(nproc) cores, $cpu; load average before the run $load_before, after $(cut -d' ' -f1-3 /proc/loadavg).
+wrk $wrk_threads threads, ${duration} s per run after a ${warmup} s warm-up; Sesame over TLS with $server_threads worker threads; $(openssl version | cut -d' ' -f1-2).
+
+|   c | round trips/s | floor signs/s | ratio | p50 ms | p99 ms | errors | Sesame CPU µs | one sign µs | Redis | wrk | load |
+|----:|--------:|--------:|------:|-------:|-------:|-------:|-------:|-------:|------:|------:|-----:|
+$(printf '%s\n' "${saml_rows[@]}")
+
+$([ ${#saml_notes[@]} -gt 0 ] && printf -- '- %s\n' "${saml_notes[@]}")
+- errors over every measured run: $total_errors
+- peak RSS of Sesame (VmHWM): $(peak_rss_mb "$saml_pid") MB
+
+Targets: at least 0.70x the signing floor, 0 errors, peak RSS < 64 MB.
+EOF
+  exit 0
+fi
+
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 start_sesame plain
 plain_pid=$sesame_pid plain_base=$sesame_base plain_ready=$ready_ms plain_startup=$startup_ms

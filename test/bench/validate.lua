@@ -34,7 +34,7 @@ function request()
         exhausted = exhausted + 1
         ticket = "ST-exhausted"
     end
-    return wrk.format("GET", path .. ticket)
+    return wrk.format("GET", path .. ticket, headers)  -- headers: nil, or saml.lua's cookie
 end
 
 function response(status, headers, body)
