@@ -82,8 +82,9 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=127.0.0.1" \
   -keyout "$var/tls/sesame.key" -out "$var/tls/sesame.crt" >/dev/null 2>&1
 
 # The demo SAML service provider (/saml-app/, mod_auth_mellon): a key, certificate and metadata of
-# its own made at each start (var/demo/mellon, never in git), its metadata copied where the demo
-# registry reads SP metadata at start (etc/services/demo-saml.yml; that file is in .gitignore).
+# its own made at each start (var/demo/mellon, never in git), its metadata copied, before Sesame
+# starts, where the demo registry reads SP metadata (etc/services/demo-saml.yml) as
+# etc/demo/saml-sp/demo-saml-app.xml (in .gitignore: generated).
 saml_sp=http://127.0.0.1:8081/saml-app/mellon
 prepare_saml_sp() {
   mkdir -p "$var/mellon"
@@ -98,7 +99,10 @@ prepare_saml_sp() {
 # Once Sesame answers: its IdP metadata, for Mellon.
 fetch_idp_metadata() {
   curl -sf --cacert "$var/tls/sesame.crt" -o "$var/mellon/idp.xml" \
-    https://127.0.0.1:8443/saml/metadata
+    https://127.0.0.1:8443/saml/metadata || {
+    echo "sesame demo: no SAML metadata at https://127.0.0.1:8443/saml/metadata (logs: $var)" >&2
+    exit 1
+  }
 }
 
 start_apache() {  # the demo ENT services, sending people to Sesame at https://127.0.0.1:8443
