@@ -6,6 +6,10 @@
 #   - a demo ENT service      http://127.0.0.1:8081/app1/ (Apache httpd + mod_auth_cas), plus
 #                             /app2/ (a second service: SSO), /staff/ (staff only) and
 #                             /php/ (a PHP application using phpCAS)
+#   - a demo SAML service     http://127.0.0.1:8081/saml-app/ (the same Apache + mod_auth_mellon):
+#                             its key and metadata made here in var/demo/mellon, the metadata
+#                             dropped into etc/demo/saml-sp/ for Sesame before it starts, and
+#                             Sesame's /saml/metadata fetched for Mellon once Sesame is ready
 # and prints the URLs and the demo logins. Ctrl-C (or SIGTERM) stops everything it started.
 # Data and logs: var/demo/ (removed and made anew at each start).
 # SESAME_BINARY=<path of a built sesame>: neither install nor build (the tests use it).
@@ -77,10 +81,36 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=127.0.0.1" \
   -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
   -keyout "$var/tls/sesame.key" -out "$var/tls/sesame.crt" >/dev/null 2>&1
 
+# The demo SAML service provider (/saml-app/, mod_auth_mellon): a key, certificate and metadata of
+# its own made at each start (var/demo/mellon, never in git), its metadata copied, before Sesame
+# starts, where the demo registry reads SP metadata (etc/services/demo-saml.yml) as
+# etc/demo/saml-sp/demo-saml-app.xml (in .gitignore: generated).
+saml_sp=http://127.0.0.1:8081/saml-app/mellon
+prepare_saml_sp() {
+  mkdir -p "$var/mellon"
+  (cd "$var/mellon" && PATH=$PATH:/usr/sbin mellon_create_metadata "$saml_sp/metadata" "$saml_sp" \
+    >/dev/null)
+  # Its files are named after the entityID: fixed names for render.sh --mellon.
+  mv "$var/mellon"/*.key "$var/mellon/sp.key"
+  mv "$var/mellon"/*.cert "$var/mellon/sp.cert"
+  mv "$var/mellon"/*.xml "$var/mellon/sp.xml"
+  cp "$var/mellon/sp.xml" etc/demo/saml-sp/demo-saml-app.xml
+}
+# Once Sesame answers: its IdP metadata, for Mellon.
+fetch_idp_metadata() {
+  curl -sf --cacert "$var/tls/sesame.crt" -o "$var/mellon/idp.xml" \
+    https://127.0.0.1:8443/saml/metadata || {
+    echo "sesame demo: no SAML metadata at https://127.0.0.1:8443/saml/metadata (logs: $var)" >&2
+    exit 1
+  }
+}
+
 start_apache() {  # the demo ENT services, sending people to Sesame at https://127.0.0.1:8443
   local conf
+  fetch_idp_metadata
   conf=$(bash etc/demo/apache/render.sh --root "$var/apache" --port 8081 \
-    --cas-base-url https://127.0.0.1:8443/cas --validation p3 --ca-file "$var/tls/sesame.crt")
+    --cas-base-url https://127.0.0.1:8443/cas --validation p3 --ca-file "$var/tls/sesame.crt" \
+    --mellon "$var/mellon")
   spawn /usr/sbin/apache2 -f "$conf" -DFOREGROUND 2>"$var/apache-stderr.log"
   wait_for "Apache httpd" 10 curl -sf http://127.0.0.1:8081/ping
 }
@@ -108,7 +138,8 @@ YAML
 }
 
 # node_config <n>: var/demo/node<n>.yml, etc/sesame.yml with the server: section of a node behind
-# HAProxy and the redis: section above; relative paths made absolute (the file is not in etc/).
+# HAProxy, the redis: section above and a saml: section naming the keys of etc/saml/; relative
+# paths made absolute (the file is not in etc/).
 node_config() {
   local n=$1
   {
@@ -121,8 +152,18 @@ server:                         # gateway/http: behind HAProxy (etc/haproxy/sesa
   trusted_proxies: [127.0.0.1]  # HAProxy's address: only it may say who the client is
 YAML
     ha_redis_section
+    # One IdP behind HAProxy: both nodes sign with one key pair and compute persistent NameIDs
+    # with one secret, the single-node demo's (made by the first check-config that needs them).
+    cat <<YAML
+saml:                           # protocols/saml
+  signing_key: "$root/etc/saml/idp-signing.key"
+  signing_certificate: "$root/etc/saml/idp-signing.crt"
+  encryption_key: "$root/etc/saml/idp-encryption.key"
+  encryption_certificate: "$root/etc/saml/idp-encryption.crt"
+  name_id_secret: "$root/etc/saml/name-id.secret"
+YAML
     awk -v etc="$root/etc" -v var="$var" '
-      /^[a-z_]+:/ { skip = ($1 == "server:" || $1 == "redis:") }
+      /^[a-z_]+:/ { skip = ($1 == "server:" || $1 == "redis:" || $1 == "saml:") }
       skip { next }
       {
         gsub(/\.\.\/var\/demo\//, var "/")
@@ -205,6 +246,7 @@ CONF
   second service (single sign-on):      http://127.0.0.1:8081/app2/
   staff-only service:                   http://127.0.0.1:8081/staff/
   a PHP service with phpCAS:            http://127.0.0.1:8081/php/
+  a SAML service (mod_auth_mellon):     http://127.0.0.1:8081/saml-app/
   Sesame, through HAProxy:              https://127.0.0.1:8443/login   (self-signed certificate)
   HAProxy's view of the nodes:          http://127.0.0.1:8404/stats
 
@@ -243,6 +285,7 @@ MSG
 # The demo's secrets: git keeps no file mode but the executable bit (a clone has them 0644),
 # and check-config refuses secrets that others can read.
 chmod 600 etc/demo/ldap/sesame.password etc/demo/partners.yml
+prepare_saml_sp
 
 if [ "$ha" = 1 ]; then
   run_ha
@@ -269,6 +312,7 @@ cat <<MSG
   second service (single sign-on):      http://127.0.0.1:8081/app2/
   staff-only service:                   http://127.0.0.1:8081/staff/
   a PHP service with phpCAS:            http://127.0.0.1:8081/php/
+  a SAML service (mod_auth_mellon):     http://127.0.0.1:8081/saml-app/
   Sesame:                               https://127.0.0.1:8443/login   (self-signed certificate)
   metrics:                              https://127.0.0.1:8443/metrics
 

@@ -5,8 +5,8 @@
 //   ShibbolethService  shibd + Apache httpd + mod_shib (Shibboleth SP 3.4)
 // Each generates its RSA key and certificate, writes its SP metadata (readable before it starts,
 // so that Sesame can be configured with it first), reads the IdP's metadata from a file, and
-// protects /secure/ with a page (test/support/saml-sp/index.php) that shows the NameID and every
-// attribute received; readSpPage() reads that page back.
+// protects /secure/ with a page (etc/demo/apache/saml-app/index.php, also the demo's) that shows
+// the NameID and every attribute received; readSpPage() reads that page back.
 #include <chrono>
 #include <filesystem>
 #include <map>

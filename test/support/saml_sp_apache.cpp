@@ -58,7 +58,7 @@ void writeApacheSpConfig(const ApacheSpConfig& config) {
     std::filesystem::create_directories(root / "run");
     writeFile(root / "ping.txt", "ok\n");
     writeFile(root / "page" / "index.php",
-              readFile(sourceDir() / "test" / "support" / "saml-sp" / "index.php"));
+              readFile(sourceDir() / "etc" / "demo" / "apache" / "saml-app" / "index.php"));
     // Apache's children (www-data when started as root) read the page and the SP's files.
     using std::filesystem::perms;
     for (const auto& dir : {root, root / "page"}) std::filesystem::permissions(dir, perms(0755));

@@ -1,7 +1,7 @@
 #pragma once
 // The Apache httpd configuration both SAML service providers of the harness share (MellonService,
 // ShibbolethService): a server root in a temporary directory, /ping for readiness, the page
-// test/support/saml-sp/index.php under mod_php at /secure/, and the SP module's own directives.
+// etc/demo/apache/saml-app/index.php under mod_php at /secure/, and the SP module's own directives.
 #include <filesystem>
 #include <functional>
 #include <string>

@@ -3,9 +3,13 @@
 #
 #   etc/demo/apache/render.sh --root DIR --port PORT --cas-base-url URL \
 #       [--validation p3|cas2|saml] [--ca-file PEM] [--timeout S] [--idle-timeout S] [--debug]
+#       [--mellon SPDIR]
 #
-# Creates DIR/{httpd.conf,logs,run,cas-cache,cas-ca.pem,cgi/whoami.cgi,ping.txt} and, for the
-# phpCAS service at /php/, DIR/{phpcas/index.php,php-sessions,phpcas-salt}; prints DIR/httpd.conf.
+# Creates DIR/{httpd.conf,logs,run,cas-cache,cas-ca.pem,cgi/whoami.cgi,ping.txt,conf.d} and, for
+# the phpCAS service at /php/, DIR/{phpcas/index.php,php-sessions,phpcas-salt}; prints
+# DIR/httpd.conf. --mellon: also the SAML service provider at /saml-app/ (mod_auth_mellon), from
+# SPDIR/{sp.key,sp.cert,sp.xml} (mellon_create_metadata's key, certificate and metadata) and
+# SPDIR/idp.xml (Sesame's /saml/metadata): DIR/{conf.d/saml-app.conf,mellon/,saml-app/index.php}.
 # Then: /usr/sbin/apache2 -f DIR/httpd.conf -DFOREGROUND   (stop it with SIGTERM to its PID)
 # The C++ test launcher (test/support ApacheCasService) calls this same script.
 set -euo pipefail
@@ -15,7 +19,8 @@ root="" port="" cas="" validation="p3" ca="/etc/ssl/certs/ca-certificates.crt"
 timeout=7200 idle=3600 debug=Off loglevel=warn
 modules="${SESAME_APACHE_MODULES_DIR:-/usr/lib/apache2/modules}"
 
-usage() { sed -n '2,9p' "$0" >&2; exit 2; }
+mellon=""
+usage() { sed -n '2,13p' "$0" >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --root) root="$2"; shift 2 ;;
@@ -26,6 +31,7 @@ while [ $# -gt 0 ]; do
     --timeout) timeout="$2"; shift 2 ;;
     --idle-timeout) idle="$2"; shift 2 ;;
     --debug) debug=On; loglevel=debug; shift ;;
+    --mellon) mellon="$2"; shift 2 ;;
     *) usage ;;
   esac
 done
@@ -45,8 +51,10 @@ case "$validation" in
   *) echo "render.sh: --validation must be p3, cas2 or saml" >&2; exit 2 ;;
 esac
 
-mkdir -p "$root"/logs "$root"/run "$root"/cas-cache "$root"/cgi "$root"/phpcas "$root"/php-sessions
+mkdir -p "$root"/logs "$root"/run "$root"/cas-cache "$root"/cgi "$root"/phpcas "$root"/php-sessions \
+  "$root"/conf.d
 root="$(cd "$root" && pwd)"
+rm -f "$root/conf.d/saml-app.conf"
 cp "$here/whoami.cgi" "$root/cgi/whoami.cgi"
 cp "$here/phpcas/index.php" "$root/phpcas/index.php"
 chmod 0755 "$root" "$root/cgi" "$root/cgi/whoami.cgi" "$root/phpcas"
@@ -88,22 +96,50 @@ chmod 0700 "$root/cas-cache" "$root/php-sessions"
 chmod 0400 "$root/phpcas-salt"
 
 escape() { printf '%s' "$1" | sed -e 's/[\/&|]/\\&/g'; }
-sed -e "s|@SERVER_ROOT@|$(escape "$root")|g" \
-    -e "s|@PORT@|$port|g" \
-    -e "s|@MODULES_DIR@|$(escape "$modules")|g" \
-    -e "s|@CAS_BASE_URL@|$(escape "$cas")|g" \
-    -e "s|@CAS_VALIDATE_URL@|$(escape "$validate_url")|g" \
-    -e "s|@CAS_VALIDATE_SAML@|$saml|g" \
-    -e "s|@CAS_CA_FILE@|$(escape "$root/cas-ca.pem")|g" \
-    -e "s|@CAS_TIMEOUT@|$timeout|g" \
-    -e "s|@CAS_IDLE_TIMEOUT@|$idle|g" \
-    -e "s|@CAS_DEBUG@|$debug|g" \
-    -e "s|@LOG_LEVEL@|$loglevel|g" \
-    -e "s|@PHP_MODULE@|$(escape "$php_module")|g" \
-    -e "s|@PHPCAS_DEBUG@|$(escape "$phpcas_debug")|g" \
-    "$here/httpd.conf.in" >"$root/httpd.conf.tmp"
+render() {  # render <template>: every placeholder replaced
+  sed -e "s|@SERVER_ROOT@|$(escape "$root")|g" \
+      -e "s|@PORT@|$port|g" \
+      -e "s|@MODULES_DIR@|$(escape "$modules")|g" \
+      -e "s|@CAS_BASE_URL@|$(escape "$cas")|g" \
+      -e "s|@CAS_VALIDATE_URL@|$(escape "$validate_url")|g" \
+      -e "s|@CAS_VALIDATE_SAML@|$saml|g" \
+      -e "s|@CAS_CA_FILE@|$(escape "$root/cas-ca.pem")|g" \
+      -e "s|@CAS_TIMEOUT@|$timeout|g" \
+      -e "s|@CAS_IDLE_TIMEOUT@|$idle|g" \
+      -e "s|@CAS_DEBUG@|$debug|g" \
+      -e "s|@LOG_LEVEL@|$loglevel|g" \
+      -e "s|@PHP_MODULE@|$(escape "$php_module")|g" \
+      -e "s|@PHPCAS_DEBUG@|$(escape "$phpcas_debug")|g" "$1"
+}
+render "$here/httpd.conf.in" >"$root/httpd.conf.tmp"
 # @RUN_AS@ may be two lines: substitute it with awk rather than sed.
 awk -v run_as="$run_as" '{ if ($0 == "@RUN_AS@") print run_as; else print }' \
   "$root/httpd.conf.tmp" >"$root/httpd.conf"
 rm -f "$root/httpd.conf.tmp"
+
+# The SAML service provider at /saml-app/: mod_auth_mellon and its page under mod_php. Lasso
+# reads the SP's files in Apache's children (www-data when started as root): copies inside the
+# server root, the key given to them alone.
+if [ -n "$mellon" ]; then
+  for f in sp.key sp.cert sp.xml idp.xml; do
+    [ -f "$mellon/$f" ] || { echo "render.sh: --mellon: '$mellon/$f' does not exist" >&2; exit 2; }
+  done
+  [ -f "$modules/mod_auth_mellon.so" ] || {
+    echo "render.sh: $modules/mod_auth_mellon.so missing: install libapache2-mod-auth-mellon (scripts/install-deps.sh)" >&2
+    exit 2
+  }
+  [ -f "$php_module" ] || {
+    echo "render.sh: --mellon: the page at /saml-app/ needs mod_php: install libapache2-mod-php (scripts/install-deps.sh)" >&2
+    exit 2
+  }
+  mkdir -p "$root/mellon" "$root/saml-app"
+  cp "$mellon/sp.key" "$mellon/sp.cert" "$mellon/sp.xml" "$mellon/idp.xml" "$root/mellon/"
+  cp "$here/saml-app/index.php" "$root/saml-app/index.php"
+  chmod 0755 "$root/mellon" "$root/saml-app"
+  chmod 0644 "$root/mellon/sp.cert" "$root/mellon/sp.xml" "$root/mellon/idp.xml" \
+    "$root/saml-app/index.php"
+  chmod 0400 "$root/mellon/sp.key"
+  [ -n "$run_as" ] && chown "$user:$group" "$root/mellon/sp.key"
+  render "$here/saml-app.conf.in" >"$root/conf.d/saml-app.conf"
+fi
 echo "$root/httpd.conf"

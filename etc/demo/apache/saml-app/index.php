@@ -1,9 +1,12 @@
 <?php
-// The protected page of the harness's SAML service providers (test/support MellonService and
-// ShibbolethService): who the SP authenticated, every attribute it received and what it knows of
-// the SAML session, in a table that sesame::testing::readSpPage() reads back. SESAME_SP_KIND says
+// The protected page of a SAML service provider: who the SP authenticated, every attribute it
+// received and what it knows of the SAML session, in a table that sesame::testing::readSpPage()
+// reads back. Served by the demo's /saml-app/ (mod_auth_mellon, etc/demo/apache/saml-app.conf.in)
+// and by the harness's SPs (test/support MellonService and ShibbolethService). SESAME_SP_KIND says
 // where the SP module left them (Apache's subprocess environment, which mod_php exposes as
-// $_SERVER).
+// $_SERVER); SESAME_SP_HANDLER is the module's own path (MellonEndpointPath, the Shibboleth
+// handler; default /mellon or /Shibboleth.sso) and SESAME_SP_RETURN_URL where logout lands
+// (default SESAME_SP_BASE_URL + '/').
 header('Content-Type: text/html; charset=utf-8');
 header('Cache-Control: no-store');
 header('X-Content-Type-Options: nosniff');
@@ -11,6 +14,8 @@ header('X-Content-Type-Options: nosniff');
 function h($s) { return htmlspecialchars((string)$s, ENT_QUOTES | ENT_SUBSTITUTE, 'UTF-8'); }
 
 $kind = getenv('SESAME_SP_KIND');
+$handler = getenv('SESAME_SP_HANDLER') ?: ($kind === 'mellon' ? '/mellon' : '/Shibboleth.sso');
+$returnTo = getenv('SESAME_SP_RETURN_URL') ?: getenv('SESAME_SP_BASE_URL') . '/';
 $nameId = '';
 $attributes = [];  // name => list of values, in the order received
 $session = [];     // what the SP knows of the SAML session
@@ -30,7 +35,7 @@ if ($kind === 'mellon') {
         $attributes[$name] = $values;
     }
     if (isset($_SERVER['MELLON_SAML_RESPONSE'])) $session['SAML_RESPONSE'] = $_SERVER['MELLON_SAML_RESPONSE'];
-    $logout = '/mellon/logout?ReturnTo=' . rawurlencode(getenv('SESAME_SP_BASE_URL') . '/');
+    $logout = $handler . '/logout?ReturnTo=' . rawurlencode($returnTo);
 } else {
     // The Shibboleth SP: one variable per attribute id of attribute-map.xml, multiple values
     // joined by ';' with a literal ';' escaped as '\;'.
@@ -50,7 +55,7 @@ if ($kind === 'mellon') {
               'Shib-Authentication-Method'] as $key) {
         if (isset($_SERVER[$key]) && $_SERVER[$key] !== '') $session[$key] = $_SERVER[$key];
     }
-    $logout = '/Shibboleth.sso/Logout?return=' . rawurlencode(getenv('SESAME_SP_BASE_URL') . '/');
+    $logout = $handler . '/Logout?return=' . rawurlencode($returnTo);
 }
 ksort($attributes);
 ksort($session);
