@@ -403,3 +403,66 @@ TEST_CASE("an SP that is down does not stop a logout from reaching the others",
     CHECK(casAgain.location().rfind(e.sesame->casUrl() + "/login", 0) == 0);
     e.shib.start();
 }
+
+TEST_CASE("a CAS service's /cas/logout ends the SAML SPs' sessions too", "[interop][ldap][redis]") {
+    auto& e = env();
+    Browser browser = browserFor(e);
+    teacherLogsIn(browser, e, e.shib);
+    opensWithoutLogin(browser, e, e.mellon);
+    auto out = browser.follow(browser.get(e.sesame->casUrl() + "/logout"), 3);
+    INFO(out.url << " " << out.status << e.logs());
+    REQUIRE(out.status == 200);
+    CHECK(askedToLogIn(browser, e, e.shib));  // SOAP
+    // Mellon's LogoutRequest is in a frame of the logged-out page (front channel).
+    const std::regex frame(R"re(<iframe class="slo"[^>]* src="([^"]+)")re");
+    std::smatch found;
+    REQUIRE(std::regex_search(out.body, found, frame));
+    browser.follow(browser.get(decodeEntities(found[1].str())), 3);
+    CHECK(askedToLogIn(browser, e, e.mellon));
+}
+
+TEST_CASE("an AuthnRequest over HTTP-POST from another site finds the session",
+          "[interop][ldap][redis]") {
+    auto& e = env();
+    // A second Mellon that POSTs its AuthnRequests (the IdP metadata it reads offers no
+    // Redirect SSO endpoint), registered with Sesame from its own metadata after a reload.
+    MellonOptions options;
+    options.postAuthnRequests = true;
+    MellonService poster{options};
+    std::filesystem::copy_file(poster.metadataFile(), e.services.path() / "poster.xml");
+    auto registry = readFile(e.services.path() / "saml.yml");
+    const std::string files = "      files: ['";
+    registry.insert(registry.find(files) + files.size(),
+                    (e.services.path() / "poster.xml").string() + "', '");
+    writeFile(e.services.path() / "saml.yml", registry);
+    e.sesame->reload();
+    poster.setIdpMetadataFile(e.idp.path() / "sesame.xml");
+    poster.start();
+
+    Browser browser = browserFor(e);
+    teacherLogsIn(browser, e, e.shib);  // a session at Sesame
+    // Mellon's page: a form that posts the AuthnRequest to Sesame's SSO URL.
+    auto page = browser.get(poster.secureUrl());
+    for (int hop = 0; hop < 5 && page.isRedirect(); ++hop) page = browser.get(page.location());
+    INFO(page.status << " " << page.url << "\n" << page.body << e.logs());
+    auto form = findForm(page.body, "/saml/sso");
+    REQUIRE(form);
+    REQUIRE(form->has("SAMLRequest"));
+    // The session cookie is SameSite=Lax: a real browser would not send it with this cross-site
+    // POST. Sesame keeps the message and sends the browser back by a top-level GET, which does.
+    const auto sid = browser.cookies().value("127.0.0.1", "__Host-SESAME");
+    REQUIRE(sid);
+    browser.cookies().remove("127.0.0.1", "__Host-SESAME");  // as the browser withholds it
+    auto posted = browser.post(resolveUrl(page.url, form->action), form->fields);
+    browser.cookies().store(Url::parse(e.sesame->baseUrl() + "/"),
+                            "__Host-SESAME=" + *sid + "; Path=/; Secure; HttpOnly; SameSite=Lax");
+    INFO(posted.status << " " << posted.location());
+    REQUIRE(posted.isRedirect());
+    CHECK(posted.location().find("/saml/sso?continue=") != std::string::npos);
+    auto answer = browser.get(resolveUrl(posted.url, posted.location()));
+    auto landed = postToSp(browser, answer);
+    INFO(landed.url << "\n" << landed.body);
+    REQUIRE(landed.status == 200);
+    CHECK(landed.url == poster.secureUrl());
+    CHECK(readSpPage(landed.body).value("uid") == teacher.login);
+}
