@@ -24,7 +24,8 @@ const std::string teacherChoice = "Personnel de l'Éducation nationale";
 
 // The demo's registry (its CAS catch-all for mod_auth_cas) and one SAML service: the SP's
 // metadata file, as docs/saml.md tells an ENT vendor to register it.
-std::filesystem::path registryWith(const TempDir& services, const MellonService& sp) {
+std::filesystem::path registryWith(const TempDir& services, const MellonService& mellon,
+                                   const ShibbolethService& shib) {
     std::filesystem::copy_file(sourceDir() / "etc" / "services" / "demo-loopback.yml",
                                services.path() / "demo-loopback.yml");
     writeFile(services.path() / "saml.yml",
@@ -35,7 +36,7 @@ std::filesystem::path registryWith(const TempDir& services, const MellonService&
               "    url_pattern: '^http://127\\.0\\.0\\.1:[0-9]{1,5}/.*$'\n"
               "    metadata:\n"
               "      files: ['" +
-                  sp.metadataFile().string() +
+                  mellon.metadataFile().string() + "', '" + shib.metadataFile().string() +
                   "']\n"
                   "    release:\n"
                   "      uid: login\n"
@@ -50,6 +51,13 @@ std::filesystem::path registryWith(const TempDir& services, const MellonService&
 MellonOptions mellonOptions() {
     MellonOptions options;
     options.crossSiteCookie = true;
+    return options;
+}
+
+// signing="front": its LogoutRequests are signed, as SAML profiles §4.4.4.1 wants.
+ShibbolethOptions shibbolethOptions() {
+    ShibbolethOptions options;
+    options.signAuthnRequests = true;
     return options;
 }
 
@@ -82,7 +90,8 @@ struct BrowserEnvironment {
     ChromeDriver driver{dir.path()};  // first: a missing browser fails before servers start
     TempDir services{"sesame-browser-services"};
     MellonService mellon{mellonOptions()};
-    SesameInstance sesame{sesameOptions(registryWith(services, mellon))};
+    ShibbolethService shib{shibbolethOptions()};
+    SesameInstance sesame{sesameOptions(registryWith(services, mellon, shib))};
     ApacheCasService apache{apacheOptions(sesame)};
     int windows = 0;
 
@@ -93,6 +102,8 @@ struct BrowserEnvironment {
         writeFile(dir / "sesame-idp.xml", metadata.body);
         mellon.setIdpMetadataFile(dir / "sesame-idp.xml");
         mellon.start();
+        shib.setIdpMetadataFile(dir / "sesame-idp.xml");
+        shib.start();
         if (const char* keep = std::getenv("SESAME_KEEP_TEST_DIRS"); keep && *keep == '1')
             std::cerr << "browser test files (screenshots, chromedriver.log): " << dir.path()
                       << "\n";
@@ -383,18 +394,19 @@ TEST_CASE("on a phone Sesame's pages fit the width (screenshots in the test dire
 
 namespace {
 
-bool onSp(BrowserWindow& w) {
-    return startsWith(w.url(), env().mellon.secureUrl());
+bool onSp(BrowserWindow& w, const std::string& secureUrl) {
+    return startsWith(w.url(), secureUrl);
 }
 
 // Waits for the SP's protected page; says where the browser stopped instead.
-void waitForSp(BrowserWindow& w) {
+void waitForSp(BrowserWindow& w, const std::string& secureUrl) {
     try {
-        w.waitFor([&] { return onSp(w); }, "the SAML service's page");
+        w.waitFor([&] { return onSp(w, secureUrl); }, "the SAML service's page " + secureUrl);
     } catch (const HarnessError& e) {
         throw HarnessError(std::string(e.what()) + "\nstopped at " + w.url() + ":\n" +
                            w.pageText() + "\n--- sesame\n" + env().sesame.logTail(20) +
-                           "--- mellon\n" + env().mellon.errorLogTail(10));
+                           "--- mellon\n" + env().mellon.errorLogTail(10) + "--- shibd\n" +
+                           env().shib.shibdLogTail(10));
     }
 }
 
@@ -416,11 +428,12 @@ void teacherLogsInAtCasService(BrowserWindow& w) {
 }  // namespace
 
 // One single sign-on across protocols (issue 8): logged in for a CAS service, the teacher opens a
-// SAML service provider (mod_auth_mellon) without typing anything; its "Se déconnecter" (a signed
-// LogoutRequest to Sesame) ends the CAS service's session too (its back-channel logoutRequest).
+// SAML service provider (mod_auth_mellon), then a second (the Shibboleth SP), without typing
+// anything; Mellon's "Se déconnecter" (a signed LogoutRequest to Sesame) ends the CAS service's
+// session too (its back-channel logoutRequest), and the Shibboleth SP's (SOAP).
 TEST_CASE(
-    "logged in at a CAS service, a teacher opens a SAML service without typing, and its "
-    "logout ends both",
+    "logged in at a CAS service, a teacher opens two SAML services without typing, and one "
+    "logout at a SAML service ends all three",
     "[interop][browser][ldap][redis]") {
     auto& e = env();
     BrowserWindow w(e.driver, e.window());
@@ -429,7 +442,7 @@ TEST_CASE(
     // Mellon sends her to Sesame with an AuthnRequest; Sesame answers at once with a form that
     // posts itself to the SP: no page of Sesame's waits for her.
     w.open(e.mellon.secureUrl());
-    waitForSp(w);
+    waitForSp(w, e.mellon.secureUrl());
     {
         const SpPage page = spPage(w);
         INFO(w.pageText() << "\n--- sesame\n" << e.sesame.logTail(20));
@@ -439,8 +452,16 @@ TEST_CASE(
         CHECK(page.value("ENTPersonStructRattach") == "0690001A");
     }
 
-    // "Se déconnecter" at the SP: /mellon/logout, a LogoutRequest to Sesame, which ends every
-    // service of the session and answers the SP, which sends her to its home page.
+    // And the Shibboleth SP, the same way.
+    w.open(e.shib.secureUrl());
+    waitForSp(w, e.shib.secureUrl());
+    CHECK(spPage(w).value("uid") == "prof.herriot");
+    CHECK(spPage(w).value("ENTPersonProfils") == "National_ENS");
+
+    // "Se déconnecter" at mod_auth_mellon: /mellon/logout, a LogoutRequest to Sesame, which ends
+    // every service of the session and answers the SP, which sends her to its home page.
+    w.open(e.mellon.secureUrl());
+    REQUIRE(onSp(w, e.mellon.secureUrl()));
     w.click(w.link("Se déconnecter"));
     const std::string spHome = e.mellon.baseUrl() + "/";
     w.waitFor([&] { return w.url() == spHome; }, "the SP's logout to end at " + spHome);
@@ -450,10 +471,14 @@ TEST_CASE(
     CHECK(onSesame(w));
     CHECK(spaced(w.text(w.heading())) == "Qui êtes-vous ?");
     CHECK(!w.find("#remote-user"));
-    // The SP's session and Sesame's are gone too.
-    w.open(e.mellon.secureUrl());
-    CHECK(onSesame(w));
-    CHECK(spaced(w.text(w.heading())) == "Qui êtes-vous ?");
+    // Both SPs' sessions (the Shibboleth SP told on the back channel, SOAP) and Sesame's are
+    // gone too: each SP sends her to Sesame, which asks again.
+    for (const auto& secure : {e.mellon.secureUrl(), e.shib.secureUrl()}) {
+        INFO(secure);
+        w.open(secure);
+        CHECK(onSesame(w));
+        CHECK(spaced(w.text(w.heading())) == "Qui êtes-vous ?");
+    }
 }
 
 // The Response goes to the SP in a form that posts itself (SAML HTTP-POST binding); without
@@ -476,7 +501,7 @@ TEST_CASE("without JavaScript, Sesame's form to the SAML service has a Continuer
     // Scripts back on do not run the page's again: the button alone posts the form.
     w.setPageScripts(true);
     w.click(button);
-    waitForSp(w);
+    waitForSp(w, e.mellon.secureUrl());
     CHECK(spPage(w).value("ENTPersonProfils") == "National_ENS");
     w.screenshot(e.dir / "saml-service-360x800.png");
 }
