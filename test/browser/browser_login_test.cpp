@@ -11,6 +11,9 @@
 
 #include "test/browser/webdriver.hpp"
 #include "test/integration/sesame_instance.hpp"
+#include "test/support/harness_error.hpp"
+#include "test/support/http_client.hpp"
+#include "test/support/saml_sp.hpp"
 #include "test/support/servers.hpp"
 
 using namespace sesame::testing;
@@ -19,13 +22,55 @@ namespace {
 
 const std::string teacherChoice = "Personnel de l'Éducation nationale";
 
-SesameOptions sesameOptions() {
+// The demo's registry (its CAS catch-all for mod_auth_cas) and one SAML service: the SP's
+// metadata file, as docs/saml.md tells an ENT vendor to register it.
+std::filesystem::path registryWith(const TempDir& services, const MellonService& mellon,
+                                   const ShibbolethService& shib) {
+    std::filesystem::copy_file(sourceDir() / "etc" / "services" / "demo-loopback.yml",
+                               services.path() / "demo-loopback.yml");
+    writeFile(services.path() / "saml.yml",
+              "services:\n"
+              "  - id: test-saml\n"
+              "    name: \"Service SAML de test\"\n"
+              "    protocol: saml\n"
+              "    url_pattern: '^http://127\\.0\\.0\\.1:[0-9]{1,5}/.*$'\n"
+              "    metadata:\n"
+              "      files: ['" +
+                  mellon.metadataFile().string() + "', '" + shib.metadataFile().string() +
+                  "']\n"
+                  "    release:\n"
+                  "      uid: login\n"
+                  "      ENTPersonProfils: profiles\n"
+                  "      ENTPersonStructRattach: structures\n"
+                  "    evaluation_order: 10\n");
+    return services.path();
+}
+
+// Sesame's Response reaches the SP in a cross-site POST (https://127.0.0.1:<port> and
+// http://127.0.0.1:<port> are two sites for Chromium): Mellon's own cookie must be SameSite=None.
+MellonOptions mellonOptions() {
+    MellonOptions options;
+    options.crossSiteCookie = true;
+    return options;
+}
+
+// signing="front": its LogoutRequests are signed, as SAML profiles §4.4.4.1 wants.
+ShibbolethOptions shibbolethOptions() {
+    ShibbolethOptions options;
+    options.signAuthnRequests = true;
+    return options;
+}
+
+SesameOptions sesameOptions(const std::filesystem::path& servicesDir) {
     SesameOptions options;
     options.redisAddress = requiredEnv("SESAME_TEST_REDIS");
     options.ldapUrl = requiredEnv("SESAME_TEST_LDAP");
-    // Several cases type a wrong password for prof.herriot on purpose: room enough that none of
-    // them meets the throttling page instead of the message under test.
-    options.edits = {{"per_account: { attempts: 5", "per_account: { attempts: 50"}};
+    options.edits = {
+        // Several cases type a wrong password for prof.herriot on purpose: room enough that none
+        // of them meets the throttling page instead of the message under test.
+        {"per_account: { attempts: 5", "per_account: { attempts: 50"},
+        {"services_dir: " + (sourceDir() / "etc" / "services").string(),
+         "services_dir: " + servicesDir.string()}};
     return options;
 }
 
@@ -36,16 +81,29 @@ ApacheCasOptions apacheOptions(const SesameInstance& sesame) {
     return options;
 }
 
-// One chromedriver, one Sesame and one Apache for the whole file; each test case opens its own
-// Chromium (own profile, so no cookie crosses from one case to another).
+// One chromedriver, one Sesame, one Apache (mod_auth_cas) and one SAML SP (mod_auth_mellon) for
+// the whole file; each test case opens its own Chromium (own profile, so no cookie crosses from
+// one case to another). The SP is prepared first (its key and metadata, for Sesame's registry),
+// then started with Sesame's /saml/metadata.
 struct BrowserEnvironment {
     TempDir dir{"sesame-browser"};
     ChromeDriver driver{dir.path()};  // first: a missing browser fails before servers start
-    SesameInstance sesame{sesameOptions()};
+    TempDir services{"sesame-browser-services"};
+    MellonService mellon{mellonOptions()};
+    ShibbolethService shib{shibbolethOptions()};
+    SesameInstance sesame{sesameOptions(registryWith(services, mellon, shib))};
     ApacheCasService apache{apacheOptions(sesame)};
     int windows = 0;
 
     BrowserEnvironment() {
+        Browser fetch{BrowserOptions{sesame.caFile()}};
+        auto metadata = fetch.get(sesame.baseUrl() + "/saml/metadata");
+        if (metadata.status != 200) throw HarnessError("no IdP metadata:\n" + sesame.logTail());
+        writeFile(dir / "sesame-idp.xml", metadata.body);
+        mellon.setIdpMetadataFile(dir / "sesame-idp.xml");
+        mellon.start();
+        shib.setIdpMetadataFile(dir / "sesame-idp.xml");
+        shib.start();
         if (const char* keep = std::getenv("SESAME_KEEP_TEST_DIRS"); keep && *keep == '1')
             std::cerr << "browser test files (screenshots, chromedriver.log): " << dir.path()
                       << "\n";
@@ -332,4 +390,118 @@ TEST_CASE("on a phone Sesame's pages fit the width (screenshots in the test dire
             shot(w, "logged-out");
         }
     }
+}
+
+namespace {
+
+bool onSp(BrowserWindow& w, const std::string& secureUrl) {
+    return startsWith(w.url(), secureUrl);
+}
+
+// Waits for the SP's protected page; says where the browser stopped instead.
+void waitForSp(BrowserWindow& w, const std::string& secureUrl) {
+    try {
+        w.waitFor([&] { return onSp(w, secureUrl); }, "the SAML service's page " + secureUrl);
+    } catch (const HarnessError& e) {
+        throw HarnessError(std::string(e.what()) + "\nstopped at " + w.url() + ":\n" +
+                           w.pageText() + "\n--- sesame\n" + env().sesame.logTail(20) +
+                           "--- mellon\n" + env().mellon.errorLogTail(10) + "--- shibd\n" +
+                           env().shib.shibdLogTail(10));
+    }
+}
+
+// The SP's protected page as shown (its markup, which readSpPage() reads).
+SpPage spPage(BrowserWindow& w) {
+    auto html = w.script("return document.documentElement.outerHTML;");
+    REQUIRE(html.is_string());
+    return readSpPage(std::string(html.as_string()));
+}
+
+// Logged in at the CAS service /app1/ by typing in the portal, as every morning.
+void teacherLogsInAtCasService(BrowserWindow& w) {
+    reachTeacherForm(w);
+    submitLogin(w, "Identifiant", "Mot de passe", "Se connecter", "prof.herriot", "demo");
+    waitForService(w, "app1");
+    REQUIRE(w.text(*w.find("#remote-user")) == "prof.herriot");
+}
+
+}  // namespace
+
+// One single sign-on across protocols (issue 8): logged in for a CAS service, the teacher opens a
+// SAML service provider (mod_auth_mellon), then a second (the Shibboleth SP), without typing
+// anything; Mellon's "Se déconnecter" (a signed LogoutRequest to Sesame) ends the CAS service's
+// session too (its back-channel logoutRequest), and the Shibboleth SP's (SOAP).
+TEST_CASE(
+    "logged in at a CAS service, a teacher opens two SAML services without typing, and one "
+    "logout at a SAML service ends all three",
+    "[interop][browser][ldap][redis]") {
+    auto& e = env();
+    BrowserWindow w(e.driver, e.window());
+    teacherLogsInAtCasService(w);
+
+    // Mellon sends her to Sesame with an AuthnRequest; Sesame answers at once with a form that
+    // posts itself to the SP: no page of Sesame's waits for her.
+    w.open(e.mellon.secureUrl());
+    waitForSp(w, e.mellon.secureUrl());
+    {
+        const SpPage page = spPage(w);
+        INFO(w.pageText() << "\n--- sesame\n" << e.sesame.logTail(20));
+        CHECK(page.value("uid") == "prof.herriot");
+        CHECK(page.attributes.count("ENTPersonProfils") == 1);
+        CHECK(page.value("ENTPersonProfils") == "National_ENS");
+        CHECK(page.value("ENTPersonStructRattach") == "0690001A");
+    }
+
+    // And the Shibboleth SP, the same way.
+    w.open(e.shib.secureUrl());
+    waitForSp(w, e.shib.secureUrl());
+    CHECK(spPage(w).value("uid") == "prof.herriot");
+    CHECK(spPage(w).value("ENTPersonProfils") == "National_ENS");
+
+    // "Se déconnecter" at mod_auth_mellon: /mellon/logout, a LogoutRequest to Sesame, which ends
+    // every service of the session and answers the SP, which sends her to its home page.
+    w.open(e.mellon.secureUrl());
+    REQUIRE(onSp(w, e.mellon.secureUrl()));
+    w.click(w.link("Se déconnecter"));
+    const std::string spHome = e.mellon.baseUrl() + "/";
+    w.waitFor([&] { return w.url() == spHome; }, "the SP's logout to end at " + spHome);
+
+    // mod_auth_cas was told: /app1/ sends her to Sesame, which asks who she is again.
+    openService(w, "app1");
+    CHECK(onSesame(w));
+    CHECK(spaced(w.text(w.heading())) == "Qui êtes-vous ?");
+    CHECK(!w.find("#remote-user"));
+    // Both SPs' sessions (the Shibboleth SP told on the back channel, SOAP) and Sesame's are
+    // gone too: each SP sends her to Sesame, which asks again.
+    for (const auto& secure : {e.mellon.secureUrl(), e.shib.secureUrl()}) {
+        INFO(secure);
+        w.open(secure);
+        CHECK(onSesame(w));
+        CHECK(spaced(w.text(w.heading())) == "Qui êtes-vous ?");
+    }
+}
+
+// The Response goes to the SP in a form that posts itself (SAML HTTP-POST binding); without
+// JavaScript the form shows a "Continuer" button that does it (issue 8, point 3).
+TEST_CASE("without JavaScript, Sesame's form to the SAML service has a Continuer button",
+          "[interop][browser][ldap][redis]") {
+    auto& e = env();
+    BrowserWindow w(e.driver, e.window(std::pair{360, 800}));
+    teacherLogsInAtCasService(w);
+
+    w.setPageScripts(false);
+    w.open(e.mellon.secureUrl());
+    REQUIRE(onSesame(w));  // the form stays: no script submits it
+    CHECK(w.language() == "fr");
+    CHECK(spaced(w.pageText()).find("Vous allez être renvoyé vers le service.") !=
+          std::string::npos);
+    auto button = w.button("Continuer");
+    CHECK(w.role(button) == "button");
+    w.screenshot(e.dir / "saml-continue-360x800.png");
+    // Scripts back on do not run the page's again: the button alone posts the form.
+    w.setPageScripts(true);
+    w.click(button);
+    waitForSp(w, e.mellon.secureUrl());
+    CHECK(spPage(w).value("ENTPersonProfils") == "National_ENS");
+    w.screenshot(e.dir / "saml-service-360x800.png");
 }

@@ -440,6 +440,12 @@ int BrowserWindow::scrollWidth() {
         script("return document.documentElement.scrollWidth;").to_number<double>());
 }
 
+void BrowserWindow::setPageScripts(bool enabled) {
+    command("POST", "/goog/cdp/execute",
+            json::object{{"cmd", "Emulation.setScriptExecutionDisabled"},
+                         {"params", {{"value", !enabled}}}});
+}
+
 void BrowserWindow::screenshot(const std::filesystem::path& file) {
     writeFile(file, base64Decode(stringOf(command("GET", "/screenshot"))));
 }

@@ -123,6 +123,11 @@ class BrowserWindow {
     int viewportWidth();  // innerWidth
     int scrollWidth();    // document.documentElement.scrollWidth
 
+    // false: the pages loaded next run none of their own scripts, as in a browser with
+    // JavaScript turned off (DevTools' Emulation.setScriptExecutionDisabled, through
+    // chromedriver's goog/cdp/execute); WebDriver's own commands keep working.
+    void setPageScripts(bool enabled);
+
     // The viewport as a PNG, written to `file`.
     void screenshot(const std::filesystem::path& file);
 

@@ -84,10 +84,11 @@ void MellonService::render() {
         (root / "idp-metadata.xml").string() +
         "\"\n"
         "    MellonSignatureMethod " +
-        options_.signatureMethod +
-        "\n"
-        // http on loopback: a Secure cookie would never come back.
-        "    MellonSecureCookie httponly\n"
+        options_.signatureMethod + "\n" +
+        // http on loopback: a Secure cookie would never come back to the test's HTTP client.
+        std::string(options_.crossSiteCookie
+                        ? "    MellonSecureCookie On\n    MellonCookieSameSite None\n"
+                        : "    MellonSecureCookie httponly\n") +
         "    MellonDefaultLoginPath /secure/\n"
         "    MellonEnvVarsSetCount On\n"
         "    MellonIdP IDP\n"

@@ -102,6 +102,12 @@ struct MellonOptions {
     // over POST but reads a POSTed form LogoutRequest as a response and fails it: off by default,
     // so the SP metadata offers HTTP-Redirect and SOAP only.
     bool publishSloPost = false;
+    // MellonCookieSameSite None with MellonSecureCookie On, as an SP reached from an IdP of another
+    // site needs it: Mellon checks at its ACS the cookie it set before sending the AuthnRequest,
+    // and a browser (Chromium: cookies without SameSite are Lax) does not send a Lax cookie with
+    // the IdP's cross-site POST. Only for a real browser, which keeps a Secure cookie from
+    // http://127.0.0.1 (a potentially trustworthy origin); the test's HTTP client does not.
+    bool crossSiteCookie = false;
     bool dumpResponse = false;  // MellonSamlResponseDump On: SpPage::session["SAML_RESPONSE"]
     bool debug = false;         // LogLevel debug (and mod_auth_mellon's own debug lines)
     std::string binary;         // empty: $SESAME_APACHE2 or /usr/sbin/apache2
