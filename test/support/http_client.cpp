@@ -24,6 +24,11 @@ using asio::ip::tcp;
 
 namespace {
 
+// https, or loopback over http: where browsers keep and send Secure cookies.
+bool secureOrigin(const Url& url) {
+    return url.https() || url.host == "127.0.0.1" || url.host == "localhost" || url.host == "[::1]";
+}
+
 bool iequals(std::string_view a, std::string_view b) {
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
                return std::tolower(static_cast<unsigned char>(x)) ==
@@ -198,8 +203,9 @@ void CookieJar::store(const Url& from, std::string_view setCookie) {
     if (maxAge)
         c.expires =
             *maxAge <= 0 ? now - std::chrono::seconds(1) : now + std::chrono::seconds(*maxAge);
-    // RFC 6265bis 5.6: a Secure cookie may only be set by a secure origin.
-    if (c.secure && !from.https()) return;
+    // RFC 6265bis 5.6: a Secure cookie may only be set by a secure origin; as browsers do,
+    // loopback over http is one (a "potentially trustworthy" origin, Secure Contexts §3.2).
+    if (c.secure && !secureOrigin(from)) return;
     cookies_.erase(std::remove_if(cookies_.begin(), cookies_.end(),
                                   [&](const Cookie& o) {
                                       return iequals(o.host, c.host) && o.name == c.name &&
@@ -214,8 +220,8 @@ std::string CookieJar::cookieHeader(const Url& to) const {
     const std::string path = to.path();
     std::vector<const Cookie*> matching;
     for (const auto& c : cookies_) {
-        if (iequals(c.host, to.host) && pathMatches(path, c.path) && (!c.secure || to.https()) &&
-            !expired(c, now)) {
+        if (iequals(c.host, to.host) && pathMatches(path, c.path) &&
+            (!c.secure || secureOrigin(to)) && !expired(c, now)) {
             matching.push_back(&c);
         }
     }

@@ -29,12 +29,22 @@ TEST_CASE("cookies are sent back only to their host and path", "[unit][cookies]"
 
 TEST_CASE("a Secure cookie is neither sent over http nor accepted from it", "[unit][cookies]") {
     CookieJar jar;
-    jar.store(url("https://127.0.0.1/cas/login"), "TGC=abc; Path=/; Secure");
-    CHECK(jar.cookieHeader(url("http://127.0.0.1/cas/login")).empty());
-    CHECK(jar.cookieHeader(url("https://127.0.0.1/cas/login")) == "TGC=abc");
+    jar.store(url("https://ent.example/cas/login"), "TGC=abc; Path=/; Secure");
+    CHECK(jar.cookieHeader(url("http://ent.example/cas/login")).empty());
+    CHECK(jar.cookieHeader(url("https://ent.example/cas/login")) == "TGC=abc");
 
-    jar.store(url("http://127.0.0.1/"), "evil=1; Secure");
-    CHECK_FALSE(jar.value("127.0.0.1", "evil"));
+    jar.store(url("http://ent.example/"), "evil=1; Secure");
+    CHECK_FALSE(jar.value("ent.example", "evil"));
+}
+
+TEST_CASE("loopback over http is a secure origin for cookies, as browsers have it",
+          "[unit][cookies]") {
+    // Secure Contexts §3.2: http://127.0.0.1 and http://localhost are potentially trustworthy;
+    // Chromium keeps and sends their Secure cookies (an SP on loopback with SameSite=None).
+    CookieJar jar;
+    jar.store(url("http://127.0.0.1:8081/saml-app/"),
+              "mellon-cookie=1; Path=/; Secure; SameSite=None");
+    CHECK(jar.cookieHeader(url("http://127.0.0.1:8081/saml-app/")) == "mellon-cookie=1");
 }
 
 TEST_CASE("Max-Age=0 and a past Expires delete a cookie", "[unit][cookies]") {
