@@ -18,8 +18,9 @@ struct FormPost {
 // only), Cache-Control: no-store. `language`: "fr" (default) or "en".
 HttpResponse renderAutoPost(const FormPost& post, std::string_view language);
 
-// The CSP source that allows exactly this inline script: "'sha256-<base64>'" (CSP 3 §8.4).
-std::string cspScriptHash(std::string_view script);
+// The CSP source that allows exactly this inline script or style: "'sha256-<base64>'" (CSP 3
+// §8.4).
+std::string cspHash(std::string_view inlineText);
 
 // "https://ent.example:8443" of an absolute URL; empty when it has none.
 std::string originOf(std::string_view url);

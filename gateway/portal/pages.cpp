@@ -374,7 +374,7 @@ core::HttpResponse withLogoutFrames(core::HttpResponse page, const LoggedOutView
     for (const auto& origin : origins) frames += " " + origin;
     if (view.next && !view.next->fields.empty()) forms = " " + core::originOf(view.next->action);
     std::string policy = "default-src 'none'; style-src 'self'; script-src " +
-                         core::cspScriptHash(logoutScript) + "; form-action 'self'" + forms +
+                         core::cspHash(logoutScript) + "; form-action 'self'" + forms +
                          "; frame-ancestors 'none'; base-uri 'none'";
     // 'self': each SP answers its frame with a LogoutResponse to Sesame (a redirect in the frame).
     if (!frames.empty()) policy += "; frame-src 'self'" + frames;

@@ -497,6 +497,9 @@ TEST_CASE("without JavaScript, Sesame's form to the SAML service has a Continuer
           std::string::npos);
     auto button = w.button("Continuer");
     CHECK(w.role(button) == "button");
+    CHECK(w.title() == "Retour au service – Sesame");
+    checkFitsWidth(w, 360, "saml-continue");
+    checkTargetSizes(w, "saml-continue");
     w.screenshot(e.dir / "saml-continue-360x800.png");
     // Scripts back on do not run the page's again: the button alone posts the form.
     w.setPageScripts(true);
