@@ -736,11 +736,14 @@ TEST_CASE("one request, twenty at once: one login", "[unit][saml]") {
     auto location = core::findParameter(bounced.headers, "Location");
     REQUIRE(location.has_value());
     auto continued = SamlFixture::get("/saml/sso", location->substr(location->find('?') + 1));
+    // handle() is a coroutine taking its arguments by reference: they must outlive it (a
+    // temporary optional made from f.session would not).
+    const std::optional<core::Session> session = f.session;
     for (const auto* r : {&redirect, &continued}) {
         std::vector<std::future<core::EndpointReply>> replies;
         for (int i = 0; i < 20; ++i)
             replies.push_back(
-                asio::co_spawn(f.io, f.endpoint->handle(*r, f.session), asio::use_future));
+                asio::co_spawn(f.io, f.endpoint->handle(*r, session), asio::use_future));
         f.io.restart();
         f.io.run();
         int logins = 0;

@@ -339,7 +339,16 @@ TEST_CASE("an aggregate of 5000 SPs loads entity by entity, in bounded memory", 
     CHECK(metadata->serviceProviders[4999].entityId == "https://sp4999.example.org/shibboleth");
     CHECK(metadata->serviceProviders[4999].certificates(KeyUse::encryption).at(0) == cert);
     INFO("aggregate " << text.size() / 1024 << " KB, peak growth " << growthKb << " KB");
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SESAME_UNDER_ASAN 1
+#endif
+#endif
+#ifndef SESAME_UNDER_ASAN
+    // Not under AddressSanitizer (scripts/sanitize.sh): its allocator keeps freed memory in
+    // quarantine and pads every block, which is what it is for.
     CHECK(growthKb < 24 * 1024);
+#endif
 }
 
 TEST_CASE("the default AssertionConsumerService follows saml-metadata §2.2.3", "[unit][xml]") {
