@@ -46,20 +46,36 @@ HttpResponse renderAutoPost(const FormPost& post, std::string_view language) {
     // action's origin. The button is there for browsers without JavaScript.
     static const std::string script = "document.forms[0].submit();";
     const bool english = language == "en";
-    std::string html = "<!DOCTYPE html>\n<html lang=\"" + std::string(english ? "en" : "fr") +
-                       "\"><head><meta charset=\"utf-8\"><title>Sesame</title></head><body>"
-                       "<form method=\"post\" action=\"" +
-                       escapeHtml(post.action) + "\">";
-    for (const auto& [name, value] : post.fields)
-        html += "<input type=\"hidden\" name=\"" + escapeHtml(name) + "\" value=\"" +
-                escapeHtml(value) + "\">";
-    html += std::string("<p>") +
-            (english ? "You are being sent back to the service."
-                     : "Vous allez être renvoyé vers le service.") +
-            "</p><button type=\"submit\">" + (english ? "Continue" : "Continuer") +
-            "</button></form><script>" + script + "</script></body></html>\n";
+    // Written in place: a SAMLResponse field is 10 kB or more of base64.
+    std::string html;
+    std::size_t values = 0;
+    for (const auto& [name, value] : post.fields) values += name.size() + value.size() + 40;
+    html.reserve(values + post.action.size() + 400);
+    html += "<!DOCTYPE html>\n<html lang=\"";
+    html += english ? "en" : "fr";
+    html +=
+        "\"><head><meta charset=\"utf-8\"><title>Sesame</title></head><body>"
+        "<form method=\"post\" action=\"";
+    html += escapeHtml(post.action);
+    html += "\">";
+    for (const auto& [name, value] : post.fields) {
+        html += "<input type=\"hidden\" name=\"";
+        html += escapeHtml(name);
+        html += "\" value=\"";
+        html += escapeHtml(value);
+        html += "\">";
+    }
+    html += "<p>";
+    html += english ? "You are being sent back to the service."
+                    : "Vous allez être renvoyé vers le service.";
+    html += "</p><button type=\"submit\">";
+    html += english ? "Continue" : "Continuer";
+    html += "</button></form><script>";
+    html += script;
+    html += "</script></body></html>\n";
+    static const std::string scriptHash = cspScriptHash(script);
     HttpResponse r = HttpResponse::text(200, std::move(html), "text/html; charset=utf-8");
-    r.header("Content-Security-Policy", "default-src 'none'; script-src " + cspScriptHash(script) +
+    r.header("Content-Security-Policy", "default-src 'none'; script-src " + scriptHash +
                                             "; form-action " + originOf(post.action) +
                                             "; base-uri 'none'; frame-ancestors 'none'");
     r.authenticationPage = true;
