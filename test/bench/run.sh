@@ -615,7 +615,7 @@ $title ($saml_issuer):
 |   c | round trips/s | floor signs/s | ratio | p50 ms | p99 ms | errors | Sesame CPU µs | one sign µs | Redis | wrk | load |
 |----:|--------:|--------:|------:|-------:|-------:|-------:|-------:|-------:|------:|------:|-----:|
 $(printf '%s\n' "${saml_rows[@]}")
-$([ ${#saml_notes[@]} -gt 0 ] && printf -- '\n- %s' "${saml_notes[@]}")
+$([ ${#saml_notes[@]} -gt 0 ] && printf -- '\n- %s' "${saml_notes[@]}" || true)
 "
   done
   cpu=$(grep -m1 '^model name' /proc/cpuinfo | sed 's/^[^:]*: *//')
