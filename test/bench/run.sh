@@ -558,10 +558,12 @@ if [ "$saml" = 1 ]; then
       # The requests are signed first (IssueInstant now: they stay fresh for the
       # 5 min of saml.request_lifetime), then the floor, then Sesame, so that neither overlaps.
       # Sesame cannot sign faster than the floor: 1.25 x floor x seconds requests cannot run out;
-      # after a first run, twice its rate is enough and much cheaper to sign (any thread that
-      # runs out counts errors and says so).
+      # after a first run, twice its rate is enough and much cheaper to sign, but never less than
+      # 0.75 x floor (a first warm-up slowed by someone's build once gave half the next run's
+      # rate); any thread that runs out counts errors and says so.
       need=$(awk -v f="$floor_sps" -v r="${saml_rate:-0}" -v s=$((warmup + duration)) \
-        'BEGIN { n = 1.25 * f; if (r > 0 && 2 * r < n) n = 2 * r; printf "%d", n * s + 500 }')
+        'BEGIN { n = 1.25 * f; m = 2 * r; if (m < 0.75 * f) m = 0.75 * f;
+                 if (r > 0 && m < n) n = m; printf "%d", n * s + 500 }')
       say "$saml_variant c=$c round $((round + 1)): writing $need AuthnRequests"
       saml_requests "$need" "$work/requests.txt"
       head -n "$(awk -v n="$need" -v w="$warmup" -v s=$((warmup + duration)) 'BEGIN { printf "%d", n * w / s }')" \
