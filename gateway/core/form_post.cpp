@@ -51,19 +51,20 @@ HttpResponse renderAutoPost(const FormPost& post, std::string_view language) {
         "button{min-height:2.75rem;padding:.625rem 1.5rem;font:inherit;font-weight:600;"
         "color:#fff;background:#000091;border:2px solid #000091;border-radius:.25rem}";
     const bool english = language == "en";
+    // Written in place: a SAMLResponse field is 10 kB or more of base64.
     std::string html;
-    html.reserve(1024 + post.action.size() + [&] {
-        std::size_t n = 0;
-        for (const auto& [name, value] : post.fields) n += name.size() + value.size() + 48;
-        return n;
-    }());
+    std::size_t values = 0;
+    for (const auto& [name, value] : post.fields) values += name.size() + value.size() + 40;
+    html.reserve(values + post.action.size() + 800);
     html += "<!DOCTYPE html>\n<html lang=\"";
     html += english ? "en" : "fr";
     html +=
         "\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" "
         "content=\"width=device-width, initial-scale=1\"><title>";
     html += english ? "Back to the service – Sesame" : "Retour au service – Sesame";
-    html += "</title><style>" + style + "</style></head><body><form method=\"post\" action=\"";
+    html += "</title><style>";
+    html += style;
+    html += "</style></head><body><form method=\"post\" action=\"";
     html += escapeHtml(post.action);
     html += "\">";
     for (const auto& [name, value] : post.fields) {
@@ -78,10 +79,14 @@ HttpResponse renderAutoPost(const FormPost& post, std::string_view language) {
                     : "Vous allez être renvoyé vers le service.";
     html += "</p><button type=\"submit\">";
     html += english ? "Continue" : "Continuer";
-    html += "</button></form><script>" + script + "</script></body></html>\n";
+    html += "</button></form><script>";
+    html += script;
+    html += "</script></body></html>\n";
+    static const std::string scriptHash = cspHash(script);
+    static const std::string styleHash = cspHash(style);
     HttpResponse r = HttpResponse::text(200, std::move(html), "text/html; charset=utf-8");
-    r.header("Content-Security-Policy", "default-src 'none'; script-src " + cspHash(script) +
-                                            "; style-src " + cspHash(style) + "; form-action " +
+    r.header("Content-Security-Policy", "default-src 'none'; script-src " + scriptHash +
+                                            "; style-src " + styleHash + "; form-action " +
                                             originOf(post.action) +
                                             "; base-uri 'none'; frame-ancestors 'none'");
     r.authenticationPage = true;

@@ -10,16 +10,21 @@ namespace {
 // character references: CR anywhere (end-of-line handling, XML 1.0 §2.11), tab and LF in an
 // attribute value (normalisation, §3.3.3).
 void appendEscaped(std::string& out, std::string_view value, bool inAttribute) {
-    for (char c : escape(value)) {
-        if (c == '\r')
-            out += "&#13;";
-        else if (inAttribute && c == '\n')
-            out += "&#10;";
-        else if (inAttribute && c == '\t')
-            out += "&#9;";
-        else
-            out += c;
+    const std::string escaped = escape(value);
+    std::size_t from = 0;  // runs without such white space are copied whole
+    for (std::size_t at = 0; at < escaped.size(); ++at) {
+        const char c = escaped[at];
+        const char* reference = c == '\r'      ? "&#13;"
+                                : !inAttribute ? nullptr
+                                : c == '\n'    ? "&#10;"
+                                : c == '\t'    ? "&#9;"
+                                               : nullptr;
+        if (!reference) continue;
+        out.append(escaped, from, at - from);
+        out += reference;
+        from = at + 1;
     }
+    out.append(escaped, from);
 }
 
 }  // namespace

@@ -36,9 +36,19 @@ std::string validUtf8(std::string_view text) {
 
 std::string escape(std::string_view text) {
     std::string clean = validUtf8(text);
+    // Most values (names, IDs, instants, URLs) need nothing: runs are copied whole, and a value
+    // without any character to change is returned as it is.
     std::string out;
-    out.reserve(clean.size() + 16);
-    for (char c : clean) {
+    std::size_t from = 0;
+    for (std::size_t at = 0; at < clean.size(); ++at) {
+        const char c = clean[at];
+        const bool kept = static_cast<unsigned char>(c) >= 0x20
+                              ? c != '&' && c != '<' && c != '>' && c != '"' && c != '\''
+                              : c == '\t' || c == '\n' || c == '\r';
+        if (kept) continue;
+        if (from == 0) out.reserve(clean.size() + 16);
+        out.append(clean, from, at - from);
+        from = at + 1;
         switch (c) {
             case '&':
                 out += "&amp;";
@@ -55,15 +65,12 @@ std::string escape(std::string_view text) {
             case '\'':
                 out += "&apos;";
                 break;
-            case '\t':
-            case '\n':
-            case '\r':
-                out += c;
-                break;
             default:
-                if (static_cast<unsigned char>(c) >= 0x20) out += c;  // C0 controls dropped
+                break;  // C0 controls dropped
         }
     }
+    if (from == 0) return clean;
+    out.append(clean, from);
     return out;
 }
 

@@ -16,7 +16,7 @@
 #
 #   test/bench/run.sh [--duration SECONDS] [--rounds N] [--write-docs]
 #   test/bench/run.sh --storm RATE [--duration SECONDS]
-#   test/bench/run.sh --saml [--duration SECONDS] [--rounds N]
+#   test/bench/run.sh --saml [--duration SECONDS] [--rounds N] [--variant plain|encrypted]
 #
 # --storm: the login storm instead (issue 7): RATE password logins per second (LDAP binds
 # against the demo slapd, the demo's queue settings) offered open-loop by storm_client for
@@ -29,6 +29,10 @@
 # a fresh signed AuthnRequest and the session cookie -> 200 + auto-post form with a signed
 # SAMLResponse) at c=8 and 64, against `openssl speed -multi 2 rsa2048` signs/s measured just
 # before each run (the floor); N rounds (default 1) of floor then Sesame at each concurrency.
+# Two SPs, both from the fixture's metadata: "plain", the issue's headline (unsigned
+# AuthnRequests, a signed and unencrypted Response: the registry's default `sign: assertion`),
+# then "encrypted" (the fixture as it is: signed AuthnRequests, RSA-3072, and assertions
+# encrypted for its key); --variant runs only one.
 #
 # The floor and serviceValidate are measured in N rounds (default 5), floor then Sesame in each,
 # so that both see the same moments of this shared machine; the table shows the round with the
@@ -49,6 +53,7 @@ rounds=5
 write_docs=0
 storm_rate=0
 saml=0
+saml_variants="plain encrypted"
 command_line="test/bench/run.sh $*"
 while [ $# -gt 0 ]; do
   case $1 in
@@ -57,7 +62,8 @@ while [ $# -gt 0 ]; do
     --write-docs) write_docs=1; shift ;;
     --storm) storm_rate=$2; shift 2 ;;
     --saml) saml=1; shift ;;
-    *) sed -n '2,36p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+    --variant) saml_variants=$2; shift 2 ;;
+    *) sed -n '2,40p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
   esac
 done
 # SAML rounds are dear (each needs thousands of AuthnRequests signed with a 3072-bit key): one
@@ -423,28 +429,51 @@ if [ "$storm_rate" != 0 ]; then
   exit 0
 fi
 # ---- SAML SSO (issue 8): Sesame over TLS as the demo runs, the mod_auth_mellon fixture SP ----
-saml_issuer=https://mellon.sp.example.org/mellon/metadata
-saml_acs=https://mellon.sp.example.org/mellon/postResponse
 saml_key=$root/test/data/saml/mellon-sp.key
 saml_requests_bin=$build/test/bench/saml_requests
+# use_saml_variant <plain|encrypted>: the SP the next requests come from.
+#   encrypted  the fixture as it is (entityID .../mellon/metadata): AuthnRequestsSigned="true"
+#              (each request signed with its 3072-bit key) and an encryption key (each assertion
+#              encrypted: AES-GCM, the key wrapped with RSA-OAEP)
+#   plain      the same metadata with AuthnRequestsSigned="false", without the encryption
+#              KeyDescriptor, under .../plain/: unsigned requests, a signed unencrypted Response
+use_saml_variant() {
+  saml_variant=$1
+  case $1 in
+    encrypted) saml_path=mellon saml_signed=1 ;;
+    plain) saml_path=plain saml_signed=0 ;;
+    *) die "unknown SAML variant $1 (plain or encrypted)" ;;
+  esac
+  saml_issuer=https://mellon.sp.example.org/$saml_path/metadata
+  saml_acs=https://mellon.sp.example.org/$saml_path/postResponse
+}
 # The benchmark's own registry: the demo's CAS catch-all (the portal login that opens the session
-# starts from a CAS service) and the demo's SAML service, with the fixture's metadata as its one SP
-# (the demo's service takes loopback entityIDs only, the fixture's is mellon.sp.example.org).
+# starts from a CAS service) and the demo's SAML service, with the fixture's metadata and its
+# "plain" copy as its SPs (the demo's service takes loopback entityIDs only, the fixture's is
+# mellon.sp.example.org).
 write_saml_services() {
   mkdir -p "$work/services"
   cp etc/services/demo-loopback.yml "$work/services/"
+  local fixture=$root/test/data/saml/mellon-sp-metadata.xml plain=$work/plain-sp-metadata.xml
+  perl -0pe 's{\s*<KeyDescriptor use="encryption">.*?</KeyDescriptor>}{}s or die "no encryption key\n";
+    s{AuthnRequestsSigned="true"}{AuthnRequestsSigned="false"} or die "no AuthnRequestsSigned\n";
+    s{/mellon/}{/plain/}g or die "no /mellon/\n"' "$fixture" >"$plain" ||
+    die "$fixture no longer has what the plain SP removes"
   config_source=etc/services/demo-saml.yml
   config=$(cat etc/services/demo-saml.yml)
   replace "id: demo-saml" "id: bench-saml"
   replace "url_pattern: '^https?://(127\.0\.0\.1|localhost)(:[0-9]{1,5})?(/.*)?\$'" \
-    "url_pattern: '^https://mellon\.sp\.example\.org/mellon/metadata\$'"
-  replace "directory: ../demo/saml-sp" "files: [$root/test/data/saml/mellon-sp-metadata.xml]"
+    "url_pattern: '^https://mellon\.sp\.example\.org/(mellon|plain)/metadata\$'"
+  replace "directory: ../demo/saml-sp" "files: [$fixture, $plain]"
   printf '%s\n' "$config" >"$work/services/bench-saml.yml"
 }
-# saml_requests <count> <file>: that many signed AuthnRequests (Redirect-binding queries), fresh IDs.
+# saml_requests <count> <file>: that many AuthnRequests (Redirect-binding queries) of the current
+# variant's SP, fresh IDs, signed when its metadata asks for it.
 saml_requests() {
-  "$saml_requests_bin" "$1" "$2" "$saml_issuer" "$saml_base/saml/sso" "$saml_acs" "$saml_key" \
-    "$root/test/data/saml/mellon-sp.crt" || die "saml_requests failed"
+  local signing=()
+  [ "$saml_signed" = 1 ] && signing=("$saml_key" "$root/test/data/saml/mellon-sp.crt")
+  "$saml_requests_bin" "$1" "$2" "$saml_issuer" "$saml_base/saml/sso" "$saml_acs" "${signing[@]}" ||
+    die "saml_requests failed"
 }
 # split_slices <file> <slice prefix>: one slice file per wrk thread, in turn.
 split_slices() {
@@ -455,9 +484,10 @@ split_slices() {
 form_field() {  # form_field <name> < page: the value of a hidden input of an auto-post form
   grep -o "name=\"$1\" value=\"[^\"]*\"" | head -1 | sed 's/.*value="//; s/"$//'
 }
-# A few round trips checked whole, once: 200, the form posts to the fixture's ACS with its
-# RelayState untouched, the Response is a Success for that request, its assertion decrypts
-# with the SP's key and its signature verifies with xmlsec1 and Sesame's IdP certificate.
+# A few round trips checked whole, once per variant: 200, the form posts to the SP's ACS with
+# its RelayState untouched, the Response is a Success for that request, its assertion is
+# encrypted (encrypted: and decrypts with the SP's key) or not (plain), and its signature
+# verifies with xmlsec1 and Sesame's IdP certificate.
 saml_check_responses() {
   local n=0 query page value relay id
   saml_requests 3 "$work/check.txt"
@@ -477,14 +507,20 @@ saml_check_responses() {
     grep -q "InResponseTo=\"$id\"" "$work/response-$n.xml" || die "round trip $n: InResponseTo is not $id"
     grep -q 'StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"' "$work/response-$n.xml" ||
       die "round trip $n: not a Success: $(cat "$work/response-$n.xml")"
-    xmlsec1 --decrypt --privkey-pem "$saml_key" "$work/response-$n.xml" >"$work/decrypted-$n.xml" \
-      2>"$work/xmlsec1.log" || die "round trip $n: xmlsec1 --decrypt failed: $(tail -3 "$work/xmlsec1.log")"
+    if [ "$saml_variant" = encrypted ]; then
+      xmlsec1 --decrypt --privkey-pem "$saml_key" "$work/response-$n.xml" >"$work/decrypted-$n.xml" \
+        2>"$work/xmlsec1.log" || die "round trip $n: xmlsec1 --decrypt failed: $(tail -3 "$work/xmlsec1.log")"
+    else
+      grep -q 'EncryptedAssertion' "$work/response-$n.xml" && die "round trip $n: the assertion is encrypted"
+      cp "$work/response-$n.xml" "$work/decrypted-$n.xml"
+    fi
     xmlsec1 --verify --pubkey-cert-pem "$work/saml/idp-signing.crt" \
       --id-attr:ID urn:oasis:names:tc:SAML:2.0:assertion:Assertion "$work/decrypted-$n.xml" \
       >"$work/xmlsec1.log" 2>&1 || die "round trip $n: xmlsec1 --verify failed: $(tail -3 "$work/xmlsec1.log")"
     n=$((n + 1))
   done <"$work/check.txt"
-  say "3 round trips checked: Success, InResponseTo, RelayState, ACS; decrypted and verified by xmlsec1"
+  say "$saml_variant: 3 round trips checked: Success, InResponseTo, RelayState, ACS;" \
+    "$([ "$saml_variant" = encrypted ] && echo "decrypted and ")verified by xmlsec1"
 }
 # The floor: RSA-2048 signs per second on every core (`openssl speed -multi`), as Sesame signs
 # each assertion with its RSA-2048 IdP key.
@@ -499,8 +535,14 @@ if [ "$saml" = 1 ]; then
   start_sesame saml
   saml_pid=$sesame_pid saml_base=$sesame_base server_pid=$sesame_pid
   saml_cookie=$(log_in "$saml_base")
-  saml_check_responses
-  saml_rows=() saml_notes=() total_errors=0
+  for variant in $saml_variants; do
+    use_saml_variant "$variant"
+    saml_check_responses
+  done
+  total_errors=0 saml_tables=""
+  for variant in $saml_variants; do
+  use_saml_variant "$variant"
+  saml_rows=() saml_notes=()
   # A first warm-up gives the rate that sizes every later batch (signing 1.25 x floor x seconds
   # requests with the SP's 3072-bit key takes minutes on this machine).
   floor_sps=$(signing_floor)
@@ -509,18 +551,20 @@ if [ "$saml" = 1 ]; then
   split_slices "$work/first.txt" "$work/first"
   run_wrk 64 "$warmup" "$saml_base" test/bench/saml.lua "$work/first" "$saml_cookie"
   saml_rate=$r_ops
-  say "first warm-up: $saml_rate round trips/s (floor $floor_sps signs/s)"
+  say "$saml_variant: first warm-up: $saml_rate round trips/s (floor $floor_sps signs/s)"
   for c in 8 64; do
     round_ratios=() c_rows=()
     for ((round = 0; round < rounds; round++)); do
       # The requests are signed first (IssueInstant now: they stay fresh for the
       # 5 min of saml.request_lifetime), then the floor, then Sesame, so that neither overlaps.
       # Sesame cannot sign faster than the floor: 1.25 x floor x seconds requests cannot run out;
-      # after a first run, twice its rate is enough and much cheaper to sign (any thread that
-      # runs out counts errors and says so).
+      # after a first run, twice its rate is enough and much cheaper to sign, but never less than
+      # 0.75 x floor (a first warm-up slowed by someone's build once gave half the next run's
+      # rate); any thread that runs out counts errors and says so.
       need=$(awk -v f="$floor_sps" -v r="${saml_rate:-0}" -v s=$((warmup + duration)) \
-        'BEGIN { n = 1.25 * f; if (r > 0 && 2 * r < n) n = 2 * r; printf "%d", n * s + 500 }')
-      say "c=$c round $((round + 1)): signing $need AuthnRequests"
+        'BEGIN { n = 1.25 * f; m = 2 * r; if (m < 0.75 * f) m = 0.75 * f;
+                 if (r > 0 && m < n) n = m; printf "%d", n * s + 500 }')
+      say "$saml_variant c=$c round $((round + 1)): writing $need AuthnRequests"
       saml_requests "$need" "$work/requests.txt"
       head -n "$(awk -v n="$need" -v w="$warmup" -v s=$((warmup + duration)) 'BEGIN { printf "%d", n * w / s }')" \
         "$work/requests.txt" >"$work/warm.txt"
@@ -532,16 +576,16 @@ if [ "$saml" = 1 ]; then
       run_wrk "$c" "$warmup" "$saml_base" test/bench/saml.lua "$work/warm" "$saml_cookie"
       perf_pid=""
       if [ -n "${SESAME_BENCH_PERF:-}" ] && [ "$round" = 0 ]; then
-        perf record -F 499 $SESAME_BENCH_PERF -p "$saml_pid" -o "$work/perf-saml-$c.data" \
-          >"$work/perf-saml-$c.log" 2>&1 &
+        perf record -F 499 $SESAME_BENCH_PERF -p "$saml_pid" -o "$work/perf-saml-$saml_variant-$c.data" \
+          >"$work/perf-saml-$saml_variant-$c.log" 2>&1 &
         perf_pid=$!
       fi
       run_wrk "$c" "$duration" "$saml_base" test/bench/saml.lua "$work/run" "$saml_cookie"
       if [ -n "$perf_pid" ]; then
         kill -INT "$perf_pid" && wait "$perf_pid" || true
-        perf report -i "$work/perf-saml-$c.data" --stdio --children --percent-limit 0.5 -g none \
-          >"$work/perf-saml-$c.txt" 2>/dev/null || true
-        say "profile of Sesame at c=$c: $work/perf-saml-$c.txt"
+        perf report -i "$work/perf-saml-$saml_variant-$c.data" --stdio --children --percent-limit 0.5 -g none \
+          >"$work/perf-saml-$saml_variant-$c.txt" 2>/dev/null || true
+        say "profile of Sesame at c=$c: $work/perf-saml-$saml_variant-$c.txt"
       fi
       errors=$r_all_errors saml_rate=$r_ops
       [ "${r_exhausted:-0}" -gt 0 ] && errors="$errors ($r_exhausted ran out of requests)"
@@ -553,7 +597,7 @@ if [ "$saml" = 1 ]; then
         "$r_redis_cpu" "$r_wrk_cpu" "$load_at")")
       round_ratios+=("$ratio")
       total_errors=$((total_errors + r_all_errors))
-      say "c=$c: $r_ops round trips/s (req/s $r_rps), floor $floor_sps signs/s, ratio $ratio," \
+      say "$saml_variant c=$c: $r_ops round trips/s (req/s $r_rps), floor $floor_sps signs/s, ratio $ratio," \
         "p50 ${r_p50_us}us p99 ${r_p99_us}us, errors $errors," \
         "CPU/round trip: Sesame ${r_server_cpu}us (one sign ${sign_us}us)" \
         "redis ${r_redis_cpu}us wrk ${r_wrk_cpu}us, load $load_at"
@@ -563,18 +607,26 @@ if [ "$saml" = 1 ]; then
     saml_rows+=("${c_rows[$median]}")
     [ "$rounds" -gt 1 ] && saml_notes+=("c=$c: ratio in each round: ${round_ratios[*]} (median shown)")
   done
+  case $saml_variant in
+    plain) title="Unsigned AuthnRequests, signed unencrypted Response (the headline)" ;;
+    encrypted) title="Signed AuthnRequests (RSA-3072), encrypted assertions (RSA-OAEP-3072, AES-GCM)" ;;
+  esac
+  saml_tables+="
+$title ($saml_issuer):
+
+|   c | round trips/s | floor signs/s | ratio | p50 ms | p99 ms | errors | Sesame CPU µs | one sign µs | Redis | wrk | load |
+|----:|--------:|--------:|------:|-------:|-------:|-------:|-------:|-------:|------:|------:|-----:|
+$(printf '%s\n' "${saml_rows[@]}")
+$([ ${#saml_notes[@]} -gt 0 ] && printf -- '\n- %s' "${saml_notes[@]}" || true)
+"
+  done
   cpu=$(grep -m1 '^model name' /proc/cpuinfo | sed 's/^[^:]*: *//')
   echo
   cat <<EOF
 Run on $(date -u '+%Y-%m-%d %H:%M UTC') with \`$command_line\`.
 Machine: $(nproc) cores, $cpu; load average before the run $load_before, after $(cut -d' ' -f1-3 /proc/loadavg).
 wrk $wrk_threads threads, ${duration} s per run after a ${warmup} s warm-up; Sesame over TLS with $server_threads worker threads; $(openssl version | cut -d' ' -f1-2).
-
-|   c | round trips/s | floor signs/s | ratio | p50 ms | p99 ms | errors | Sesame CPU µs | one sign µs | Redis | wrk | load |
-|----:|--------:|--------:|------:|-------:|-------:|-------:|-------:|-------:|------:|------:|-----:|
-$(printf '%s\n' "${saml_rows[@]}")
-
-$([ ${#saml_notes[@]} -gt 0 ] && printf -- '- %s\n' "${saml_notes[@]}")
+$saml_tables
 - errors over every measured run: $total_errors
 - peak RSS of Sesame (VmHWM): $(peak_rss_mb "$saml_pid") MB
 

@@ -13,6 +13,7 @@
 #include <ctime>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -32,9 +33,10 @@ struct Template {
     std::string issuer, destination, acs;
 };
 
-// One signed query for a fresh AuthnRequest (new ID, IssueInstant now), or an empty string.
-std::string signedQuery(const Template& t, const xml::SigningKey& key, std::int64_t now,
-                        std::size_t n) {
+// One query for a fresh AuthnRequest (new ID, IssueInstant now), signed with `key` when there is
+// one; an empty string when signing failed.
+std::string requestQuery(const Template& t, const xml::SigningKey* key, std::int64_t now,
+                         std::size_t n) {
     names::AuthnRequest request;
     request.id = names::newMessageId();
     request.issueInstant = now;
@@ -44,25 +46,30 @@ std::string signedQuery(const Template& t, const xml::SigningKey& key, std::int6
     request.protocolBinding = std::string(names::binding::httpPost);
     request.nameIdPolicy = names::NameIdPolicy{std::string(names::nameid::transient), true, ""};
     const std::string relay = "https://mellon.sp.example.org/page/" + std::to_string(n);
-    auto query = xml::encodeSignedRedirect(xml::SamlMessageKind::request,
-                                           names::writeAuthnRequest(request), relay, key);
+    const std::string xmlText = names::writeAuthnRequest(request);
+    if (!key) return xml::encodeRedirect(xml::SamlMessageKind::request, xmlText, relay);
+    auto query = xml::encodeSignedRedirect(xml::SamlMessageKind::request, xmlText, relay, *key);
     return query ? *query : std::string{};
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc != 8) {
+    if (argc != 6 && argc != 8) {
         std::cerr << "usage: saml_requests <count> <out file> <issuer> <destination> <acs url> "
-                     "<sp key> <sp certificate>\n";
+                     "[<sp key> <sp certificate>]\n";
         return 2;
     }
     const std::size_t count = std::strtoull(argv[1], nullptr, 10);
     const Template t{argv[3], argv[4], argv[5]};
-    auto key = xml::SigningKey::load(argv[6], argv[7]);
-    if (!key) {
-        std::cerr << "saml_requests: " << argv[6] << ": " << key.error().message() << "\n";
-        return 1;
+    std::optional<xml::SigningKey> key;
+    if (argc == 8) {
+        auto loaded = xml::SigningKey::load(argv[6], argv[7]);
+        if (!loaded) {
+            std::cerr << "saml_requests: " << argv[6] << ": " << loaded.error().message() << "\n";
+            return 1;
+        }
+        key.emplace(std::move(*loaded));
     }
     const auto now = static_cast<std::int64_t>(std::time(nullptr));
     std::vector<std::string> lines(count);
@@ -71,7 +78,7 @@ int main(int argc, char** argv) {
     for (unsigned w = 0; w < workers; ++w)
         threads.emplace_back([&, w] {
             for (std::size_t i = w; i < count; i += workers)
-                lines[i] = signedQuery(t, *key, now, i);
+                lines[i] = requestQuery(t, key ? &*key : nullptr, now, i);
         });
     for (auto& thread : threads) thread.join();
     std::ofstream out(argv[2]);

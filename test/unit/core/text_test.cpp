@@ -13,6 +13,11 @@ TEST_CASE("UTC instants are written as xsd:dateTime", "[unit][core]") {
 
 TEST_CASE("markup is escaped, URLs and forms round-trip", "[unit][core]") {
     CHECK(escapeHtml("<a href=\"x\">&'</a>") == "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;");
+    // Runs between special characters, at either end, or the whole text, are kept as they are.
+    CHECK(escapeHtml("") == "");
+    CHECK(escapeHtml("PHNhbWxwOlJlc3BvbnNl+/=") == "PHNhbWxwOlJlc3BvbnNl+/=");
+    CHECK(escapeHtml("&ab<<cd\"") == "&amp;ab&lt;&lt;cd&quot;");
+    CHECK(escapeHtml("é'x'é") == "é&#39;x&#39;é");
     CHECK(urlDecode(urlEncode("https://é.test/?a=1&b=2 3")) == "https://é.test/?a=1&b=2 3");
     CHECK_FALSE(urlDecode("%zz").has_value());
     auto form = parseForm("a=1&b=x+y&c=%C3%A9");

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "gateway/xml/saml_markup.hpp"
 #include "gateway/xml/xml_document.hpp"
 #include "gateway/xml/xml_text.hpp"
 
@@ -91,6 +92,17 @@ TEST_CASE("deep nesting beyond libxml2's limit is refused", "[unit][xml]") {
     for (int i = 0; i < 5000; ++i) deep += "<a>";
     for (int i = 0; i < 5000; ++i) deep += "</a>";
     CHECK_FALSE(XmlDocument::parse(deep, 1 << 20).has_value());
+}
+
+TEST_CASE("markup keeps white space a parser would change as character references", "[unit][xml]") {
+    sesame::xml::saml::Markup markup;
+    markup.start("r").attribute("a", "x\ty\nz\r<&").open().text("p\tq\nr\rs>").close("r");
+    const std::string written = markup.take();
+    CHECK(written == "<r a=\"x&#9;y&#10;z&#13;&lt;&amp;\">p\tq\nr&#13;s&gt;</r>");
+    auto doc = XmlDocument::parse(written);
+    REQUIRE(doc.has_value());
+    CHECK(doc->root().attribute("a") == std::optional<std::string>("x\ty\nz\r<&"));
+    CHECK(doc->root().text() == "p\tq\nr\rs>");
 }
 
 TEST_CASE("escape keeps every value inside well-formed XML", "[unit][xml]") {
