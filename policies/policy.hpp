@@ -198,6 +198,12 @@ struct Service {
 std::shared_ptr<const re2::RE2> compileServicePattern(const std::string& pattern,
                                                       std::string* error = nullptr);
 
+// The registered service an identifier belongs to (ServiceRegistry::find: a CAS service URL, a
+// SAML entityID), nullptr when none. What endpoints look services up with: a function, so that
+// the app can swap the registry on reload.
+using ServiceLookup =
+    std::function<const Service*(const std::string& protocol, const std::string& id)>;
+
 class ServiceRegistry {
   public:
     // Each node is one YAML file of etc/services/ (a map with a "services" list, or one service).

@@ -63,8 +63,8 @@ std::shared_ptr<const re2::RE2> compilePattern(const core::ConfigNode& node,
 std::string parseSource(const core::ConfigNode& node, core::ConfigErrors& errors) {
     auto source = node.asString(errors);
     if (node.isScalar() && !isKnownSource(source))
-        errors.add(node, "unknown attribute source '" + source +
-                             "' (expected one of: " + joined(knownSources()) + ", attr:<name> or value:<constant>)");
+        errors.add(node, "unknown attribute source '" + source + "' (expected one of: " +
+                             joined(knownSources()) + ", attr:<name> or value:<constant>)");
     return source;
 }
 

@@ -144,8 +144,9 @@ Task<Result<void>> MemorySessionStore::putArtefact(ArtefactKind kind, const std:
 Task<Result<bool>> MemorySessionStore::rememberOnce(ArtefactKind kind, const std::string& id,
                                                     std::chrono::seconds ttl) {
     if (auto refused = refuse()) co_return Result<bool>(boost::system::in_place_error, *refused);
-    if (ttl.count() <= 0) co_return Result<bool>(boost::system::in_place_error,
-                                  make_error_code(core::Errc::invalid_argument));
+    if (ttl.count() <= 0)
+        co_return Result<bool>(boost::system::in_place_error,
+                               make_error_code(core::Errc::invalid_argument));
     auto key = artefactKey(kind, id);
     if (artefacts_.contains(key)) co_return false;  // refuse() dropped what expired
     artefacts_[key] = {"1", now() + ttl.count()};

@@ -283,8 +283,9 @@ Task<Result<void>> RedisSessionStore::putArtefact(ArtefactKind kind, const std::
 
 Task<Result<bool>> RedisSessionStore::rememberOnce(ArtefactKind kind, const std::string& id,
                                                    std::chrono::seconds ttl) {
-    if (ttl.count() <= 0) co_return Result<bool>(boost::system::in_place_error,
-                                  make_error_code(core::Errc::invalid_argument));
+    if (ttl.count() <= 0)
+        co_return Result<bool>(boost::system::in_place_error,
+                               make_error_code(core::Errc::invalid_argument));
     Command set{"SET", artefactKey(kind, id), "1", "EX", seconds(ttl.count()), "NX"};
     auto reply = checked(co_await client_.command(std::move(set)), "remember_once");
     if (!reply) co_return Result<bool>(boost::system::in_place_error, reply.error());

@@ -58,9 +58,10 @@ std::string ticketKind(const std::string& ticket) {
 
 }  // namespace
 
-CasEndpoint::CasEndpoint(CasConfig config, ServiceLookup services, session::SessionStore& store,
-                         core::BackChannel& backChannel, core::Clock& clock,
-                         core::SesameMetrics* metrics, ProxyRelease proxyRelease)
+CasEndpoint::CasEndpoint(CasConfig config, policies::ServiceLookup services,
+                         session::SessionStore& store, core::BackChannel& backChannel,
+                         core::Clock& clock, core::SesameMetrics* metrics,
+                         ProxyRelease proxyRelease)
     : config_(std::move(config)),
       services_(std::move(services)),
       store_(store),

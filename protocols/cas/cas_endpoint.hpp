@@ -24,10 +24,6 @@
 
 namespace sesame::cas {
 
-// The registered service a URL belongs to (ServiceRegistry::find), nullptr when none. A
-// function, so that the app can swap the registry on reload.
-using ServiceLookup =
-    std::function<const policies::Service*(const std::string& protocol, const std::string& url)>;
 // What a proxy ticket for `target` may carry (Policy::decide then release); nullopt: the
 // person may not use that service. Without it, a PT carries the user and no attribute.
 using ProxyRelease = std::function<std::optional<core::Release>(const core::Identity& identity,
@@ -35,7 +31,7 @@ using ProxyRelease = std::function<std::optional<core::Release>(const core::Iden
 
 class CasEndpoint final : public core::Endpoint {
   public:
-    CasEndpoint(CasConfig config, ServiceLookup services, session::SessionStore& store,
+    CasEndpoint(CasConfig config, policies::ServiceLookup services, session::SessionStore& store,
                 core::BackChannel& backChannel, core::Clock& clock,
                 core::SesameMetrics* metrics = nullptr, ProxyRelease proxyRelease = {});
 
@@ -89,7 +85,7 @@ class CasEndpoint final : public core::Endpoint {
     void countIssued(std::string_view kind) const;
 
     CasConfig config_;
-    ServiceLookup services_;
+    policies::ServiceLookup services_;
     session::SessionStore& store_;
     core::BackChannel& backChannel_;
     core::Clock& clock_;

@@ -140,9 +140,9 @@ struct SamlEndpoint::Received {
     }
 };
 
-SamlEndpoint::SamlEndpoint(SamlConfig config, ServiceLookup services, policies::Ladder assurance,
-                           session::SessionStore& store, core::Clock& clock,
-                           core::SesameMetrics* metrics)
+SamlEndpoint::SamlEndpoint(SamlConfig config, policies::ServiceLookup services,
+                           policies::Ladder assurance, session::SessionStore& store,
+                           core::Clock& clock, core::SesameMetrics* metrics)
     : config_(std::move(config)),
       services_(std::move(services)),
       assurance_(std::move(assurance)),

@@ -26,13 +26,9 @@
 
 namespace sesame::saml {
 
-// The registered service an SP belongs to (ServiceRegistry::find("saml", entityID)).
-using ServiceLookup =
-    std::function<const policies::Service*(const std::string& protocol, const std::string& id)>;
-
 class SamlEndpoint final : public core::Endpoint {
   public:
-    SamlEndpoint(SamlConfig config, ServiceLookup services, policies::Ladder assurance,
+    SamlEndpoint(SamlConfig config, policies::ServiceLookup services, policies::Ladder assurance,
                  session::SessionStore& store, core::Clock& clock,
                  core::SesameMetrics* metrics = nullptr);
 
@@ -94,7 +90,7 @@ class SamlEndpoint final : public core::Endpoint {
                                                   bool frontChannel) const;
 
     SamlConfig config_;
-    ServiceLookup services_;
+    policies::ServiceLookup services_;
     policies::Ladder assurance_;
     session::SessionStore& store_;
     core::Clock& clock_;

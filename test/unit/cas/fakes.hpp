@@ -90,8 +90,9 @@ class FakeSessionStore final : public session::SessionStore {
     Task<Result<bool>> rememberOnce(ArtefactKind kind, const std::string& id,
                                     std::chrono::seconds ttl) override {
         co_await yieldOnce();
-        if (down) co_return Result<bool>(boost::system::in_place_error,
-                                  make_error_code(core::Errc::unavailable));
+        if (down)
+            co_return Result<bool>(boost::system::in_place_error,
+                                   make_error_code(core::Errc::unavailable));
         if (live(kind, id)) co_return false;
         artefacts_[{kind, id}] = {"1", clock_.nowSeconds() + ttl.count()};
         co_return true;

@@ -203,8 +203,8 @@ TEST_CASE("redis: visits are kept in order with their session's lifetime", "[red
     Fixture f;
     REQUIRE(f.run(f.store.createSession(makeSession("v-1", "prof.herriot", f.clock.nowSeconds()))));
     core::ServiceVisit ent{"cas", "ent", "https://ent.example/", "ST-1", "", {}};
-    core::ServiceVisit notes{"cas", "notes", "https://notes.example/", "ST-2",
-                             "https://notes.example/slo", {}};
+    core::ServiceVisit notes{
+        "cas", "notes", "https://notes.example/", "ST-2", "https://notes.example/slo", {}};
     REQUIRE(f.run(f.store.addVisit("v-1", ent)));
     REQUIRE(f.run(f.store.addVisit("v-1", notes)));
     auto visits = f.run(f.store.visits("v-1"));
@@ -230,7 +230,8 @@ TEST_CASE("redis: a session keeps only its last maxVisits visits", "[redis]") {
     REQUIRE(
         f.run(f.store.createSession(makeSession("v-cap", "eleve.herriot", f.clock.nowSeconds()))));
     for (std::size_t i = 0; i < session::maxVisits + 20; ++i) {
-        core::ServiceVisit v{"cas", "ent", "https://ent.example/", "ST-" + std::to_string(i), "", {}};
+        core::ServiceVisit v{"cas", "ent", "https://ent.example/", "ST-" + std::to_string(i),
+                             "",    {}};
         REQUIRE(f.run(f.store.addVisit("v-cap", v)));
     }
     auto visits = f.run(f.store.visits("v-cap"));
