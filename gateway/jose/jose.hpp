@@ -16,14 +16,15 @@
 #include <vector>
 
 #include "gateway/core/result.hpp"
+#include "gateway/jose/jose_error.hpp"
 
 namespace sesame::jose {
 
 // JWS algorithms (RFC 7518 §3.1). Sesame signs with rs256 or es256; verification accepts only
 // the algorithms its caller lists, and never `none` nor an HMAC algorithm with a public key.
 enum class Algorithm { rs256, rs384, rs512, ps256, ps384, ps512, es256, es384, es512 };
-std::string_view algorithmName(Algorithm algorithm);                  // "RS256"
-std::optional<Algorithm> algorithmFromName(std::string_view name);    // nullopt: none, HS*, unknown
+std::string_view algorithmName(Algorithm algorithm);                // "RS256"
+std::optional<Algorithm> algorithmFromName(std::string_view name);  // nullopt: none, HS*, unknown
 
 // A JSON Web Key: RSA (2048 bits or more) or EC (P-256, P-384, P-521), public or with its private
 // part. Immutable and cheap to copy (shared); usable by several threads at once.
@@ -40,8 +41,10 @@ class Jwk {
     const std::string& kid() const;
     std::optional<Algorithm> algorithm() const;  // from "alg" (or given when generated)
     bool isPrivate() const;
-    bool suits(Algorithm algorithm) const;       // RSA for RS*/PS*, EC of the right curve for ES*
-    std::string thumbprint() const;              // RFC 7638, SHA-256, base64url
+    // RSA for RS*/PS*, EC of the right curve for ES*; and the key's own "alg" when it names one
+    // (RFC 7517 §4.4).
+    bool suits(Algorithm algorithm) const;
+    std::string thumbprint() const;  // RFC 7638, SHA-256, base64url
     // Public members only, with "kid", "alg", "use":"sig": what a JWKS publishes.
     boost::json::object publicJson() const;
     // Every member, private included: for the key file only, never a log or a page.
@@ -75,7 +78,9 @@ Result<DecodedJws> decode(std::string_view compact);
 
 // Decodes, then checks the signature with the key of `keys` whose kid is the header's (or, when
 // the header has no kid, each key that suits the algorithm in turn), only for an algorithm of
-// `allowed`. Errors never say which check failed beyond "signature" / "algorithm" / "format".
+// `allowed`. Errors never say which check failed beyond "signature" / "algorithm" / "format" /
+// "unknown key" (Errc::signature_invalid, algorithm_refused, malformed, unknown_key: on the last
+// one an RP refetches the OP's JWKS).
 Result<DecodedJws> verify(std::string_view compact, const std::vector<Jwk>& keys,
                           const std::vector<Algorithm>& allowed);
 
