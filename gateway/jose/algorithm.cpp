@@ -4,8 +4,6 @@
 
 #include <array>
 
-#include <boost/json/parse.hpp>
-
 #include "gateway/core/base64.hpp"
 #include "gateway/jose/jose.hpp"
 #include "gateway/jose/jose_internal.hpp"
@@ -59,23 +57,6 @@ bool isPkceVerifier(std::string_view verifier) {
 }
 
 }  // namespace
-
-std::string digest(const EVP_MD* md, std::string_view value) {
-    std::string out(static_cast<std::size_t>(EVP_MD_get_size(md)), '\0');
-    unsigned int size = 0;
-    if (EVP_Digest(value.data(), value.size(), reinterpret_cast<unsigned char*>(out.data()), &size,
-                   md, nullptr) != 1)
-        throw std::bad_alloc();  // EVP_Digest of a built-in hash fails only without memory
-    out.resize(size);
-    return out;
-}
-
-std::optional<boost::json::object> parseObject(std::string_view text) {
-    boost::system::error_code ec;
-    boost::json::value value = boost::json::parse(text, ec);
-    if (ec || !value.is_object()) return std::nullopt;
-    return std::move(value.as_object());
-}
 
 std::string_view algorithmName(Algorithm algorithm) {
     for (const auto& naming : algorithmNames)

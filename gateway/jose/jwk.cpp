@@ -124,12 +124,19 @@ Result<Jwk> importMembers(const boost::json::object& json) {
     }
     boost::json::object members;
     members["kty"] = *kty;
+    // Every member cjose decodes is canonical base64url first: cjose's decoder aborts the
+    // process on some malformed text (a '=' after 4n+1 characters), and a JWKS may come from
+    // anywhere.
     auto copy = [&](auto names) {
         for (auto name : names) {
             const auto* value = json.if_contains(name);
             if (!value) continue;
-            if (!value->is_string()) return false;
-            members[name] = *value;
+            const auto* text = value->if_string();
+            if (!text) return false;
+            bool valid = name == "crv" ? (*text == "P-256" || *text == "P-384" || *text == "P-521")
+                                       : base64UrlDecode(*text).has_value();
+            if (!valid) return false;
+            members[name] = *text;
         }
         return true;
     };

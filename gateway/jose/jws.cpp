@@ -6,7 +6,6 @@
 
 #include <algorithm>
 
-#include "gateway/core/base64.hpp"
 #include "gateway/jose/cjose_handles.hpp"
 #include "gateway/jose/jose_internal.hpp"
 
@@ -16,26 +15,6 @@ namespace {
 // Client assertions, id_token_hints and logout tokens arrive before authentication: 16 kB holds
 // any honest one (an ID token with every ENT claim is under 4 kB) and bounds the work.
 constexpr std::size_t maxCompactBytes = 16 * 1024;
-
-bool isBase64UrlCharacter(char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '_';
-}
-
-// RFC 7515 §2: base64url without padding. Only the canonical spelling is accepted: the unused
-// low bits of the last character must be zero, so that a token has one spelling and a changed
-// character always changes the bytes.
-std::optional<std::string> base64UrlDecode(std::string_view part) {
-    if (part.size() % 4 == 1 || !std::all_of(part.begin(), part.end(), isBase64UrlCharacter))
-        return std::nullopt;
-    std::string standard(part);
-    std::replace(standard.begin(), standard.end(), '-', '+');
-    std::replace(standard.begin(), standard.end(), '_', '/');
-    standard.append((4 - standard.size() % 4) % 4, '=');
-    auto bytes = core::base64Decode(standard);
-    if (!bytes || core::base64UrlEncode(*bytes) != part) return std::nullopt;
-    return bytes;
-}
 
 struct Parts {
     DecodedJws decoded;

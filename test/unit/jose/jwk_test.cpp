@@ -92,6 +92,29 @@ TEST_CASE("a JWK that is not an RSA (2048 bits or more) or EC signature key is r
     CHECK(Jwk::fromJson(rsaPublicJwk(2048)));
 }
 
+TEST_CASE("a JWK member that is not canonical base64url is refused before cjose reads it",
+          "[unit][jose]") {
+    // cjose 0.6.2's decoder aborts the process (assert) on a '=' after 4n+1 characters: found
+    // by the jose_compact fuzzer in a JWK Set (corpus: jwks-equals-sign-aborted-cjose).
+    std::string n(json::parse(rfc7638Key).at("n").as_string());
+    for (std::string bad : {n.substr(0, 281) + "=" + n.substr(282),
+                            n.substr(0, 341) + "==", n.substr(0, 5), n + "="}) {
+        CAPTURE(bad.size());
+        CHECK(Jwk::fromJson(withMember(rfc7638Key, "n", json::string(bad))).error() ==
+              Errc::key_unsupported);
+        auto set = Jwk::setFromJson(json::serialize(
+            json::object{{"keys", {json::parse(withMember(rfc7638Key, "n", json::string(bad)))}}}));
+        REQUIRE(set);
+        CHECK(set->empty());
+    }
+    CHECK(Jwk::fromJson(withMember(rfc7638Key, "e", "AQAB=")).error() == Errc::key_unsupported);
+    // Canonical base64url of a leading zero octet is still the key: the thumbprint is taken
+    // from cjose's minimal export (RFC 7638 §3.2.1's "e" without leading zeros).
+    auto padded = Jwk::fromJson(withMember(rfc7638Key, "e", "AAEAAQ"));
+    REQUIRE(padded);
+    CHECK(padded->thumbprint() == rfc7638Thumbprint);
+}
+
 TEST_CASE("an EC key whose point is not on its curve is refused", "[unit][jose]") {
     auto key = Jwk::generate(Algorithm::es256);
     REQUIRE(key);
