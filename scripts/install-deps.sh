@@ -17,6 +17,7 @@ RUNTIME_PKGS=(
   opensaml-schemas xmltooling-schemas
   chromium chromium-driver
   libapache2-mod-php php-cas php-xml php-curl
+  python3-authlib
 )
 BENCH_PKGS=(wrk)
 
