@@ -176,8 +176,8 @@ std::vector<core::BackChannelMessage> OidcEndpoint::logoutMessages(
         if (!told.insert({v.service, v.sessionIndex}).second) continue;
         auto client = findClient(v.service);
         if (!client || !client->service->singleLogout) continue;
-        const auto* key =
-            config_.keys ? config_.keys->active(client->settings->idTokenAlgorithm) : nullptr;
+        auto key =
+            config_.keys ? config_.keys->active(client->settings->idTokenAlgorithm) : std::nullopt;
         if (!key) continue;
         auto now = clock_.nowSeconds();
         boost::json::object claims{

@@ -222,7 +222,7 @@ awaitable<HttpResponse> OidcEndpoint::issueTokens(const Grant& grant, const std:
     std::string accessToken;
     if (client.settings->jwtAccessTokens) {
         // RFC 9068: typ at+jwt, client_id, scope; `gid` names the grant, checked live by UserInfo.
-        const auto* key = config_.keys ? config_.keys->active(jose::Algorithm::rs256) : nullptr;
+        auto key = config_.keys ? config_.keys->active(jose::Algorithm::rs256) : std::nullopt;
         if (!key) co_return oauthError(500, "server_error", "no signing key");
         boost::json::object claims{{"iss", config_.issuer},
                                    {"sub", grant.subject},
@@ -277,7 +277,7 @@ awaitable<HttpResponse> OidcEndpoint::issueTokens(const Grant& grant, const std:
 Result<std::string> OidcEndpoint::idToken(const Grant& grant, const Client& client,
                                           const std::string& accessToken) const {
     auto algorithm = client.settings->idTokenAlgorithm;
-    const auto* key = config_.keys ? config_.keys->active(algorithm) : nullptr;
+    auto key = config_.keys ? config_.keys->active(algorithm) : std::nullopt;
     if (!key) return make_error_code(core::Errc::internal);
     const auto now = clock_.nowSeconds();
     boost::json::object claims{{"iss", config_.issuer},

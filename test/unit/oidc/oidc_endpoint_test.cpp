@@ -511,3 +511,33 @@ TEST_CASE("back-channel logout: one signed logout token per client and session",
     CHECK(frames[0].url.starts_with("https://rp.example.org/front?iss="));
     CHECK(frames[0].url.find("&sid=" + str(id.claims, "sid")) != std::string::npos);
 }
+
+TEST_CASE("signing keys rotate while serving; the old key verifies until its tokens expired",
+          "[unit][oidc]") {
+    sesame::testing::TempDir dir{"sesame-oidc-rotation"};
+    jose::KeyRingPolicy policy;
+    policy.rotateAfter = std::chrono::hours(1);
+    policy.keepPublished = std::chrono::minutes(20);
+    const auto t0 = std::chrono::system_clock::now();
+    auto ring = jose::KeyRing::load(dir.path() / "keys", policy, t0);
+    REQUIRE(ring.has_value());
+    SigningKeys keys(dir.path() / "keys", policy, std::move(*ring));
+    auto before = keys.active(jose::Algorithm::rs256);
+    REQUIRE(before.has_value());
+    auto token = jose::sign(*before, jose::Algorithm::rs256, {{"sub", "x"}});
+    REQUIRE(token.has_value());
+
+    REQUIRE(keys.refresh(t0 + std::chrono::minutes(30)).has_value());  // not due yet
+    CHECK(keys.active(jose::Algorithm::rs256)->kid() == before->kid());
+
+    REQUIRE(keys.refresh(t0 + std::chrono::minutes(61)).has_value());  // due: a new key signs
+    auto after = keys.active(jose::Algorithm::rs256);
+    REQUIRE(after.has_value());
+    CHECK(after->kid() != before->kid());
+    CHECK(jose::verify(*token, keys.published(), {jose::Algorithm::rs256}).has_value());
+    CHECK(keys.jwksJson().find(before->kid()) != std::string::npos);
+
+    REQUIRE(keys.refresh(t0 + std::chrono::minutes(61 + 21)).has_value());  // retired and gone
+    CHECK(keys.jwksJson().find(before->kid()) == std::string::npos);
+    CHECK_FALSE(jose::verify(*token, keys.published(), {jose::Algorithm::rs256}).has_value());
+}
