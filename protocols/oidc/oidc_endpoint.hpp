@@ -20,6 +20,7 @@
 #include "gateway/core/metrics.hpp"
 #include "gateway/session/session_store.hpp"
 #include "policies/policy.hpp"
+#include "protocols/oidc/client_throttle.hpp"
 #include "protocols/oidc/grant.hpp"
 #include "protocols/oidc/oidc_config.hpp"
 
@@ -111,6 +112,7 @@ class OidcEndpoint final : public core::Endpoint {
     session::SessionStore& store_;
     core::Clock& clock_;
     core::SesameMetrics* metrics_;
+    mutable ClientThrottle clientThrottle_;  // failed client authentications, per address
 };
 
 }  // namespace sesame::oidc

@@ -89,9 +89,16 @@ awaitable<Result<OidcEndpoint::Client>> OidcEndpoint::authenticateClient(
     auto assertion = request.formParam("client_assertion");
     int ways = (basic ? 1 : 0) + (formSecret ? 1 : 0) + (assertion ? 1 : 0);
     auto fail = [&](HttpResponse r) -> Result<Client> {
+        if (r.status == 401) clientThrottle_.failed(request.clientAddress, clock_.nowSeconds());
         refusal = std::move(r);
         return make_error_code(core::Errc::invalid_credentials);
     };
+    if (auto wait = clientThrottle_.retryAfter(request.clientAddress, clock_.nowSeconds())) {
+        log.warning("client_authentication_throttled", {{"client", request.clientAddress}});
+        refusal = oauthError(429, "slow_down", "too many failed client authentications");
+        refusal.header("Retry-After", std::to_string(wait));
+        co_return make_error_code(core::Errc::throttled);
+    }
     if (ways > 1)
         co_return fail(oauthError(400, "invalid_request", "one client authentication only"));
 

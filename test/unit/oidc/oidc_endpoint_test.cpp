@@ -541,3 +541,23 @@ TEST_CASE("signing keys rotate while serving; the old key verifies until its tok
     CHECK(keys.jwksJson().find(before->kid()) == std::string::npos);
     CHECK_FALSE(jose::verify(*token, keys.published(), {jose::Algorithm::rs256}).has_value());
 }
+
+TEST_CASE("failed client authentications slow an address down, not the others", "[unit][oidc]") {
+    OidcFixture f;
+    for (int i = 0; i < 20; ++i)
+        REQUIRE(f.tokenWithCode("no-such-code", "rp", "guess-" + std::to_string(i)).status == 401);
+    // The right secret from that address now waits; the code is not spent meanwhile.
+    auto c = f.code("rp", callback);
+    auto refused = f.tokenWithCode(c, "rp", f.rp->clientSecret);
+    CHECK(refused.status == 429);
+    CHECK(core::findParameter(refused.headers, "Retry-After") == "300");
+    auto other = OidcFixture::withBasic(
+        OidcFixture::post(
+            "/oidc/token",
+            {{"grant_type", "authorization_code"}, {"code", c}, {"redirect_uri", callback}}),
+        "rp", f.rp->clientSecret);
+    other.clientAddress = "198.51.100.7";
+    CHECK(f.response(other, false).status == 200);
+    f.clock.advance(300);
+    CHECK(f.tokenWithCode(f.code("rp", callback), "rp", f.rp->clientSecret).status == 200);
+}
