@@ -92,7 +92,8 @@ class OidcEndpoint final : public core::Endpoint {
                                 const std::string& accessToken) const;
 
     // logout.cpp: RP-initiated logout
-    core::EndpointReply endSession(const core::HttpRequest& request) const;
+    core::EndpointReply endSession(const core::HttpRequest& request,
+                                   const std::optional<core::Session>& session) const;
 
     // userinfo.cpp
     struct BearerGrant {

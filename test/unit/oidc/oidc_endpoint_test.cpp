@@ -561,3 +561,47 @@ TEST_CASE("failed client authentications slow an address down, not the others", 
     f.clock.advance(300);
     CHECK(f.tokenWithCode(f.code("rp", callback), "rp", f.rp->clientSecret).status == 200);
 }
+
+TEST_CASE("RP-initiated logout: back to a registered post_logout_redirect_uri only",
+          "[unit][oidc]") {
+    OidcFixture f;
+    auto idToken = str(f.tokens(), "id_token");
+    auto endSession = [&](core::Parameters query) {
+        return f.handle(OidcFixture::get("/oidc/logout", query));
+    };
+    SECTION("an ID token of ours and a registered URI: logout, then back there with state") {
+        auto reply = endSession({{"id_token_hint", idToken},
+                                 {"post_logout_redirect_uri", "https://rp.example.org/bye"},
+                                 {"state", "s 1"}});
+        REQUIRE(std::holds_alternative<core::LogoutRequested>(reply));
+        CHECK(std::get<core::LogoutRequested>(reply).redirectTo ==
+              "https://rp.example.org/bye?state=s%201");
+    }
+    SECTION("an expired ID token still names the client") {
+        f.clock.advance(86400);
+        auto reply = endSession({{"id_token_hint", idToken},
+                                 {"post_logout_redirect_uri", "https://rp.example.org/bye"}});
+        REQUIRE(std::holds_alternative<core::LogoutRequested>(reply));
+        CHECK(std::get<core::LogoutRequested>(reply).redirectTo == "https://rp.example.org/bye");
+    }
+    SECTION("an unregistered URI: logout, no redirect") {
+        auto reply = endSession(
+            {{"id_token_hint", idToken}, {"post_logout_redirect_uri", "https://evil.example/bye"}});
+        REQUIRE(std::holds_alternative<core::LogoutRequested>(reply));
+        CHECK(std::get<core::LogoutRequested>(reply).redirectTo.empty());
+    }
+    SECTION("no ID token, or a forged one: the portal asks the person first") {
+        auto decoded = jose::decode(idToken);
+        REQUIRE(decoded.has_value());
+        for (const auto& hint : {std::string{}, unsignedToken(decoded->claims)}) {
+            core::Parameters q{{"client_id", "rp"},
+                               {"post_logout_redirect_uri", "https://rp.example.org/bye"}};
+            if (!hint.empty()) q.emplace_back("id_token_hint", hint);
+            auto reply = endSession(q);
+            REQUIRE(std::holds_alternative<core::HttpResponse>(reply));
+            auto& r = std::get<core::HttpResponse>(reply);
+            CHECK(r.status == 303);
+            CHECK(core::findParameter(r.headers, "Location") == "/logout");
+        }
+    }
+}
