@@ -161,7 +161,8 @@ HttpResponse OidcEndpoint::discovery() const {
 HttpResponse OidcEndpoint::jwks() const {
     auto r = HttpResponse::text(200, config_.keys ? config_.keys->jwksJson() : "{\"keys\":[]}",
                                 "application/jwk-set+json");
-    // Clients cache the set; a rotation publishes the next key long before it signs.
+    // Clients cache the set; a token signed by a key they do not hold yet makes them fetch it
+    // again (OIDC Core §10.1.1), so five minutes of caching delay nobody.
     r.header("Cache-Control", "public, max-age=300");
     return r;
 }
