@@ -818,7 +818,7 @@ if [ "$oidc" = 1 ]; then
   oidc_measure() {  # oidc_measure <c>: a warm-up, then the measured run (profiled if asked)
     oidc_pair "$1" "$warmup"
     local perf_pid=""
-    if [ -n "${SESAME_BENCH_PERF:-}" ] && [ "$round" = 0 ]; then
+    if [ -n "${SESAME_BENCH_PERF:-}" ] && [ "$round" = 0 ] && [ "$1" = 64 ]; then
       perf record -F 499 $SESAME_BENCH_PERF -p "$oidc_pid" -o "$work/perf-$oidc_client-$1.data" \
         >"$work/perf-$oidc_client-$1.log" 2>&1 &
       perf_pid=$!
