@@ -815,8 +815,22 @@ if [ "$oidc" = 1 ]; then
       "errors $r_all_errors, CPU/pair: Sesame $(per_pair "$r_server_us")us (one sign ${sign_us}us)" \
       "redis $(per_pair "$r_redis_us")us wrk $(per_pair "$r_wrk_us")us, load $load_at"
   }
+  # redis_calls: "command calls usec" of every command Redis has run (INFO commandstats).
+  redis_calls() {
+    rcli INFO commandstats | tr -d '\r' |
+      sed -n 's/^cmdstat_\([a-z|]*\):calls=\([0-9]*\),usec=\([0-9]*\),.*/\1 \2 \3/p'
+  }
+  # redis_per_pair <before file> <after file> <pairs>: "eval 2.00 (14 µs), get 1.00 (1 µs), ..."
+  # the commands Redis ran per pair during a run, with the µs of Redis time each took on average.
+  redis_per_pair() {
+    awk -v n="$3" 'NR == FNR { calls[$1] = $2; usec[$1] = $3; next }
+      { c = $2 - calls[$1]; u = $3 - usec[$1]; if (c / n >= 0.01) {
+          out = out sep sprintf("%s %.2f (%.0f µs)", $1, c / n, u / c); sep = ", " } }
+      END { print out }' "$1" "$2"
+  }
   oidc_measure() {  # oidc_measure <c>: a warm-up, then the measured run (profiled if asked)
     oidc_pair "$1" "$warmup"
+    redis_calls >"$work/redis-before.txt"
     local perf_pid=""
     if [ -n "${SESAME_BENCH_PERF:-}" ] && [ "$round" = 0 ] && [ "$1" = 64 ]; then
       perf record -F 499 $SESAME_BENCH_PERF -p "$oidc_pid" -o "$work/perf-$oidc_client-$1.data" \
@@ -825,6 +839,9 @@ if [ "$oidc" = 1 ]; then
     fi
     load_at=$(cut -d' ' -f1 /proc/loadavg)
     oidc_pair "$1" "$duration"
+    redis_calls >"$work/redis-after.txt"
+    oidc_notes+=("$oidc_client c=$1: Redis commands per pair: $(redis_per_pair "$work/redis-before.txt" \
+      "$work/redis-after.txt" "$(awk -v n="$r_total" 'BEGIN { print (n > 1 ? n / 2 : 1) }')")")
     if [ -n "$perf_pid" ]; then
       kill -INT "$perf_pid" && wait "$perf_pid" || true
       perf report -i "$work/perf-$oidc_client-$1.data" --stdio --no-children --percent-limit 0.5 \
@@ -838,8 +855,12 @@ if [ "$oidc" = 1 ]; then
       # ES256 pair's yardstick.
       load_at=$(cut -d' ' -f1 /proc/loadavg)
       run_wrk "$c" "$warmup" "$oidc_base" test/bench/pair.lua "$oidc_cookie" "$service_encoded"
+      redis_calls >"$work/redis-before.txt"
       run_wrk "$c" "$duration" "$oidc_base" test/bench/pair.lua "$oidc_cookie" "$service_encoded"
+      redis_calls >"$work/redis-after.txt"
       cas_pairs=$r_ops
+      oidc_notes+=("CAS pair c=$c: Redis commands per pair: $(redis_per_pair "$work/redis-before.txt" \
+        "$work/redis-after.txt" "$(awk -v n="$r_total" 'BEGIN { print (n > 1 ? n / 2 : 1) }')")")
       oidc_row "CAS login + serviceValidate" "$c" "" "—" ""
       rsa_floor=$(signing_floor rsa2048 | awk '{ printf "%.0f", $1 }')
       use_oidc_client bench-rs256
