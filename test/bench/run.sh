@@ -51,8 +51,10 @@
 # Environment: SESAME_BENCH_BUILD_DIR (default build-bench/); SESAME_BENCH_KEEP=1 keeps the
 # work folder (logs, configuration) for a look afterwards; SESAME_BENCH_PERF="<perf record
 # options>" (e.g. "--call-graph dwarf", or " " for a flat profile) profiles the floor and Sesame
-# during their c=64 ticket runs, into <work folder>/perf-{floor,validate}.txt (with
-# SESAME_BENCH_KEEP=1; the profiler costs CPU, so the figures of that run are lower).
+# during their c=64 ticket runs, into <work folder>/perf-{floor,validate}.txt (with --saml:
+# perf-saml-<variant>-<c>.txt; with --oidc: Sesame in each client's c=64 run,
+# perf-<client>-64.txt), with SESAME_BENCH_KEEP=1; the profiler costs CPU, so the figures of
+# that run are lower.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$root"
@@ -75,7 +77,7 @@ while [ $# -gt 0 ]; do
     --saml) saml=1; shift ;;
     --oidc) oidc=1; shift ;;
     --variant) saml_variants=$2; shift 2 ;;
-    *) sed -n '2,50p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+    *) sed -n '2,57p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
   esac
 done
 # SAML rounds are dear (each needs thousands of AuthnRequests signed with a 3072-bit key): one
