@@ -226,6 +226,7 @@ awaitable<HttpResponse> OidcEndpoint::issueTokens(const Grant& grant, const std:
                                                   const Client& client, bool withIdToken) {
     const auto now = clock_.nowSeconds();
     const auto lifetime = config_.accessTokenLifetime.count();
+    const auto scope = joinScope(grant.scopes);
     std::string accessToken;
     if (client.settings->jwtAccessTokens) {
         // RFC 9068: typ at+jwt, client_id, scope; `gid` names the grant, checked live by UserInfo.
@@ -246,19 +247,19 @@ awaitable<HttpResponse> OidcEndpoint::issueTokens(const Grant& grant, const std:
         if (!signedToken) co_return oauthError(500, "server_error", "signing failed");
         accessToken = std::move(*signedToken);
     } else {
+        // A plain SET: the token only names its grant, which every use reads live
+        // (grantOfAccessToken) and which is the artefact bound to the session (logout and a
+        // reused code delete it). Binding the token itself too would cost Redis a second
+        // session-checking script per token response for nothing a client could notice.
         accessToken = core::randomToken(32);
-        auto stored = grant.ssoSessionId.empty()
-                          ? co_await store_.putArtefact(accessTokens, storageId(accessToken),
-                                                        grantId, config_.accessTokenLifetime)
-                          : co_await store_.putSessionArtefact(accessTokens, storageId(accessToken),
-                                                               grantId, config_.accessTokenLifetime,
-                                                               grant.ssoSessionId);
+        auto stored = co_await store_.putArtefact(accessTokens, storageId(accessToken), grantId,
+                                                  config_.accessTokenLifetime);
         if (!stored) co_return oauthError(503, "temporarily_unavailable", "try again later");
     }
     boost::json::object body{{"access_token", accessToken},
                              {"token_type", "Bearer"},
                              {"expires_in", lifetime},
-                             {"scope", joinScope(grant.scopes)}};
+                             {"scope", scope}};
     if (withIdToken) {
         auto id = idToken(grant, client, accessToken);
         if (!id) co_return oauthError(500, "server_error", "signing failed");
@@ -274,7 +275,7 @@ awaitable<HttpResponse> OidcEndpoint::issueTokens(const Grant& grant, const std:
         if (!stored) co_return oauthError(503, "temporarily_unavailable", "try again later");
         body["refresh_token"] = std::move(refreshToken);
     }
-    log.info("tokens_issued", {{"client", grant.clientId}, {"scope", joinScope(grant.scopes)}});
+    log.info("tokens_issued", {{"client", grant.clientId}, {"scope", scope}});
     auto r = HttpResponse::text(200, boost::json::serialize(body), "application/json");
     r.authenticationPage = true;  // Cache-Control: no-store (RFC 6749 §5.1)
     r.header("Pragma", "no-cache");
