@@ -1,5 +1,8 @@
 // Refresh tokens (rotation, reuse detection, session binding), client_credentials, introspection
 // (RFC 7662) and revocation (RFC 7009), as a relying party and a resource server see them.
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <catch2/catch.hpp>
 
 #include "test/unit/oidc/oidc_test_support.hpp"
@@ -64,6 +67,104 @@ struct TokensFixture : OidcFixture {
     }
 };
 
+// The memory store answers without suspending, so two co_spawned requests would run one after
+// the other. This one yields to the io_context before every call, as a request waiting on Redis
+// does: two requests on one io_context then interleave at each store call.
+class YieldingStore final : public session::SessionStore {
+  public:
+    explicit YieldingStore(session::SessionStore& inner) : inner_(inner) {}
+    template <class T>
+    using Task = session::Task<T>;
+    using Kind = session::ArtefactKind;
+
+    Task<Result<void>> createSession(const core::Session& s) override {
+        co_await yield();
+        co_return co_await inner_.createSession(s);
+    }
+    Task<Result<std::optional<core::Session>>> findSession(const std::string& id) override {
+        co_await yield();
+        co_return co_await inner_.findSession(id);
+    }
+    Task<Result<std::optional<core::Session>>> readSession(const std::string& id) override {
+        co_await yield();
+        co_return co_await inner_.readSession(id);
+    }
+    Task<Result<void>> deleteSession(const std::string& id) override {
+        co_await yield();
+        co_return co_await inner_.deleteSession(id);
+    }
+    Task<Result<void>> addVisit(const std::string& id, const core::ServiceVisit& v) override {
+        co_await yield();
+        co_return co_await inner_.addVisit(id, v);
+    }
+    Task<Result<std::vector<core::ServiceVisit>>> visits(const std::string& id) override {
+        co_await yield();
+        co_return co_await inner_.visits(id);
+    }
+    Task<Result<std::vector<core::Session>>> sessionsOfUser(const std::string& login) override {
+        co_await yield();
+        co_return co_await inner_.sessionsOfUser(login);
+    }
+    Task<Result<void>> putArtefact(Kind kind, const std::string& id, const std::string& value,
+                                   std::chrono::seconds ttl) override {
+        co_await yield();
+        co_return co_await inner_.putArtefact(kind, id, value, ttl);
+    }
+    Task<Result<void>> putSessionArtefact(
+        Kind kind, const std::string& id, const std::string& value, std::chrono::seconds ttl,
+        const std::string& sessionId,
+        const std::optional<core::ServiceVisit>& visit = std::nullopt) override {
+        co_await yield();
+        co_return co_await inner_.putSessionArtefact(kind, id, value, ttl, sessionId, visit);
+    }
+    Task<Result<bool>> rememberOnce(Kind kind, const std::string& id,
+                                    std::chrono::seconds ttl) override {
+        co_await yield();
+        co_return co_await inner_.rememberOnce(kind, id, ttl);
+    }
+    Task<Result<std::optional<std::string>>> takeArtefact(Kind kind,
+                                                          const std::string& id) override {
+        co_await yield();
+        co_return co_await inner_.takeArtefact(kind, id);
+    }
+    Task<Result<std::optional<std::string>>> peekArtefact(Kind kind,
+                                                          const std::string& id) override {
+        co_await yield();
+        co_return co_await inner_.peekArtefact(kind, id);
+    }
+    Task<Result<void>> deleteArtefact(Kind kind, const std::string& id) override {
+        co_await yield();
+        co_return co_await inner_.deleteArtefact(kind, id);
+    }
+    Task<Result<session::CounterState>> increment(const std::string& key,
+                                                  std::chrono::seconds window) override {
+        co_await yield();
+        co_return co_await inner_.increment(key, window);
+    }
+    Task<Result<void>> decrement(const std::string& key) override {
+        co_await yield();
+        co_return co_await inner_.decrement(key);
+    }
+    Task<Result<session::CounterState>> counter(const std::string& key) override {
+        co_await yield();
+        co_return co_await inner_.counter(key);
+    }
+    Task<Result<void>> resetCounter(const std::string& key) override {
+        co_await yield();
+        co_return co_await inner_.resetCounter(key);
+    }
+    Task<Result<void>> ping() override {
+        co_await yield();
+        co_return co_await inner_.ping();
+    }
+
+  private:
+    static Task<void> yield() {
+        co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
+    }
+    session::SessionStore& inner_;
+};
+
 std::string error(const core::HttpResponse& r) {
     return str(jsonObject(r.body), "error");
 }
@@ -115,10 +216,19 @@ TEST_CASE("two concurrent refreshes with one token: one succeeds, the other is a
           "[unit][oidc]") {
     TokensFixture f;
     auto refreshToken = str(f.tokens(), "refresh_token");
+    YieldingStore interleaving(f.store);
+    OidcEndpoint endpoint(
+        f.config,
+        [&f](const std::string& protocol, const std::string& id) -> const policies::Service* {
+            for (const auto& s : f.services)
+                if (s.protocol == protocol && s.acceptsUrl(id)) return &s;
+            return nullptr;
+        },
+        policies::defaultAssuranceLadder(), interleaving, f.clock);
     auto request = f.authenticated(
         "/oidc/token", {{"grant_type", "refresh_token"}, {"refresh_token", refreshToken}}, "rp");
-    auto a = asio::co_spawn(f.io, f.endpoint->handle(request, std::nullopt), asio::use_future);
-    auto b = asio::co_spawn(f.io, f.endpoint->handle(request, std::nullopt), asio::use_future);
+    auto a = asio::co_spawn(f.io, endpoint.handle(request, std::nullopt), asio::use_future);
+    auto b = asio::co_spawn(f.io, endpoint.handle(request, std::nullopt), asio::use_future);
     f.io.restart();
     f.io.run();
     std::vector<core::HttpResponse> answers;
