@@ -86,6 +86,14 @@ awaitable<HttpResponse> OidcEndpoint::refreshGrant(const core::HttpRequest& requ
         log.warning("refresh_token_of_another_client", {{"client", clientId}});
         co_return invalidGrant("the refresh token was issued to another client");
     }
+    // Never longer than the SSO session: a logout deleted the grant, but a session that timed
+    // out left it behind.
+    auto session = co_await store_.readSession(grant->ssoSessionId);
+    if (!session) co_return unavailable();
+    if (!*session) {
+        co_await store_.deleteArtefact(grants, **grantId);
+        co_return invalidGrant("the session has ended");
+    }
     std::vector<std::string> scopes = grant->scopes;
     if (asked) {  // RFC 6749 §6: narrower, never wider; for this access token only
         for (const auto& s : *asked)

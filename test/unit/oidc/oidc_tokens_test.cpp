@@ -283,6 +283,14 @@ TEST_CASE("a refresh token belongs to its client, its scope and its session", "[
         REQUIRE(run(f.io, f.store.deleteSession(f.session.id)).has_value());
         CHECK(error(f.refresh(refreshToken)) == "invalid_grant");
     }
+    SECTION("the session's idle timeout ends it, and the grant with it") {
+        f.rp->jwtAccessTokens = false;  // nothing is stored before the session is looked at
+        f.clock.advance(f.store.timeouts().idle.count() + 1);
+        auto r = f.refresh(refreshToken);
+        CHECK(r.status == 400);
+        CHECK(error(r) == "invalid_grant");
+        CHECK_FALSE(f.active(refreshToken));
+    }
     SECTION("a client without the refresh_token grant") {
         f.rp->grantTypes = {"authorization_code"};
         CHECK(error(f.refresh(refreshToken)) == "unauthorized_client");
