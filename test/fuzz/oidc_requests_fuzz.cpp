@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
+#include <set>
 #include <string_view>
 
 #include "gateway/config/yaml_file.hpp"
@@ -278,6 +279,24 @@ void checkResponse(const core::HttpResponse& r) {
     }
 }
 
+// Introspection tells a client about its own tokens only: an active answer names the client
+// the request authenticated as (by its basic credentials, its client_id, or kj's assertion).
+void checkIntrospection(const core::HttpRequest& request, const core::HttpResponse& r) {
+    if (request.path != "/oidc/introspect" || r.status != 200) return;
+    auto answer = boost::json::parse(r.body).as_object();
+    if (answer.at("active") != true) return;
+    std::set<std::string> named;
+    if (auto id = request.formParam("client_id")) named.insert(*id);
+    if (request.formParam("client_assertion")) named.insert("kj");
+    auto basic = request.header("authorization").value_or("");
+    if (basic.size() > 6)
+        if (auto decoded = core::base64Decode(std::string_view(basic).substr(6)))
+            if (auto id = core::urlDecode(decoded->substr(0, decoded->find(':'))))
+                named.insert(*id);
+    FUZZ_CHECK(answer.at("client_id").is_string() &&
+               named.contains(std::string(answer.at("client_id").get_string())));
+}
+
 asio::awaitable<void> exchange(oidc::OidcEndpoint& endpoint, const core::HttpRequest& request,
                                bool withSession) {
     auto s = session();
@@ -285,7 +304,10 @@ asio::awaitable<void> exchange(oidc::OidcEndpoint& endpoint, const core::HttpReq
     std::optional<core::Session> cookie;
     if (withSession) cookie = s;
     auto reply = co_await endpoint.handle(request, cookie);
-    if (auto* r = std::get_if<core::HttpResponse>(&reply)) checkResponse(*r);
+    if (auto* r = std::get_if<core::HttpResponse>(&reply)) {
+        checkResponse(*r);
+        checkIntrospection(request, *r);
+    }
     if (auto* logout = std::get_if<core::LogoutRequested>(&reply))
         FUZZ_CHECK(logout->redirectTo.empty() || registeredTarget(logout->redirectTo));
     if (auto* needs = std::get_if<core::NeedsAuthentication>(&reply)) {
