@@ -69,12 +69,12 @@ struct OidcClientSettings final : policies::ProtocolSettings {
 policies::ProtocolSchema oidcServiceSchema();
 
 // The OIDC artefacts in the session store (docs/operations.md, "Redis keys").
-inline constexpr session::ArtefactKind codes{"oidc-code"};        // authorization codes
-inline constexpr session::ArtefactKind grants{"oidc-grant"};      // what a code granted
-inline constexpr session::ArtefactKind refreshTokens{"oidc-rt"};  // refresh tokens
-// refresh tokens used once (value: their grant id): a second use revokes the grant
-inline constexpr session::ArtefactKind spentRefreshTokens{"oidc-rt-spent"};
+inline constexpr session::ArtefactKind codes{"oidc-code"};            // authorization codes
+inline constexpr session::ArtefactKind grants{"oidc-grant"};          // what a code granted
+inline constexpr session::ArtefactKind refreshTokens{"oidc-rt"};      // refresh tokens
 inline constexpr session::ArtefactKind accessTokens{"oidc-at"};       // opaque access tokens
 inline constexpr session::ArtefactKind clientAssertions{"oidc-jti"};  // jti seen, against replay
+// Refresh tokens used once (value: their grant id): a second use revokes the grant.
+inline constexpr session::ArtefactKind spentRefreshTokens{"oidc-rt-spent"};
 
 }  // namespace sesame::oidc

@@ -59,7 +59,7 @@ awaitable<HttpResponse> OidcEndpoint::refreshGrant(const core::HttpRequest& requ
     bool repeated = false;
     auto token = request.formParam("refresh_token", &repeated).value_or("");
     if (repeated || token.empty() || token.size() > 128)
-        co_return oauthError(400, "invalid_request", "refresh_token missing");
+        co_return oauthError(400, "invalid_request", "refresh_token missing or malformed");
     std::optional<HttpResponse> scopeError;
     auto asked = askedScopes(request, scopeError);
     if (scopeError) co_return *scopeError;
