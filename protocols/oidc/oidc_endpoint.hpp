@@ -104,6 +104,17 @@ class OidcEndpoint final : public core::Endpoint {
     boost::asio::awaitable<std::optional<LiveToken>> liveToken(const std::string& token,
                                                                std::string_view hint,
                                                                bool& unavailable);
+    // What introspection and revocation both start with: POST, the client's authentication
+    // (confidential only when `confidentialOnly`), the `token` parameter and the live token it
+    // is, if any. An error sets `refusal`.
+    struct TokenRequest {
+        Client client;
+        std::string token;
+        std::optional<LiveToken> live;
+    };
+    boost::asio::awaitable<Result<TokenRequest>> tokenRequest(const core::HttpRequest& request,
+                                                              bool confidentialOnly,
+                                                              core::HttpResponse& refusal);
     boost::asio::awaitable<core::HttpResponse> introspect(const core::HttpRequest& request);
     boost::asio::awaitable<core::HttpResponse> revoke(const core::HttpRequest& request);
 

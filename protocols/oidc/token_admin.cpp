@@ -87,25 +87,36 @@ awaitable<std::optional<OidcEndpoint::LiveToken>> OidcEndpoint::liveToken(const 
     co_return std::nullopt;
 }
 
-awaitable<HttpResponse> OidcEndpoint::introspect(const core::HttpRequest& request) {
-    if (request.method != "POST")
-        co_return oauthError(405, "invalid_request", "the introspection endpoint takes POST only");
-    HttpResponse refusal;
+awaitable<Result<OidcEndpoint::TokenRequest>> OidcEndpoint::tokenRequest(
+    const core::HttpRequest& request, bool confidentialOnly, HttpResponse& refusal) {
+    auto fail = [&](HttpResponse r) -> Result<TokenRequest> {
+        refusal = std::move(r);
+        return make_error_code(core::Errc::invalid_argument);
+    };
+    if (request.method != "POST") co_return fail(oauthError(405, "invalid_request", "POST only"));
     auto client = co_await authenticateClient(request, refusal);
-    if (!client) co_return refusal;
+    if (!client) co_return client.error();
     // A public client proves nothing by naming itself: it may not probe tokens (RFC 7662 §4).
-    if (client->settings->isPublic())
-        co_return oauthError(401, "invalid_client", "introspection needs client authentication");
+    if (confidentialOnly && client->settings->isPublic())
+        co_return fail(
+            oauthError(401, "invalid_client", "this endpoint needs client authentication"));
     auto token = tokenParameter(request);
-    if (!token) co_return oauthError(400, "invalid_request", "token missing");
+    if (!token) co_return fail(oauthError(400, "invalid_request", "token missing"));
     bool down = false;
     auto live = co_await liveToken(*token, request.formParam("token_type_hint").value_or(""), down);
-    if (down) co_return unavailable();
-    const auto& clientId = client->settings->clientId;
-    if (live && live->grant.clientId != clientId) {
-        log.info("introspection_of_another_client", {{"client", clientId}});
-        live.reset();
+    if (down) co_return fail(unavailable());
+    if (live && live->grant.clientId != client->settings->clientId) {
+        log.info("token_of_another_client", {{"client", client->settings->clientId}});
+        live.reset();  // as unknown: the answer cannot tell it was another client's
     }
+    co_return TokenRequest{*client, std::move(*token), std::move(live)};
+}
+
+awaitable<HttpResponse> OidcEndpoint::introspect(const core::HttpRequest& request) {
+    HttpResponse refusal;
+    auto asked = co_await tokenRequest(request, true, refusal);
+    if (!asked) co_return refusal;
+    const auto& live = asked->live;
     boost::json::object body{{"active", live.has_value()}};
     if (live) {
         const auto& g = live->grant;
@@ -131,34 +142,24 @@ awaitable<HttpResponse> OidcEndpoint::introspect(const core::HttpRequest& reques
 // cannot be revoked alone, so its grant is revoked (UserInfo and introspection check the grant;
 // a resource server that only checks the signature accepts it until it expires).
 awaitable<HttpResponse> OidcEndpoint::revoke(const core::HttpRequest& request) {
-    if (request.method != "POST")
-        co_return oauthError(405, "invalid_request", "the revocation endpoint takes POST only");
     HttpResponse refusal;
-    auto client = co_await authenticateClient(request, refusal);
-    if (!client) co_return refusal;
-    auto token = tokenParameter(request);
-    if (!token) co_return oauthError(400, "invalid_request", "token missing");
-    bool down = false;
-    auto live = co_await liveToken(*token, request.formParam("token_type_hint").value_or(""), down);
-    if (down) co_return unavailable();
-    const auto& clientId = client->settings->clientId;
-    // RFC 7009 §2.2: an unknown (or already dead) token answers 200 like a revoked one.
+    auto asked = co_await tokenRequest(request, false, refusal);
+    if (!asked) co_return refusal;
+    const auto& live = asked->live;
+    const auto& token = asked->token;
+    // RFC 7009 §2.2: an unknown, dead or another client's token answers 200 as a revoked one.
     if (!live) co_return answer("", "text/plain; charset=utf-8");
-    if (live->grant.clientId != clientId) {
-        log.warning("revocation_of_another_client", {{"client", clientId}});
-        co_return answer("", "text/plain; charset=utf-8");
-    }
     Result<void> done;
-    if (live->kind == LiveToken::Kind::access && !isJwt(*token)) {
-        done = co_await store_.deleteArtefact(accessTokens, storageId(*token));
+    if (live->kind == LiveToken::Kind::access && !isJwt(token)) {
+        done = co_await store_.deleteArtefact(accessTokens, storageId(token));
     } else {
         done = co_await store_.deleteArtefact(grants, live->grantId);
         if (done && live->kind == LiveToken::Kind::refresh)
-            done = co_await store_.deleteArtefact(refreshTokens, storageId(*token));
+            done = co_await store_.deleteArtefact(refreshTokens, storageId(token));
     }
     if (!done) co_return unavailable();
     log.info("token_revoked",
-             {{"client", clientId},
+             {{"client", asked->client.settings->clientId},
               {"kind", live->kind == LiveToken::Kind::refresh ? "refresh_token" : "access_token"}});
     co_return answer("", "text/plain; charset=utf-8");
 }
