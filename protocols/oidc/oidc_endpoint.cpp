@@ -78,6 +78,10 @@ awaitable<core::EndpointReply> OidcEndpoint::handle(const core::HttpRequest& req
         r = co_await token(request);
     else if (path == "/userinfo")
         r = co_await userinfo(request);
+    else if (path == "/introspect")
+        r = co_await introspect(request);
+    else if (path == "/revoke")
+        r = co_await revoke(request);
     else if (path == "/logout")
         co_return endSession(request, session);
     else

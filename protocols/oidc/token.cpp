@@ -169,6 +169,9 @@ awaitable<HttpResponse> OidcEndpoint::token(const core::HttpRequest& request) {
     auto grantType = request.formParam("grant_type", &repeated).value_or("");
     if (repeated) co_return oauthError(400, "invalid_request", "grant_type given twice");
     if (grantType == "authorization_code") co_return co_await codeGrant(request, *client);
+    if (grantType == "refresh_token") co_return co_await refreshGrant(request, *client);
+    if (grantType == "client_credentials")
+        co_return co_await clientCredentialsGrant(request, *client);
     if (grantType.empty()) co_return oauthError(400, "invalid_request", "grant_type missing");
     co_return oauthError(400, "unsupported_grant_type", "unsupported grant_type");
 }
