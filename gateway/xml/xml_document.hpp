@@ -61,6 +61,9 @@ class XmlDocument {
     // The document as UTF-8 XML without an XML declaration, nodes as they are (no
     // re-indentation: a signed document stays valid).
     std::string toString() const;
+    // One element of this document and its descendants, written as toString writes them
+    // inside the document.
+    std::string toString(XmlElement element) const;
     // For the xmlsec wrappers of gateway/xml (signatures, encryption) only.
     xmlDocPtr native() const { return doc_.get(); }
 
