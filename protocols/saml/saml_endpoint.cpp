@@ -310,10 +310,12 @@ awaitable<Result<std::optional<SamlEndpoint::Received>>> SamlEndpoint::receive(
 
 // ---- Responses -------------------------------------------------------------------------------
 
-Result<std::string> SamlEndpoint::signedResponse(const Peer& peer, std::string xmlText) const {
+Result<std::string> SamlEndpoint::signedResponse(const Peer& peer,
+                                                 names::WrittenResponse written) const {
     if (!config_.signingKey) return core::Errc::unavailable;
-    auto doc = xml::XmlDocument::parse(xmlText, 1024 * 1024);
-    if (!doc) return doc.error();
+    // The document the text parses into, built as it was written (not parsed again).
+    std::string xmlText = std::move(written.text);
+    auto* doc = &written.document;
     // While only signatures are added, each is written into the text (signEnvelopedText);
     // once the assertion is encrypted the document is written whole at the end.
     bool textIsDocument = true;
@@ -601,7 +603,8 @@ awaitable<Result<HttpResponse>> SamlEndpoint::resume(const core::FlowState& flow
     terms.now = clock_.nowSeconds();
     terms.skewSeconds = config_.clockSkew.count();
     terms.lifetimeSeconds = config_.assertionLifetime.count();
-    auto signedXml = signedResponse(*peer, names::writeResponse(names::bearerResponse(terms)));
+    auto signedXml =
+        signedResponse(*peer, names::writeResponseDocument(names::bearerResponse(terms)));
     if (!signedXml) {
         log.error("saml_response_failed",
                   {{"sp", flow.service}, {"error", signedXml.error().message()}});

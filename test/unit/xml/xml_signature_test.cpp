@@ -401,26 +401,40 @@ TEST_CASE("signEnvelopedText gives the bytes toString gives after signEnveloped"
         terms.attributes = {
             {"displayName", std::string(saml::attrname::basic), value, {value, ""}}};
         terms.now = 1'796'550'000;
-        const std::string text = saml::writeResponse(saml::bearerResponse(terms));
+        const auto response = saml::bearerResponse(terms);
+        const std::string text = saml::writeResponse(response);
         INFO(text);
         for (int parts : {1, 2, 3}) {  // the Assertion, the Response, both
             auto expected = parse(text);
             auto spliced = parse(text);
-            std::string out = text;
+            // The document built as the text is written, instead of parsed from it: the same
+            // document for libxml2's writer and for xmlsec's canonicalisation.
+            auto built = saml::writeResponseDocument(response);
+            REQUIRE(built.text == text);
+            CHECK(built.document.toString() == expected.toString());
+            std::string out = text, outBuilt = text;
             if (parts != 2) {
                 REQUIRE(signEnveloped(expected, assertionOf(expected), key).has_value());
                 auto s = signEnvelopedText(spliced, out, assertionOf(spliced), key);
                 REQUIRE(s.has_value());
                 out = *s;
+                s = signEnvelopedText(built.document, outBuilt, assertionOf(built.document), key);
+                REQUIRE(s.has_value());
+                outBuilt = *s;
             }
             if (parts != 1) {
                 REQUIRE(signEnveloped(expected, expected.root(), key).has_value());
                 auto s = signEnvelopedText(spliced, out, spliced.root(), key);
                 REQUIRE(s.has_value());
                 out = *s;
+                s = signEnvelopedText(built.document, outBuilt, built.document.root(), key);
+                REQUIRE(s.has_value());
+                outBuilt = *s;
             }
             CHECK(out == expected.toString());
             CHECK(out == spliced.toString());
+            CHECK(outBuilt == out);
+            CHECK(built.document.toString() == out);
         }
     }
 }
