@@ -687,12 +687,11 @@ if [ "$saml" = 1 ]; then
       # after a first run, twice its rate is enough and much cheaper to sign, but never less than
       # 0.75 x floor (a first warm-up slowed by someone's build once gave half the next run's
       # rate); any thread that runs out counts errors and says so. The sign server gets the same
-      # requests (it does not read them) and can sign as fast as the floor: 1.25 x floor.
+      # requests (it does not read them), again from the start of its slice when they run out
+      # (saml.lua's "cycle": it may go faster than Sesame).
       need=$(awk -v f="$floor_sps" -v r="${saml_rate:-0}" -v s=$((warmup + duration)) \
         'BEGIN { n = 1.25 * f; m = 2 * r; if (m < 0.75 * f) m = 0.75 * f;
                  if (r > 0 && m < n) n = m; printf "%d", n * s + 500 }')
-      [ "$saml_variant" = plain ] &&
-        need=$(awk -v f="$floor_sps" -v s=$((warmup + duration)) 'BEGIN { printf "%d", 1.25 * f * s + 500 }')
       say "$saml_variant c=$c round $((round + 1)): writing $need AuthnRequests"
       saml_requests "$need" "$work/requests.txt"
       head -n "$(awk -v n="$need" -v w="$warmup" -v s=$((warmup + duration)) 'BEGIN { printf "%d", n * w / s }')" \
@@ -708,8 +707,8 @@ if [ "$saml" = 1 ]; then
       sign_ops=""
       if [ "$saml_variant" = plain ]; then
         server_pid=$signer_pid
-        run_wrk "$c" "$warmup" "$sign_base" test/bench/saml.lua "$work/warm" "$saml_cookie"
-        run_wrk "$c" "$duration" "$sign_base" test/bench/saml.lua "$work/run" "$saml_cookie"
+        run_wrk "$c" "$warmup" "$sign_base" test/bench/saml.lua "$work/warm" "$saml_cookie" cycle
+        run_wrk "$c" "$duration" "$sign_base" test/bench/saml.lua "$work/run" "$saml_cookie" cycle
         sign_ops=$r_ops
         sign_ratio=$(awk -v a="$r_ops" -v b="$floor_sps" 'BEGIN { printf "%.2f", a / b }')
         errors=$r_all_errors
@@ -742,7 +741,7 @@ if [ "$saml" = 1 ]; then
       errors=$r_all_errors saml_rate=$r_ops
       [ "${r_exhausted:-0}" -gt 0 ] && errors="$errors ($r_exhausted ran out of requests)"
       ratio=$(awk -v a="$r_ops" -v b="$floor_sps" 'BEGIN { printf "%.2f", a / b }')
-      to_signer="—"
+      to_signer="-"
       [ -n "$sign_ops" ] && to_signer=$(awk -v a="$r_ops" -v b="$sign_ops" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
       c_rows+=("$(printf '| %3s | %-30s | %8s | %5s | %14s | %6.2f | %6.2f | %6s | %6s | %5s | %5s | %4s |' \
         "$c" "Sesame (round trips)" "$r_ops" "$ratio" "$to_signer" \
@@ -777,19 +776,21 @@ $([ ${#saml_notes[@]} -gt 0 ] && printf -- '\n- %s' "${saml_notes[@]}" || true)
 "
   done
   cpu=$(grep -m1 '^model name' /proc/cpuinfo | sed 's/^[^:]*: *//')
+  sign_note=""
+  [ -n "${signer_pid:-}" ] && sign_note="- the sign server (floor_server --sign-key): TLS as Sesame, the session read (Redis GET), one
+  RSA-2048 PKCS#1 v1.5 SHA-256 signature over ${signed_info_bytes} bytes, a page of $(wc -c <"$work/page-plain.html") bytes (a page of Sesame's)
+"
   echo
   cat <<EOF
 Run on $(date -u '+%Y-%m-%d %H:%M UTC') with \`$command_line\` ($(git -C "$root" describe --always --dirty)).
 Machine: $(nproc) cores, $cpu; load average before the run $load_before, after $(cut -d' ' -f1-3 /proc/loadavg).
-wrk $wrk_threads threads, ${duration} s per run after a ${warmup} s warm-up; Sesame and the sign server over TLS with $server_threads worker threads; $(openssl version | cut -d' ' -f1-2).
+wrk $wrk_threads threads, ${duration} s per run after a ${warmup} s warm-up; Sesame$([ -n "${signer_pid:-}" ] && echo " and the sign server" || true) over TLS with $server_threads worker threads; $(openssl version | cut -d' ' -f1-2).
 $saml_tables
 - per s: signs per second of both cores (openssl speed), else successful round trips per second;
   ratio: to the floor's signs per second; CPU µs: per round trip of the server measured (for the
   floor: one sign's share of two cores, 2 s ÷ signs); Redis, wrk: their CPU per round trip; load:
   the 1-minute load average after that run (for the floor: before the runs of that row's group)
-- the sign server (floor_server --sign-key): TLS as Sesame, the session read (Redis GET), one
-  RSA-2048 PKCS#1 v1.5 SHA-256 signature over ${signed_info_bytes} bytes, a page of $(wc -c <"$work/page-plain.html" 2>/dev/null || echo "?") bytes (a page of Sesame's)
-- errors over every measured run: $total_errors
+$sign_note- errors over every measured run: $total_errors
 - peak RSS of Sesame (VmHWM): $(peak_rss_mb "$saml_pid") MB
 
 Targets: at least 0.70x the signing floor, 0 errors, peak RSS < 64 MB.
