@@ -78,8 +78,12 @@ awaitable<core::EndpointReply> OidcEndpoint::handle(const core::HttpRequest& req
         r = co_await token(request);
     else if (path == "/userinfo")
         r = co_await userinfo(request);
+    else if (path == "/introspect")
+        r = co_await introspect(request);
+    else if (path == "/revoke")
+        r = co_await revoke(request);
     else if (path == "/logout")
-        co_return endSession(request);
+        co_return endSession(request, session);
     else
         co_return core::UserFacingError{404, "error.not_found", {}};
     if (cors) withCors(r);
@@ -122,7 +126,6 @@ HttpResponse OidcEndpoint::discovery() const {
         strings({"authorization_code", "refresh_token", "client_credentials"});
     d["subject_types_supported"] = strings({"public", "pairwise"});
     d["id_token_signing_alg_values_supported"] = strings({"RS256", "ES256"});
-    d["userinfo_signing_alg_values_supported"] = strings({"none"});
     auto methods = strings({"client_secret_basic", "client_secret_post", "private_key_jwt"});
     auto authMethods = methods;
     authMethods.emplace_back("none");
@@ -162,7 +165,8 @@ HttpResponse OidcEndpoint::discovery() const {
 HttpResponse OidcEndpoint::jwks() const {
     auto r = HttpResponse::text(200, config_.keys ? config_.keys->jwksJson() : "{\"keys\":[]}",
                                 "application/jwk-set+json");
-    // Clients cache the set; a rotation publishes the next key long before it signs.
+    // Clients cache the set; a token signed by a key they do not hold yet makes them fetch it
+    // again (OIDC Core §10.1.1), so five minutes of caching delay nobody.
     r.header("Cache-Control", "public, max-age=300");
     return r;
 }
@@ -176,8 +180,8 @@ std::vector<core::BackChannelMessage> OidcEndpoint::logoutMessages(
         if (!told.insert({v.service, v.sessionIndex}).second) continue;
         auto client = findClient(v.service);
         if (!client || !client->service->singleLogout) continue;
-        const auto* key =
-            config_.keys ? config_.keys->active(client->settings->idTokenAlgorithm) : nullptr;
+        auto key =
+            config_.keys ? config_.keys->active(client->settings->idTokenAlgorithm) : std::nullopt;
         if (!key) continue;
         auto now = clock_.nowSeconds();
         boost::json::object claims{

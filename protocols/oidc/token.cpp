@@ -89,9 +89,16 @@ awaitable<Result<OidcEndpoint::Client>> OidcEndpoint::authenticateClient(
     auto assertion = request.formParam("client_assertion");
     int ways = (basic ? 1 : 0) + (formSecret ? 1 : 0) + (assertion ? 1 : 0);
     auto fail = [&](HttpResponse r) -> Result<Client> {
+        if (r.status == 401) clientThrottle_.failed(request.clientAddress, clock_.nowSeconds());
         refusal = std::move(r);
         return make_error_code(core::Errc::invalid_credentials);
     };
+    if (auto wait = clientThrottle_.retryAfter(request.clientAddress, clock_.nowSeconds())) {
+        log.warning("client_authentication_throttled", {{"client", request.clientAddress}});
+        refusal = oauthError(429, "slow_down", "too many failed client authentications");
+        refusal.header("Retry-After", std::to_string(wait));
+        co_return make_error_code(core::Errc::throttled);
+    }
     if (ways > 1)
         co_return fail(oauthError(400, "invalid_request", "one client authentication only"));
 
@@ -130,7 +137,8 @@ awaitable<Result<OidcEndpoint::Client>> OidcEndpoint::authenticateClient(
         if (!verified || claimText(verified->claims, "sub") != id || !exp ||
             *exp + config_.clockSkew.count() < now || *exp > now + 3600 || jti.empty() ||
             jti.size() > 256 ||
-            !audienceHas(verified->claims, {config_.endpoint("/token"), config_.issuer})) {
+            !audienceHas(verified->claims, {config_.endpoint("/token"), config_.issuer,
+                                            config_.publicUrl + request.path})) {
             log.info("client_authentication_failed",
                      {{"client", id}, {"method", "private_key_jwt"}});
             co_return fail(invalidClient("client authentication failed"));
@@ -162,6 +170,9 @@ awaitable<HttpResponse> OidcEndpoint::token(const core::HttpRequest& request) {
     auto grantType = request.formParam("grant_type", &repeated).value_or("");
     if (repeated) co_return oauthError(400, "invalid_request", "grant_type given twice");
     if (grantType == "authorization_code") co_return co_await codeGrant(request, *client);
+    if (grantType == "refresh_token") co_return co_await refreshGrant(request, *client);
+    if (grantType == "client_credentials")
+        co_return co_await clientCredentialsGrant(request, *client);
     if (grantType.empty()) co_return oauthError(400, "invalid_request", "grant_type missing");
     co_return oauthError(400, "unsupported_grant_type", "unsupported grant_type");
 }
@@ -219,10 +230,11 @@ awaitable<HttpResponse> OidcEndpoint::issueTokens(const Grant& grant, const std:
                                                   const Client& client, bool withIdToken) {
     const auto now = clock_.nowSeconds();
     const auto lifetime = config_.accessTokenLifetime.count();
+    const auto scope = joinScope(grant.scopes);
     std::string accessToken;
     if (client.settings->jwtAccessTokens) {
         // RFC 9068: typ at+jwt, client_id, scope; `gid` names the grant, checked live by UserInfo.
-        const auto* key = config_.keys ? config_.keys->active(jose::Algorithm::rs256) : nullptr;
+        auto key = config_.keys ? config_.keys->active(jose::Algorithm::rs256) : std::nullopt;
         if (!key) co_return oauthError(500, "server_error", "no signing key");
         boost::json::object claims{{"iss", config_.issuer},
                                    {"sub", grant.subject},
@@ -239,19 +251,21 @@ awaitable<HttpResponse> OidcEndpoint::issueTokens(const Grant& grant, const std:
         if (!signedToken) co_return oauthError(500, "server_error", "signing failed");
         accessToken = std::move(*signedToken);
     } else {
+        // A plain SET: the token only names its grant, which every use reads live
+        // (grantOfAccessToken) and which is the artefact bound to the session (logout and a
+        // reused code delete it). Binding the token itself too would cost Redis a second
+        // session-checking script per token response for nothing a client could notice.
         accessToken = core::randomToken(32);
-        auto stored = grant.ssoSessionId.empty()
-                          ? co_await store_.putArtefact(accessTokens, storageId(accessToken),
-                                                        grantId, config_.accessTokenLifetime)
-                          : co_await store_.putSessionArtefact(accessTokens, storageId(accessToken),
-                                                               grantId, config_.accessTokenLifetime,
-                                                               grant.ssoSessionId);
+        // "<grant id> <scope>": the token's own scope (a refresh may have narrowed it).
+        auto stored =
+            co_await store_.putArtefact(accessTokens, storageId(accessToken), grantId + ' ' + scope,
+                                        config_.accessTokenLifetime);
         if (!stored) co_return oauthError(503, "temporarily_unavailable", "try again later");
     }
     boost::json::object body{{"access_token", accessToken},
                              {"token_type", "Bearer"},
                              {"expires_in", lifetime},
-                             {"scope", joinScope(grant.scopes)}};
+                             {"scope", scope}};
     if (withIdToken) {
         auto id = idToken(grant, client, accessToken);
         if (!id) co_return oauthError(500, "server_error", "signing failed");
@@ -267,7 +281,7 @@ awaitable<HttpResponse> OidcEndpoint::issueTokens(const Grant& grant, const std:
         if (!stored) co_return oauthError(503, "temporarily_unavailable", "try again later");
         body["refresh_token"] = std::move(refreshToken);
     }
-    log.info("tokens_issued", {{"client", grant.clientId}, {"scope", joinScope(grant.scopes)}});
+    log.info("tokens_issued", {{"client", grant.clientId}, {"scope", scope}});
     auto r = HttpResponse::text(200, boost::json::serialize(body), "application/json");
     r.authenticationPage = true;  // Cache-Control: no-store (RFC 6749 §5.1)
     r.header("Pragma", "no-cache");
@@ -277,7 +291,7 @@ awaitable<HttpResponse> OidcEndpoint::issueTokens(const Grant& grant, const std:
 Result<std::string> OidcEndpoint::idToken(const Grant& grant, const Client& client,
                                           const std::string& accessToken) const {
     auto algorithm = client.settings->idTokenAlgorithm;
-    const auto* key = config_.keys ? config_.keys->active(algorithm) : nullptr;
+    auto key = config_.keys ? config_.keys->active(algorithm) : std::nullopt;
     if (!key) return make_error_code(core::Errc::internal);
     const auto now = clock_.nowSeconds();
     boost::json::object claims{{"iss", config_.issuer},
