@@ -4,8 +4,6 @@
 // the SAML writers of this folder only. The text is what libxml2 itself writes for the document
 // it parses into (XmlDocument::toString, but for the final newline): references only for
 // & < > (and " in an attribute), CR (and tab, LF in an attribute), an empty element as "<a/>".
-// With a document (withDocument()), it also builds, as it writes, the libxml2 document the text
-// parses into, for the signer: parsing the text again cost more than writing it.
 // In canonical mode (canonical()), the text is exclusive XML canonical form instead (see
 // Markup::canonical), so that the signer digests and signs the bytes as they are written.
 #include <cstdint>
@@ -16,15 +14,11 @@
 #include <utility>
 #include <vector>
 
-#include "gateway/xml/xml_document.hpp"
-
 namespace sesame::xml::saml {
 
 class Markup {
   public:
     explicit Markup(std::size_t capacity = 2048);
-    // A Markup that builds the document too (takeDocument()).
-    static Markup withDocument(std::size_t capacity);
     // A Markup writing exclusive XML canonical form (XML-EXC-C14N 1.0, no comments): namespace
     // declarations only where visibly used and not rendered by an ancestor, sorted by prefix;
     // attributes sorted by namespace URI then local name; "<a></a>", never "<a/>"; text
@@ -60,18 +54,13 @@ class Markup {
     Markup& apex();
     // Canonical mode: the declarations left out (CanonicalText::leftOut), in text order.
     std::vector<std::pair<std::size_t, std::string>> takeLeftOut();
-    // The document built (withDocument() only, once, after take()'s text is complete).
-    XmlDocument takeDocument();
 
   private:
-    struct Tree;
     struct Canonical;
-    void endStartTag();
     void endCanonicalStartTag();
     void closeCanonical();
     std::string out_;
     std::size_t openedAt_ = 0;  // the size of out_ right after the last open()
-    std::unique_ptr<Tree> tree_;
     std::unique_ptr<Canonical> canonical_;
 };
 

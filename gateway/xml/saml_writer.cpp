@@ -215,13 +215,6 @@ std::string writeResponse(const Response& response) {
     return out.take();
 }
 
-WrittenResponse writeResponseDocument(const Response& response) {
-    Markup out = Markup::withDocument(response.assertion ? 4096 : 1024);
-    writeResponseTo(out, response);
-    std::string text = out.take();
-    return {std::move(text), out.takeDocument()};
-}
-
 CanonicalText writeCanonicalResponse(const Response& response) {
     Markup out = Markup::canonical(response.assertion ? 4096 : 1024);
     CanonicalText canonical;

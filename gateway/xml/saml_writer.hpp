@@ -14,7 +14,6 @@
 
 #include "gateway/xml/canonical_text.hpp"
 #include "gateway/xml/saml_message.hpp"
-#include "gateway/xml/xml_document.hpp"
 
 namespace sesame::xml::saml {
 
@@ -44,13 +43,6 @@ Response errorResponse(std::string_view idpEntityId, std::string_view acsUrl,
 // samlp:Response; with its Assertion in core's order: Issuer, Subject, Conditions,
 // AuthnStatement, AttributeStatement (values as xsi:type="xs:string").
 std::string writeResponse(const Response& response);
-// writeResponse's text with the document it parses into, built as it was written (for the
-// signer, xml_signature.hpp: parsing the text again cost more than writing it).
-struct WrittenResponse {
-    std::string text;
-    XmlDocument document;
-};
-WrittenResponse writeResponseDocument(const Response& response);
 // The same Response in exclusive XML canonical form (Markup::canonical), with where its
 // Assertion and itself are, for the signer to sign without xmlsec (signCanonicalText of
 // xml_signature.hpp). The same XML as writeResponse but for where namespaces are declared

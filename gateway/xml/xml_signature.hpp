@@ -40,17 +40,6 @@ namespace sesame::xml {
 Result<void> signEnveloped(XmlDocument& document, XmlElement target, const SigningKey& key,
                            SignatureAlgorithm algorithm = SignatureAlgorithm::rsaSha256);
 
-// signEnveloped, returning the signed document's text: what document.toString() returns after
-// it, made from `text`, the text the document was parsed from, by inserting the text of the new
-// ds:Signature alone (writing a 6 kB Response again costs more than the signature's 2 kB).
-// `text` must be written as toString writes it (saml_writer's messages are, saml_markup.hpp),
-// but for the final newline, and describe the document as it is (the signatures added so far
-// included); when the place of the signature cannot be found in it the document is written
-// whole (the same bytes). Errors: signEnveloped's.
-Result<std::string> signEnvelopedText(XmlDocument& document, std::string_view text,
-                                      XmlElement target, const SigningKey& key,
-                                      SignatureAlgorithm algorithm = SignatureAlgorithm::rsaSha256);
-
 // Signs the elements of `written` (a text in exclusive XML canonical form, with where its
 // elements are: saml_writer's writeCanonicalResponse) in their order, without canonicalising a
 // tree: the Reference's digest is SHA-256 of the element's bytes as they are (the enveloped
