@@ -1,11 +1,10 @@
 #include "gateway/xml/saml_markup.hpp"
 
-#include <libxml/tree.h>
-
 #include <algorithm>
 #include <array>
 #include <new>
 #include <stdexcept>
+#include <tuple>
 
 #include "gateway/core/text.hpp"
 #include "gateway/xml/xml_text.hpp"
@@ -35,42 +34,41 @@ constexpr Replacements replacements(bool inAttribute) {
     return table;
 }
 
+// The same for exclusive canonical form (Canonical XML 1.0 §2.3, the same references in the
+// exclusive variant): hexadecimal references, '>' as it is in attribute values.
+constexpr Replacements canonicalReplacements(bool inAttribute) {
+    Replacements table{};
+    for (int c = 0; c < 0x20; ++c) table[c] = "";
+    table['\t'] = inAttribute ? "&#x9;" : nullptr;
+    table['\n'] = inAttribute ? "&#xA;" : nullptr;
+    table['\r'] = "&#xD;";
+    table['&'] = "&amp;";
+    table['<'] = "&lt;";
+    table['>'] = inAttribute ? nullptr : "&gt;";
+    if (inAttribute) table['"'] = "&quot;";
+    return table;
+}
+
 // Appends `value` escaped, its invalid UTF-8 replaced (validUtf8), in one pass: runs with
-// nothing to change are copied whole. Returns what a parser reads back from what was written
-// (the value as valid UTF-8, without the C0 controls dropped).
-std::string appendEscaped(std::string& out, std::string_view value, bool inAttribute) {
-    static constexpr Replacements inText = replacements(false), inValue = replacements(true);
-    const Replacements& table = inAttribute ? inValue : inText;
-    std::string clean = validUtf8(value);
+// nothing to change are copied whole.
+void appendEscaped(std::string& out, std::string_view value, bool inAttribute,
+                   bool canonical = false) {
+    static constexpr Replacements inText = replacements(false), inValue = replacements(true),
+                                  inCanonicalText = canonicalReplacements(false),
+                                  inCanonicalValue = canonicalReplacements(true);
+    const Replacements& table = canonical ? (inAttribute ? inCanonicalValue : inCanonicalText)
+                                          : (inAttribute ? inValue : inText);
+    const std::string clean = validUtf8(value);
     std::size_t from = 0;
-    bool dropped = false;
     for (std::size_t at = 0; at < clean.size(); ++at) {
         const auto c = static_cast<unsigned char>(clean[at]);
         const char* reference = c < 0x80 ? table[c] : nullptr;
         if (!reference) continue;
         out.append(clean, from, at - from);
         out += reference;
-        dropped = dropped || *reference == '\0';
         from = at + 1;
     }
     out.append(clean, from);
-    if (dropped)
-        std::erase_if(clean, [](char c) {
-            return static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r';
-        });
-    return clean;
-}
-
-const xmlChar* xmlString(const std::string& s) {
-    return reinterpret_cast<const xmlChar*>(s.c_str());
-}
-
-// A copy of `name` for libxml2, which takes it (the ...EatName functions).
-xmlChar* xmlCopy(std::string_view name) {
-    xmlChar* copy =
-        xmlStrndup(reinterpret_cast<const xmlChar*>(name.data()), static_cast<int>(name.size()));
-    if (!copy) throw std::bad_alloc();
-    return copy;
 }
 
 // "prefix" (empty when none) and "local" of "prefix:local".
@@ -82,32 +80,145 @@ std::pair<std::string_view, std::string_view> splitName(std::string_view name) {
 
 }  // namespace
 
-// The document being built: the element whose start tag is being written (its attributes wait
-// for the namespace declarations of the same tag), and the element new nodes go into.
-struct Markup::Tree {
-    struct Free {
-        void operator()(xmlDocPtr doc) const { xmlFreeDoc(doc); }
+// Canonical mode: the elements open (their declarations, what they rendered) and the start tag
+// being written, whose namespaces and attributes are sorted when it ends.
+struct Markup::Canonical {
+    struct Declaration {
+        std::string prefix;
+        std::string uri;  // escaped as an attribute value: compared and written as it is
+        bool rendered = false;
+        bool used = false;   // visibly used by the element or a descendant
+        std::size_t at = 0;  // where it would go in the start tag
     };
-    std::unique_ptr<xmlDoc, Free> doc;
-    xmlNodePtr parent = nullptr;
-    xmlNodePtr element = nullptr;
-    std::string prefix;
-    std::vector<std::pair<xmlAttrPtr, std::string>> prefixed;  // attributes, and their prefix
+    struct Frame {
+        std::string name;
+        std::string prefix;
+        bool apex = false;
+        std::vector<Declaration> declared;
+    };
+    struct Attribute {
+        std::string prefix;
+        std::string local;
+        std::string value;  // escaped
+        std::string uri;
+    };
+    std::vector<Frame> frames;
+    std::vector<Attribute> attributes;  // of the start tag being written
+    std::vector<std::pair<std::size_t, std::string>> leftOut;
+
+    Declaration& resolve(const std::string& prefix) {
+        for (auto frame = frames.rbegin(); frame != frames.rend(); ++frame)
+            for (auto& declaration : frame->declared)
+                if (declaration.prefix == prefix) return declaration;
+        throw std::logic_error("Markup: undeclared prefix " + prefix);
+    }
+    // Whether an output ancestor of the current element rendered `prefix` as `uri` (exclusive
+    // c14n §3: then it is not rendered again).
+    bool renderedAbove(const std::string& prefix, const std::string& uri) const {
+        bool pastApex = frames.back().apex;
+        for (auto frame = frames.rbegin() + 1; frame != frames.rend(); ++frame) {
+            for (const auto& declaration : frame->declared)
+                if (declaration.prefix == prefix && declaration.rendered) {
+                    if (declaration.uri == uri && pastApex)
+                        throw std::logic_error("Markup: " + prefix + " rendered above an apex");
+                    return declaration.uri == uri;
+                }
+            pastApex = pastApex || frame->apex;
+        }
+        return false;
+    }
 };
 
 Markup::Markup(std::size_t capacity) {
     out_.reserve(capacity);
 }
 
-Markup Markup::withDocument(std::size_t capacity) {
+Markup Markup::canonical(std::size_t capacity) {
     Markup markup(capacity);
-    markup.tree_ = std::make_unique<Tree>();
-    markup.tree_->doc.reset(xmlNewDoc(reinterpret_cast<const xmlChar*>("1.0")));
-    if (!markup.tree_->doc) throw std::bad_alloc();
-    // As a document parsed as UTF-8 (XmlDocument::parse): toString then writes non-ASCII
-    // characters of attribute values as they are.
-    markup.tree_->doc->encoding = xmlStrdup(reinterpret_cast<const xmlChar*>("UTF-8"));
+    markup.canonical_ = std::make_unique<Canonical>();
     return markup;
+}
+
+Markup& Markup::apex() {
+    if (!canonical_ || canonical_->frames.empty()) throw std::logic_error("Markup: no apex");
+    canonical_->frames.back().apex = true;
+    return *this;
+}
+
+std::vector<std::pair<std::size_t, std::string>> Markup::takeLeftOut() {
+    if (!canonical_) return {};
+    auto leftOut = std::move(canonical_->leftOut);
+    std::sort(leftOut.begin(), leftOut.end());
+    return leftOut;
+}
+
+// Writes the start tag whose parts start() and attribute() gathered, in canonical form.
+void Markup::endCanonicalStartTag() {
+    Canonical& c = *canonical_;
+    Canonical::Frame& frame = c.frames.back();
+    std::vector<std::string> used;
+    if (!frame.prefix.empty()) used.push_back(frame.prefix);
+    for (auto& attribute : c.attributes) {
+        if (attribute.prefix == "xml") {
+            attribute.uri = "http://www.w3.org/XML/1998/namespace";
+            continue;
+        }
+        if (attribute.prefix.empty()) continue;
+        attribute.uri = c.resolve(attribute.prefix).uri;
+        used.push_back(attribute.prefix);
+    }
+    std::vector<std::pair<std::string, std::string>> rendered;  // prefix, uri
+    for (const auto& prefix : used) {
+        Canonical::Declaration& declaration = c.resolve(prefix);
+        declaration.used = true;
+        if (c.renderedAbove(prefix, declaration.uri)) continue;
+        if (std::find_if(rendered.begin(), rendered.end(),
+                         [&](const auto& r) { return r.first == prefix; }) == rendered.end())
+            rendered.emplace_back(prefix, declaration.uri);
+    }
+    std::sort(rendered.begin(), rendered.end());
+    // A declaration rendered here belongs to this element's own declarations, or is repeated
+    // from an ancestor's: mark it on this frame either way, for its descendants.
+    for (const auto& [prefix, uri] : rendered) {
+        auto own = std::find_if(frame.declared.begin(), frame.declared.end(),
+                                [&](const auto& d) { return d.prefix == prefix; });
+        if (own == frame.declared.end())
+            own = frame.declared.insert(frame.declared.end(), {prefix, uri, false, true, 0});
+        own->rendered = true;
+    }
+    out_ += '<';
+    out_ += frame.name;
+    std::sort(frame.declared.begin(), frame.declared.end(),
+              [](const auto& a, const auto& b) { return a.prefix < b.prefix; });
+    for (auto& declaration : frame.declared) {
+        declaration.at = out_.size();
+        if (!declaration.rendered) continue;
+        out_.append(" xmlns:").append(declaration.prefix).append("=\"");
+        out_.append(declaration.uri).append("\"");
+    }
+    std::sort(c.attributes.begin(), c.attributes.end(), [](const auto& a, const auto& b) {
+        return std::tie(a.uri, a.local) < std::tie(b.uri, b.local);
+    });
+    for (const auto& attribute : c.attributes) {
+        out_ += ' ';
+        if (!attribute.prefix.empty()) out_.append(attribute.prefix).append(":");
+        out_.append(attribute.local).append("=\"").append(attribute.value).append("\"");
+    }
+    out_ += '>';
+    c.attributes.clear();
+}
+
+// "</name>", and the element's declarations never used listed as left out.
+void Markup::closeCanonical() {
+    Canonical& c = *canonical_;
+    if (c.frames.empty()) throw std::logic_error("Markup: close without start");
+    const Canonical::Frame& frame = c.frames.back();
+    out_.append("</").append(frame.name).append(">");
+    for (const auto& declaration : frame.declared)
+        if (!declaration.rendered && !declaration.used)
+            c.leftOut.emplace_back(declaration.at,
+                                   " xmlns:" + declaration.prefix + "=\"" + declaration.uri + "\"");
+    c.frames.pop_back();
 }
 
 Markup::Markup(Markup&&) noexcept = default;
@@ -115,69 +226,55 @@ Markup& Markup::operator=(Markup&&) noexcept = default;
 Markup::~Markup() = default;
 
 Markup& Markup::start(std::string_view name) {
+    if (canonical_) {
+        auto [prefix, local] = splitName(name);
+        canonical_->frames.push_back({std::string(name), std::string(prefix), false, {}});
+        return *this;
+    }
     out_ += '<';
     out_ += name;
-    if (tree_) {
-        auto [prefix, local] = splitName(name);
-        xmlNodePtr node = xmlNewDocNodeEatName(tree_->doc.get(), nullptr, xmlCopy(local), nullptr);
-        if (!node) throw std::bad_alloc();
-        if (tree_->parent)
-            xmlAddChild(tree_->parent, node);
-        else
-            xmlDocSetRootElement(tree_->doc.get(), node);
-        tree_->element = node;
-        tree_->prefix = prefix;
-        tree_->prefixed.clear();
-    }
     return *this;
 }
 
 Markup& Markup::attribute(std::string_view name, std::string_view value) {
+    if (canonical_) {
+        auto [prefix, local] = splitName(name);
+        if (name == "xmlns") throw std::logic_error("Markup: no default namespace in c14n");
+        std::string escaped;
+        appendEscaped(escaped, value, true, true);
+        auto& frame = canonical_->frames.back();
+        if (prefix == "xmlns")
+            frame.declared.push_back({std::string(local), std::move(escaped), false, false, 0});
+        else
+            canonical_->attributes.push_back(
+                {std::string(prefix), std::string(local), std::move(escaped), {}});
+        return *this;
+    }
     out_ += ' ';
     out_ += name;
     out_ += "=\"";
-    const std::string read = appendEscaped(out_, value, true);
+    appendEscaped(out_, value, true);
     out_ += '"';
-    if (tree_) {
-        auto [prefix, local] = splitName(name);
-        if (prefix == "xmlns") {
-            if (!xmlNewNs(tree_->element, xmlString(read), xmlString(std::string(local))))
-                throw std::bad_alloc();
-        } else {
-            // Its namespace is known once the tag has declared its own (endStartTag).
-            xmlAttrPtr attribute =
-                xmlNewNsPropEatName(tree_->element, nullptr, xmlCopy(local), xmlString(read));
-            if (!attribute) throw std::bad_alloc();
-            if (!prefix.empty()) tree_->prefixed.emplace_back(attribute, prefix);
-        }
-    }
     return *this;
 }
 
-// The element's and its attributes' namespaces, now that the tag has declared its own.
-void Markup::endStartTag() {
-    xmlNodePtr node = tree_->element;
-    auto resolve = [&](const std::string& prefix) {
-        return prefix.empty() ? nullptr : xmlSearchNs(tree_->doc.get(), node, xmlString(prefix));
-    };
-    xmlSetNs(node, resolve(tree_->prefix));
-    for (const auto& [attribute, prefix] : tree_->prefixed) attribute->ns = resolve(prefix);
-    tree_->prefixed.clear();
-}
-
 Markup& Markup::open() {
+    if (canonical_) {
+        endCanonicalStartTag();
+        return *this;
+    }
     out_ += '>';
     openedAt_ = out_.size();
-    if (tree_) {
-        endStartTag();
-        tree_->parent = tree_->element;
-    }
     return *this;
 }
 
 Markup& Markup::empty() {
+    if (canonical_) {
+        endCanonicalStartTag();
+        closeCanonical();
+        return *this;
+    }
     out_ += "/>";
-    if (tree_) endStartTag();
     return *this;
 }
 
@@ -190,9 +287,11 @@ Markup& Markup::instant(std::string_view name, std::int64_t unixSeconds) {
 }
 
 Markup& Markup::close(std::string_view name) {
-    if (tree_ && tree_->parent) {
-        xmlNodePtr up = tree_->parent->parent;
-        tree_->parent = up && up->type == XML_ELEMENT_NODE ? up : nullptr;
+    if (canonical_) {
+        if (canonical_->frames.empty() || canonical_->frames.back().name != name)
+            throw std::logic_error("Markup: close of an element not open");
+        closeCanonical();
+        return *this;
     }
     // An element left empty is written "<name/>", as libxml2 writes it.
     if (out_.size() == openedAt_) {
@@ -206,18 +305,12 @@ Markup& Markup::close(std::string_view name) {
 }
 
 Markup& Markup::text(std::string_view value) {
-    const std::string content = appendEscaped(out_, value, false);
-    if (tree_ && tree_->parent) {
-        if (!content.empty())
-            xmlNodeAddContentLen(tree_->parent, xmlString(content),
-                                 static_cast<int>(content.size()));
+    if (canonical_) {
+        appendEscaped(out_, value, false, true);
+        return *this;
     }
+    appendEscaped(out_, value, false);
     return *this;
-}
-
-XmlDocument Markup::takeDocument() {
-    if (!tree_ || !tree_->doc) throw std::logic_error("Markup: no document");
-    return XmlDocument::adopt(tree_->doc.release());
 }
 
 Markup& Markup::element(std::string_view name, std::string_view value) {

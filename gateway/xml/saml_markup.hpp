@@ -4,8 +4,8 @@
 // the SAML writers of this folder only. The text is what libxml2 itself writes for the document
 // it parses into (XmlDocument::toString, but for the final newline): references only for
 // & < > (and " in an attribute), CR (and tab, LF in an attribute), an empty element as "<a/>".
-// With a document (withDocument()), it also builds, as it writes, the libxml2 document the text
-// parses into, for the signer: parsing the text again cost more than writing it.
+// In canonical mode (canonical()), the text is exclusive XML canonical form instead (see
+// Markup::canonical), so that the signer digests and signs the bytes as they are written.
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -14,15 +14,18 @@
 #include <utility>
 #include <vector>
 
-#include "gateway/xml/xml_document.hpp"
-
 namespace sesame::xml::saml {
 
 class Markup {
   public:
     explicit Markup(std::size_t capacity = 2048);
-    // A Markup that builds the document too (takeDocument()).
-    static Markup withDocument(std::size_t capacity);
+    // A Markup writing exclusive XML canonical form (XML-EXC-C14N 1.0, no comments): namespace
+    // declarations only where visibly used and not rendered by an ancestor, sorted by prefix;
+    // attributes sorted by namespace URI then local name; "<a></a>", never "<a/>"; text
+    // escaped "&amp; &lt; &gt; &#xD;", attribute values "&amp; &lt; &quot; &#x9; &#xA; &#xD;".
+    // A declaration never visibly used is left out of the text and listed (leftOut()). No
+    // default namespace (a writer bug: logic_error), as a prefix used but not declared.
+    static Markup canonical(std::size_t capacity);
     Markup(Markup&&) noexcept;
     Markup& operator=(Markup&&) noexcept;
     ~Markup();
@@ -43,15 +46,22 @@ class Markup {
     // start(name).open().text(value).close(name)
     Markup& element(std::string_view name, std::string_view value);
     std::string take() { return std::move(out_); }
-    // The document built (withDocument() only, once, after take()'s text is complete).
-    XmlDocument takeDocument();
+    // The length of the text written so far (canonical mode: once a start tag is ended).
+    std::size_t size() const { return out_.size(); }
+    // Canonical mode: the element just started is the apex of a canonicalisation of its own
+    // (it will be signed): a namespace it uses must not be one an ancestor rendered, or its text
+    // would not be its canonical form (a writer bug: logic_error).
+    Markup& apex();
+    // Canonical mode: the declarations left out (CanonicalText::leftOut), in text order.
+    std::vector<std::pair<std::size_t, std::string>> takeLeftOut();
 
   private:
-    struct Tree;
-    void endStartTag();
+    struct Canonical;
+    void endCanonicalStartTag();
+    void closeCanonical();
     std::string out_;
     std::size_t openedAt_ = 0;  // the size of out_ right after the last open()
-    std::unique_ptr<Tree> tree_;
+    std::unique_ptr<Canonical> canonical_;
 };
 
 }  // namespace sesame::xml::saml

@@ -37,6 +37,14 @@ void writeIssuer(Markup& out, std::string_view issuer) {
     out.element("saml:Issuer", issuer);
 }
 
+// Canonical mode: the element started at `begin` is one to sign (its apex) with the ID `id`.
+CanonicalElement* signable(Markup& out, CanonicalText* canonical, std::size_t begin,
+                           std::string_view id) {
+    if (!canonical) return nullptr;
+    out.apex();
+    return &canonical->elements.emplace_back(CanonicalElement{std::string(id), begin, 0, 0});
+}
+
 void writeNameId(Markup& out, const NameId& nameId) {
     out.start("saml:NameID")
         .optionalAttribute("Format", nameId.format)
@@ -121,9 +129,11 @@ void writeAttributes(Markup& out, const std::vector<Attribute>& attributes) {
 }
 
 // core §2.3.3: Issuer, Signature (added by the signer), Subject, Conditions, Advice, statements.
-void writeAssertion(Markup& out, const Assertion& assertion) {
-    out.start("saml:Assertion")
-        .attribute("xmlns:saml", ns::assertion)
+void writeAssertion(Markup& out, const Assertion& assertion, CanonicalText* canonical) {
+    const std::size_t begin = out.size();
+    out.start("saml:Assertion");
+    CanonicalElement* element = signable(out, canonical, begin, assertion.id);
+    out.attribute("xmlns:saml", ns::assertion)
         .attribute("xmlns:xs", "http://www.w3.org/2001/XMLSchema")
         .attribute("xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance")
         .attribute("ID", assertion.id)
@@ -131,11 +141,13 @@ void writeAssertion(Markup& out, const Assertion& assertion) {
         .instant("IssueInstant", assertion.issueInstant)
         .open();
     writeIssuer(out, assertion.issuer);
+    if (element) element->signatureAt = out.size();
     writeSubject(out, assertion);
     writeConditions(out, assertion);
     if (assertion.authn) writeAuthnStatement(out, *assertion.authn);
     writeAttributes(out, assertion.attributes);
     out.close("saml:Assertion");
+    if (element) element->end = out.size();
 }
 
 }  // namespace
@@ -179,13 +191,20 @@ Response errorResponse(std::string_view idpEntityId, std::string_view acsUrl,
 
 namespace {
 
-void writeResponseTo(Markup& out, const Response& response) {
+// `canonical`: Markup::canonical's text, where its Assertion and the Response are (in that
+// order: the one inside first).
+void writeResponseTo(Markup& out, const Response& response, CanonicalText* canonical = nullptr) {
     header(out, "samlp:Response", response.id, response.issueInstant, response.destination);
+    CanonicalElement responseElement{response.id, 0, 0, 0};
+    if (canonical) out.apex();
     out.optionalAttribute("InResponseTo", response.inResponseTo).open();
     writeIssuer(out, response.issuer);
+    responseElement.signatureAt = out.size();
     writeStatus(out, response.status);
-    if (response.assertion) writeAssertion(out, *response.assertion);
+    if (response.assertion) writeAssertion(out, *response.assertion, canonical);
     out.close("samlp:Response");
+    responseElement.end = out.size();
+    if (canonical) canonical->elements.push_back(std::move(responseElement));
 }
 
 }  // namespace
@@ -196,11 +215,13 @@ std::string writeResponse(const Response& response) {
     return out.take();
 }
 
-WrittenResponse writeResponseDocument(const Response& response) {
-    Markup out = Markup::withDocument(response.assertion ? 4096 : 1024);
-    writeResponseTo(out, response);
-    std::string text = out.take();
-    return {std::move(text), out.takeDocument()};
+CanonicalText writeCanonicalResponse(const Response& response) {
+    Markup out = Markup::canonical(response.assertion ? 4096 : 1024);
+    CanonicalText canonical;
+    writeResponseTo(out, response, &canonical);
+    canonical.text = out.take();
+    canonical.leftOut = out.takeLeftOut();
+    return canonical;
 }
 
 std::string writeAuthnRequest(const AuthnRequest& request) {

@@ -12,8 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "gateway/xml/canonical_text.hpp"
 #include "gateway/xml/saml_message.hpp"
-#include "gateway/xml/xml_document.hpp"
 
 namespace sesame::xml::saml {
 
@@ -43,13 +43,13 @@ Response errorResponse(std::string_view idpEntityId, std::string_view acsUrl,
 // samlp:Response; with its Assertion in core's order: Issuer, Subject, Conditions,
 // AuthnStatement, AttributeStatement (values as xsi:type="xs:string").
 std::string writeResponse(const Response& response);
-// writeResponse's text with the document it parses into, built as it was written (for the
-// signer, xml_signature.hpp: parsing the text again cost more than writing it).
-struct WrittenResponse {
-    std::string text;
-    XmlDocument document;
-};
-WrittenResponse writeResponseDocument(const Response& response);
+// The same Response in exclusive XML canonical form (Markup::canonical), with where its
+// Assertion and itself are, for the signer to sign without xmlsec (signCanonicalText of
+// xml_signature.hpp). The same XML as writeResponse but for where namespaces are declared
+// (xmlns:saml on each saml element whose parent is not one, xmlns:xsi on each AttributeValue,
+// xmlns:xs left out until the signer puts it back on the Assertion), the order of attributes
+// and "<a></a>" for "<a/>".
+CanonicalText writeCanonicalResponse(const Response& response);
 std::string writeAuthnRequest(const AuthnRequest& request);
 std::string writeLogoutRequest(const LogoutRequest& request);
 std::string writeLogoutResponse(const LogoutResponse& response);

@@ -1,6 +1,7 @@
 #include "gateway/xml/xml_signature.hpp"
 
 #include <libxml/valid.h>
+#include <openssl/evp.h>
 #include <xmlsec/crypto.h>
 #include <xmlsec/openssl/evp.h>
 #include <xmlsec/templates.h>
@@ -13,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "gateway/xml/base64.hpp"
 #include "gateway/xml/saml_names.hpp"
 #include "gateway/xml/xml_text.hpp"
 #include "gateway/xml/xmlsec_library.hpp"
@@ -252,72 +254,93 @@ bool verifiesWith(xmlNodePtr signature, EVP_PKEY* key) {
            xmlSecPtrListGetSize(&ctx->signedInfoReferences) == 1;
 }
 
-// "prefix:name" of an element, as written.
-std::string qualifiedName(xmlNodePtr node) {
-    std::string name;
-    if (node->ns && node->ns->prefix) name.append(asView(node->ns->prefix)).push_back(':');
-    return name.append(asView(node->name));
+// SHA-256 of `bytes`, base64.
+std::string sha256Base64(std::string_view bytes) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int size = 0;
+    if (EVP_Digest(bytes.data(), bytes.size(), digest, &size, EVP_sha256(), nullptr) != 1)
+        throw std::bad_alloc();
+    return base64Encode(std::string_view(reinterpret_cast<const char*>(digest), size));
 }
 
-bool holdsTextOnly(xmlNodePtr node) {
-    for (xmlNodePtr child = node->children; child; child = child->next)
-        if (child->type != XML_TEXT_NODE) return false;
-    return true;
+constexpr std::string_view dsDeclaration = R"( xmlns:ds="http://www.w3.org/2000/09/xmldsig#")";
+
+// ds:SignedInfo in exclusive canonical form, as the apex of its own canonicalisation when
+// `declared` (what is signed), else as it is inside ds:Signature (ds declared there). The
+// line breaks are those of xmlsec's template (signEnveloped).
+std::string signedInfo(std::string_view id, std::string_view digest, bool declared) {
+    std::string out;
+    out.reserve(800);
+    out.append("<ds:SignedInfo").append(declared ? dsDeclaration : "").append(">\n");
+    out.append(
+        R"(<ds:CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"></ds:CanonicalizationMethod>)"
+        "\n");
+    out.append(R"(<ds:SignatureMethod Algorithm=")")
+        .append(signatureAlgorithmUri(SignatureAlgorithm::rsaSha256))
+        .append("\"></ds:SignatureMethod>\n");
+    out.append(R"(<ds:Reference URI="#)").append(id).append("\">\n");
+    out.append("<ds:Transforms>\n");
+    out.append(
+        R"(<ds:Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"></ds:Transform>)"
+        "\n");
+    out.append(
+        R"(<ds:Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"></ds:Transform>)"
+        "\n");
+    out.append("</ds:Transforms>\n");
+    out.append(
+        R"(<ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"></ds:DigestMethod>)"
+        "\n");
+    out.append("<ds:DigestValue>").append(digest).append("</ds:DigestValue>\n");
+    out.append("</ds:Reference>\n</ds:SignedInfo>");
+    return out;
 }
 
-// Where, in `text` (the document as toString writes it), signEnveloped put `signature` under
-// `target`: right after the target's start tag, or right after its saml:Issuer when the Issuer
-// is its first child and holds only text. npos when the text does not show it so. In such text
-// '<' and '>' are escaped in every value, and an ID attribute appears once.
-std::size_t signatureOffset(std::string_view text, xmlNodePtr target, xmlNodePtr signature,
-                            const std::string& id) {
-    constexpr auto npos = std::string_view::npos;
-    const std::string idAttribute = " ID=\"" + id + "\"";
-    const auto at = text.find(idAttribute);
-    if (at == npos || text.find(idAttribute, at + 1) != npos) return npos;
-    const std::string start = "<" + qualifiedName(target) + " ";
-    const auto opening = text.rfind('<', at);
-    const auto end = text.find('>', at);
-    if (opening == npos || text.substr(opening, start.size()) != start || end == npos ||
-        text[end - 1] == '/')
-        return npos;
-    const std::size_t inside = end + 1;
-    if (!signature->prev) return target->children == signature ? inside : npos;
-    xmlNodePtr issuer = signature->prev;
-    if (issuer->type != XML_ELEMENT_NODE || issuer->prev || !holdsTextOnly(issuer)) return npos;
-    const std::string name = qualifiedName(issuer);
-    const auto afterName = inside + 1 + name.size();
-    if (text.substr(inside, afterName - inside) != "<" + name || afterName >= text.size() ||
-        (text[afterName] != '>' && text[afterName] != ' ' && text[afterName] != '/'))
-        return npos;
-    const auto tagEnd = text.find('>', afterName);
-    if (tagEnd == npos) return npos;
-    if (text[tagEnd - 1] == '/') return tagEnd + 1;
-    const std::string closing = "</" + name + ">";
-    const auto closed = text.find('<', tagEnd);
-    if (closed == npos || text.substr(closed, closing.size()) != closing) return npos;
-    return closed + closing.size();
+bool describesElement(const std::string& text, const CanonicalElement& element) {
+    return element.begin < element.end && element.end <= text.size() &&
+           element.begin < element.signatureAt && element.signatureAt < element.end &&
+           text[element.begin] == '<' && text[element.end - 1] == '>' &&
+           text[element.signatureAt - 1] == '>' && text[element.signatureAt] == '<';
 }
 
 }  // namespace
 
-Result<std::string> signEnvelopedText(XmlDocument& document, std::string_view text,
-                                      XmlElement target, const SigningKey& key,
-                                      SignatureAlgorithm algorithm) {
-    auto signedTarget = signEnveloped(document, target, key, algorithm);
-    if (!signedTarget) return signedTarget.error();
-    auto signatures = directSignatures(target);
-    auto id = target.attribute("ID");
-    const auto at = signatures.size() == 1 && id
-                        ? signatureOffset(text, target.native(), signatures.front().native(), *id)
-                        : std::string_view::npos;
-    if (at == std::string_view::npos) return document.toString();
-    const std::string signature = document.toString(signatures.front());
-    std::string out;
-    out.reserve(text.size() + signature.size() + 1);
-    out.append(text.substr(0, at)).append(signature).append(text.substr(at));
-    if (!out.ends_with('\n')) out.push_back('\n');  // toString ends the document with one
-    return out;
+Result<std::string> signCanonicalText(CanonicalText written, const SigningKey& key) {
+    std::string& text = written.text;
+    auto& elements = written.elements;
+    for (std::size_t i = 0; i < elements.size(); ++i) {
+        const CanonicalElement& element = elements[i];
+        if (!isNcName(element.id)) return Errc::missing_id;
+        if (!describesElement(text, element)) return Errc::signing_failed;
+        const std::string_view bytes(text.data() + element.begin, element.end - element.begin);
+        const std::string digest = sha256Base64(bytes);
+        auto value = key.sign(SignatureAlgorithm::rsaSha256, signedInfo(element.id, digest, true));
+        if (!value) return value.error();
+        std::string signature;
+        signature.reserve(2400);
+        signature.append("<ds:Signature").append(dsDeclaration).append(">\n");
+        signature.append(signedInfo(element.id, digest, false)).append("\n");
+        signature.append("<ds:SignatureValue>")
+            .append(base64Encode(*value))
+            .append("</ds:SignatureValue>\n");
+        signature.append("<ds:KeyInfo>\n<ds:X509Data>\n<ds:X509Certificate>")
+            .append(key.certificateBase64Der())
+            .append("</ds:X509Certificate>\n</ds:X509Data>\n</ds:KeyInfo>\n</ds:Signature>");
+        const std::size_t at = element.signatureAt;
+        text.insert(at, signature);
+        // What follows the insertion moves (the elements still to sign hold this one).
+        for (std::size_t j = i + 1; j < elements.size(); ++j)
+            for (std::size_t* offset :
+                 {&elements[j].begin, &elements[j].end, &elements[j].signatureAt})
+                if (*offset >= at) *offset += signature.size();
+        for (auto& [offset, declaration] : written.leftOut)
+            if (offset >= at) offset += signature.size();
+    }
+    // Back to front, so that the offsets before each insertion stay right.
+    for (auto it = written.leftOut.rbegin(); it != written.leftOut.rend(); ++it) {
+        if (it->first > text.size()) return Errc::signing_failed;
+        text.insert(it->first, it->second);
+    }
+    return std::move(text);
 }
 
 Result<void> signEnveloped(XmlDocument& document, XmlElement target, const SigningKey& key,

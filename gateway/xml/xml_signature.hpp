@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "gateway/core/result.hpp"
+#include "gateway/xml/canonical_text.hpp"
 #include "gateway/xml/xml_document.hpp"
 #include "gateway/xml/xml_error.hpp"
 #include "gateway/xml/xml_keys.hpp"
@@ -39,16 +40,18 @@ namespace sesame::xml {
 Result<void> signEnveloped(XmlDocument& document, XmlElement target, const SigningKey& key,
                            SignatureAlgorithm algorithm = SignatureAlgorithm::rsaSha256);
 
-// signEnveloped, returning the signed document's text: what document.toString() returns after
-// it, made from `text`, the text the document was parsed from, by inserting the text of the new
-// ds:Signature alone (writing a 6 kB Response again costs more than the signature's 2 kB).
-// `text` must be written as toString writes it (saml_writer's messages are, saml_markup.hpp),
-// but for the final newline, and describe the document as it is (the signatures added so far
-// included); when the place of the signature cannot be found in it the document is written
-// whole (the same bytes). Errors: signEnveloped's.
-Result<std::string> signEnvelopedText(XmlDocument& document, std::string_view text,
-                                      XmlElement target, const SigningKey& key,
-                                      SignatureAlgorithm algorithm = SignatureAlgorithm::rsaSha256);
+// Signs the elements of `written` (a text in exclusive XML canonical form, with where its
+// elements are: saml_writer's writeCanonicalResponse) in their order, without canonicalising a
+// tree: the Reference's digest is SHA-256 of the element's bytes as they are (the enveloped
+// transform takes out its own ds:Signature, not there yet; exclusive c14n gives the bytes back),
+// ds:SignedInfo is written in its canonical form (ds declared on it) and signed with RSA-SHA256
+// (SigningKey::sign), and the ds:Signature (SignedInfo, SignatureValue, KeyInfo with the
+// certificate) is inserted at the element's signatureAt: the same signature signEnveloped
+// writes, in canonical form, so that the Response's digest covers its Assertion's signature.
+// Then the declarations canonicalisation leaves out are put back (CanonicalText::leftOut).
+// Errors: missing_id (an ID that is not an NCName), signing_failed (offsets that do not
+// describe elements of the text).
+Result<std::string> signCanonicalText(CanonicalText written, const SigningKey& key);
 
 // What a successful verification proved: use `element`, and nothing found elsewhere in the
 // document, as the signed content.

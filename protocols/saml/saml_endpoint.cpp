@@ -311,49 +311,55 @@ awaitable<Result<std::optional<SamlEndpoint::Received>>> SamlEndpoint::receive(
 // ---- Responses -------------------------------------------------------------------------------
 
 Result<std::string> SamlEndpoint::signedResponse(const Peer& peer,
-                                                 names::WrittenResponse written) const {
+                                                 const names::Response& response) const {
     if (!config_.signingKey) return core::Errc::unavailable;
-    // The document the text parses into, built as it was written (not parsed again).
-    std::string xmlText = std::move(written.text);
-    auto* doc = &written.document;
-    // While only signatures are added, each is written into the text (signEnvelopedText);
-    // once the assertion is encrypted the document is written whole at the end.
-    bool textIsDocument = true;
-    auto signPart = [&](xml::XmlElement target) -> Result<void> {
-        if (!textIsDocument) return xml::signEnveloped(*doc, target, *config_.signingKey);
-        auto text = xml::signEnvelopedText(*doc, xmlText, target, *config_.signingKey);
-        if (!text) return text.error();
-        xmlText = std::move(*text);
-        return {};
-    };
-    auto root = doc->root();
     const auto sign = peer.settings->sign;
-    auto assertion = root.child(names::ns::assertion, "Assertion");
-    // The assertion is signed before it is encrypted, the Response after (its digest covers the
-    // encrypted assertion): SAML core §6.2, as the signing code says.
-    if (assertion && (sign != SignedParts::response || peer.metadata->wantAssertionsSigned)) {
-        if (auto s = signPart(*assertion); !s) return s.error();
-    }
+    const bool hasAssertion = response.assertion.has_value();
+    const bool signAssertion =
+        hasAssertion && (sign != SignedParts::response || peer.metadata->wantAssertionsSigned);
+    const bool signResponse = !hasAssertion || sign != SignedParts::assertion;
+    const bool encrypt = hasAssertion && peer.settings->encrypt != Encryption::never &&
+                         (peer.settings->encrypt == Encryption::always ||
+                          !peer.metadata->certificates(xml::KeyUse::encryption).empty());
+    if (encrypt) return encryptedResponse(peer, response, signAssertion, signResponse);
+    // Written in exclusive canonical form and signed as written: no tree, no c14n, no xmlsec.
+    auto written = names::writeCanonicalResponse(response);
+    std::vector<xml::CanonicalElement> signedElements;  // the Assertion first, then the Response
+    if (signAssertion) signedElements.push_back(written.elements.front());
+    if (signResponse) signedElements.push_back(written.elements.back());
+    written.elements = std::move(signedElements);
+    return xml::signCanonicalText(std::move(written), *config_.signingKey);
+}
+
+// The assertion is signed before it is encrypted, the Response after (its digest covers the
+// encrypted assertion): SAML core §6.2. The assertion is signed as signedResponse signs it (the
+// canonical text), then the text is parsed: encryption and the Response's signature need the
+// tree, and go through xmlsec.
+Result<std::string> SamlEndpoint::encryptedResponse(const Peer& peer,
+                                                    const names::Response& response,
+                                                    bool signAssertion, bool signResponse) const {
+    auto written = names::writeCanonicalResponse(response);
+    written.elements.pop_back();  // the Response: after encryption
+    if (!signAssertion) written.elements.clear();
+    auto text = xml::signCanonicalText(std::move(written), *config_.signingKey);
+    if (!text) return text.error();
+    auto parsed = xml::XmlDocument::parse(*text, text->size() + 1);
+    if (!parsed) return parsed.error();
+    auto* doc = &*parsed;
     auto encryptionCerts = peer.metadata->certificates(xml::KeyUse::encryption);
-    const bool encrypt = assertion && peer.settings->encrypt != Encryption::never &&
-                         (peer.settings->encrypt == Encryption::always || !encryptionCerts.empty());
-    if (encrypt) {
-        if (encryptionCerts.empty()) return core::Errc::invalid_argument;  // "always", no key
-        auto certificate = peerCertificates_.encryption(encryptionCerts.front());
-        if (!certificate) return certificate.error();
-        auto cipher = peer.settings->cipher.value_or(
-            xml::chooseDataCipher(peer.metadata->encryptionMethods()));
-        // The assertion must be found again: signing changed nothing above it, but be exact.
-        auto current = doc->root().child(names::ns::assertion, "Assertion");
-        if (!current) return core::Errc::invalid_argument;
-        if (auto e = xml::encryptAssertion(*doc, *current, *certificate, cipher); !e)
-            return e.error();
-        textIsDocument = false;
+    if (encryptionCerts.empty()) return core::Errc::invalid_argument;  // "always", no key
+    auto certificate = peerCertificates_.encryption(encryptionCerts.front());
+    if (!certificate) return certificate.error();
+    auto cipher =
+        peer.settings->cipher.value_or(xml::chooseDataCipher(peer.metadata->encryptionMethods()));
+    auto current = doc->root().child(names::ns::assertion, "Assertion");
+    if (!current) return core::Errc::invalid_argument;
+    if (auto e = xml::encryptAssertion(*doc, *current, *certificate, cipher); !e) return e.error();
+    if (signResponse) {
+        if (auto s = xml::signEnveloped(*doc, doc->root(), *config_.signingKey); !s)
+            return s.error();
     }
-    if (!assertion || sign != SignedParts::assertion) {
-        if (auto s = signPart(doc->root()); !s) return s.error();
-    }
-    return textIsDocument ? std::move(xmlText) : doc->toString();
+    return doc->toString();
 }
 
 core::FormPost SamlEndpoint::errorResponse(const Peer& peer, const std::string& acs,
@@ -366,12 +372,12 @@ core::FormPost SamlEndpoint::errorResponse(const Peer& peer, const std::string& 
                                      {"message", status.message}});
     auto response =
         names::errorResponse(config_.entityId, acs, inResponseTo, clock_.nowSeconds(), status);
-    std::string xmlText = names::writeResponse(response);
-    // An error Response carries no assertion: the Response itself is signed, always.
+    // An error Response carries no assertion: the Response itself is signed, always (written
+    // in canonical form and signed as written, as signedResponse does).
+    auto written = names::writeCanonicalResponse(response);
+    std::string xmlText = written.text;
     if (config_.signingKey) {
-        auto doc = xml::XmlDocument::parse(xmlText, 256 * 1024);
-        auto text = doc ? xml::signEnvelopedText(*doc, xmlText, doc->root(), *config_.signingKey)
-                        : Result<std::string>(doc.error());
+        auto text = xml::signCanonicalText(std::move(written), *config_.signingKey);
         if (text) xmlText = std::move(*text);
     }
     core::FormPost post{acs, {{"SAMLResponse", xml::base64Encode(xmlText)}}};
@@ -603,8 +609,7 @@ awaitable<Result<HttpResponse>> SamlEndpoint::resume(const core::FlowState& flow
     terms.now = clock_.nowSeconds();
     terms.skewSeconds = config_.clockSkew.count();
     terms.lifetimeSeconds = config_.assertionLifetime.count();
-    auto signedXml =
-        signedResponse(*peer, names::writeResponseDocument(names::bearerResponse(terms)));
+    auto signedXml = signedResponse(*peer, names::bearerResponse(terms));
     if (!signedXml) {
         log.error("saml_response_failed",
                   {{"sp", flow.service}, {"error", signedXml.error().message()}});

@@ -82,7 +82,9 @@ class SamlEndpoint final : public core::Endpoint {
                                  const std::string& inResponseTo,
                                  const std::optional<std::string>& relayState,
                                  xml::saml::Status status) const;
-    Result<std::string> signedResponse(const Peer& peer, xml::saml::WrittenResponse written) const;
+    Result<std::string> signedResponse(const Peer& peer, const xml::saml::Response& response) const;
+    Result<std::string> encryptedResponse(const Peer& peer, const xml::saml::Response& response,
+                                          bool signAssertion, bool signResponse) const;
     std::optional<core::FormPost> logoutResponse(const core::FlowState& initiator,
                                                  xml::saml::Status status) const;
     core::EndpointReply answerLogout(const core::FlowState& initiator, xml::saml::Status status,

@@ -110,6 +110,23 @@ TEST_CASE("the signed parts and the encryption follow the registry", "[unit][sam
         CHECK(f.responseSigned(a));
         CHECK_FALSE(f.assertionSigned(a));
     }
+    SECTION("assertion only, not encrypted (the canonical text signed, no xmlsec)") {
+        f.mellonSettings->encrypt = Encryption::never;
+        auto a = f.login(mellon());
+        CHECK_FALSE(a.response.encryptedAssertion);
+        CHECK(f.assertionSigned(a));
+        CHECK_FALSE(f.responseSigned(a));
+        REQUIRE(a.assertion.has_value());
+        CHECK(attribute(*a.assertion, "displayName") != nullptr);
+    }
+    SECTION("both, not encrypted") {
+        f.mellonSettings->sign = SignedParts::both;
+        f.mellonSettings->encrypt = Encryption::never;
+        auto a = f.login(mellon());
+        CHECK_FALSE(a.response.encryptedAssertion);
+        CHECK(f.responseSigned(a));
+        CHECK(f.assertionSigned(a));
+    }
     SECTION("both, encrypted with AES-CBC") {
         f.mellonSettings->sign = SignedParts::both;
         f.mellonSettings->cipher = xml::DataCipher::aes128Cbc;

@@ -2,6 +2,9 @@
 // independent verifier), and every hostile variant of a signed message is refused.
 #include <catch2/catch.hpp>
 
+#include <libxml/c14n.h>
+
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -381,78 +384,181 @@ TEST_CASE("toString gives the document back as it was parsed", "[unit][xml]") {
     CHECK(parse(text).toString() == text + "\n");
 }
 
-TEST_CASE("signEnvelopedText gives the bytes toString gives after signEnveloped", "[unit][xml]") {
-    // What the IdP answers: a Response written by saml_writer, whatever its values hold, its
-    // Assertion, the Response or both signed (RSA PKCS#1 v1.5 is deterministic: two signatures
-    // of the same text are the same bytes).
+namespace {
+
+// libxml2's own exclusive canonicalisation (no comments) of `top`'s subtree (the whole
+// document when null): the independent reference for the text Sesame writes in canonical form.
+int insideOf(void* top, xmlNodePtr node, xmlNodePtr parent) {
+    if (!top) return 1;
+    xmlNodePtr n =
+        node->type == XML_NAMESPACE_DECL || node->type == XML_ATTRIBUTE_NODE ? parent : node;
+    for (; n; n = n->parent)
+        if (n == top) return 1;
+    return 0;
+}
+
+std::string libxml2ExclusiveC14n(const XmlDocument& doc, xmlNodePtr top = nullptr) {
+    xmlOutputBufferPtr buffer = xmlAllocOutputBuffer(nullptr);
+    REQUIRE(buffer);
+    int rc =
+        xmlC14NExecute(doc.native(), insideOf, top, XML_C14N_EXCLUSIVE_1_0, nullptr, 0, buffer);
+    std::string out(reinterpret_cast<const char*>(xmlOutputBufferGetContent(buffer)),
+                    xmlOutputBufferGetSize(buffer));
+    xmlOutputBufferClose(buffer);
+    REQUIRE(rc >= 0);
+    return out;
+}
+
+// The canonical text as it is sent unsigned: the declarations left out put back.
+std::string withLeftOut(const CanonicalText& written) {
+    std::string text = written.text;
+    for (auto it = written.leftOut.rbegin(); it != written.leftOut.rend(); ++it)
+        text.insert(it->first, it->second);
+    return text;
+}
+
+sesame::xml::saml::Response hostileResponse(const std::string& value, const std::string& format,
+                                            bool withAssertion) {
+    namespace saml = sesame::xml::saml;
+    saml::BearerTerms terms;
+    terms.idpEntityId = "https://idp.test/saml/metadata?x=" + value;
+    terms.spEntityId = "https://sp.test/metadata";
+    terms.acsUrl = "https://sp.test/acs?a=1&b=" + value;
+    terms.inResponseTo = value.empty() ? "" : "_request";
+    terms.nameId = {value, format, value, format.empty() ? "" : "https://sp.test/metadata"};
+    terms.authn = {1'796'550'000, value.empty() ? "" : "_session", std::nullopt,
+                   std::string(saml::authncontext::unspecified)};
+    // The GAR attributes, then hostile names and values in odd orders.
+    terms.attributes = {
+        {"ENTPersonProfils", std::string(saml::attrname::basic), "", {"National_ELV", value}},
+        {"ENTPersonStructRattach", "", "", {"0691234A"}},
+        {"urn:oid:2.5.4.42", std::string(saml::attrname::uri), "givenName", {value, ""}},
+        {"z" + value, "", "\"'" + value, {value}},
+        {"", std::string(saml::attrname::basic), value, {}},
+    };
+    terms.now = 1'796'550'000;
+    if (withAssertion) return saml::bearerResponse(terms);
+    return saml::errorResponse(
+        terms.idpEntityId, terms.acsUrl, terms.inResponseTo, terms.now,
+        {std::string(saml::status::requester), std::string(saml::status::requestDenied), value});
+}
+
+}  // namespace
+
+TEST_CASE("writeCanonicalResponse writes libxml2's exclusive canonical form, signed without xmlsec",
+          "[unit][xml]") {
     namespace saml = sesame::xml::saml;
     const auto& key = testKeys().idp;
-    const std::vector<std::string> values = {"jdupont",      "d'Artagnan", "say \"hi\" <b>&amp;",
-                                             "x\ty\nz\rw",   "",           "Élève ☃ \xff",
-                                             "]]> <!-- -->", " ID=\"_a1\""};
-    for (const auto& value : values) {
-        saml::BearerTerms terms;
-        terms.idpEntityId = "https://idp.test/saml/metadata";
-        terms.spEntityId = "https://sp.test/metadata";
-        terms.acsUrl = "https://sp.test/acs?a=1&b=" + value;
-        terms.inResponseTo = "_request";
-        terms.nameId = {value, std::string(saml::nameid::transient), "", ""};
-        terms.authn = {1'796'550'000, "_session", std::nullopt, ""};
-        terms.attributes = {
-            {"displayName", std::string(saml::attrname::basic), value, {value, ""}}};
-        terms.now = 1'796'550'000;
-        const auto response = saml::bearerResponse(terms);
-        const std::string text = saml::writeResponse(response);
-        INFO(text);
-        for (int parts : {1, 2, 3}) {  // the Assertion, the Response, both
-            auto expected = parse(text);
-            auto spliced = parse(text);
-            // The document built as the text is written, instead of parsed from it: the same
-            // document for libxml2's writer and for xmlsec's canonicalisation.
-            auto built = saml::writeResponseDocument(response);
-            REQUIRE(built.text == text);
-            CHECK(built.document.toString() == expected.toString());
-            std::string out = text, outBuilt = text;
-            if (parts != 2) {
-                REQUIRE(signEnveloped(expected, assertionOf(expected), key).has_value());
-                auto s = signEnvelopedText(spliced, out, assertionOf(spliced), key);
-                REQUIRE(s.has_value());
-                out = *s;
-                s = signEnvelopedText(built.document, outBuilt, assertionOf(built.document), key);
-                REQUIRE(s.has_value());
-                outBuilt = *s;
+    const std::vector<std::string> values = {"jdupont",
+                                             "d'Artagnan",
+                                             "say \"hi\" <b>&amp; a>b",
+                                             "x\ty\nz\rw\r\n",
+                                             "",
+                                             "Élève ☃ 𝄞 \xff\xfe",
+                                             "]]> <!-- -->",
+                                             " ID=\"_a1\"",
+                                             "\x01\x1f control",
+                                             "'\"'\"&<>"};
+    const std::vector<std::string> formats = {
+        "",
+        std::string(saml::nameid::unspecified),
+        std::string(saml::nameid::emailAddress),
+        std::string(saml::nameid::persistent),
+        std::string(saml::nameid::transient),
+        std::string(saml::nameid::entity),
+    };
+    for (const auto& value : values)
+        for (const auto& format : formats)
+            for (bool withAssertion : {true, false}) {
+                const auto response = hostileResponse(value, format, withAssertion);
+                const CanonicalText written = saml::writeCanonicalResponse(response);
+                INFO(written.text);
+                REQUIRE(written.elements.size() == (withAssertion ? 2u : 1u));
+                // As sent unsigned: the same XML as writeResponse, and its canonical form is
+                // the text written, the declarations left out excepted.
+                auto doc = parse(withLeftOut(written));
+                CHECK(libxml2ExclusiveC14n(doc) == written.text);
+                if (withAssertion) {
+                    REQUIRE(written.leftOut.size() == 1);
+                    CHECK(written.leftOut.front().second ==
+                          R"( xmlns:xs="http://www.w3.org/2001/XMLSchema")");
+                    const auto& a = written.elements.front();
+                    CHECK(a.id == response.assertion->id);
+                    CHECK(libxml2ExclusiveC14n(doc, assertionOf(doc).native()) ==
+                          written.text.substr(a.begin, a.end - a.begin));
+                }
+                // Signed: the Assertion, the Response or both.
+                for (int parts : {1, 2, 3}) {
+                    if (!withAssertion && parts != 2) continue;
+                    CanonicalText toSign = written;
+                    if (parts == 1) toSign.elements.pop_back();
+                    if (parts == 2 && withAssertion) toSign.elements.erase(toSign.elements.begin());
+                    auto out = signCanonicalText(toSign, key);
+                    REQUIRE(out.has_value());
+                    auto signedDoc = parse(*out);
+                    if (parts != 2) {
+                        auto verified =
+                            verifyEnveloped(signedDoc, assertionOf(signedDoc), trusted());
+                        CHECK(verified.has_value());
+                    } else if (withAssertion) {
+                        CHECK(
+                            verifyEnveloped(signedDoc, assertionOf(signedDoc), trusted()).error() ==
+                            Errc::signature_missing);
+                    }
+                    if (parts != 1) {
+                        auto verified = verifyEnveloped(signedDoc, signedDoc.root(), trusted());
+                        CHECK(verified.has_value());
+                    }
+                }
             }
-            if (parts != 1) {
-                REQUIRE(signEnveloped(expected, expected.root(), key).has_value());
-                auto s = signEnvelopedText(spliced, out, spliced.root(), key);
-                REQUIRE(s.has_value());
-                out = *s;
-                s = signEnvelopedText(built.document, outBuilt, built.document.root(), key);
-                REQUIRE(s.has_value());
-                outBuilt = *s;
-            }
-            CHECK(out == expected.toString());
-            CHECK(out == spliced.toString());
-            CHECK(outBuilt == out);
-            CHECK(built.document.toString() == out);
-        }
+}
+
+TEST_CASE("xmlsec1 --verify accepts what signCanonicalText signs; a changed byte it refuses",
+          "[unit][xml]") {
+    namespace saml = sesame::xml::saml;
+    const auto& key = testKeys().idp;
+    for (const std::string value : {"jdupont", "say \"hi\" <b>&amp;\tx\r\n'Élève'"}) {
+        const auto response = hostileResponse(value, std::string(saml::nameid::transient), true);
+        const CanonicalText written = saml::writeCanonicalResponse(response);
+        auto both = signCanonicalText(written, key);
+        REQUIRE(both.has_value());
+        INFO(*both);
+        // xmlsec1 checks the first ds:Signature of the document: the Response's here.
+        CHECK(xmlsec1Verifies(*both, "urn:oasis:names:tc:SAML:2.0:protocol:Response"));
+        CHECK_FALSE(xmlsec1Verifies(replaceOnce(*both, "National_ELV", "National_ENS"),
+                                    "urn:oasis:names:tc:SAML:2.0:protocol:Response"));
+        CanonicalText responseOnly = written;
+        responseOnly.elements.erase(responseOnly.elements.begin());
+        auto signedResponseOnly = signCanonicalText(responseOnly, key);
+        REQUIRE(signedResponseOnly.has_value());
+        CHECK(
+            xmlsec1Verifies(*signedResponseOnly, "urn:oasis:names:tc:SAML:2.0:protocol:Response"));
+        // The same signature as xmlsec's over the same element: RSA PKCS#1 v1.5 is deterministic.
+        auto doc = parse(withLeftOut(written));
+        REQUIRE(signEnveloped(doc, assertionOf(doc), key).has_value());
+        CanonicalText assertionOnly = written;
+        assertionOnly.elements.pop_back();
+        auto ours = signCanonicalText(assertionOnly, key);
+        REQUIRE(ours.has_value());
+        CHECK(xmlsec1Verifies(*ours, std::string(samlNs) + ":Assertion"));
+        CHECK_FALSE(xmlsec1Verifies(replaceOnce(*ours, "National_ELV", "National_ENS"),
+                                    std::string(samlNs) + ":Assertion"));
+        auto value1 = part(doc.toString(), "<ds:SignatureValue>", "</ds:SignatureValue>");
+        auto value2 = part(*ours, "<ds:SignatureValue>", "</ds:SignatureValue>");
+        value1.erase(std::remove(value1.begin(), value1.end(), '\n'), value1.end());
+        CHECK(value1 == value2);
     }
 }
 
-TEST_CASE("signEnvelopedText writes the whole document when the text does not show the place",
+TEST_CASE("signCanonicalText refuses an ID that is not an NCName and offsets that are not elements",
           "[unit][xml]") {
-    const auto& key = testKeys().idp;
-    // Not as libxml2 writes it (white space before the Issuer, an apostrophe as a reference):
-    // still the same bytes as toString, through toString.
-    const std::string text =
-        replaceOnce(replaceOnce(responseWith(assertionText), "<saml:Issuer>", "\n <saml:Issuer>"),
-                    "https://idp.test<", "https://idp.test/&apos;<");
-    auto expected = parse(text);
-    auto spliced = parse(text);
-    REQUIRE(signEnveloped(expected, expected.root(), key).has_value());
-    auto out = signEnvelopedText(spliced, text, spliced.root(), key);
-    REQUIRE(out.has_value());
-    CHECK(*out == expected.toString());
-    // Errors are signEnveloped's: an element already signed is refused.
-    CHECK(signEnvelopedText(spliced, *out, spliced.root(), key).error() == Errc::signature_refused);
+    namespace saml = sesame::xml::saml;
+    auto response = hostileResponse("x", "", true);
+    CanonicalText written = saml::writeCanonicalResponse(response);
+    CanonicalText badId = written;
+    badId.elements.front().id = "a'b";
+    CHECK(signCanonicalText(badId, testKeys().idp).error() == Errc::missing_id);
+    CanonicalText badOffset = written;
+    badOffset.elements.front().signatureAt += 1;
+    CHECK(signCanonicalText(badOffset, testKeys().idp).error() == Errc::signing_failed);
 }
