@@ -38,6 +38,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from authlib.common.encoding import urlsafe_b64decode
 from authlib.common.security import generate_token
+from authlib.integrations.base_client import OAuthError
 from authlib.integrations.requests_client import OAuth2Session
 from authlib.jose import JsonWebKey, JsonWebToken
 from authlib.jose.errors import JoseError
@@ -82,7 +83,7 @@ class RelyingParty:
         self.args = args
         self.seen = {"issuer": args.issuer, "client_id": args.client_id, "steps": []}
         self.http = requests.Session()
-        self.http.verify = args.ca_file
+        self.trust_only_the_ca_file(self.http)
         self.step = "start"
 
     # -- helpers ---------------------------------------------------------------------------
@@ -98,8 +99,14 @@ class RelyingParty:
             token_endpoint_auth_method="none" if a.public else a.auth_method,
             revocation_endpoint_auth_method="none" if a.public else a.auth_method,
             scope=a.scope, redirect_uri=a.redirect_uri, code_challenge_method="S256", **extra)
-        session.verify = a.ca_file
+        self.trust_only_the_ca_file(session)
         return session
+
+    def trust_only_the_ca_file(self, session):
+        # requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE from the environment override a
+        # session's verify (and reads proxies from it): neither may decide here.
+        session.trust_env = False
+        session.verify = self.args.ca_file
 
     def browser_headers(self):
         name, _, value = self.args.session_cookie.partition("=")
@@ -138,18 +145,21 @@ class RelyingParty:
         """A code for this client, as the person's browser would get it: (code, verifier, nonce)."""
         self.begin(f"authorize:{label}")
         verifier, nonce = generate_token(64), generate_token(24)
-        rp = self.client()
-        if self.args.response_mode != "query":
-            params["response_mode"] = self.args.response_mode
-        url, state = rp.create_authorization_url(self.endpoint("authorization_endpoint"),
-                                                 code_verifier=verifier, nonce=nonce, **params)
-        r = self.http.get(url, headers=self.browser_headers(), allow_redirects=False, timeout=10)
-        answer = self.read_authorization_response(r)
+        answer, state = self.ask_authorization(verifier, nonce, **params)
         check("error" not in answer, f"the authorization endpoint answered an error: {answer}")
         check(answer.get("state") == state, f"state {answer.get('state')!r} is not the one sent")
         check(answer.get("iss") == self.args.issuer, f"iss {answer.get('iss')!r} is not the issuer (RFC 9207)")
         check(answer.get("code"), "no code")
         return answer["code"], verifier, nonce
+
+    def ask_authorization(self, verifier, nonce, **params):
+        """The authorization request, sent with the person's session: (answer, state sent)."""
+        if self.args.response_mode != "query":
+            params["response_mode"] = self.args.response_mode
+        url, state = self.client().create_authorization_url(
+            self.endpoint("authorization_endpoint"), code_verifier=verifier, nonce=nonce, **params)
+        r = self.http.get(url, headers=self.browser_headers(), allow_redirects=False, timeout=10)
+        return self.read_authorization_response(r), state
 
     def read_authorization_response(self, r):
         """The parameters sent to the redirect URI; checks that they go to it exactly."""
@@ -349,13 +359,9 @@ class RelyingParty:
               f"logout sent the browser to {location!r}")
         check(parse_qs(parts.query).get("state") == [state], f"logout lost the state: {location!r}")
         self.begin("after-logout")
-        verifier = generate_token(64)
-        auth_url, _ = self.client().create_authorization_url(
-            self.endpoint("authorization_endpoint"), code_verifier=verifier, nonce=generate_token(24), prompt="none")
-        after = self.http.get(auth_url, headers=self.browser_headers(), allow_redirects=False, timeout=10)
-        answer = self.read_authorization_response(after) if after.status_code in (200, 302, 303) else {}
-        check(answer.get("error") == "login_required",
-              f"after logout, prompt=none answered {answer or after.status_code} instead of login_required")
+        answer, sent = self.ask_authorization(generate_token(64), generate_token(24), prompt="none")
+        check(answer.get("error") == "login_required" and answer.get("state") == sent,
+              f"after logout, prompt=none answered {answer} instead of login_required")
         self.seen["logout"] = {"landed": location, "confirmation_page": confirmed, "after": answer.get("error")}
 
     def run(self):
@@ -410,7 +416,7 @@ def main(argv):
         rp.run()
     except CheckFailed as e:
         rp.seen["failed"] = {"step": rp.step, "message": str(e)}
-    except OAuth2Error as e:
+    except (OAuth2Error, OAuthError) as e:  # the error response of an endpoint, as Authlib read it
         rp.seen["failed"] = {"step": rp.step, "message": f"OAuth 2.0 error {e.error}: {e.description}"}
     except (requests.RequestException, ValueError, KeyError) as e:
         rp.seen["failed"] = {"step": rp.step, "message": f"{type(e).__name__}: {e}"}
