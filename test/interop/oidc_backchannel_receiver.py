@@ -57,10 +57,14 @@ class Provider:
         self.algorithms = args.algorithms.split(",") if args.algorithms else None
         self.lock = threading.Lock()
         self.keys = None
+        # Only the CA file decides (requests would let REQUESTS_CA_BUNDLE override it), no proxy.
+        self.http = requests.Session()
+        self.http.trust_env = False
+        self.http.verify = self.ca_file or True
 
     def _discovery(self):
         url = self.issuer.rstrip("/") + "/.well-known/openid-configuration"
-        response = requests.get(url, verify=self.ca_file or True, timeout=10)
+        response = self.http.get(url, timeout=10)
         response.raise_for_status()
         return response.json()
 
@@ -80,7 +84,7 @@ class Provider:
                     if self.algorithms is None:
                         self.algorithms = [a for a in discovery.get("id_token_signing_alg_values_supported", [])
                                            if a != "none"]
-                    response = requests.get(discovery["jwks_uri"], verify=self.ca_file or True, timeout=10)
+                    response = self.http.get(discovery["jwks_uri"], timeout=10)
                     response.raise_for_status()
                     jwks = response.json()
                 self.keys = JsonWebKey.import_key_set(jwks)
