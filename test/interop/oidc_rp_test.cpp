@@ -15,6 +15,7 @@
 #include "test/support/harness_error.hpp"
 #include "test/support/html.hpp"
 #include "test/support/openidc_service.hpp"
+#include "test/support/saml_sp.hpp"
 #include "test/support/servers.hpp"
 
 using namespace sesame::testing;
@@ -99,6 +100,24 @@ std::string oidcRegistry(const ClientUris& apache, const ClientUris& authlib) {
            releaseBlock;
 }
 
+// A SAML service provider in the same single sign-on (mod_auth_mellon, told of a logout on the
+// back channel: SOAP), so that one OpenID Connect logout is seen to reach SAML too.
+std::string samlRegistry(const MellonService& mellon) {
+    return "services:\n"
+           "  - id: test-saml\n"
+           "    name: \"Service SAML de test\"\n"
+           "    protocol: saml\n"
+           "    url_pattern: '^http://127\\.0\\.0\\.1:[0-9]{1,5}/.*$'\n"
+           "    metadata:\n"
+           "      files: ['" +
+           mellon.metadataFile().string() +
+           "']\n"
+           "    user_attribute: login\n"
+           "    release:\n"
+           "      uid: login\n"
+           "    evaluation_order: 10\n";
+}
+
 OpenidcOptions apacheRpOptions() {
     OpenidcOptions o;
     o.clientId = "apache-rp";
@@ -106,13 +125,14 @@ OpenidcOptions apacheRpOptions() {
     return o;
 }
 
-// One Sesame, one mod_auth_openidc, one receiver and one CAS service for the whole file. The
-// relying parties' ports are known first (their URIs go into the registry), then Sesame starts,
-// then they start with Sesame's issuer.
+// One Sesame, one mod_auth_openidc, one receiver, one CAS service and one SAML SP for the whole
+// file. The relying parties' ports are known first (their URIs go into the registry), then Sesame
+// starts, then they start with Sesame's issuer (and the SAML SP with Sesame's metadata).
 struct OidcEnvironment {
     TempDir services{"sesame-oidc-services"};
     TempDir work{"sesame-oidc-work"};
     OpenidcService apache{apacheRpOptions()};
+    MellonService mellon{MellonOptions{}};
     int receiverPort = freePort();
     int callbackPort = freePort();  // nothing listens: the script reads the redirect itself
     std::unique_ptr<SesameInstance> sesame;
@@ -127,6 +147,7 @@ struct OidcEnvironment {
                       {apache.redirectUri(), apache.loggedOutUrl(), apache.backchannelLogoutUri()},
                       {callbackUrl() + "/callback", callbackUrl() + "/logged-out",
                        receiverUrl() + "/backchannel"}));
+        writeFile(services.path() / "saml.yml", samlRegistry(mellon));
         sesame = std::make_unique<SesameInstance>(
             SesameOptions{requiredEnv("SESAME_TEST_REDIS"),
                           requiredEnv("SESAME_TEST_LDAP"),
@@ -135,6 +156,12 @@ struct OidcEnvironment {
                           true});
         apache.setProvider(discoveryUrl(), sesame->caFile());
         apache.start();
+        auto idpMetadata =
+            Browser{BrowserOptions{sesame->caFile()}}.get(sesame->baseUrl() + "/saml/metadata");
+        if (idpMetadata.status != 200) throw HarnessError("no IdP metadata:\n" + logs());
+        writeFile(work.path() / "sesame-idp.xml", idpMetadata.body);
+        mellon.setIdpMetadataFile(work.path() / "sesame-idp.xml");
+        mellon.start();
         startReceiver();
         cas = std::make_unique<ApacheCasService>(
             ApacheCasOptions{sesame->casUrl(), sesame->caFile()});
@@ -181,7 +208,8 @@ struct OidcEnvironment {
 
     std::string logs() {
         return "--- sesame\n" + sesame->logTail(30) + "--- mod_auth_openidc error.log\n" +
-               apache.errorLogTail(15) + "--- receiver\n" + receiver->logTail(10);
+               apache.errorLogTail(15) +
+               (receiver ? "--- receiver\n" + receiver->logTail(10) : std::string());
     }
 };
 
@@ -252,6 +280,35 @@ void teacherLogsInThroughCas(Browser& browser, OidcEnvironment& e, const std::st
     INFO(landed.status << " " << landed.url << e.logs());
     REQUIRE(landed.status == 200);
     REQUIRE(startsWith(landed.url, app));
+}
+
+// mod_auth_mellon's page, its own redirects (/mellon/login) followed up to the one that leaves it.
+Response towardsSamlIdp(Browser& browser, OidcEnvironment& e) {
+    auto r = browser.get(e.mellon.secureUrl());
+    for (int hop = 0; hop < 5 && r.isRedirect() && startsWith(r.location(), e.mellon.baseUrl());
+         ++hop)
+        r = browser.get(r.location());
+    return r;
+}
+
+// With the Sesame session, mod_auth_mellon's page opens without a login page: Mellon sends its
+// AuthnRequest, Sesame answers at once with a self-posting Response.
+void teacherOpensSamlPage(Browser& browser, OidcEnvironment& e) {
+    auto r = towardsSamlIdp(browser, e);
+    REQUIRE(r.isRedirect());
+    REQUIRE(startsWith(r.location(), e.sesame->baseUrl() + "/saml/sso?"));
+    auto answer = browser.get(r.location());
+    INFO(answer.status << " " << answer.url << "\n" << answer.body << e.logs());
+    auto form = findForm(answer.body, e.mellon.assertionConsumerUrl());
+    REQUIRE(form);
+    auto landed = browser.follow(browser.post(form->action, form->fields), 5);
+    REQUIRE(landed.url == e.mellon.secureUrl());
+    CHECK(readSpPage(landed.body).value("uid") == teacher.login);
+}
+
+bool mellonAsksToLogIn(Browser& browser, OidcEnvironment& e) {
+    auto r = towardsSamlIdp(browser, e);
+    return r.isRedirect() && startsWith(r.location(), e.sesame->baseUrl() + "/saml/sso?");
 }
 
 bool casAsksToLogIn(Browser& browser, OidcEnvironment& e, const std::string& app) {
@@ -354,12 +411,13 @@ TEST_CASE("the person's logout at Sesame ends the mod_auth_openidc session by ba
 
 TEST_CASE(
     "logged in through a CAS service, the teacher opens mod_auth_openidc's page without a login "
-    "page; its RP-initiated logout ends the CAS session too",
+    "page; its RP-initiated logout ends the CAS and SAML sessions too",
     "[interop][ldap][redis]") {
     auto& e = env();
     Browser browser = browserFor(e);
     const std::string app = e.cas->serviceUrl("app1");
     teacherLogsInThroughCas(browser, e, app);
+    teacherOpensSamlPage(browser, e);
     auto landed = browser.follow(browser.get(e.apache.protectedUrl()), 6);
     INFO(landed.url << "\n" << landed.body << e.logs());
     REQUIRE(landed.status == 200);
@@ -383,17 +441,19 @@ TEST_CASE(
     CHECK(startsWith(out.url, e.apache.loggedOutUrl()));
     CHECK(askedToLogIn(browser, e));
     CHECK(casAsksToLogIn(browser, e, app));  // mod_auth_cas got its logoutRequest
+    CHECK(mellonAsksToLogIn(browser, e));    // mod_auth_mellon its SOAP LogoutRequest
 }
 
 TEST_CASE(
     "Authlib, with a session opened through CAS: discovery, code + PKCE, ID token, UserInfo, "
     "refresh rotation, introspection, revocation and RP-initiated logout; the receiver gets "
-    "a verified logout token for that session and CAS is logged out",
+    "a verified logout token for that session, and CAS and SAML are logged out",
     "[interop][ldap][redis]") {
     auto& e = env();
     Browser browser = browserFor(e);
     const std::string app = e.cas->serviceUrl("app2");
     teacherLogsInThroughCas(browser, e, app);
+    teacherOpensSamlPage(browser, e);
     const std::size_t before = e.received().size();
 
     auto run = runAuthlib(
@@ -436,6 +496,7 @@ TEST_CASE(
     }
     CHECK(forThisSession);
     CHECK(casAsksToLogIn(browser, e, app));  // one logout reached CAS too
+    CHECK(mellonAsksToLogIn(browser, e));    // and SAML (a LogoutRequest over SOAP)
 }
 
 TEST_CASE(
