@@ -151,6 +151,9 @@ struct ProtocolSchema {
     std::function<std::shared_ptr<const ProtocolSettings>(const core::ConfigNode& service,
                                                           core::ConfigErrors& errors)>
         parse;
+    // The key that names the service exactly, when the protocol has one instead of url_pattern
+    // (OIDC: client_id): the service then matches that identifier and nothing else.
+    std::string identifierKey;
 };
 
 // A whole-URL pattern from configuration (RE2: linear-time matching, docs/habilitation.md).

@@ -78,10 +78,24 @@ void parseRelease(const core::ConfigNode& node, Service& s, core::ConfigErrors& 
         s.release.push_back({name, parseSource(source, errors)});
 }
 
-void parseUrls(const core::ConfigNode& node, Service& s, core::ConfigErrors& errors) {
-    s.urlPattern = node["url_pattern"].requiredString(errors);
-    if (!s.urlPattern.empty())
-        s.compiledPattern = compilePattern(node["url_pattern"], s.urlPattern, errors);
+void parseUrls(const core::ConfigNode& node, Service& s, const ProtocolSchema* schema,
+               core::ConfigErrors& errors) {
+    if (schema && !schema->identifierKey.empty()) {
+        // An exact identifier (an OIDC client_id): matched as it is, never as a pattern.
+        const auto& key = schema->identifierKey;
+        if (node["url_pattern"].present())
+            errors.add(node["url_pattern"],
+                       "a " + s.protocol + " service is named by " + key + ", not url_pattern");
+        auto identifier = node[key].requiredString(errors);
+        if (!identifier.empty()) {
+            s.urlPattern = re2::RE2::QuoteMeta(identifier);
+            s.compiledPattern = compileServicePattern(s.urlPattern);
+        }
+    } else {
+        s.urlPattern = node["url_pattern"].requiredString(errors);
+        if (!s.urlPattern.empty())
+            s.compiledPattern = compilePattern(node["url_pattern"], s.urlPattern, errors);
+    }
     s.singleLogout = node["single_logout"].asBool(errors, true);
 }
 
@@ -126,7 +140,7 @@ Service parseService(const core::ConfigNode& node, const Ladder& levels, const L
         errors.add(node["protocol"], "unknown protocol '" + s.protocol + "' (expected one of: " +
                                          joined(protocolNames(protocols)) + ")");
     if (schema != protocols.end() && schema->parse) s.settings = schema->parse(node, errors);
-    parseUrls(node, s, errors);
+    parseUrls(node, s, schema != protocols.end() ? &*schema : nullptr, errors);
     parseRequirements(node, s, levels, assurance, errors);
     if (node["user_attribute"].present())
         s.userAttribute = parseSource(node["user_attribute"], errors);

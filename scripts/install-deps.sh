@@ -17,7 +17,8 @@ RUNTIME_PKGS=(
   opensaml-schemas xmltooling-schemas
   chromium chromium-driver
   libapache2-mod-php php-cas php-xml php-curl
-  libapache2-mod-auth-openidc python3-authlib python3-requests
+  python3-authlib
+  libapache2-mod-auth-openidc python3-requests
 )
 BENCH_PKGS=(wrk)
 

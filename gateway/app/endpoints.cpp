@@ -2,6 +2,7 @@
 
 #include "gateway/app/runtime.hpp"
 #include "protocols/cas/cas_endpoint.hpp"
+#include "protocols/oidc/oidc_endpoint.hpp"
 #include "protocols/saml/saml_endpoint.hpp"
 
 namespace sesame::app {
@@ -77,10 +78,34 @@ ProtocolEntry samlProtocol() {
     return e;
 }
 
+// OpenID Connect provider (protocols/oidc).
+ProtocolEntry oidcProtocol() {
+    ProtocolEntry e;
+    e.protocol = "oidc";
+    e.basePath = "/oidc";
+    e.routes = oidc::OidcEndpoint::routeNames();
+    e.section = "oidc";
+    e.parseConfig = [](const core::ConfigNode& section, const ProtocolContext& context,
+                       core::ConfigErrors& errors) -> std::any {
+        return oidc::OidcConfig::parse(section, context.publicUrl, errors);
+    };
+    e.services = oidc::oidcServiceSchema();
+    e.make = [](const EndpointContext& c) -> std::unique_ptr<core::Endpoint> {
+        const auto* registry = &c.runtime.registry;
+        return std::make_unique<oidc::OidcEndpoint>(
+            c.runtime.protocolConfig<oidc::OidcConfig>("oidc"),
+            [registry](const std::string& protocol, const std::string& id) {
+                return registry->find(protocol, id);
+            },
+            c.runtime.policy->habilitation().assurance(), c.store, c.clock, c.metrics);
+    };
+    return e;
+}
+
 }  // namespace
 
 const std::vector<ProtocolEntry>& registeredProtocols() {
-    static const std::vector<ProtocolEntry> entries{casProtocol(), samlProtocol()};
+    static const std::vector<ProtocolEntry> entries{casProtocol(), samlProtocol(), oidcProtocol()};
     return entries;
 }
 

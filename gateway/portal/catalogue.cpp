@@ -132,6 +132,13 @@ constexpr std::array entries{
     Entry{"error.saml_unsolicited",
           "Ce service ne peut pas être ouvert depuis l’ENT : ouvrez-le directement.",
           "This service cannot be opened from the ENT: open it directly."},
+    Entry{"error.oidc_unknown_client", "Cette application n’est pas enregistrée auprès de l’ENT.",
+          "This application is not registered with the ENT."},
+    Entry{"error.oidc_redirect_uri",
+          "Cette application demande une réponse à une adresse qu’elle n’a pas déclarée. Par "
+          "sécurité, rien ne lui est envoyé.",
+          "This application asks for an answer at an address it did not register. For your "
+          "safety, nothing is sent to it."},
     Entry{"error.not_found", "Cette page n'existe pas.", "This page does not exist."},
     Entry{"error.unavailable",
           "Sesame est momentanément indisponible. Réessayez dans quelques minutes.",

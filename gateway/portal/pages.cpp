@@ -298,11 +298,16 @@ core::HttpResponse renderDeny(const PageContext& context, const DenyView& view) 
     // The protocol tells the service too (a SAML RequestDenied Response): the person takes it
     // back with this button.
     const auto& back = *view.backToService;
-    body += "<form method=\"post\" action=\"" + escapeHtml(back.action) + "\">\n";
-    for (const auto& [name, value] : back.fields)
-        body += "<input type=\"hidden\" name=\"" + escapeHtml(name) + "\" value=\"" +
-                escapeHtml(value) + "\">\n";
-    body += "<button type=\"submit\">" + text(lang, "deny.back") + "</button>\n</form>\n";
+    if (back.fields.empty()) {  // a redirect's link (an OIDC error in the query)
+        body += "<p><a class=\"button\" href=\"" + escapeHtml(back.action) + "\">" +
+                text(lang, "deny.back") + "</a></p>\n";
+    } else {
+        body += "<form method=\"post\" action=\"" + escapeHtml(back.action) + "\">\n";
+        for (const auto& [name, value] : back.fields)
+            body += "<input type=\"hidden\" name=\"" + escapeHtml(name) + "\" value=\"" +
+                    escapeHtml(value) + "\">\n";
+        body += "<button type=\"submit\">" + text(lang, "deny.back") + "</button>\n</form>\n";
+    }
     auto page = document(context, 403, text(lang, "deny.title"), body, context.query);
     std::string policy(contentSecurityPolicy);
     const std::string formAction = "form-action 'self'";

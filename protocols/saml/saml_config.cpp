@@ -1,17 +1,12 @@
 #include "protocols/saml/saml_config.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "gateway/core/log.hpp"
 #include "gateway/core/random.hpp"
+#include "gateway/core/secret_file.hpp"
 #include "gateway/xml/saml_names.hpp"
 
 namespace sesame::saml {
@@ -27,41 +22,10 @@ std::string readFile(const std::string& path) {
     return text.str();
 }
 
-// The persistent NameID key: read, or made at first start with mode 0600 from the first byte
-// (O_EXCL: never replaces one another process wrote meanwhile).
-std::string loadOrCreateSecret(const std::string& path, std::string& problem) {
-    if (fs::exists(path)) {
-        auto text = readFile(path);
-        while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-        if (text.size() < 32) problem = "shorter than 32 characters";
-        return text;
-    }
-    std::error_code ec;
-    fs::create_directories(fs::path(path).parent_path(), ec);
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        if (errno == EEXIST) return loadOrCreateSecret(path, problem);
-        problem = "cannot be created (" + std::string(std::strerror(errno)) + ")";
-        return {};
-    }
-    std::string secret = core::randomToken(32) + "\n";
-    bool written = ::write(fd, secret.data(), secret.size()) == static_cast<ssize_t>(secret.size());
-    ::close(fd);
-    if (!written) problem = "cannot be written";
-    secret.pop_back();
-    log.info("name_id_secret_created", {{"file", path}});
-    return secret;
-}
-
-// A private key or secret that group or others may read is refused, as sesame check-config
-// refuses the server's own (OpenSSH's rule for keys).
+// A private key or secret that group or others may read is refused.
 void checkSecretMode(const core::ConfigNode& node, const std::string& path,
                      core::ConfigErrors& errors) {
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0 || (st.st_mode & 077) == 0) return;
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-    errors.add(node, path + ": readable by group or others (mode " + mode + "): chmod 600 " + path);
+    if (auto problem = core::secretModeProblem(path); !problem.empty()) errors.add(node, problem);
 }
 
 std::optional<xml::SigningKey> keyPair(const core::ConfigNode& section, const char* keyName,
@@ -240,7 +204,7 @@ SamlConfig SamlConfig::parse(const core::ConfigNode& section, std::string public
     }
     std::string problem;
     auto secretPath = section["name_id_secret"].asPath(errors, "saml/name-id.secret");
-    c.nameIdSecret = loadOrCreateSecret(secretPath, problem);
+    c.nameIdSecret = core::loadOrCreateSecret(secretPath, problem);
     if (!problem.empty()) errors.add(section["name_id_secret"], secretPath + ": " + problem);
     checkSecretMode(section["name_id_secret"], secretPath, errors);
     c.assertionLifetime = bounded(section["assertion_lifetime"], errors, c.assertionLifetime,
