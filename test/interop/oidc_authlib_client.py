@@ -365,16 +365,20 @@ class RelyingParty:
         self.seen["logout"] = {"landed": location, "confirmation_page": confirmed, "after": answer.get("error")}
 
     def run(self):
+        skip = set(self.args.skip or [])
         self.discover()
         rp, token = self.code_flow()
-        if not self.args.no_refresh:
+        if "refresh" not in skip:
             self.refresh(rp, token)
-        self.introspection_and_revocation()
-        self.code_misuse()
+        if "revocation" not in skip:
+            self.introspection_and_revocation()
+        if "code-misuse" not in skip:
+            self.code_misuse()
         if self.args.client_credentials:
             self.client_credentials()
-        if self.args.post_logout_redirect_uri:
+        if self.args.post_logout_redirect_uri and "logout" not in skip:
             self.logout()
+        self.seen["skipped"] = sorted(skip)
 
 
 def b64url_text(segment):
@@ -399,7 +403,9 @@ def parse_args(argv):
     p.add_argument("--response-mode", default="query", choices=["query", "form_post"])
     p.add_argument("--post-logout-redirect-uri", help="registered post-logout URI; empty: no logout step")
     p.add_argument("--client-credentials", action="store_true", help="also try the client_credentials grant")
-    p.add_argument("--no-refresh", action="store_true", help="skip the refresh step (client without refresh_token)")
+    p.add_argument("--skip", action="append", choices=["refresh", "revocation", "code-misuse", "logout"],
+                   help="leave a step out (repeatable): refresh for a client without the refresh_token "
+                        "grant; the others to see what follows a step that fails")
     args = p.parse_args(argv)
     if not args.public and not args.client_secret:
         p.error("--client-secret or --public is required")
