@@ -330,7 +330,9 @@ class RelyingParty:
     def client_credentials(self):
         self.begin("client-credentials")
         rp = self.client()
-        token = rp.fetch_token(self.endpoint("token_endpoint"), grant_type="client_credentials")
+        # No scope: a service-to-service token gets what the client is registered for (RFC 6749
+        # section 3.3); openid and the person's claims mean nothing without a person.
+        token = rp.fetch_token(self.endpoint("token_endpoint"), grant_type="client_credentials", scope="")
         check(token.get("access_token"), "no access token")
         check("id_token" not in token and "refresh_token" not in token,
               "client_credentials gave an ID token or a refresh token")
