@@ -44,11 +44,28 @@ struct ClientUris {
     std::string redirect, postLogout, backchannel;
 };
 
-// The three clients: mod_auth_openidc (confidential, RS256), the Authlib party (confidential,
-// every grant, back-channel logout to the receiver) and the same script as a public app (PKCE
-// alone, ES256 ID tokens, opaque access tokens).
-std::string oidcRegistry(const ClientUris& apache, const ClientUris& authlib) {
+// The four clients: mod_auth_openidc twice (client_secret_basic, query, RS256; and
+// client_secret_post, form_post, ES256), the Authlib party (confidential, every grant,
+// back-channel logout to the receiver) and the same script as a public app (PKCE alone, ES256 ID
+// tokens, opaque access tokens).
+std::string oidcRegistry(const ClientUris& apache, const ClientUris& apachePost,
+                         const ClientUris& authlib) {
     return "services:\n"
+           "  - id: apache-post\n"
+           "    name: \"Service OIDC de test (mod_auth_openidc, form_post)\"\n"
+           "    protocol: oidc\n"
+           "    client_id: apache-post\n"
+           "    client_secret: apache-post-secret\n"
+           "    token_endpoint_auth_methods: [client_secret_post]\n"
+           "    redirect_uris: ['" +
+           apachePost.redirect + "']\n    post_logout_redirect_uris: ['" + apachePost.postLogout +
+           "']\n    backchannel_logout_uri: '" + apachePost.backchannel +
+           "'\n"
+           "    scopes: [openid, profile, email, ent]\n"
+           "    grant_types: [authorization_code]\n"
+           "    id_token_signed_response_alg: ES256\n"
+           "    user_attribute: subject\n" +
+           releaseBlock +
            "  - id: apache-rp\n"
            "    name: \"Service OIDC de test (mod_auth_openidc)\"\n"
            "    protocol: oidc\n"
@@ -125,13 +142,27 @@ OpenidcOptions apacheRpOptions() {
     return o;
 }
 
-// One Sesame, one mod_auth_openidc, one receiver, one CAS service and one SAML SP for the whole
+OpenidcOptions apachePostOptions() {
+    OpenidcOptions o;
+    o.clientId = "apache-post";
+    o.clientSecret = "apache-post-secret";
+    o.tokenEndpointAuth = "client_secret_post";
+    o.responseMode = "form_post";
+    return o;
+}
+
+ClientUris urisOf(const OpenidcService& rp) {
+    return {rp.redirectUri(), rp.loggedOutUrl(), rp.backchannelLogoutUri()};
+}
+
+// One Sesame, two mod_auth_openidc, one receiver, one CAS service and one SAML SP for the whole
 // file. The relying parties' ports are known first (their URIs go into the registry), then Sesame
 // starts, then they start with Sesame's issuer (and the SAML SP with Sesame's metadata).
 struct OidcEnvironment {
     TempDir services{"sesame-oidc-services"};
     TempDir work{"sesame-oidc-work"};
     OpenidcService apache{apacheRpOptions()};
+    OpenidcService apachePost{apachePostOptions()};
     MellonService mellon{MellonOptions{}};
     int receiverPort = freePort();
     int callbackPort = freePort();  // nothing listens: the script reads the redirect itself
@@ -143,10 +174,9 @@ struct OidcEnvironment {
         std::filesystem::copy_file(sourceDir() / "etc" / "services" / "demo-loopback.yml",
                                    services.path() / "demo-loopback.yml");
         writeFile(services.path() / "oidc.yml",
-                  oidcRegistry(
-                      {apache.redirectUri(), apache.loggedOutUrl(), apache.backchannelLogoutUri()},
-                      {callbackUrl() + "/callback", callbackUrl() + "/logged-out",
-                       receiverUrl() + "/backchannel"}));
+                  oidcRegistry(urisOf(apache), urisOf(apachePost),
+                               {callbackUrl() + "/callback", callbackUrl() + "/logged-out",
+                                receiverUrl() + "/backchannel"}));
         writeFile(services.path() / "saml.yml", samlRegistry(mellon));
         sesame = std::make_unique<SesameInstance>(
             SesameOptions{requiredEnv("SESAME_TEST_REDIS"),
@@ -154,8 +184,10 @@ struct OidcEnvironment {
                           {{"services_dir: " + (sourceDir() / "etc" / "services").string(),
                             "services_dir: " + services.path().string()}},
                           true});
-        apache.setProvider(discoveryUrl(), sesame->caFile());
-        apache.start();
+        for (auto* rp : {&apache, &apachePost}) {
+            rp->setProvider(discoveryUrl(), sesame->caFile());
+            rp->start();
+        }
         auto idpMetadata =
             Browser{BrowserOptions{sesame->caFile()}}.get(sesame->baseUrl() + "/saml/metadata");
         if (idpMetadata.status != 200) throw HarnessError("no IdP metadata:\n" + logs());
@@ -524,4 +556,34 @@ TEST_CASE(
     CHECK_FALSE(pairwise.empty());
     CHECK(pairwise != publicSubject);
     CHECK(text(object(run.seen, "userinfo").if_contains("preferred_username")) == teacher.login);
+}
+
+TEST_CASE(
+    "mod_auth_openidc with form_post, client_secret_post and ES256 ID tokens opens its page from "
+    "Sesame's self-posting answer",
+    "[interop][ldap][redis]") {
+    auto& e = env();
+    Browser browser = browserFor(e);
+    teacherLogsInThroughCas(browser, e, e.cas->serviceUrl("app1"));
+    auto toSesame = browser.get(e.apachePost.protectedUrl());
+    INFO(toSesame.status << " " << toSesame.body << e.logs());
+    REQUIRE(toSesame.isRedirect());
+    REQUIRE(startsWith(toSesame.location(), e.issuer() + "/authorize?"));
+    CHECK(queryParameter(toSesame.location(), "response_mode") == "form_post");
+    // With the session, Sesame answers at once: a page that posts the code to the redirect URI.
+    auto answer = browser.get(toSesame.location());
+    INFO(answer.status << " " << answer.url << "\n" << answer.body);
+    REQUIRE(answer.status == 200);
+    CHECK(answer.header("Cache-Control").value_or("").find("no-store") != std::string::npos);
+    auto form = findForm(answer.body, e.apachePost.redirectUri());
+    REQUIRE(form);
+    CHECK(form->method == "POST");
+    CHECK(form->value("iss") == e.issuer());
+    auto landed = browser.follow(browser.post(form->action, form->fields), 3);
+    INFO(landed.status << " " << landed.url << "\n" << landed.body << e.logs());
+    REQUIRE(landed.url == e.apachePost.protectedUrl());
+    const OpenidcPage page = readOpenidcPage(landed.body);
+    CHECK(page.idTokenClaim("aud") == "apache-post");
+    CHECK(contains(claim(page, "ent_profiles"), teacher.profile));
+    CHECK(claim(page, "ent_habilitation") == std::vector<std::string>{teacher.habilitation});
 }
