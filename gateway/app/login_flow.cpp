@@ -142,6 +142,11 @@ portal::PageContext LoginFlow::pageContext(const core::HttpRequest& request) con
     return portal::PageContext::from(request, runtime_->portal.defaultLanguage);
 }
 
+portal::PageContext LoginFlow::pageContext(const core::HttpRequest& request,
+                                           const core::FlowState& flow) const {
+    return portal::PageContext::from(request, runtime_->portal.defaultLanguage, flow.uiLocales);
+}
+
 core::HttpResponse LoginFlow::unavailable(const core::HttpRequest& request) const {
     return portal::renderUnavailable(pageContext(request));
 }
@@ -366,7 +371,7 @@ session::Task<core::HttpResponse> LoginFlow::loginPage(const core::HttpRequest& 
     for (const auto& c : choices)
         if (choiceId && c.id == *choiceId) chosen = &c;
     if (!chosen) {
-        co_return portal::renderChoice(pageContext(request),
+        co_return portal::renderChoice(pageContext(request, flow),
                                        portal::ChoiceView{*flowId, serviceName, choices});
     }
     portal::LoginView view;
@@ -375,7 +380,9 @@ session::Task<core::HttpResponse> LoginFlow::loginPage(const core::HttpRequest& 
     view.choice = *chosen;
     view.serviceName = serviceName;
     view.offerOtherChoices = choices.size() > 1;
-    co_return allowingRedirectTo(portal::renderLogin(pageContext(request), view), flow.service);
+    view.login = flow.loginHint;  // OIDC login_hint: a suggestion the person may change
+    co_return allowingRedirectTo(portal::renderLogin(pageContext(request, flow), view),
+                                 flow.service);
 }
 
 session::Task<core::HttpResponse> LoginFlow::loginSubmit(const core::HttpRequest& request) {
@@ -414,7 +421,7 @@ session::Task<core::HttpResponse> LoginFlow::loginSubmit(const core::HttpRequest
         view.error = e;
         view.retryMinutes = minutes;
         view.retrySeconds = seconds;
-        return allowingRedirectTo(portal::renderLogin(pageContext(request), view),
+        return allowingRedirectTo(portal::renderLogin(pageContext(request, (*pending)->flow), view),
                                   (*pending)->flow.service);
     };
     // A login storm: a directory's queue is full. Said at once (503, Retry-After), before

@@ -76,6 +76,10 @@ class LoginFlow {
     policies::Service withRequestedLevels(const policies::Service& service,
                                           const core::FlowState& flow) const;
     portal::PageContext pageContext(const core::HttpRequest& request) const;
+    // The pages of a login a service started: in the languages it asked for, unless the person
+    // chose one.
+    portal::PageContext pageContext(const core::HttpRequest& request,
+                                    const core::FlowState& flow) const;
     core::HttpResponse unavailable(const core::HttpRequest& request) const;
     core::HttpResponse error(const core::HttpRequest& request, int status, std::string key,
                              std::string detail = {}) const;

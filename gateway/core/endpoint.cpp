@@ -16,6 +16,8 @@ boost::json::value toJson(const FlowState& f) {
                                {"comparison", f.authnComparison},
                                {"assurance", f.minimumAssurance},
                                {"level", f.minimumLevel},
+                               {"hint", f.loginHint},
+                               {"locales", f.uiLocales},
                                {"params", parametersToJson(f.params)}};
 }
 
@@ -42,6 +44,8 @@ Result<FlowState> flowStateFromJson(const boost::json::value& value) {
     f.authnComparison = str("comparison");
     f.minimumAssurance = str("assurance");
     f.minimumLevel = str("level");
+    f.loginHint = str("hint");
+    f.uiLocales = str("locales");
     f.params = parametersFromJson(o.if_contains("params"));
     if (f.protocol.empty()) return Errc::invalid_argument;
     return f;

@@ -36,6 +36,12 @@ struct FlowState {
     // the assurance and habilitation ladders; empty: none).
     std::string minimumAssurance;
     std::string minimumLevel;
+    // What the service knows of the person before the login (OIDC login_hint): the portal fills
+    // the login field with it; never trusted as an identity.
+    std::string loginHint;
+    // The languages the service prefers for the pages (OIDC ui_locales: "en fr-FR"), best first;
+    // the portal shows the first it speaks unless the person chose one.
+    std::string uiLocales;
     Parameters params;  // protocol parameters needed to resume (CAS method=POST, RelayState...)
 };
 boost::json::value toJson(const FlowState& flow);

@@ -89,11 +89,17 @@ std::optional<Language> preferredLanguage(std::string_view header, Language fall
     return best;
 }
 
-Language pickLanguage(const core::HttpRequest& request, Language fallback) {
+Language pickLanguage(const core::HttpRequest& request, Language fallback,
+                      std::string_view serviceLocales) {
     if (auto lang = request.param("lang"))
         if (auto language = parseLanguage(*lang)) return *language;
     if (auto lang = request.cookie(languageCookieName))
         if (auto language = parseLanguage(*lang)) return *language;
+    for (std::size_t at = 0; at < serviceLocales.size();) {
+        auto end = std::min(serviceLocales.find(' ', at), serviceLocales.size());
+        if (auto language = parseLanguage(serviceLocales.substr(at, end - at))) return *language;
+        at = end + 1;
+    }
     if (auto header = request.header("accept-language"))
         if (auto language = preferredLanguage(*header, fallback)) return *language;
     return fallback;

@@ -21,7 +21,11 @@ std::optional<Language> parseLanguage(std::string_view tag);
 // stands for `fallback`, ties go to the first listed); none when nothing supported is acceptable.
 std::optional<Language> preferredLanguage(std::string_view acceptLanguage, Language fallback);
 // `lang` query parameter, then `lang` cookie, then Accept-Language, then `fallback`.
-Language pickLanguage(const core::HttpRequest& request, Language fallback = Language::fr);
+// `?lang=`, then the `lang` cookie (the person's own choice), then the service's preference
+// (`serviceLocales`, space-separated tags, best first: OIDC ui_locales), then Accept-Language,
+// then `fallback`.
+Language pickLanguage(const core::HttpRequest& request, Language fallback = Language::fr,
+                      std::string_view serviceLocales = {});
 // The cookie that remembers an explicit choice (a year; HttpOnly: no script reads it).
 core::Cookie languageCookie(Language language);
 

@@ -197,9 +197,10 @@ std::string denyActual(Language lang, const DenyView& view) {
 
 }  // namespace
 
-PageContext PageContext::from(const core::HttpRequest& request, Language fallback) {
+PageContext PageContext::from(const core::HttpRequest& request, Language fallback,
+                              std::string_view serviceLocales) {
     PageContext context;
-    context.language = pickLanguage(request, fallback);
+    context.language = pickLanguage(request, fallback, serviceLocales);
     context.path = request.path;
     context.query = request.query;
     auto lang = request.param("lang");

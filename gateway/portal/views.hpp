@@ -21,7 +21,9 @@ struct PageContext {
     bool rememberLanguage = false;  // set when the request said ?lang=: the page sets the cookie
 
     // pickLanguage(request, fallback), the request's path and query.
-    static PageContext from(const core::HttpRequest& request, Language fallback);
+    // `serviceLocales`: the languages the service asked for (pickLanguage).
+    static PageContext from(const core::HttpRequest& request, Language fallback,
+                            std::string_view serviceLocales = {});
 };
 
 // 1. "Qui êtes-vous ?": one entry per choice, each to loginPath?flow=<flowId>&choice=<id>.

@@ -157,10 +157,10 @@ awaitable<core::EndpointReply> OidcEndpoint::authorize(
             }
         }
     }
-    if (auto hint = in.get("login_hint"); hint && hint->size() <= 256)
-        flow.params.emplace_back("login_hint", *hint);
+    if (auto hint = in.get("login_hint"); hint && hint->size() <= 256 && core::isValidUtf8(*hint))
+        flow.loginHint = *hint;
     if (auto locales = in.get("ui_locales"); locales && locales->size() <= 256)
-        flow.params.emplace_back("ui_locales", *locales);
+        flow.uiLocales = *locales;
     if (in.repeated) co_return refuse("invalid_request", "a parameter was given twice");
     co_return core::NeedsAuthentication{std::move(flow)};
 }

@@ -209,6 +209,18 @@ TEST_CASE("prompt=none and max_age", "[unit][oidc]") {
                                  f.authorizeParams("rp", callback, {{"max_age", "600"}}))))
                         .forceAuthentication);
     }
+    SECTION("login_hint and ui_locales reach the portal") {
+        auto flow = f.flowOf(f.handle(OidcFixture::get(
+            "/oidc/authorize",
+            f.authorizeParams("rp", callback,
+                              {{"login_hint", "prof.herriot"}, {"ui_locales", "de en-GB fr"}}))));
+        CHECK(flow.loginHint == "prof.herriot");
+        CHECK(flow.uiLocales == "de en-GB fr");
+        auto saved = core::flowStateFromJson(core::toJson(flow));
+        REQUIRE(saved.has_value());
+        CHECK(saved->loginHint == "prof.herriot");
+        CHECK(saved->uiLocales == "de en-GB fr");
+    }
     SECTION("acr_values ask for a minimum assurance") {
         auto flow = f.flowOf(f.handle(OidcFixture::get(
             "/oidc/authorize", f.authorizeParams("rp", callback, {{"acr_values", "eidas1 low"}}))));

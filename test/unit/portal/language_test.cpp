@@ -28,6 +28,15 @@ TEST_CASE("the lang cookie comes before Accept-Language", "[unit]") {
     CHECK(portal::pickLanguage(r) == Language::en);
 }
 
+TEST_CASE("a service's ui_locales come after the person's choice, before Accept-Language",
+          "[unit]") {
+    auto r = request({}, {{"accept-language", "fr-FR,fr"}});
+    CHECK(portal::pickLanguage(r, Language::fr, "de en-GB fr") == Language::en);
+    CHECK(portal::pickLanguage(r, Language::fr, "de  es") == Language::fr);
+    r = request({}, {{"cookie", "lang=fr"}, {"accept-language", "en"}});
+    CHECK(portal::pickLanguage(r, Language::en, "en") == Language::fr);
+}
+
 TEST_CASE("an unsupported lang parameter or cookie is ignored, not obeyed", "[unit]") {
     auto r = request({{"lang", "de"}}, {{"cookie", "lang=<script>"}, {"accept-language", "en"}});
     CHECK(portal::pickLanguage(r) == Language::en);
