@@ -99,6 +99,12 @@ ProtocolEntry oidcProtocol() {
             },
             c.runtime.policy->habilitation().assurance(), c.store, c.clock, c.metrics);
     };
+    // Key rotation while serving: the keys directory is read again every hour.
+    e.background = [](BackgroundContext c) -> boost::asio::awaitable<void> {
+        auto runtime = std::move(c.runtime);
+        co_await oidc::keepKeysCurrent(
+            [runtime] { return runtime()->protocolConfig<oidc::OidcConfig>("oidc").keys; });
+    };
     return e;
 }
 

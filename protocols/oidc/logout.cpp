@@ -20,7 +20,8 @@ std::string audienceOf(const boost::json::object& claims) {
 
 }  // namespace
 
-core::EndpointReply OidcEndpoint::endSession(const core::HttpRequest& request) const {
+core::EndpointReply OidcEndpoint::endSession(const core::HttpRequest& request,
+                                             const std::optional<core::Session>& session) const {
     const auto& params = request.method == "POST" ? request.form : request.query;
     bool repeated = false;
     auto get = [&](std::string_view name) {
@@ -37,16 +38,29 @@ core::EndpointReply OidcEndpoint::endSession(const core::HttpRequest& request) c
     // The client is named by the ID token we issued to it (an expired one is fine: the person
     // may come back hours later) or by client_id; both must agree.
     std::string client;
+    bool vouched = false;  // an ID token we issued names the client
     if (hint && config_.keys) {
         auto verified = jose::verify(*hint, config_.keys->published(),
                                      {jose::Algorithm::rs256, jose::Algorithm::es256});
         const auto* iss = verified ? verified->claims.if_contains("iss") : nullptr;
-        if (verified && iss && iss->is_string() && iss->get_string() == config_.issuer)
+        if (verified && iss && iss->is_string() && iss->get_string() == config_.issuer) {
             client = audienceOf(verified->claims);
-        else
+            vouched = !client.empty();
+        } else
             log.info("end_session_hint_refused", {});
     }
-    if (clientId && !client.empty() && *clientId != client) client.clear();
+    if (clientId && !client.empty() && *clientId != client) {
+        client.clear();
+        vouched = false;
+    }
+    // Without an ID token of ours, a link on any site could end the person's session: the
+    // portal asks first (its logout page, with its CSRF token), as RP-Initiated Logout §2 says.
+    if (!vouched && session) {
+        log.info("end_session_asks", {});
+        auto r = core::HttpResponse::redirect("/logout", 303);
+        r.authenticationPage = true;
+        return r;
+    }
     if (clientId && !hint) client = *clientId;
     if (redirect && !repeated) {
         auto found = findClient(client);

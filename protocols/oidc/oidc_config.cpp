@@ -1,14 +1,19 @@
 #include "protocols/oidc/oidc_config.hpp"
 
 #include <algorithm>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <fstream>
 #include <sstream>
 
+#include "gateway/core/log.hpp"
 #include "gateway/core/secret_file.hpp"
 #include "gateway/core/text.hpp"
 
 namespace sesame::oidc {
 namespace {
+const core::Logger log{"oidc"};
 
 std::chrono::seconds bounded(const core::ConfigNode& node, core::ConfigErrors& errors,
                              std::chrono::seconds fallback, std::chrono::seconds min,
@@ -175,6 +180,58 @@ void parseTokens(const core::ConfigNode& node, OidcClientSettings& c, core::Conf
 
 }  // namespace
 
+SigningKeys::SigningKeys(std::filesystem::path directory, jose::KeyRingPolicy policy,
+                         jose::KeyRing ring)
+    : directory_(std::move(directory)),
+      policy_(std::move(policy)),
+      ring_(std::make_shared<const jose::KeyRing>(std::move(ring))) {}
+
+std::shared_ptr<const jose::KeyRing> SigningKeys::current() const {
+    std::lock_guard lock(mutex_);
+    return ring_;
+}
+
+std::optional<jose::Jwk> SigningKeys::active(jose::Algorithm algorithm) const {
+    const auto* key = current()->active(algorithm);
+    return key ? std::optional(*key) : std::nullopt;
+}
+
+std::vector<jose::Jwk> SigningKeys::published() const {
+    return current()->published();
+}
+
+std::string SigningKeys::jwksJson() const {
+    return current()->jwksJson();
+}
+
+Result<void> SigningKeys::refresh(std::chrono::system_clock::time_point now) {
+    auto ring = jose::KeyRing::load(directory_, policy_, now);
+    if (!ring) return ring.error();
+    auto fresh = std::make_shared<const jose::KeyRing>(std::move(*ring));
+    std::lock_guard lock(mutex_);
+    ring_ = std::move(fresh);
+    return {};
+}
+
+boost::asio::awaitable<void> keepKeysCurrent(std::function<std::shared_ptr<SigningKeys>()> current,
+                                             std::chrono::seconds every) {
+    boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+    for (;;) {
+        timer.expires_after(every);
+        co_await timer.async_wait(boost::asio::use_awaitable);
+        // An exception (memory) must not end the loop for the life of the process.
+        try {
+            if (auto keys = current()) {
+                auto refreshed = keys->refresh(std::chrono::system_clock::now());
+                if (!refreshed)
+                    log.error("oidc_keys_refresh_failed", {{"error", refreshed.error().message()}});
+            }
+        } catch (const std::exception& e) {
+            log.error("oidc_keys_refresh_failed", {{"error", e.what()}});
+        }
+    }
+}
+
 std::string_view clientAuthenticationName(ClientAuthentication method) {
     switch (method) {
         case ClientAuthentication::clientSecretBasic:
@@ -241,7 +298,7 @@ OidcConfig OidcConfig::parse(const core::ConfigNode& section, std::string public
     if (!ring)
         errors.add(section["keys"], directory + ": " + ring.error().message());
     else
-        c.keys = std::make_shared<const jose::KeyRing>(std::move(*ring));
+        c.keys = std::make_shared<SigningKeys>(directory, policy, std::move(*ring));
     std::string problem;
     auto secretPath = section["subject_secret"].asPath(errors, "oidc/subject.secret");
     c.subjectSecret = core::loadOrCreateSecret(secretPath, problem);

@@ -1,9 +1,13 @@
 #pragma once
 // The `oidc:` section of etc/sesame.yml (the provider's keys, lifetimes and scopes) and the OIDC
 // keys of a client in the service registry, each parsed once into an immutable value.
+#include <boost/asio/awaitable.hpp>
 #include <chrono>
+#include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,12 +19,33 @@
 
 namespace sesame::oidc {
 
+// The signing keys in use: the key ring of the `keys` directory, read again (and rotated, as
+// jose::KeyRing::load does) by `serve`'s background task every hour, so that a process running
+// for months rotates its keys and retires the old ones without a reload. Readers take copies
+// (Jwk is a shared handle): a swap never frees a key under a request.
+class SigningKeys {
+  public:
+    SigningKeys(std::filesystem::path directory, jose::KeyRingPolicy policy, jose::KeyRing ring);
+    std::optional<jose::Jwk> active(jose::Algorithm algorithm) const;
+    std::vector<jose::Jwk> published() const;
+    std::string jwksJson() const;
+    // Loads the directory again at `now`; the ring in use is kept when that fails.
+    Result<void> refresh(std::chrono::system_clock::time_point now);
+
+  private:
+    std::shared_ptr<const jose::KeyRing> current() const;
+    std::filesystem::path directory_;
+    jose::KeyRingPolicy policy_;
+    mutable std::mutex mutex_;
+    std::shared_ptr<const jose::KeyRing> ring_;
+};
+
 struct OidcConfig {
     std::string publicUrl;  // server.public_url
     std::string issuer;     // publicUrl + "/oidc"
     // RS256 and ES256 keys, generated at first start in `keys` (etc/oidc/keys/), rotated after
     // key_rotation; the retired ones stay in the JWKS until every token they signed has expired.
-    std::shared_ptr<const jose::KeyRing> keys;
+    std::shared_ptr<SigningKeys> keys;
     // Pairwise subjects and `sid` values are keyed hashes: 32 random bytes made at first start.
     std::string subjectSecret;
     std::chrono::seconds codeLifetime{60};
@@ -38,6 +63,11 @@ struct OidcConfig {
     static OidcConfig parse(const core::ConfigNode& section, std::string publicUrl,
                             core::ConfigErrors& errors);
 };
+
+// `serve`'s background task: every `every`, the signing keys of the picture in use are read
+// again (a due rotation happens then; retired keys leave the JWKS when their time is over).
+boost::asio::awaitable<void> keepKeysCurrent(std::function<std::shared_ptr<SigningKeys>()> current,
+                                             std::chrono::seconds every = std::chrono::hours(1));
 
 enum class ClientAuthentication { clientSecretBasic, clientSecretPost, privateKeyJwt, none };
 std::string_view clientAuthenticationName(ClientAuthentication method);

@@ -79,7 +79,7 @@ awaitable<core::EndpointReply> OidcEndpoint::handle(const core::HttpRequest& req
     else if (path == "/userinfo")
         r = co_await userinfo(request);
     else if (path == "/logout")
-        co_return endSession(request);
+        co_return endSession(request, session);
     else
         co_return core::UserFacingError{404, "error.not_found", {}};
     if (cors) withCors(r);
@@ -122,7 +122,6 @@ HttpResponse OidcEndpoint::discovery() const {
         strings({"authorization_code", "refresh_token", "client_credentials"});
     d["subject_types_supported"] = strings({"public", "pairwise"});
     d["id_token_signing_alg_values_supported"] = strings({"RS256", "ES256"});
-    d["userinfo_signing_alg_values_supported"] = strings({"none"});
     auto methods = strings({"client_secret_basic", "client_secret_post", "private_key_jwt"});
     auto authMethods = methods;
     authMethods.emplace_back("none");
@@ -176,8 +175,8 @@ std::vector<core::BackChannelMessage> OidcEndpoint::logoutMessages(
         if (!told.insert({v.service, v.sessionIndex}).second) continue;
         auto client = findClient(v.service);
         if (!client || !client->service->singleLogout) continue;
-        const auto* key =
-            config_.keys ? config_.keys->active(client->settings->idTokenAlgorithm) : nullptr;
+        auto key =
+            config_.keys ? config_.keys->active(client->settings->idTokenAlgorithm) : std::nullopt;
         if (!key) continue;
         auto now = clock_.nowSeconds();
         boost::json::object claims{

@@ -20,6 +20,7 @@
 #include "gateway/core/metrics.hpp"
 #include "gateway/session/session_store.hpp"
 #include "policies/policy.hpp"
+#include "protocols/oidc/client_throttle.hpp"
 #include "protocols/oidc/grant.hpp"
 #include "protocols/oidc/oidc_config.hpp"
 
@@ -91,7 +92,8 @@ class OidcEndpoint final : public core::Endpoint {
                                 const std::string& accessToken) const;
 
     // logout.cpp: RP-initiated logout
-    core::EndpointReply endSession(const core::HttpRequest& request) const;
+    core::EndpointReply endSession(const core::HttpRequest& request,
+                                   const std::optional<core::Session>& session) const;
 
     // userinfo.cpp
     struct BearerGrant {
@@ -111,6 +113,7 @@ class OidcEndpoint final : public core::Endpoint {
     session::SessionStore& store_;
     core::Clock& clock_;
     core::SesameMetrics* metrics_;
+    mutable ClientThrottle clientThrottle_;  // failed client authentications, per address
 };
 
 }  // namespace sesame::oidc

@@ -89,9 +89,16 @@ awaitable<Result<OidcEndpoint::Client>> OidcEndpoint::authenticateClient(
     auto assertion = request.formParam("client_assertion");
     int ways = (basic ? 1 : 0) + (formSecret ? 1 : 0) + (assertion ? 1 : 0);
     auto fail = [&](HttpResponse r) -> Result<Client> {
+        if (r.status == 401) clientThrottle_.failed(request.clientAddress, clock_.nowSeconds());
         refusal = std::move(r);
         return make_error_code(core::Errc::invalid_credentials);
     };
+    if (auto wait = clientThrottle_.retryAfter(request.clientAddress, clock_.nowSeconds())) {
+        log.warning("client_authentication_throttled", {{"client", request.clientAddress}});
+        refusal = oauthError(429, "slow_down", "too many failed client authentications");
+        refusal.header("Retry-After", std::to_string(wait));
+        co_return make_error_code(core::Errc::throttled);
+    }
     if (ways > 1)
         co_return fail(oauthError(400, "invalid_request", "one client authentication only"));
 
@@ -222,7 +229,7 @@ awaitable<HttpResponse> OidcEndpoint::issueTokens(const Grant& grant, const std:
     std::string accessToken;
     if (client.settings->jwtAccessTokens) {
         // RFC 9068: typ at+jwt, client_id, scope; `gid` names the grant, checked live by UserInfo.
-        const auto* key = config_.keys ? config_.keys->active(jose::Algorithm::rs256) : nullptr;
+        auto key = config_.keys ? config_.keys->active(jose::Algorithm::rs256) : std::nullopt;
         if (!key) co_return oauthError(500, "server_error", "no signing key");
         boost::json::object claims{{"iss", config_.issuer},
                                    {"sub", grant.subject},
@@ -277,7 +284,7 @@ awaitable<HttpResponse> OidcEndpoint::issueTokens(const Grant& grant, const std:
 Result<std::string> OidcEndpoint::idToken(const Grant& grant, const Client& client,
                                           const std::string& accessToken) const {
     auto algorithm = client.settings->idTokenAlgorithm;
-    const auto* key = config_.keys ? config_.keys->active(algorithm) : nullptr;
+    auto key = config_.keys ? config_.keys->active(algorithm) : std::nullopt;
     if (!key) return make_error_code(core::Errc::internal);
     const auto now = clock_.nowSeconds();
     boost::json::object claims{{"iss", config_.issuer},

@@ -511,3 +511,97 @@ TEST_CASE("back-channel logout: one signed logout token per client and session",
     CHECK(frames[0].url.starts_with("https://rp.example.org/front?iss="));
     CHECK(frames[0].url.find("&sid=" + str(id.claims, "sid")) != std::string::npos);
 }
+
+TEST_CASE("signing keys rotate while serving; the old key verifies until its tokens expired",
+          "[unit][oidc]") {
+    sesame::testing::TempDir dir{"sesame-oidc-rotation"};
+    jose::KeyRingPolicy policy;
+    policy.rotateAfter = std::chrono::hours(1);
+    policy.keepPublished = std::chrono::minutes(20);
+    const auto t0 = std::chrono::system_clock::now();
+    auto ring = jose::KeyRing::load(dir.path() / "keys", policy, t0);
+    REQUIRE(ring.has_value());
+    SigningKeys keys(dir.path() / "keys", policy, std::move(*ring));
+    auto before = keys.active(jose::Algorithm::rs256);
+    REQUIRE(before.has_value());
+    auto token = jose::sign(*before, jose::Algorithm::rs256, {{"sub", "x"}});
+    REQUIRE(token.has_value());
+
+    REQUIRE(keys.refresh(t0 + std::chrono::minutes(30)).has_value());  // not due yet
+    CHECK(keys.active(jose::Algorithm::rs256)->kid() == before->kid());
+
+    REQUIRE(keys.refresh(t0 + std::chrono::minutes(61)).has_value());  // due: a new key signs
+    auto after = keys.active(jose::Algorithm::rs256);
+    REQUIRE(after.has_value());
+    CHECK(after->kid() != before->kid());
+    CHECK(jose::verify(*token, keys.published(), {jose::Algorithm::rs256}).has_value());
+    CHECK(keys.jwksJson().find(before->kid()) != std::string::npos);
+
+    REQUIRE(keys.refresh(t0 + std::chrono::minutes(61 + 21)).has_value());  // retired and gone
+    CHECK(keys.jwksJson().find(before->kid()) == std::string::npos);
+    CHECK_FALSE(jose::verify(*token, keys.published(), {jose::Algorithm::rs256}).has_value());
+}
+
+TEST_CASE("failed client authentications slow an address down, not the others", "[unit][oidc]") {
+    OidcFixture f;
+    for (int i = 0; i < 20; ++i)
+        REQUIRE(f.tokenWithCode("no-such-code", "rp", "guess-" + std::to_string(i)).status == 401);
+    // The right secret from that address now waits; the code is not spent meanwhile.
+    auto c = f.code("rp", callback);
+    auto refused = f.tokenWithCode(c, "rp", f.rp->clientSecret);
+    CHECK(refused.status == 429);
+    CHECK(core::findParameter(refused.headers, "Retry-After") == "300");
+    auto other = OidcFixture::withBasic(
+        OidcFixture::post(
+            "/oidc/token",
+            {{"grant_type", "authorization_code"}, {"code", c}, {"redirect_uri", callback}}),
+        "rp", f.rp->clientSecret);
+    other.clientAddress = "198.51.100.7";
+    CHECK(f.response(other, false).status == 200);
+    f.clock.advance(300);
+    CHECK(f.tokenWithCode(f.code("rp", callback), "rp", f.rp->clientSecret).status == 200);
+}
+
+TEST_CASE("RP-initiated logout: back to a registered post_logout_redirect_uri only",
+          "[unit][oidc]") {
+    OidcFixture f;
+    auto idToken = str(f.tokens(), "id_token");
+    auto endSession = [&](core::Parameters query) {
+        return f.handle(OidcFixture::get("/oidc/logout", query));
+    };
+    SECTION("an ID token of ours and a registered URI: logout, then back there with state") {
+        auto reply = endSession({{"id_token_hint", idToken},
+                                 {"post_logout_redirect_uri", "https://rp.example.org/bye"},
+                                 {"state", "s 1"}});
+        REQUIRE(std::holds_alternative<core::LogoutRequested>(reply));
+        CHECK(std::get<core::LogoutRequested>(reply).redirectTo ==
+              "https://rp.example.org/bye?state=s%201");
+    }
+    SECTION("an expired ID token still names the client") {
+        f.clock.advance(86400);
+        auto reply = endSession({{"id_token_hint", idToken},
+                                 {"post_logout_redirect_uri", "https://rp.example.org/bye"}});
+        REQUIRE(std::holds_alternative<core::LogoutRequested>(reply));
+        CHECK(std::get<core::LogoutRequested>(reply).redirectTo == "https://rp.example.org/bye");
+    }
+    SECTION("an unregistered URI: logout, no redirect") {
+        auto reply = endSession(
+            {{"id_token_hint", idToken}, {"post_logout_redirect_uri", "https://evil.example/bye"}});
+        REQUIRE(std::holds_alternative<core::LogoutRequested>(reply));
+        CHECK(std::get<core::LogoutRequested>(reply).redirectTo.empty());
+    }
+    SECTION("no ID token, or a forged one: the portal asks the person first") {
+        auto decoded = jose::decode(idToken);
+        REQUIRE(decoded.has_value());
+        for (const auto& hint : {std::string{}, unsignedToken(decoded->claims)}) {
+            core::Parameters q{{"client_id", "rp"},
+                               {"post_logout_redirect_uri", "https://rp.example.org/bye"}};
+            if (!hint.empty()) q.emplace_back("id_token_hint", hint);
+            auto reply = endSession(q);
+            REQUIRE(std::holds_alternative<core::HttpResponse>(reply));
+            auto& r = std::get<core::HttpResponse>(reply);
+            CHECK(r.status == 303);
+            CHECK(core::findParameter(r.headers, "Location") == "/logout");
+        }
+    }
+}
