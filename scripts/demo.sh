@@ -10,6 +10,9 @@
 #                             its key and metadata made here in var/demo/mellon, the metadata
 #                             dropped into etc/demo/saml-sp/ for Sesame before it starts, and
 #                             Sesame's /saml/metadata fetched for Mellon once Sesame is ready
+#   - a demo OIDC service     http://127.0.0.1:8081/oidc-app/ (the same Apache + mod_auth_openidc),
+#                             the client demo-oidc-app of etc/services/demo-oidc.yml, reading
+#                             Sesame's https://127.0.0.1:8443/oidc/.well-known/openid-configuration
 # and prints the URLs and the demo logins. Ctrl-C (or SIGTERM) stops everything it started.
 # Data and logs: var/demo/ (removed and made anew at each start).
 # SESAME_BINARY=<path of a built sesame>: neither install nor build (the tests use it).
@@ -110,7 +113,7 @@ start_apache() {  # the demo ENT services, sending people to Sesame at https://1
   fetch_idp_metadata
   conf=$(bash etc/demo/apache/render.sh --root "$var/apache" --port 8081 \
     --cas-base-url https://127.0.0.1:8443/cas --validation p3 --ca-file "$var/tls/sesame.crt" \
-    --mellon "$var/mellon")
+    --mellon "$var/mellon" --openidc https://127.0.0.1:8443/oidc/.well-known/openid-configuration)
   spawn /usr/sbin/apache2 -f "$conf" -DFOREGROUND 2>"$var/apache-stderr.log"
   wait_for "Apache httpd" 10 curl -sf http://127.0.0.1:8081/ping
 }
@@ -138,8 +141,8 @@ YAML
 }
 
 # node_config <n>: var/demo/node<n>.yml, etc/sesame.yml with the server: section of a node behind
-# HAProxy, the redis: section above and a saml: section naming the keys of etc/saml/; relative
-# paths made absolute (the file is not in etc/).
+# HAProxy, the redis: section above, a saml: section naming the keys of etc/saml/ and the oidc:
+# section naming those of etc/oidc/; relative paths made absolute (the file is not in etc/).
 node_config() {
   local n=$1
   {
@@ -165,6 +168,10 @@ YAML
     awk -v etc="$root/etc" -v var="$var" '
       /^[a-z_]+:/ { skip = ($1 == "server:" || $1 == "redis:" || $1 == "saml:") }
       skip { next }
+      # One OIDC provider behind HAProxy: both nodes sign with the keys of etc/oidc/ and derive
+      # pairwise subjects and sid with its one secret, as the single-node demo.
+      /^oidc:/ { print; print "  subject_secret: \"" etc "/oidc/subject.secret\""; next }
+      /^  keys: oidc\// { sub(/keys: oidc\//, "keys: \"" etc "/oidc/"); sub(/ *#.*$/, ""); print $0 "\""; next }
       {
         gsub(/\.\.\/var\/demo\//, var "/")
         sub(/ demo\//, " " etc "/demo/")
@@ -247,6 +254,8 @@ CONF
   staff-only service:                   http://127.0.0.1:8081/staff/
   a PHP service with phpCAS:            http://127.0.0.1:8081/php/
   a SAML service (mod_auth_mellon):     http://127.0.0.1:8081/saml-app/
+  an OIDC service (mod_auth_openidc):   http://127.0.0.1:8081/oidc-app/
+  OpenID Connect discovery:             https://127.0.0.1:8443/oidc/.well-known/openid-configuration
   Sesame, through HAProxy:              https://127.0.0.1:8443/login   (self-signed certificate)
   HAProxy's view of the nodes:          http://127.0.0.1:8404/stats
 
@@ -313,6 +322,8 @@ cat <<MSG
   staff-only service:                   http://127.0.0.1:8081/staff/
   a PHP service with phpCAS:            http://127.0.0.1:8081/php/
   a SAML service (mod_auth_mellon):     http://127.0.0.1:8081/saml-app/
+  an OIDC service (mod_auth_openidc):   http://127.0.0.1:8081/oidc-app/
+  OpenID Connect discovery:             https://127.0.0.1:8443/oidc/.well-known/openid-configuration
   Sesame:                               https://127.0.0.1:8443/login   (self-signed certificate)
   metrics:                              https://127.0.0.1:8443/metrics
 

@@ -14,11 +14,12 @@ BUILD_PKGS=(
 RUNTIME_PKGS=(
   redis-server redis-sentinel redis-tools haproxy slapd ldap-utils openssl curl ca-certificates procps iproute2
   apache2 libapache2-mod-auth-cas libapache2-mod-auth-mellon libapache2-mod-shib xmlsec1
+  libapache2-mod-auth-openidc
   opensaml-schemas xmltooling-schemas
   chromium chromium-driver
   libapache2-mod-php php-cas php-xml php-curl
   python3-authlib
-  libapache2-mod-auth-openidc python3-requests
+  python3-requests
 )
 BENCH_PKGS=(wrk)
 

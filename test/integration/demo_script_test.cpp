@@ -4,7 +4,8 @@
 // in the demo's group takes the parent down with it.
 //
 // While it runs, a demo person uses it as its banner says: logs in to the SAML service, reaches
-// a CAS service without typing anything, logs out once.
+// a CAS service without typing anything, logs out once; then logs in to the OpenID Connect
+// service, sees their claims there, and is logged out of it by a logout elsewhere and by its own.
 //
 // The demo runs from a copy of what a clone of scripts/ and etc/ holds (its data folder, var/demo,
 // is then the copy's own; files git ignores are left out) with the sesame binary of this build
@@ -23,6 +24,7 @@
 #include <exception>
 #include <functional>
 #include <future>
+#include <map>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -370,6 +372,112 @@ void teacherUsesTheDemo() {
     CHECK(idpInitiated().nameId == persistent.nameId);
 }
 
+// The rows of the table `id` of a page (<th scope="row">name</th><td>value</td>, one row per
+// value), entities decoded: what the demo's OIDC page shows of the ID token and of UserInfo.
+std::map<std::string, std::vector<std::string>> claimRowsOf(const std::string& html,
+                                                            const std::string& id) {
+    std::map<std::string, std::vector<std::string>> rows;
+    const auto start = html.find("<table id=\"" + id + "\">");
+    if (start == std::string::npos) return rows;
+    const auto end = html.find("</table>", start);
+    const std::string table = html.substr(start, end - start);
+    const std::regex row("<tr><th scope=\"row\">([^<]*)</th><td>([^<]*)</td></tr>");
+    for (std::sregex_iterator it(table.begin(), table.end(), row), last; it != last; ++it)
+        rows[decodeEntities((*it)[1].str())].push_back(decodeEntities((*it)[2].str()));
+    return rows;
+}
+
+bool has(const std::map<std::string, std::vector<std::string>>& rows, const std::string& name,
+         const std::string& value) {
+    auto found = rows.find(name);
+    return found != rows.end() &&
+           std::find(found->second.begin(), found->second.end(), value) != found->second.end();
+}
+
+// The OpenID Connect service of the banner (Apache + mod_auth_openidc, the client demo-oidc-app):
+// Sesame's discovery names its issuer; the service sends the teacher to Sesame's /oidc/authorize
+// and, after the login, shows her ID token and her claims (the ENT's, from UserInfo); the CAS
+// service then opens without a login page. A logout at Sesame (CAS /cas/logout) ends the OIDC
+// service's session by a back-channel logout token; "Se déconnecter" on its page (RP-initiated
+// logout through Sesame's /oidc/logout) ends the CAS service's session too.
+void teacherUsesTheOidcApp() {
+    const std::string sesame = "https://127.0.0.1:8443";
+    const std::string issuer = sesame + "/oidc";
+    const std::string oidcApp = "http://127.0.0.1:8081/oidc-app/";
+    const std::string casApp = "http://127.0.0.1:8081/app1/";
+    Browser browser;
+
+    auto discovery = browser.get(issuer + "/.well-known/openid-configuration");
+    INFO(discovery.status << "\n" << discovery.body);
+    REQUIRE(discovery.status == 200);
+    CHECK(discovery.body.find("\"issuer\":\"" + issuer + "\"") != std::string::npos);
+    CHECK(discovery.body.find("\"authorization_endpoint\":\"" + issuer + "/authorize\"") !=
+          std::string::npos);
+
+    // The service without a session: to Sesame's authorization endpoint, with PKCE.
+    auto toSesame = [&] {
+        auto first = browser.get(oidcApp);
+        INFO(first.status << " " << first.location() << "\n" << first.body);
+        REQUIRE(first.isRedirect());
+        CHECK(first.location().rfind(issuer + "/authorize?", 0) == 0);
+        CHECK(first.location().find("client_id=demo-oidc-app") != std::string::npos);
+        CHECK(first.location().find("code_challenge_method=S256") != std::string::npos);
+        return first;
+    };
+    auto logsIn = [&](const Response& first) {
+        auto portal = browser.follow(first, 10);
+        INFO(portal.status << " " << portal.url << "\n" << textContent(portal.body));
+        REQUIRE(portal.url.rfind(sesame + "/login", 0) == 0);
+        auto page = logIn(browser, portal, teacher);
+        INFO(page.status << " " << page.url << "\n" << page.body);
+        REQUIRE(page.status == 200);
+        REQUIRE(page.url == oidcApp);
+        return page;
+    };
+    auto casOpensWithoutLogin = [&] {
+        auto cas = browser.follow(browser.get(casApp), 10);
+        INFO(cas.status << " " << cas.url << "\n" << textContent(cas.body));
+        CHECK(cas.url == casApp);
+        CHECK(cas.body.find("id=\"remote-user\">" + teacher.login + "<") != std::string::npos);
+    };
+
+    auto page = logsIn(toSesame());
+    CHECK(page.body.find("<strong id=\"remote-user\">" + teacher.login + "</strong>") !=
+          std::string::npos);
+    const auto idToken = claimRowsOf(page.body, "id-token");
+    const auto userinfo = claimRowsOf(page.body, "userinfo");
+    INFO(page.body);
+    CHECK(has(idToken, "iss", issuer));
+    CHECK(has(idToken, "aud", "demo-oidc-app"));
+    CHECK(idToken.count("sid"));
+    CHECK(has(userinfo, "preferred_username", teacher.login));
+    CHECK(has(userinfo, "ent_profiles", teacher.profile));
+    CHECK(has(userinfo, "ent_habilitation", teacher.habilitation));
+    CHECK(has(userinfo, "ent_uai", "0690001A"));
+    casOpensWithoutLogin();
+
+    // Logged out at Sesame (as a CAS service's link does): mod_auth_openidc's session is ended
+    // by the logout token Sesame posted to it before answering.
+    auto out = browser.follow(browser.get(sesame + "/cas/logout"), 5);
+    INFO(out.status << " " << out.url << "\n" << textContent(out.body));
+    CHECK(out.status == 200);
+    page = logsIn(toSesame());
+
+    // RP-initiated: the page's own link, through Sesame's end_session endpoint and back to the
+    // service, which (logged out) sends the person to Sesame's login page again.
+    casOpensWithoutLogin();
+    std::smatch link;
+    REQUIRE(std::regex_search(page.body, link, std::regex("href=\"([^\"]*)\">Se déconnecter")));
+    out = browser.follow(browser.get(resolveUrl(page.url, decodeEntities(link[1].str()))), 12);
+    INFO(out.status << " " << out.url << "\n" << textContent(out.body));
+    CHECK(std::any_of(out.hops.begin(), out.hops.end(),
+                      [&](const Hop& hop) { return hop.url.rfind(issuer + "/logout?", 0) == 0; }));
+    CHECK(out.url.rfind(sesame + "/login", 0) == 0);
+    auto casAgain = browser.get(casApp);  // mod_auth_cas told by Sesame's logoutRequest
+    REQUIRE(casAgain.isRedirect());
+    CHECK(casAgain.location().rfind(sesame + "/cas/login", 0) == 0);
+}
+
 // The X509Certificate elements of a node's IdP metadata, in order.
 std::vector<std::string> metadataCertificates(const std::string& node) {
     Browser browser;
@@ -400,10 +508,13 @@ void checkNothingGeneratedInGit(const DemoRun& run) {
 }  // namespace
 
 TEST_CASE(
-    "the demo's SAML and CAS services share one login and one logout; stopping the demo stops "
-    "its servers and leaves the script that started it alive",
+    "the demo's SAML, OpenID Connect and CAS services share one login and one logout; stopping "
+    "the demo stops its servers and leaves the script that started it alive",
     "[interop]") {
-    auto run = runDemo("", {"6380", "3389", "8443", "8081"}, teacherUsesTheDemo);
+    auto run = runDemo("", {"6380", "3389", "8443", "8081"}, [] {
+        teacherUsesTheDemo();
+        teacherUsesTheOidcApp();
+    });
     INFO(run.result.output);
     INFO("demo stderr:\n" << run.demoErr);
     CHECK(run.checked);
@@ -415,7 +526,8 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "demo --ha: one SAML IdP on both nodes; it goes on when a node and the Redis master die, and "
+    "demo --ha: one SAML IdP and one OIDC provider on both nodes; it goes on when a node and the "
+    "Redis master die, and "
     "stops cleanly",
     "[interop]") {
     auto run = runDemo(
@@ -427,6 +539,13 @@ TEST_CASE(
             CHECK(!node1.empty());
             CHECK(node1 == metadataCertificates("http://127.0.0.1:8002"));
             teacherUsesTheDemo();
+            // One OIDC provider: both nodes publish the same signing keys.
+            Browser browser;
+            auto jwks1 = browser.get("http://127.0.0.1:8001/oidc/jwks");
+            REQUIRE(jwks1.status == 200);
+            CHECK(jwks1.body.find("\"kid\"") != std::string::npos);
+            CHECK(jwks1.body == browser.get("http://127.0.0.1:8002/oidc/jwks").body);
+            teacherUsesTheOidcApp();
         });
     INFO(run.result.output);
     INFO("demo stderr:\n" << run.demoErr);

@@ -3,13 +3,16 @@
 #
 #   etc/demo/apache/render.sh --root DIR --port PORT --cas-base-url URL \
 #       [--validation p3|cas2|saml] [--ca-file PEM] [--timeout S] [--idle-timeout S] [--debug]
-#       [--mellon SPDIR]
+#       [--mellon SPDIR] [--openidc METADATA_URL]
 #
 # Creates DIR/{httpd.conf,logs,run,cas-cache,cas-ca.pem,cgi/whoami.cgi,ping.txt,conf.d} and, for
 # the phpCAS service at /php/, DIR/{phpcas/index.php,php-sessions,phpcas-salt}; prints
 # DIR/httpd.conf. --mellon: also the SAML service provider at /saml-app/ (mod_auth_mellon), from
 # SPDIR/{sp.key,sp.cert,sp.xml} (mellon_create_metadata's key, certificate and metadata) and
 # SPDIR/idp.xml (Sesame's /saml/metadata): DIR/{conf.d/saml-app.conf,mellon/,saml-app/index.php}.
+# --openidc: also the OpenID Connect relying party at /oidc-app/ (mod_auth_openidc, the demo
+# client demo-oidc-app), whose provider's discovery document is at METADATA_URL (its certificate
+# checked against --ca-file): DIR/{conf.d/oidc-app.conf,oidc-app/index.php,openidc-passphrase}.
 # Then: /usr/sbin/apache2 -f DIR/httpd.conf -DFOREGROUND   (stop it with SIGTERM to its PID)
 # The C++ test launcher (test/support ApacheCasService) calls this same script.
 set -euo pipefail
@@ -19,8 +22,8 @@ root="" port="" cas="" validation="p3" ca="/etc/ssl/certs/ca-certificates.crt"
 timeout=7200 idle=3600 debug=Off loglevel=warn
 modules="${SESAME_APACHE_MODULES_DIR:-/usr/lib/apache2/modules}"
 
-mellon=""
-usage() { sed -n '2,13p' "$0" >&2; exit 2; }
+mellon="" openidc=""
+usage() { sed -n '2,16p' "$0" >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --root) root="$2"; shift 2 ;;
@@ -32,6 +35,7 @@ while [ $# -gt 0 ]; do
     --idle-timeout) idle="$2"; shift 2 ;;
     --debug) debug=On; loglevel=debug; shift ;;
     --mellon) mellon="$2"; shift 2 ;;
+    --openidc) openidc="$2"; shift 2 ;;
     *) usage ;;
   esac
 done
@@ -54,7 +58,7 @@ esac
 mkdir -p "$root"/logs "$root"/run "$root"/cas-cache "$root"/cgi "$root"/phpcas "$root"/php-sessions \
   "$root"/conf.d
 root="$(cd "$root" && pwd)"
-rm -f "$root/conf.d/saml-app.conf"
+rm -f "$root/conf.d/saml-app.conf" "$root/conf.d/oidc-app.conf"
 cp "$here/whoami.cgi" "$root/cgi/whoami.cgi"
 cp "$here/phpcas/index.php" "$root/phpcas/index.php"
 chmod 0755 "$root" "$root/cgi" "$root/cgi/whoami.cgi" "$root/phpcas"
@@ -141,5 +145,29 @@ if [ -n "$mellon" ]; then
   chmod 0400 "$root/mellon/sp.key"
   [ -n "$run_as" ] && chown "$user:$group" "$root/mellon/sp.key"
   render "$here/saml-app.conf.in" >"$root/conf.d/saml-app.conf"
+fi
+
+# The OpenID Connect relying party at /oidc-app/: mod_auth_openidc and its page under mod_php.
+# Its passphrase encrypts its state cookie and session cache: random, kept across renders.
+if [ -n "$openidc" ]; then
+  [ -f "$modules/mod_auth_openidc.so" ] || {
+    echo "render.sh: $modules/mod_auth_openidc.so missing: install libapache2-mod-auth-openidc (scripts/install-deps.sh)" >&2
+    exit 2
+  }
+  [ -f "$php_module" ] || {
+    echo "render.sh: --openidc: the page at /oidc-app/ needs mod_php: install libapache2-mod-php (scripts/install-deps.sh)" >&2
+    exit 2
+  }
+  if [ ! -s "$root/openidc-passphrase" ]; then
+    (umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$root/openidc-passphrase")
+  fi
+  mkdir -p "$root/oidc-app"
+  cp "$here/oidc-app/index.php" "$root/oidc-app/index.php"
+  chmod 0755 "$root/oidc-app"
+  chmod 0644 "$root/oidc-app/index.php"
+  render "$here/oidc-app.conf.in" |
+    sed -e "s|@OIDC_METADATA_URL@|$(escape "$openidc")|g" \
+        -e "s|@OIDC_PASSPHRASE@|$(cat "$root/openidc-passphrase")|g" >"$root/conf.d/oidc-app.conf"
+  chmod 0600 "$root/conf.d/oidc-app.conf"
 fi
 echo "$root/httpd.conf"
