@@ -103,7 +103,7 @@ void OpenidcService::render() {
     config.global = oidc;
     config.rootLocation = "";
     config.protectedPath = "/oidc-app/";
-    config.pageSource = sourceDir() / "test" / "support" / "openidc_page.php";
+    config.pageSource = sourceDir() / "etc" / "demo" / "apache" / "oidc-app" / "index.php";
     config.secureLocation = "AuthType openid-connect\n    Require valid-user\n";
     config.pageEnv = {{"SESAME_SERVICE_NAME", "Service OpenID Connect (mod_auth_openidc)"},
                       {"SESAME_RP_REDIRECT_URI", redirectUri()},

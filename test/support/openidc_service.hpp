@@ -5,9 +5,10 @@
 // (OIDCProviderMetadataURL, fetched at the first request that needs it), trusts the provider's
 // TLS certificate through a CA file only (OIDCCABundlePath; certificate validation stays on),
 // uses the code flow with PKCE S256 and keeps its sessions in shared memory. /oidc-app/ is
-// protected by a page (test/support/openidc_page.php under mod_php) that shows the claims of the
-// ID token and of the UserInfo response; readOpenidcPage() reads it back. Its redirect URI,
-// /oidc-app/redirect_uri, also takes back-channel logout tokens (?logout=backchannel).
+// protected by a page (etc/demo/apache/oidc-app/index.php under mod_php, the demo's page too)
+// that shows the claims of the ID token and of the UserInfo response; readOpenidcPage() reads it
+// back. Its redirect URI, /oidc-app/redirect_uri, also takes back-channel logout tokens
+// (?logout=backchannel).
 #include <chrono>
 #include <filesystem>
 #include <map>
