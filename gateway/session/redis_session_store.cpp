@@ -6,6 +6,11 @@
 
 #include "gateway/session/session_ttl.hpp"
 
+#include <openssl/sha.h>
+
+#include <cstring>
+#include <map>
+
 namespace sesame::session {
 namespace {
 
@@ -111,6 +116,41 @@ std::string RedisSessionStore::artefactKey(ArtefactKind kind, const std::string&
     return prefix_ + std::string(artefactPrefix(kind)) + ":" + id;
 }
 
+namespace {
+// The SHA-1 of a script, in lower-case hex, as SCRIPT LOAD and EVALSHA name it; computed once.
+const std::string& scriptSha(const char* script) {
+    static const std::map<const char*, std::string> shas = [] {
+        std::map<const char*, std::string> out;
+        for (const char* text :
+             {addVisitScript, decrementScript, putSessionArtefactScript, deleteSessionScript}) {
+            unsigned char digest[SHA_DIGEST_LENGTH];
+            SHA1(reinterpret_cast<const unsigned char*>(text), std::strlen(text), digest);
+            static constexpr char hex[] = "0123456789abcdef";
+            std::string sha;
+            for (unsigned char b : digest) {
+                sha.push_back(hex[b >> 4]);
+                sha.push_back(hex[b & 15]);
+            }
+            out.emplace(text, std::move(sha));
+        }
+        return out;
+    }();
+    return shas.at(script);
+}
+}  // namespace
+
+Task<Result<RedisReply>> RedisSessionStore::evalScript(const char* script, Command keysAndArgs) {
+    Command command{"EVALSHA", scriptSha(script)};
+    command.insert(command.end(), keysAndArgs.begin(), keysAndArgs.end());
+    auto reply = co_await client_.command(command);
+    if (reply && reply->isError() && reply->text().starts_with("NOSCRIPT")) {
+        command[0] = "EVAL";
+        command[1] = script;
+        reply = co_await client_.command(std::move(command));
+    }
+    co_return reply;
+}
+
 Result<RedisReply> RedisSessionStore::checked(Result<RedisReply> reply, const char* operation) {
     if (reply && reply->isError()) {
         if (errors_) errors_->inc({operation});
@@ -195,26 +235,21 @@ Task<Result<void>> RedisSessionStore::deleteSession(const std::string& id) {
     if (!reply) co_return reply.error();
     std::optional<core::Session> session;
     if (reply->isString()) session = decodeSession(reply->text());
-    Command eval{"EVAL",         deleteSessionScript, session ? "4" : "3",
-                 sessionKey(id), visitsKey(id),       artefactsKey(id)};
+    Command eval{session ? "4" : "3", sessionKey(id), visitsKey(id), artefactsKey(id)};
     if (session) eval.push_back(userKey(indexLogin(*session)));
     eval.push_back(prefix_);
     eval.push_back(id);
-    auto done = checked(co_await client_.command(std::move(eval)), "delete_session");
+    auto done =
+        checked(co_await evalScript(deleteSessionScript, std::move(eval)), "delete_session");
     if (!done) co_return done.error();
     co_return Result<void>{};
 }
 
 Task<Result<void>> RedisSessionStore::addVisit(const std::string& sessionId,
                                                const core::ServiceVisit& visit) {
-    Command eval{"EVAL",
-                 addVisitScript,
-                 "2",
-                 sessionKey(sessionId),
-                 visitsKey(sessionId),
-                 boost::json::serialize(core::toJson(visit)),
-                 std::to_string(maxVisits)};
-    auto reply = checked(co_await client_.command(std::move(eval)), "add_visit");
+    Command eval{"2", sessionKey(sessionId), visitsKey(sessionId),
+                 boost::json::serialize(core::toJson(visit)), std::to_string(maxVisits)};
+    auto reply = checked(co_await evalScript(addVisitScript, std::move(eval)), "add_visit");
     if (!reply) co_return reply.error();
     if (reply->asInteger() == 0) co_return core::Errc::not_found;
     co_return Result<void>{};
@@ -297,11 +332,7 @@ Task<Result<void>> RedisSessionStore::putSessionArtefact(
     const std::string& sessionId, const std::optional<core::ServiceVisit>& visit) {
     if (ttl.count() <= 0) co_return core::Errc::invalid_argument;
     std::int64_t now = clock_.nowSeconds();
-    Command eval{"EVAL",
-                 putSessionArtefactScript,
-                 visit ? "4" : "3",
-                 sessionKey(sessionId),
-                 artefactKey(kind, id),
+    Command eval{visit ? "4" : "3", sessionKey(sessionId), artefactKey(kind, id),
                  artefactsKey(sessionId)};
     if (visit) eval.push_back(visitsKey(sessionId));
     eval.push_back(value);
@@ -313,7 +344,8 @@ Task<Result<void>> RedisSessionStore::putSessionArtefact(
         eval.push_back(boost::json::serialize(core::toJson(*visit)));
         eval.push_back(std::to_string(maxVisits));
     }
-    auto reply = checked(co_await client_.command(std::move(eval)), "put_artefact");
+    auto reply =
+        checked(co_await evalScript(putSessionArtefactScript, std::move(eval)), "put_artefact");
     if (!reply) co_return reply.error();
     if (!reply->isInteger() || reply->asInteger() == 0) co_return core::Errc::not_found;
     co_return Result<void>{};
@@ -363,8 +395,8 @@ Task<Result<CounterState>> RedisSessionStore::increment(const std::string& key,
 }
 
 Task<Result<void>> RedisSessionStore::decrement(const std::string& key) {
-    Command eval{"EVAL", decrementScript, "1", counterKey(key)};
-    auto reply = checked(co_await client_.command(std::move(eval)), "decrement");
+    Command eval{"1", counterKey(key)};
+    auto reply = checked(co_await evalScript(decrementScript, std::move(eval)), "decrement");
     if (!reply) co_return reply.error();
     co_return Result<void>{};
 }

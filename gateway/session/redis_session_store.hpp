@@ -63,6 +63,11 @@ class RedisSessionStore final : public SessionStore {
     std::string counterKey(const std::string& key) const { return prefix_ + "throttle:" + key; }
 
   private:
+    using Command = RedisClient::Command;
+    // EVALSHA of the script's SHA-1, and EVAL of its text when the server does not hold it yet
+    // (NOSCRIPT: a restarted Redis, a new master after a failover): the script's text crosses
+    // the network once per server, not with every call. `keysAndArgs` starts with numkeys.
+    Task<Result<RedisReply>> evalScript(const char* script, Command keysAndArgs);
     Result<RedisReply> checked(Result<RedisReply> reply, const char* operation);
     Result<std::vector<RedisReply>> checked(Result<std::vector<RedisReply>> replies,
                                             const char* operation);

@@ -104,5 +104,7 @@ inline constexpr session::ArtefactKind grants{"oidc-grant"};          // what a 
 inline constexpr session::ArtefactKind refreshTokens{"oidc-rt"};      // refresh tokens
 inline constexpr session::ArtefactKind accessTokens{"oidc-at"};       // opaque access tokens
 inline constexpr session::ArtefactKind clientAssertions{"oidc-jti"};  // jti seen, against replay
+// Refresh tokens used once (value: their grant id): a second use revokes the grant.
+inline constexpr session::ArtefactKind spentRefreshTokens{"oidc-rt-spent"};
 
 }  // namespace sesame::oidc

@@ -78,6 +78,10 @@ awaitable<core::EndpointReply> OidcEndpoint::handle(const core::HttpRequest& req
         r = co_await token(request);
     else if (path == "/userinfo")
         r = co_await userinfo(request);
+    else if (path == "/introspect")
+        r = co_await introspect(request);
+    else if (path == "/revoke")
+        r = co_await revoke(request);
     else if (path == "/logout")
         co_return endSession(request, session);
     else
@@ -161,7 +165,8 @@ HttpResponse OidcEndpoint::discovery() const {
 HttpResponse OidcEndpoint::jwks() const {
     auto r = HttpResponse::text(200, config_.keys ? config_.keys->jwksJson() : "{\"keys\":[]}",
                                 "application/jwk-set+json");
-    // Clients cache the set; a rotation publishes the next key long before it signs.
+    // Clients cache the set; a token signed by a key they do not hold yet makes them fetch it
+    // again (OIDC Core §10.1.1), so five minutes of caching delay nobody.
     r.header("Cache-Control", "public, max-age=300");
     return r;
 }

@@ -79,6 +79,8 @@ class OidcEndpoint final : public core::Endpoint {
                                                               core::HttpResponse& refusal);
     boost::asio::awaitable<core::HttpResponse> codeGrant(const core::HttpRequest& request,
                                                          const Client& client);
+    // token_grants.cpp: refresh_token (rotation, a reused token revokes its grant) and
+    // client_credentials (a token for the client itself)
     boost::asio::awaitable<core::HttpResponse> refreshGrant(const core::HttpRequest& request,
                                                             const Client& client);
     boost::asio::awaitable<core::HttpResponse> clientCredentialsGrant(
@@ -90,6 +92,32 @@ class OidcEndpoint final : public core::Endpoint {
                                                            const Client& client, bool withIdToken);
     Result<std::string> idToken(const Grant& grant, const Client& client,
                                 const std::string& accessToken) const;
+
+    // token_admin.cpp: introspection (RFC 7662) and revocation (RFC 7009)
+    struct LiveToken {
+        enum class Kind { access, refresh } kind = Kind::access;
+        Grant grant;
+        std::string grantId;
+        boost::json::object claims;  // a JWT access token's own claims (exp, iat, its scope)
+    };
+    // The live access or refresh token `token` is, tried in the order `hint` suggests; nullopt
+    // for anything else. `unavailable` set when the store could not be asked.
+    boost::asio::awaitable<std::optional<LiveToken>> liveToken(const std::string& token,
+                                                               std::string_view hint,
+                                                               bool& unavailable);
+    // What introspection and revocation both start with: POST, the client's authentication
+    // (confidential only when `confidentialOnly`), the `token` parameter and the live token it
+    // is, if any. An error sets `refusal`.
+    struct TokenRequest {
+        Client client;
+        std::string token;
+        std::optional<LiveToken> live;
+    };
+    boost::asio::awaitable<Result<TokenRequest>> tokenRequest(const core::HttpRequest& request,
+                                                              bool confidentialOnly,
+                                                              core::HttpResponse& refusal);
+    boost::asio::awaitable<core::HttpResponse> introspect(const core::HttpRequest& request);
+    boost::asio::awaitable<core::HttpResponse> revoke(const core::HttpRequest& request);
 
     // logout.cpp: RP-initiated logout
     core::EndpointReply endSession(const core::HttpRequest& request,

@@ -169,6 +169,9 @@ awaitable<HttpResponse> OidcEndpoint::token(const core::HttpRequest& request) {
     auto grantType = request.formParam("grant_type", &repeated).value_or("");
     if (repeated) co_return oauthError(400, "invalid_request", "grant_type given twice");
     if (grantType == "authorization_code") co_return co_await codeGrant(request, *client);
+    if (grantType == "refresh_token") co_return co_await refreshGrant(request, *client);
+    if (grantType == "client_credentials")
+        co_return co_await clientCredentialsGrant(request, *client);
     if (grantType.empty()) co_return oauthError(400, "invalid_request", "grant_type missing");
     co_return oauthError(400, "unsupported_grant_type", "unsupported grant_type");
 }
@@ -226,6 +229,7 @@ awaitable<HttpResponse> OidcEndpoint::issueTokens(const Grant& grant, const std:
                                                   const Client& client, bool withIdToken) {
     const auto now = clock_.nowSeconds();
     const auto lifetime = config_.accessTokenLifetime.count();
+    const auto scope = joinScope(grant.scopes);
     std::string accessToken;
     if (client.settings->jwtAccessTokens) {
         // RFC 9068: typ at+jwt, client_id, scope; `gid` names the grant, checked live by UserInfo.
@@ -246,19 +250,19 @@ awaitable<HttpResponse> OidcEndpoint::issueTokens(const Grant& grant, const std:
         if (!signedToken) co_return oauthError(500, "server_error", "signing failed");
         accessToken = std::move(*signedToken);
     } else {
+        // A plain SET: the token only names its grant, which every use reads live
+        // (grantOfAccessToken) and which is the artefact bound to the session (logout and a
+        // reused code delete it). Binding the token itself too would cost Redis a second
+        // session-checking script per token response for nothing a client could notice.
         accessToken = core::randomToken(32);
-        auto stored = grant.ssoSessionId.empty()
-                          ? co_await store_.putArtefact(accessTokens, storageId(accessToken),
-                                                        grantId, config_.accessTokenLifetime)
-                          : co_await store_.putSessionArtefact(accessTokens, storageId(accessToken),
-                                                               grantId, config_.accessTokenLifetime,
-                                                               grant.ssoSessionId);
+        auto stored = co_await store_.putArtefact(accessTokens, storageId(accessToken), grantId,
+                                                  config_.accessTokenLifetime);
         if (!stored) co_return oauthError(503, "temporarily_unavailable", "try again later");
     }
     boost::json::object body{{"access_token", accessToken},
                              {"token_type", "Bearer"},
                              {"expires_in", lifetime},
-                             {"scope", joinScope(grant.scopes)}};
+                             {"scope", scope}};
     if (withIdToken) {
         auto id = idToken(grant, client, accessToken);
         if (!id) co_return oauthError(500, "server_error", "signing failed");
@@ -274,7 +278,7 @@ awaitable<HttpResponse> OidcEndpoint::issueTokens(const Grant& grant, const std:
         if (!stored) co_return oauthError(503, "temporarily_unavailable", "try again later");
         body["refresh_token"] = std::move(refreshToken);
     }
-    log.info("tokens_issued", {{"client", grant.clientId}, {"scope", joinScope(grant.scopes)}});
+    log.info("tokens_issued", {{"client", grant.clientId}, {"scope", scope}});
     auto r = HttpResponse::text(200, boost::json::serialize(body), "application/json");
     r.authenticationPage = true;  // Cache-Control: no-store (RFC 6749 §5.1)
     r.header("Pragma", "no-cache");

@@ -17,6 +17,7 @@
 #   test/bench/run.sh [--duration SECONDS] [--rounds N] [--write-docs]
 #   test/bench/run.sh --storm RATE [--duration SECONDS]
 #   test/bench/run.sh --saml [--duration SECONDS] [--rounds N] [--variant plain|encrypted]
+#   test/bench/run.sh --oidc [--duration SECONDS] [--rounds N]
 #
 # --storm: the login storm instead (issue 7): RATE password logins per second (LDAP binds
 # against the demo slapd, the demo's queue settings) offered open-loop by storm_client for
@@ -34,6 +35,15 @@
 # then "encrypted" (the fixture as it is: signed AuthnRequests, RSA-3072, and assertions
 # encrypted for its key); --variant runs only one.
 #
+# --oidc: the OpenID Connect benchmark instead (issue 9): Sesame over TLS as the demo runs; pairs
+# per second of "GET /oidc/authorize with the session cookie (303 + code), then POST /oidc/token
+# (client_secret_basic, code -> tokens)" at c=8 and 64 for three bench clients: RS256 ID tokens,
+# ES256 ID tokens (both with opaque access tokens and no refresh token: one signature per pair),
+# and the demo-rp's settings (RS256, JWT access token, refresh token: two RSA signatures and one
+# more Redis write per pair). In the same run, at each concurrency: the CAS pair (login +
+# serviceValidate) on the same Sesame, and `openssl speed -multi 2` rsa2048 and ecdsap256 just
+# before the runs they are the floor of. N rounds (default 1).
+#
 # The floor and serviceValidate are measured in N rounds (default 5), floor then Sesame in each,
 # so that both see the same moments of this shared machine; the table shows the round with the
 # median ratio and the note under it every round's ratio.
@@ -41,8 +51,10 @@
 # Environment: SESAME_BENCH_BUILD_DIR (default build-bench/); SESAME_BENCH_KEEP=1 keeps the
 # work folder (logs, configuration) for a look afterwards; SESAME_BENCH_PERF="<perf record
 # options>" (e.g. "--call-graph dwarf", or " " for a flat profile) profiles the floor and Sesame
-# during their c=64 ticket runs, into <work folder>/perf-{floor,validate}.txt (with
-# SESAME_BENCH_KEEP=1; the profiler costs CPU, so the figures of that run are lower).
+# during their c=64 ticket runs, into <work folder>/perf-{floor,validate}.txt (with --saml:
+# perf-saml-<variant>-<c>.txt; with --oidc: Sesame in each client's c=64 run,
+# perf-<client>-64.txt), with SESAME_BENCH_KEEP=1; the profiler costs CPU, so the figures of
+# that run are lower.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$root"
@@ -53,6 +65,7 @@ rounds=5
 write_docs=0
 storm_rate=0
 saml=0
+oidc=0
 saml_variants="plain encrypted"
 command_line="test/bench/run.sh $*"
 while [ $# -gt 0 ]; do
@@ -62,13 +75,14 @@ while [ $# -gt 0 ]; do
     --write-docs) write_docs=1; shift ;;
     --storm) storm_rate=$2; shift 2 ;;
     --saml) saml=1; shift ;;
+    --oidc) oidc=1; shift ;;
     --variant) saml_variants=$2; shift 2 ;;
-    *) sed -n '2,40p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+    *) sed -n '2,57p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
   esac
 done
 # SAML rounds are dear (each needs thousands of AuthnRequests signed with a 3072-bit key): one
 # unless asked.
-[ "$saml" = 1 ] && [[ $command_line != *--rounds* ]] && rounds=1
+[ "$saml" = 1 ] || [ "$oidc" = 1 ] && [[ $command_line != *--rounds* ]] && rounds=1
 wrk_threads=2  # one per core: wrk, Redis and the server under test share this machine's cores
 server_threads=2
 # The CAS service: http://127.0.0.1:9/bench/ (the demo registry accepts any loopback URL). It is
@@ -155,7 +169,7 @@ replace() {  # replace <from> <to>, on $config (the text of $config_source)
   [[ $config == *"$1"* ]] || die "$config_source no longer contains '$1'"
   config=${config//"$1"/"$2"}
 }
-write_config() {  # write_config <plain|tls|node|saml> <port> <file>
+write_config() {  # write_config <plain|tls|node|saml|oidc> <port> <file>
   local mode=$1 port=$2
   config_source=etc/sesame.yml
   config=$(cat etc/sesame.yml)
@@ -165,7 +179,7 @@ write_config() {  # write_config <plain|tls|node|saml> <port> <file>
   replace "../var/demo/tls/sesame.crt" "$work/sesame.crt"
   replace "../var/demo/tls/sesame.key" "$work/sesame.key"
   replace " demo/" " $root/etc/demo/"
-  if [ "$mode" = saml ]; then
+  if [ "$mode" = saml ] || [ "$mode" = oidc ]; then
     replace "services_dir: services" "services_dir: $work/services"
   else
     replace "services_dir: services" "services_dir: $root/etc/services"
@@ -195,7 +209,7 @@ write_config() {  # write_config <plain|tls|node|saml> <port> <file>
     # A __Host- cookie needs an https public URL (check-config refuses it otherwise).
     replace "cookie_name: __Host-SESAME" "cookie_name: SESAME"
   fi
-  if [ "$mode" != tls ] && [ "$mode" != saml ]; then
+  if [ "$mode" != tls ] && [ "$mode" != saml ] && [ "$mode" != oidc ]; then
     config=$(printf '%s\n' "$config" | awk '
       /^[^ #]/ { section = $1 }
       section == "server:" && /^  tls:/ { drop = 1; next }
@@ -209,10 +223,10 @@ write_config() {  # write_config <plain|tls|node|saml> <port> <file>
     die "the benchmark configuration is refused: $("$sesame_bin" check-config -c "$3" 2>&1)"
 }
 
-# start_sesame <plain|tls>: sets sesame_pid, sesame_base, ready_ms, startup_ms
+# start_sesame <plain|tls|node|saml|oidc>: sets sesame_pid, sesame_base, ready_ms, startup_ms
 start_sesame() {
   local mode=$1 port scheme=http
-  [ "$mode" = tls ] || [ "$mode" = saml ] && scheme=https
+  [ "$mode" = tls ] || [ "$mode" = saml ] || [ "$mode" = oidc ] && scheme=https
   port=$(free_port)
   write_config "$mode" "$port" "$work/sesame-$mode.yml"
   local t0
@@ -348,13 +362,19 @@ run_wrk() {
   r_ops=$(awk -v n="$r_ok" -v us="$r_duration_us" 'BEGIN { printf "%.0f", n * 1e6 / us }')
   r_all_errors=$((r_errors + r_socket_errors))
   local per_request='BEGIN { printf "%.0f", t * 1e6 / hz / (n > 0 ? n : 1) }'
-  r_server_cpu=$(awk -v t=$(($(cpu_ticks "$server_pid") - server0)) -v hz="$clock_ticks" \
-    -v n="$r_requests" "$per_request")
+  local server1 redis1
+  server1=$(cpu_ticks "$server_pid") redis1=$(cpu_ticks "$redis_pid")
+  r_server_cpu=$(awk -v t=$((server1 - server0)) -v hz="$clock_ticks" -v n="$r_requests" \
+    "$per_request")
+  # The totals too, in µs, for figures per pair (run.sh --oidc).
+  r_server_us=$(awk -v t=$((server1 - server0)) -v hz="$clock_ticks" 'BEGIN { printf "%.0f", t * 1e6 / hz }')
+  r_redis_us=$(awk -v t=$((redis1 - redis0)) -v hz="$clock_ticks" 'BEGIN { printf "%.0f", t * 1e6 / hz }')
   children_cpu_us wrk1
+  r_wrk_us=$((wrk1 - wrk0))
   r_wrk_cpu=$(awk -v t=$((wrk1 - wrk0)) -v n="$r_requests" \
     'BEGIN { printf "%.0f", t / (n > 0 ? n : 1) }')
-  r_redis_cpu=$(awk -v t=$(($(cpu_ticks "$redis_pid") - redis0)) -v hz="$clock_ticks" \
-    -v n="$r_requests" "$per_request")
+  r_redis_cpu=$(awk -v t=$((redis1 - redis0)) -v hz="$clock_ticks" -v n="$r_requests" \
+    "$per_request")
 }
 
 rows=()
@@ -523,10 +543,12 @@ saml_check_responses() {
     "$([ "$saml_variant" = encrypted ] && echo "decrypted and ")verified by xmlsec1"
 }
 # The floor: RSA-2048 signs per second on every core (`openssl speed -multi`), as Sesame signs
-# each assertion with its RSA-2048 IdP key.
+# each assertion with its RSA-2048 IdP key; `signing_floor ecdsap256`: ECDSA P-256 signs (ES256).
 signing_floor() {
-  openssl speed -multi "$(nproc)" -seconds "$duration" rsa2048 2>/dev/null |
-    awk '/^rsa 2048 bits/ { print $(NF - 1) }' | grep . || die "no figure from openssl speed"
+  local algorithm=${1:-rsa2048} line='^rsa 2048 bits'
+  [ "$algorithm" = ecdsap256 ] && line='ecdsa \(nistp256\)'
+  openssl speed -multi "$(nproc)" -seconds "$duration" "$algorithm" 2>/dev/null |
+    awk -v line="$line" '$0 ~ line { print $(NF - 1) }' | grep . || die "no figure from openssl speed"
 }
 
 if [ "$saml" = 1 ]; then
@@ -632,6 +654,248 @@ $saml_tables
 
 Targets: at least 0.70x the signing floor, 0 errors, peak RSS < 64 MB.
 EOF
+  exit 0
+fi
+
+# ---- OpenID Connect (issue 9): Sesame over TLS as the demo runs, three bench clients ----
+# The benchmark's own registry: the demo's CAS catch-all (the portal login that opens the
+# session, and the CAS pair, start from a CAS service) and three clients written from the demo's
+# `demo-rp` (etc/services/demo-oidc.yml: its secret, redirect URIs, scopes and release), one file
+# each:
+#   bench-rs256  RS256 ID tokens, opaque access tokens, no refresh_token grant: one RSA-2048
+#                signature per pair (the issue's headline)
+#   bench-es256  the same with ES256 ID tokens: one ECDSA P-256 signature per pair
+#   bench-rp     demo-rp's own settings (RS256, RFC 9068 JWT access tokens, refresh tokens): two
+#                RSA signatures and one more Redis write per pair
+oidc_redirect=http://127.0.0.1:9999/callback  # demo-rp's; never contacted
+oidc_redirect_encoded=http%3A%2F%2F127.0.0.1%3A9999%2Fcallback
+oidc_secret=demo-secret
+write_oidc_services() {
+  mkdir -p "$work/services"
+  cp etc/services/demo-loopback.yml "$work/services/"
+  config_source=etc/services/demo-oidc.yml
+  local demo_rp client
+  demo_rp=$(awk '/^  - id: demo-rp$/ { p = 1 } /^  - id: demo-app$/ { p = 0 } p' etc/services/demo-oidc.yml)
+  [ -n "$demo_rp" ] || die "etc/services/demo-oidc.yml no longer has the client demo-rp"
+  for client in bench-rs256 bench-es256 bench-rp; do
+    config=$demo_rp
+    replace "id: demo-rp" "id: $client"  # the service's id and its client_id
+    # Checked only: the pairs use this redirect URI and secret.
+    replace "redirect_uris: [$oidc_redirect," "redirect_uris: [$oidc_redirect,"
+    if [ "$client" != bench-rp ]; then
+      replace "grant_types: [authorization_code, refresh_token]" "grant_types: [authorization_code]"
+      replace "client_secret: $oidc_secret" "client_secret: $oidc_secret
+    access_token_format: opaque
+    id_token_signed_response_alg: $(printf '%s' "${client#bench-}" | tr a-z A-Z)"
+    else
+      replace "client_secret: $oidc_secret" "client_secret: $oidc_secret"
+    fi
+    printf 'services:\n%s\n' "$config" >"$work/services/$client.yml"
+  done
+}
+# use_oidc_client <bench-rs256|bench-es256|bench-rp>: the client the next pairs are of.
+use_oidc_client() {
+  oidc_client=$1
+  oidc_scope=openid
+  # demo-rp's kind of relying party asks for the person's profile too (bigger grant, same path).
+  [ "$1" = bench-rp ] && oidc_scope="openid profile email ent"
+  oidc_scope_encoded=${oidc_scope// /%20}
+  oidc_basic="Basic $(printf '%s:%s' "$1" "$oidc_secret" | base64 -w0)"
+}
+oidc_pair() {  # oidc_pair <c> <seconds>: one wrk run of the current client's pairs
+  run_wrk "$1" "$2" "$oidc_base" test/bench/oidc.lua "$oidc_cookie" "$oidc_client" \
+    "$oidc_redirect_encoded" "$oidc_scope_encoded" "$oidc_basic"
+}
+b64url_decode() {  # base64url text on stdin, its bytes on stdout
+  local s
+  s=$(tr -- '-_' '+/')
+  while [ $((${#s} % 4)) -ne 0 ]; do s+="="; done
+  printf '%s' "$s" | base64 -d
+}
+# One pair of each client checked whole before the runs: a 303 to the redirect_uri with a code,
+# the state sent and iss (RFC 9207); the token response a 200 with a Bearer access token (a JWT
+# or opaque as registered), a refresh token only for bench-rp, and an ID token whose header
+# names the client's algorithm, whose claims carry the nonce sent, aud = the client and iss, and
+# whose signature verifies with `openssl` against the public key the JWKS publishes under its kid.
+oidc_check_pair() {
+  local n=$1 headers location code body id_token header payload alg want_alg kid jwk
+  headers=$(curl -sk -D - -o /dev/null -H "Cookie: $oidc_cookie" \
+    "$oidc_base/oidc/authorize?response_type=code&client_id=$oidc_client&redirect_uri=$oidc_redirect_encoded&scope=$oidc_scope_encoded&state=check-$n&nonce=nonce-$n")
+  [[ $headers == "HTTP/1.1 303"* ]] || die "$oidc_client: /authorize did not answer 303: $(printf '%s' "$headers" | head -1)"
+  location=$(printf '%s' "$headers" | header location)
+  [[ $location == "$oidc_redirect?"* ]] || die "$oidc_client: redirected to $location"
+  [[ $location == *"&state=check-$n&"* ]] || die "$oidc_client: the state is not sent back: $location"
+  [[ $location == *"&iss=https%3A%2F%2F127.0.0.1%3A${oidc_base##*:}%2Foidc"* ]] ||
+    die "$oidc_client: no iss (RFC 9207) in $location"
+  code=$(printf '%s' "$location" | sed -n 's/.*[?&]code=\([A-Za-z0-9_-]*\).*/\1/p')
+  [ -n "$code" ] || die "$oidc_client: no code in $location"
+  body=$(curl -sk -w '\nstatus=%{http_code}' -u "$oidc_client:$oidc_secret" \
+    --data "grant_type=authorization_code&code=$code&redirect_uri=$oidc_redirect_encoded" \
+    "$oidc_base/oidc/token")
+  [[ $body == *"status=200" ]] || die "$oidc_client: /token: $body"
+  body=${body%$'\n'status=200}
+  json_field() { printf '%s' "$body" | perl -MJSON::PP -0ne "print decode_json(\$_)->{$1} // ''"; }
+  [ "$(json_field token_type)" = Bearer ] || die "$oidc_client: token_type is not Bearer: $body"
+  if [ "$oidc_client" = bench-rp ]; then
+    [ -n "$(json_field refresh_token)" ] || die "$oidc_client: no refresh token"
+    [ "$(json_field access_token | tr -cd . | wc -c)" = 2 ] || die "$oidc_client: the access token is not a JWT"
+  else
+    [ -z "$(json_field refresh_token)" ] || die "$oidc_client: a refresh token it may not have"
+    [ "$(json_field access_token | tr -cd . | wc -c)" = 0 ] || die "$oidc_client: the access token is not opaque"
+  fi
+  id_token=$(json_field id_token)
+  [ -n "$id_token" ] || die "$oidc_client: no id_token: $body"
+  header=$(printf '%s' "${id_token%%.*}" | b64url_decode)
+  payload=$(printf '%s' "$id_token" | cut -d. -f2 | b64url_decode)
+  want_alg=RS256
+  [ "$oidc_client" = bench-es256 ] && want_alg=ES256
+  alg=$(printf '%s' "$header" | perl -MJSON::PP -0ne 'print decode_json($_)->{alg}')
+  kid=$(printf '%s' "$header" | perl -MJSON::PP -0ne 'print decode_json($_)->{kid}')
+  [ "$alg" = "$want_alg" ] || die "$oidc_client: the ID token is signed with $alg, not $want_alg"
+  printf '%s' "$payload" | perl -MJSON::PP -e 'local $/; my $c = decode_json(<STDIN>);
+    my ($nonce, $aud, $iss) = @ARGV;
+    exit(($c->{nonce} eq $nonce && $c->{aud} eq $aud && $c->{iss} eq $iss && $c->{at_hash}) ? 0 : 1)' \
+    "nonce-$n" "$oidc_client" "$oidc_base/oidc" || die "$oidc_client: ID token claims: $payload"
+  # The public key under that kid, from the JWKS, as PEM (perl writes the DER of the
+  # SubjectPublicKeyInfo: RSA n, e or EC P-256 x, y), then the signature checked by openssl.
+  curl -sk "$oidc_base/oidc/jwks" >"$work/jwks.json"
+  perl -MJSON::PP -MMIME::Base64 -e '
+    sub b64u { my $s = shift; $s =~ tr{-_}{+/}; $s .= "=" x ((4 - length($s) % 4) % 4); decode_base64($s) }
+    sub len { my $l = shift; $l < 128 ? chr($l) : $l < 256 ? "\x81" . chr($l) : "\x82" . pack("n", $l) }
+    sub tlv { my ($t, $v) = @_; chr($t) . len(length $v) . $v }
+    sub int_ { my $v = shift; $v =~ s/^\x00+//; $v = "\x00$v" if ord($v) >= 128; tlv(2, $v) }
+    local $/; open my $f, "<", $ARGV[0] or die; my $set = decode_json(<$f>);
+    my ($k) = grep { $_->{kid} eq $ARGV[1] } @{ $set->{keys} } or die "no key $ARGV[1] in the JWKS\n";
+    my $spki;
+    if ($k->{kty} eq "RSA") {
+      my $alg = tlv(0x30, "\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x01\x01\x05\x00");
+      $spki = tlv(0x30, $alg . tlv(3, "\x00" . tlv(0x30, int_(b64u($k->{n})) . int_(b64u($k->{e})))));
+    } else {
+      my $alg = tlv(0x30, "\x06\x07\x2a\x86\x48\xce\x3d\x02\x01\x06\x08\x2a\x86\x48\xce\x3d\x03\x01\x07");
+      $spki = tlv(0x30, $alg . tlv(3, "\x00\x04" . b64u($k->{x}) . b64u($k->{y})));
+    }
+    print "-----BEGIN PUBLIC KEY-----\n", encode_base64($spki), "-----END PUBLIC KEY-----\n"' \
+    "$work/jwks.json" "$kid" >"$work/id-token-key.pem" || die "$oidc_client: kid $kid not in the JWKS"
+  printf '%s' "${id_token%.*}" >"$work/id-token.signed"
+  printf '%s' "${id_token##*.}" | b64url_decode >"$work/id-token.sig"
+  if [ "$alg" = ES256 ]; then  # JWS's r || s (RFC 7518 §3.4) -> the DER openssl verifies
+    perl -e 'local $/; my $s = <STDIN>; length($s) == 64 or die;
+      sub int_ { my $v = shift; $v =~ s/^\x00+//; $v = "\x00$v" if ord($v) >= 128; "\x02" . chr(length $v) . $v }
+      my $b = int_(substr($s, 0, 32)) . int_(substr($s, 32)); print "\x30", chr(length $b), $b' \
+      <"$work/id-token.sig" >"$work/id-token.der" && mv "$work/id-token.der" "$work/id-token.sig"
+  fi
+  openssl dgst -sha256 -verify "$work/id-token-key.pem" -signature "$work/id-token.sig" \
+    "$work/id-token.signed" >/dev/null 2>&1 || die "$oidc_client: the ID token's signature does not verify"
+}
+
+if [ "$oidc" = 1 ]; then
+  load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+  write_oidc_services
+  start_sesame oidc
+  oidc_pid=$sesame_pid oidc_base=$sesame_base server_pid=$sesame_pid
+  oidc_cookie=$(log_in "$oidc_base")
+  for client in bench-rs256 bench-es256 bench-rp; do
+    use_oidc_client "$client"
+    for n in 1 2 3; do oidc_check_pair "$n"; done
+  done
+  say "3 pairs of each client checked: 303 + code, state, iss; 200 + Bearer token, ID token" \
+    "alg, nonce, aud, iss, at_hash, signature verified against the JWKS"
+  total_errors=0 oidc_rows=() oidc_notes=()
+  # oidc_row <what> <c> <base or ""> <base's figure> <sign floor or ""> : a row from r_*
+  oidc_row() {
+    local ratio="—" sign_us="—" pairs
+    pairs=$(awk -v n="$r_total" 'BEGIN { print n / 2 }')
+    [ -n "$3" ] && ratio=$(awk -v a="$r_ops" -v b="$3" 'BEGIN { printf "%.2f", a / b }')
+    [ -n "$5" ] && sign_us=$(awk -v f="$5" -v n="$(nproc)" 'BEGIN { printf "%.0f", n * 1e6 / f }')
+    per_pair() { awk -v t="$1" -v n="$pairs" 'BEGIN { printf "%.0f", t / (n > 0 ? n : 1) }'; }
+    oidc_rows+=("$(printf '| %-28s | %3s | %7s | %12s | %5s | %6.2f | %6.2f | %6s | %6s | %6s | %5s | %5s | %4s |' \
+      "$1" "$2" "$r_ops" "$4" "$ratio" "$(awk -v u="$r_p50_us" 'BEGIN { print u / 1000 }')" \
+      "$(awk -v u="$r_p99_us" 'BEGIN { print u / 1000 }')" "$r_all_errors" \
+      "$(per_pair "$r_server_us")" "$sign_us" "$(per_pair "$r_redis_us")" "$(per_pair "$r_wrk_us")" "$load_at")")
+    total_errors=$((total_errors + r_all_errors))
+    say "$1 c=$2: $r_ops pairs/s (req/s $r_rps), ratio $ratio to $4, p50 ${r_p50_us}us p99 ${r_p99_us}us," \
+      "errors $r_all_errors, CPU/pair: Sesame $(per_pair "$r_server_us")us (one sign ${sign_us}us)" \
+      "redis $(per_pair "$r_redis_us")us wrk $(per_pair "$r_wrk_us")us, load $load_at"
+  }
+  # redis_calls: "command calls usec" of every command Redis has run (INFO commandstats).
+  redis_calls() {
+    rcli INFO commandstats | tr -d '\r' |
+      sed -n 's/^cmdstat_\([a-z|]*\):calls=\([0-9]*\),usec=\([0-9]*\),.*/\1 \2 \3/p'
+  }
+  # redis_per_pair <before file> <after file> <pairs>: "eval 2.00 (14 µs), get 1.00 (1 µs), ..."
+  # the commands Redis ran per pair during a run, with the µs of Redis time each took on average.
+  redis_per_pair() {
+    awk -v n="$3" 'NR == FNR { calls[$1] = $2; usec[$1] = $3; next }
+      { c = $2 - calls[$1]; u = $3 - usec[$1]; if (c / n >= 0.01) {
+          out = out sep sprintf("%s %.2f (%.0f µs)", $1, c / n, u / c); sep = ", " } }
+      END { print out }' "$1" "$2"
+  }
+  oidc_measure() {  # oidc_measure <c>: a warm-up, then the measured run (profiled if asked)
+    oidc_pair "$1" "$warmup"
+    redis_calls >"$work/redis-before.txt"
+    local perf_pid=""
+    if [ -n "${SESAME_BENCH_PERF:-}" ] && [ "$round" = 0 ] && [ "$1" = 64 ]; then
+      perf record -F 499 $SESAME_BENCH_PERF -p "$oidc_pid" -o "$work/perf-$oidc_client-$1.data" \
+        >"$work/perf-$oidc_client-$1.log" 2>&1 &
+      perf_pid=$!
+    fi
+    load_at=$(cut -d' ' -f1 /proc/loadavg)
+    oidc_pair "$1" "$duration"
+    redis_calls >"$work/redis-after.txt"
+    oidc_notes+=("$oidc_client c=$1: Redis commands per pair: $(redis_per_pair "$work/redis-before.txt" \
+      "$work/redis-after.txt" "$(awk -v n="$r_total" 'BEGIN { print (n > 1 ? n / 2 : 1) }')")")
+    if [ -n "$perf_pid" ]; then
+      kill -INT "$perf_pid" && wait "$perf_pid" || true
+      perf report -i "$work/perf-$oidc_client-$1.data" --stdio --no-children --percent-limit 0.5 \
+        -g none >"$work/perf-$oidc_client-$1.txt" 2>/dev/null || true
+      say "profile of Sesame ($oidc_client, c=$1): $work/perf-$oidc_client-$1.txt"
+    fi
+  }
+  for c in 8 64; do
+    for ((round = 0; round < rounds; round++)); do
+      # The CAS pair on the same Sesame (login with the session cookie + serviceValidate): the
+      # ES256 pair's yardstick.
+      load_at=$(cut -d' ' -f1 /proc/loadavg)
+      run_wrk "$c" "$warmup" "$oidc_base" test/bench/pair.lua "$oidc_cookie" "$service_encoded"
+      redis_calls >"$work/redis-before.txt"
+      run_wrk "$c" "$duration" "$oidc_base" test/bench/pair.lua "$oidc_cookie" "$service_encoded"
+      redis_calls >"$work/redis-after.txt"
+      cas_pairs=$r_ops
+      oidc_notes+=("CAS pair c=$c: Redis commands per pair: $(redis_per_pair "$work/redis-before.txt" \
+        "$work/redis-after.txt" "$(awk -v n="$r_total" 'BEGIN { print (n > 1 ? n / 2 : 1) }')")")
+      oidc_row "CAS login + serviceValidate" "$c" "" "—" ""
+      rsa_floor=$(signing_floor rsa2048 | awk '{ printf "%.0f", $1 }')
+      use_oidc_client bench-rs256
+      oidc_measure "$c"
+      oidc_row "OIDC RS256 (opaque AT)" "$c" "$rsa_floor" "$rsa_floor RSA" "$rsa_floor"
+      ec_floor=$(signing_floor ecdsap256 | awk '{ printf "%.0f", $1 }')
+      use_oidc_client bench-es256
+      oidc_measure "$c"
+      oidc_row "OIDC ES256 (opaque AT)" "$c" "$cas_pairs" "$cas_pairs CAS" "$ec_floor"
+      use_oidc_client bench-rp
+      oidc_measure "$c"
+      oidc_row "OIDC demo-rp (JWT AT + RT)" "$c" "$rsa_floor" "$rsa_floor RSA" "$rsa_floor"
+      oidc_notes+=("c=$c round $((round + 1)): ECDSA P-256 floor $ec_floor signs/s")
+    done
+  done
+  cpu=$(grep -m1 '^model name' /proc/cpuinfo | sed 's/^[^:]*: *//')
+  echo
+  cat <<REPORT
+Run on $(date -u '+%Y-%m-%d %H:%M UTC') with \`$command_line\`.
+Machine: $(nproc) cores, $cpu; load average before the run $load_before, after $(cut -d' ' -f1-3 /proc/loadavg).
+wrk $wrk_threads threads, ${duration} s per run after a ${warmup} s warm-up; Sesame over TLS with $server_threads worker threads; $(openssl version | cut -d' ' -f1-2);
+floors: \`openssl speed -multi $(nproc) -seconds $duration rsa2048\` (before the RS256 and demo-rp rows) and \`ecdsap256\` (before the ES256 row).
+
+| pair                         |   c | pairs/s |      against | ratio | p50 ms | p99 ms | errors | Sesame CPU µs | one sign µs | Redis | wrk | load |
+|------------------------------|----:|--------:|-------------:|------:|-------:|-------:|-------:|-------:|-------:|------:|------:|-----:|
+$(printf '%s\n' "${oidc_rows[@]}")
+
+$(printf -- '- %s\n' "${oidc_notes[@]}")
+- errors over every measured run: $total_errors
+- peak RSS of Sesame (VmHWM): $(peak_rss_mb "$oidc_pid") MB
+
+Targets: RS256 pairs/s ≥ 0.5× the RSA-2048 floor; ES256 pairs/s ≥ 0.5× the CAS pair's; 0 errors; peak RSS < 64 MB.
+REPORT
   exit 0
 fi
 

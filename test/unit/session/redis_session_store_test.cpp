@@ -390,3 +390,34 @@ TEST_CASE("redis: of concurrent rememberOnce of one id exactly one is first", "[
     CHECK(ttl > 0);
     CHECK(ttl <= 30);
 }
+
+TEST_CASE("redis: the scripts run by their SHA-1, and again by their text after SCRIPT FLUSH",
+          "[redis]") {
+    Fixture f;
+    auto calls = [&](const char* command) {
+        auto stats = f.run(f.client.command({"INFO", "commandstats"}));
+        REQUIRE(stats);
+        auto text = stats->text();
+        auto at = text.find(std::string("cmdstat_") + command + ":calls=");
+        if (at == std::string::npos) return 0L;
+        return std::stol(text.substr(text.find('=', at) + 1));
+    };
+    auto issueAndEnd = [&](const std::string& id) {
+        auto session = makeSession(id, id, f.clock.nowSeconds());
+        REQUIRE(f.run(f.store.createSession(session)));
+        REQUIRE(f.run(f.store.putSessionArtefact(ticketKind, "ST-" + id, "v", 30s, session.id)));
+        REQUIRE(f.run(f.store.deleteSession(session.id)));
+        CHECK_FALSE(f.run(f.store.peekArtefact(ticketKind, "ST-" + id)).value().has_value());
+    };
+    REQUIRE(f.run(f.client.command({"SCRIPT", "FLUSH"})));  // a restarted or new master
+    auto evals = calls("eval");
+    issueAndEnd("scripts-1");  // NOSCRIPT, then each script's text once
+    CHECK(calls("eval") == evals + 2);
+    evals = calls("eval");
+    auto shas = calls("evalsha");
+    issueAndEnd("scripts-2");
+    CHECK(calls("eval") == evals);        // no text sent again
+    CHECK(calls("evalsha") == shas + 2);  // putSessionArtefact and deleteSession
+    CHECK(f.errors.value({"put_artefact"}) == 0);
+    CHECK(f.errors.value({"delete_session"}) == 0);
+}
