@@ -111,6 +111,30 @@ bool ConfigNode::asBool(ConfigErrors& errors, bool fallback) const {
     return fallback;
 }
 
+namespace {
+// "10s", "5m", "1h", "30d": the largest unit that divides it, as configurations write it.
+std::string durationText(std::chrono::seconds d) {
+    auto n = d.count();
+    if (n != 0 && n % 86400 == 0) return std::to_string(n / 86400) + "d";
+    if (n != 0 && n % 3600 == 0) return std::to_string(n / 3600) + "h";
+    if (n != 0 && n % 60 == 0) return std::to_string(n / 60) + "m";
+    return std::to_string(n) + "s";
+}
+}  // namespace
+
+std::chrono::seconds ConfigNode::asDuration(ConfigErrors& errors, std::chrono::seconds fallback,
+                                            std::chrono::seconds min,
+                                            std::chrono::seconds max) const {
+    auto before = errors.all().size();
+    auto value = asDuration(errors, fallback);
+    if (errors.all().size() == before && (value < min || value > max)) {
+        errors.add(*this,
+                   "expected a duration from " + durationText(min) + " to " + durationText(max));
+        return fallback;
+    }
+    return value;
+}
+
 std::chrono::seconds ConfigNode::asDuration(ConfigErrors& errors,
                                             std::chrono::seconds fallback) const {
     if (!present()) return fallback;

@@ -50,6 +50,9 @@ class ConfigNode {
     bool asBool(ConfigErrors& errors, bool fallback) const;
     // "30s", "5m", "8h", "2d" or a number of seconds.
     std::chrono::seconds asDuration(ConfigErrors& errors, std::chrono::seconds fallback) const;
+    // The same, from `min` to `max` included ("expected a duration from 10s to 1h" otherwise).
+    std::chrono::seconds asDuration(ConfigErrors& errors, std::chrono::seconds fallback,
+                                    std::chrono::seconds min, std::chrono::seconds max) const;
     std::vector<std::string> asStringList(ConfigErrors& errors) const;  // scalar or sequence
     // A file path: a relative one (or the fallback) is taken from the folder of the file this
     // node was read from, so that a configuration works wherever it is installed.

@@ -6,14 +6,6 @@
 namespace sesame::xml::saml {
 namespace {
 
-constexpr std::string_view protocolNamespaces =
-    " xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\""
-    " xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\"";
-constexpr std::string_view assertionNamespaces =
-    " xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\""
-    " xmlns:xs=\"http://www.w3.org/2001/XMLSchema\""
-    " xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"";
-
 std::string_view comparisonName(AuthnContextComparison comparison) {
     switch (comparison) {
         case AuthnContextComparison::minimum:
@@ -33,7 +25,8 @@ std::string_view comparisonName(AuthnContextComparison comparison) {
 void header(Markup& out, std::string_view name, std::string_view id, std::int64_t issueInstant,
             std::string_view destination) {
     out.start(name)
-        .raw(protocolNamespaces)
+        .attribute("xmlns:samlp", ns::protocol)
+        .attribute("xmlns:saml", ns::assertion)
         .attribute("ID", id)
         .attribute("Version", version)
         .instant("IssueInstant", issueInstant)
@@ -118,7 +111,7 @@ void writeAttributes(Markup& out, const std::vector<Attribute>& attributes) {
             .open();
         for (const auto& value : attribute.values)
             out.start("saml:AttributeValue")
-                .raw(" xsi:type=\"xs:string\"")
+                .attribute("xsi:type", "xs:string")
                 .open()
                 .text(value)
                 .close("saml:AttributeValue");
@@ -130,7 +123,9 @@ void writeAttributes(Markup& out, const std::vector<Attribute>& attributes) {
 // core §2.3.3: Issuer, Signature (added by the signer), Subject, Conditions, Advice, statements.
 void writeAssertion(Markup& out, const Assertion& assertion) {
     out.start("saml:Assertion")
-        .raw(assertionNamespaces)
+        .attribute("xmlns:saml", ns::assertion)
+        .attribute("xmlns:xs", "http://www.w3.org/2001/XMLSchema")
+        .attribute("xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance")
         .attribute("ID", assertion.id)
         .attribute("Version", version)
         .instant("IssueInstant", assertion.issueInstant)
@@ -182,15 +177,30 @@ Response errorResponse(std::string_view idpEntityId, std::string_view acsUrl,
     return response;
 }
 
-std::string writeResponse(const Response& response) {
-    Markup out(response.assertion ? 4096 : 1024);
+namespace {
+
+void writeResponseTo(Markup& out, const Response& response) {
     header(out, "samlp:Response", response.id, response.issueInstant, response.destination);
     out.optionalAttribute("InResponseTo", response.inResponseTo).open();
     writeIssuer(out, response.issuer);
     writeStatus(out, response.status);
     if (response.assertion) writeAssertion(out, *response.assertion);
     out.close("samlp:Response");
+}
+
+}  // namespace
+
+std::string writeResponse(const Response& response) {
+    Markup out(response.assertion ? 4096 : 1024);
+    writeResponseTo(out, response);
     return out.take();
+}
+
+WrittenResponse writeResponseDocument(const Response& response) {
+    Markup out = Markup::withDocument(response.assertion ? 4096 : 1024);
+    writeResponseTo(out, response);
+    std::string text = out.take();
+    return {std::move(text), out.takeDocument()};
 }
 
 std::string writeAuthnRequest(const AuthnRequest& request) {

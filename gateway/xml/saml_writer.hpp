@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "gateway/xml/saml_message.hpp"
+#include "gateway/xml/xml_document.hpp"
 
 namespace sesame::xml::saml {
 
@@ -42,6 +43,13 @@ Response errorResponse(std::string_view idpEntityId, std::string_view acsUrl,
 // samlp:Response; with its Assertion in core's order: Issuer, Subject, Conditions,
 // AuthnStatement, AttributeStatement (values as xsi:type="xs:string").
 std::string writeResponse(const Response& response);
+// writeResponse's text with the document it parses into, built as it was written (for the
+// signer, xml_signature.hpp: parsing the text again cost more than writing it).
+struct WrittenResponse {
+    std::string text;
+    XmlDocument document;
+};
+WrittenResponse writeResponseDocument(const Response& response);
 std::string writeAuthnRequest(const AuthnRequest& request);
 std::string writeLogoutRequest(const LogoutRequest& request);
 std::string writeLogoutResponse(const LogoutResponse& response);

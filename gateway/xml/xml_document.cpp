@@ -138,15 +138,30 @@ XmlElement XmlDocument::root() const {
     return XmlElement(xmlDocGetRootElement(doc_.get()));
 }
 
-std::string XmlDocument::toString() const {
+namespace {
+
+// What libxml2 writes for a document or one of its nodes (`save` on a context writing UTF-8
+// without an XML declaration).
+template <class Save>
+std::string written(Save save) {
     std::unique_ptr<xmlBuffer, decltype(&xmlBufferFree)> buffer(xmlBufferCreate(), xmlBufferFree);
     if (!buffer) throw std::bad_alloc();
-    xmlSaveCtxtPtr save = xmlSaveToBuffer(buffer.get(), "UTF-8", XML_SAVE_NO_DECL);
-    if (!save) throw std::bad_alloc();
-    xmlSaveDoc(save, doc_.get());
-    xmlSaveClose(save);
+    xmlSaveCtxtPtr context = xmlSaveToBuffer(buffer.get(), "UTF-8", XML_SAVE_NO_DECL);
+    if (!context) throw std::bad_alloc();
+    save(context);
+    xmlSaveClose(context);
     return std::string(reinterpret_cast<const char*>(xmlBufferContent(buffer.get())),
                        static_cast<std::size_t>(xmlBufferLength(buffer.get())));
+}
+
+}  // namespace
+
+std::string XmlDocument::toString() const {
+    return written([&](xmlSaveCtxtPtr context) { xmlSaveDoc(context, doc_.get()); });
+}
+
+std::string XmlDocument::toString(XmlElement element) const {
+    return written([&](xmlSaveCtxtPtr context) { xmlSaveTree(context, element.native()); });
 }
 
 std::string XmlElement::localName() const {

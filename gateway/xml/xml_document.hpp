@@ -57,10 +57,15 @@ class XmlDocument {
     // Parses `text` (UTF-8). Errors: too_large, forbidden_doctype, malformed, too_deep.
     static Result<XmlDocument> parse(std::string_view text, std::size_t maxBytes = defaultMaxBytes,
                                      std::size_t maxDepth = defaultMaxDepth);
+    // Takes a document built in memory (gateway/xml's writers, saml_markup.hpp).
+    static XmlDocument adopt(xmlDocPtr doc) { return XmlDocument(doc); }
     XmlElement root() const;
     // The document as UTF-8 XML without an XML declaration, nodes as they are (no
     // re-indentation: a signed document stays valid).
     std::string toString() const;
+    // One element of this document and its descendants, written as toString writes them
+    // inside the document.
+    std::string toString(XmlElement element) const;
     // For the xmlsec wrappers of gateway/xml (signatures, encryption) only.
     xmlDocPtr native() const { return doc_.get(); }
 

@@ -252,7 +252,73 @@ bool verifiesWith(xmlNodePtr signature, EVP_PKEY* key) {
            xmlSecPtrListGetSize(&ctx->signedInfoReferences) == 1;
 }
 
+// "prefix:name" of an element, as written.
+std::string qualifiedName(xmlNodePtr node) {
+    std::string name;
+    if (node->ns && node->ns->prefix) name.append(asView(node->ns->prefix)).push_back(':');
+    return name.append(asView(node->name));
+}
+
+bool holdsTextOnly(xmlNodePtr node) {
+    for (xmlNodePtr child = node->children; child; child = child->next)
+        if (child->type != XML_TEXT_NODE) return false;
+    return true;
+}
+
+// Where, in `text` (the document as toString writes it), signEnveloped put `signature` under
+// `target`: right after the target's start tag, or right after its saml:Issuer when the Issuer
+// is its first child and holds only text. npos when the text does not show it so. In such text
+// '<' and '>' are escaped in every value, and an ID attribute appears once.
+std::size_t signatureOffset(std::string_view text, xmlNodePtr target, xmlNodePtr signature,
+                            const std::string& id) {
+    constexpr auto npos = std::string_view::npos;
+    const std::string idAttribute = " ID=\"" + id + "\"";
+    const auto at = text.find(idAttribute);
+    if (at == npos || text.find(idAttribute, at + 1) != npos) return npos;
+    const std::string start = "<" + qualifiedName(target) + " ";
+    const auto opening = text.rfind('<', at);
+    const auto end = text.find('>', at);
+    if (opening == npos || text.substr(opening, start.size()) != start || end == npos ||
+        text[end - 1] == '/')
+        return npos;
+    const std::size_t inside = end + 1;
+    if (!signature->prev) return target->children == signature ? inside : npos;
+    xmlNodePtr issuer = signature->prev;
+    if (issuer->type != XML_ELEMENT_NODE || issuer->prev || !holdsTextOnly(issuer)) return npos;
+    const std::string name = qualifiedName(issuer);
+    const auto afterName = inside + 1 + name.size();
+    if (text.substr(inside, afterName - inside) != "<" + name || afterName >= text.size() ||
+        (text[afterName] != '>' && text[afterName] != ' ' && text[afterName] != '/'))
+        return npos;
+    const auto tagEnd = text.find('>', afterName);
+    if (tagEnd == npos) return npos;
+    if (text[tagEnd - 1] == '/') return tagEnd + 1;
+    const std::string closing = "</" + name + ">";
+    const auto closed = text.find('<', tagEnd);
+    if (closed == npos || text.substr(closed, closing.size()) != closing) return npos;
+    return closed + closing.size();
+}
+
 }  // namespace
+
+Result<std::string> signEnvelopedText(XmlDocument& document, std::string_view text,
+                                      XmlElement target, const SigningKey& key,
+                                      SignatureAlgorithm algorithm) {
+    auto signedTarget = signEnveloped(document, target, key, algorithm);
+    if (!signedTarget) return signedTarget.error();
+    auto signatures = directSignatures(target);
+    auto id = target.attribute("ID");
+    const auto at = signatures.size() == 1 && id
+                        ? signatureOffset(text, target.native(), signatures.front().native(), *id)
+                        : std::string_view::npos;
+    if (at == std::string_view::npos) return document.toString();
+    const std::string signature = document.toString(signatures.front());
+    std::string out;
+    out.reserve(text.size() + signature.size() + 1);
+    out.append(text.substr(0, at)).append(signature).append(text.substr(at));
+    if (!out.ends_with('\n')) out.push_back('\n');  // toString ends the document with one
+    return out;
+}
 
 Result<void> signEnveloped(XmlDocument& document, XmlElement target, const SigningKey& key,
                            SignatureAlgorithm algorithm) {

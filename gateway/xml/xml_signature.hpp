@@ -18,6 +18,8 @@
 // - the key comes from the caller's trusted certificates (metadata), never from the message's
 //   KeyInfo.
 #include <cstddef>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "gateway/core/result.hpp"
@@ -36,6 +38,17 @@ namespace sesame::xml {
 // Errors: missing_id, duplicate_id, signature_refused (already signed), signing_failed.
 Result<void> signEnveloped(XmlDocument& document, XmlElement target, const SigningKey& key,
                            SignatureAlgorithm algorithm = SignatureAlgorithm::rsaSha256);
+
+// signEnveloped, returning the signed document's text: what document.toString() returns after
+// it, made from `text`, the text the document was parsed from, by inserting the text of the new
+// ds:Signature alone (writing a 6 kB Response again costs more than the signature's 2 kB).
+// `text` must be written as toString writes it (saml_writer's messages are, saml_markup.hpp),
+// but for the final newline, and describe the document as it is (the signatures added so far
+// included); when the place of the signature cannot be found in it the document is written
+// whole (the same bytes). Errors: signEnveloped's.
+Result<std::string> signEnvelopedText(XmlDocument& document, std::string_view text,
+                                      XmlElement target, const SigningKey& key,
+                                      SignatureAlgorithm algorithm = SignatureAlgorithm::rsaSha256);
 
 // What a successful verification proved: use `element`, and nothing found elsewhere in the
 // document, as the signed content.

@@ -22,6 +22,14 @@ std::string validUtf8(std::string_view text) {
     std::string out;
     out.reserve(text.size());
     for (std::size_t i = 0; i < text.size();) {
+        // ASCII runs (most values are ASCII through and through) are copied whole.
+        std::size_t ascii = i;
+        while (ascii < text.size() && static_cast<unsigned char>(text[ascii]) < 0x80) ++ascii;
+        if (ascii != i) {
+            out.append(text, i, ascii - i);
+            i = ascii;
+            continue;
+        }
         std::size_t n = sequenceLength(text, i);
         if (n == 0) {
             out += replacement;

@@ -116,4 +116,17 @@ boost::json::object claimsFor(const core::Release& release, const policies::Serv
     return out;
 }
 
+boost::json::object claimsOfScopes(const boost::json::object& claims,
+                                   const std::vector<std::string>& scopes,
+                                   const OidcConfig& config) {
+    boost::json::object out;
+    for (const auto& scope : scopes) {
+        auto it = config.scopes.find(scope);
+        if (it == config.scopes.end()) continue;
+        for (const auto& claim : it->second)
+            if (const auto* v = claims.if_contains(claim)) out[claim] = *v;
+    }
+    return out;
+}
+
 }  // namespace sesame::oidc

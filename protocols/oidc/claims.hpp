@@ -38,4 +38,9 @@ std::string sessionIdFor(const std::string& ssoSessionId, const OidcConfig& conf
 boost::json::object claimsFor(const core::Release& release, const policies::Service& service,
                               const std::vector<std::string>& scopes, const OidcConfig& config);
 
+// Of `claims`, those that `scopes` carry (an access token narrowed by a refresh).
+boost::json::object claimsOfScopes(const boost::json::object& claims,
+                                   const std::vector<std::string>& scopes,
+                                   const OidcConfig& config);
+
 }  // namespace sesame::oidc

@@ -15,19 +15,6 @@ namespace sesame::oidc {
 namespace {
 const core::Logger log{"oidc"};
 
-std::chrono::seconds bounded(const core::ConfigNode& node, core::ConfigErrors& errors,
-                             std::chrono::seconds fallback, std::chrono::seconds min,
-                             std::chrono::seconds max) {
-    auto before = errors.all().size();
-    auto value = node.asDuration(errors, fallback);
-    if (errors.all().size() == before && (value < min || value > max)) {
-        errors.add(node, "expected a duration from " + std::to_string(min.count()) + "s to " +
-                             std::to_string(max.count()) + "s");
-        return fallback;
-    }
-    return value;
-}
-
 // The claims each scope carries (OIDC Core §5.4, and the ENT's own); a claim is released only
 // when the client's policy releases it too.
 std::map<std::string, std::vector<std::string>> defaultScopes() {
@@ -275,21 +262,21 @@ OidcConfig OidcConfig::parse(const core::ConfigNode& section, std::string public
         errors, {"keys", "key_rotation", "subject_secret", "code_lifetime", "id_token_lifetime",
                  "access_token_lifetime", "refresh_token_lifetime", "clock_skew", "scopes"});
     c.codeLifetime =
-        bounded(section["code_lifetime"], errors, c.codeLifetime, seconds(10), seconds(600));
-    c.idTokenLifetime = bounded(section["id_token_lifetime"], errors, c.idTokenLifetime,
-                                seconds(60), seconds(86400));
-    c.accessTokenLifetime = bounded(section["access_token_lifetime"], errors, c.accessTokenLifetime,
-                                    seconds(60), seconds(86400));
-    c.refreshTokenLifetime = bounded(section["refresh_token_lifetime"], errors,
-                                     c.refreshTokenLifetime, seconds(60), seconds(90 * 86400));
-    c.clockSkew = bounded(section["clock_skew"], errors, c.clockSkew, seconds(0), seconds(600));
+        section["code_lifetime"].asDuration(errors, c.codeLifetime, seconds(10), seconds(600));
+    c.idTokenLifetime = section["id_token_lifetime"].asDuration(errors, c.idTokenLifetime,
+                                                                seconds(60), seconds(86400));
+    c.accessTokenLifetime = section["access_token_lifetime"].asDuration(
+        errors, c.accessTokenLifetime, seconds(60), seconds(86400));
+    c.refreshTokenLifetime = section["refresh_token_lifetime"].asDuration(
+        errors, c.refreshTokenLifetime, seconds(60), seconds(90 * 86400));
+    c.clockSkew = section["clock_skew"].asDuration(errors, c.clockSkew, seconds(0), seconds(600));
     for (const auto& [scope, claims] : section["scopes"].entries())
         c.scopes[scope] = claims.asStringList(errors);
 
     // Keys live next to the configuration by default (etc/oidc/), never in the repository.
     jose::KeyRingPolicy policy;
-    policy.rotateAfter = bounded(section["key_rotation"], errors, policy.rotateAfter, seconds(3600),
-                                 seconds(5 * 365 * 86400));
+    policy.rotateAfter = section["key_rotation"].asDuration(
+        errors, policy.rotateAfter, seconds(3600), seconds(5 * 365 * 86400));
     // A retired key verifies every token it signed until the longest of them has expired.
     policy.keepPublished =
         std::max({c.idTokenLifetime, c.accessTokenLifetime}) + c.clockSkew + seconds(60);

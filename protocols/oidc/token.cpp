@@ -137,7 +137,8 @@ awaitable<Result<OidcEndpoint::Client>> OidcEndpoint::authenticateClient(
         if (!verified || claimText(verified->claims, "sub") != id || !exp ||
             *exp + config_.clockSkew.count() < now || *exp > now + 3600 || jti.empty() ||
             jti.size() > 256 ||
-            !audienceHas(verified->claims, {config_.endpoint("/token"), config_.issuer})) {
+            !audienceHas(verified->claims, {config_.endpoint("/token"), config_.issuer,
+                                            config_.publicUrl + request.path})) {
             log.info("client_authentication_failed",
                      {{"client", id}, {"method", "private_key_jwt"}});
             co_return fail(invalidClient("client authentication failed"));
@@ -255,8 +256,10 @@ awaitable<HttpResponse> OidcEndpoint::issueTokens(const Grant& grant, const std:
         // reused code delete it). Binding the token itself too would cost Redis a second
         // session-checking script per token response for nothing a client could notice.
         accessToken = core::randomToken(32);
-        auto stored = co_await store_.putArtefact(accessTokens, storageId(accessToken), grantId,
-                                                  config_.accessTokenLifetime);
+        // "<grant id> <scope>": the token's own scope (a refresh may have narrowed it).
+        auto stored =
+            co_await store_.putArtefact(accessTokens, storageId(accessToken), grantId + ' ' + scope,
+                                        config_.accessTokenLifetime);
         if (!stored) co_return oauthError(503, "temporarily_unavailable", "try again later");
     }
     boost::json::object body{{"access_token", accessToken},

@@ -4,6 +4,7 @@
 
 #include "gateway/core/log.hpp"
 #include "gateway/core/text.hpp"
+#include "protocols/oidc/claims.hpp"
 #include "protocols/oidc/oidc_endpoint.hpp"
 
 namespace sesame::oidc {
@@ -47,6 +48,7 @@ awaitable<std::optional<OidcEndpoint::BearerGrant>> OidcEndpoint::grantOfAccessT
     unavailable = false;
     if (token.empty() || token.size() > 8192) co_return std::nullopt;
     BearerGrant out;
+    std::optional<std::string> tokenScope;
     if (std::count(token.begin(), token.end(), '.') == 2) {
         if (!config_.keys) co_return std::nullopt;
         auto verified = jose::verify(token, config_.keys->published(),
@@ -63,6 +65,8 @@ awaitable<std::optional<OidcEndpoint::BearerGrant>> OidcEndpoint::grantOfAccessT
             co_return std::nullopt;
         out.expiresAt = exp->get_int64();
         out.grantId = std::string(gid->get_string());
+        if (const auto* scope = c.if_contains("scope"); scope && scope->is_string())
+            tokenScope = std::string(scope->get_string());
         if (out.expiresAt <= clock_.nowSeconds()) co_return std::nullopt;
     } else {
         auto grantId = co_await store_.peekArtefact(accessTokens, storageId(token));
@@ -71,7 +75,12 @@ awaitable<std::optional<OidcEndpoint::BearerGrant>> OidcEndpoint::grantOfAccessT
             co_return std::nullopt;
         }
         if (!*grantId) co_return std::nullopt;
-        out.grantId = **grantId;
+        // "<grant id> <scope>": the token's own scope, narrower than the grant's after a
+        // refresh that asked for less.
+        const auto& value = **grantId;
+        auto space = value.find(' ');
+        out.grantId = value.substr(0, space);
+        if (space != std::string::npos) tokenScope = value.substr(space + 1);
     }
     auto record = co_await store_.peekArtefact(grants, out.grantId);
     if (!record) {
@@ -82,6 +91,14 @@ awaitable<std::optional<OidcEndpoint::BearerGrant>> OidcEndpoint::grantOfAccessT
     auto grant = grantFromJsonText(**record);
     if (!grant) co_return std::nullopt;
     out.grant = std::move(*grant);
+    // The token answers for its own scopes only, never more than its grant's.
+    if (tokenScope) {
+        auto scopes = parseScope(*tokenScope).value_or(std::vector<std::string>{});
+        std::erase_if(out.grant.scopes, [&](const std::string& s) {
+            return std::find(scopes.begin(), scopes.end(), s) == scopes.end();
+        });
+        out.grant.claims = claimsOfScopes(out.grant.claims, out.grant.scopes, config_);
+    }
     co_return out;
 }
 

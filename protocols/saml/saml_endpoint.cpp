@@ -310,18 +310,29 @@ awaitable<Result<std::optional<SamlEndpoint::Received>>> SamlEndpoint::receive(
 
 // ---- Responses -------------------------------------------------------------------------------
 
-Result<std::string> SamlEndpoint::signedResponse(const Peer& peer, std::string xmlText) const {
+Result<std::string> SamlEndpoint::signedResponse(const Peer& peer,
+                                                 names::WrittenResponse written) const {
     if (!config_.signingKey) return core::Errc::unavailable;
-    auto doc = xml::XmlDocument::parse(xmlText, 1024 * 1024);
-    if (!doc) return doc.error();
+    // The document the text parses into, built as it was written (not parsed again).
+    std::string xmlText = std::move(written.text);
+    auto* doc = &written.document;
+    // While only signatures are added, each is written into the text (signEnvelopedText);
+    // once the assertion is encrypted the document is written whole at the end.
+    bool textIsDocument = true;
+    auto signPart = [&](xml::XmlElement target) -> Result<void> {
+        if (!textIsDocument) return xml::signEnveloped(*doc, target, *config_.signingKey);
+        auto text = xml::signEnvelopedText(*doc, xmlText, target, *config_.signingKey);
+        if (!text) return text.error();
+        xmlText = std::move(*text);
+        return {};
+    };
     auto root = doc->root();
     const auto sign = peer.settings->sign;
     auto assertion = root.child(names::ns::assertion, "Assertion");
     // The assertion is signed before it is encrypted, the Response after (its digest covers the
     // encrypted assertion): SAML core §6.2, as the signing code says.
     if (assertion && (sign != SignedParts::response || peer.metadata->wantAssertionsSigned)) {
-        if (auto s = xml::signEnveloped(*doc, *assertion, *config_.signingKey); !s)
-            return s.error();
+        if (auto s = signPart(*assertion); !s) return s.error();
     }
     auto encryptionCerts = peer.metadata->certificates(xml::KeyUse::encryption);
     const bool encrypt = assertion && peer.settings->encrypt != Encryption::never &&
@@ -337,12 +348,12 @@ Result<std::string> SamlEndpoint::signedResponse(const Peer& peer, std::string x
         if (!current) return core::Errc::invalid_argument;
         if (auto e = xml::encryptAssertion(*doc, *current, *certificate, cipher); !e)
             return e.error();
+        textIsDocument = false;
     }
     if (!assertion || sign != SignedParts::assertion) {
-        if (auto s = xml::signEnveloped(*doc, doc->root(), *config_.signingKey); !s)
-            return s.error();
+        if (auto s = signPart(doc->root()); !s) return s.error();
     }
-    return doc->toString();
+    return textIsDocument ? std::move(xmlText) : doc->toString();
 }
 
 core::FormPost SamlEndpoint::errorResponse(const Peer& peer, const std::string& acs,
@@ -358,9 +369,10 @@ core::FormPost SamlEndpoint::errorResponse(const Peer& peer, const std::string& 
     std::string xmlText = names::writeResponse(response);
     // An error Response carries no assertion: the Response itself is signed, always.
     if (config_.signingKey) {
-        if (auto doc = xml::XmlDocument::parse(xmlText, 256 * 1024);
-            doc && xml::signEnveloped(*doc, doc->root(), *config_.signingKey))
-            xmlText = doc->toString();
+        auto doc = xml::XmlDocument::parse(xmlText, 256 * 1024);
+        auto text = doc ? xml::signEnvelopedText(*doc, xmlText, doc->root(), *config_.signingKey)
+                        : Result<std::string>(doc.error());
+        if (text) xmlText = std::move(*text);
     }
     core::FormPost post{acs, {{"SAMLResponse", xml::base64Encode(xmlText)}}};
     if (relayState) post.fields.emplace_back("RelayState", *relayState);
@@ -591,7 +603,8 @@ awaitable<Result<HttpResponse>> SamlEndpoint::resume(const core::FlowState& flow
     terms.now = clock_.nowSeconds();
     terms.skewSeconds = config_.clockSkew.count();
     terms.lifetimeSeconds = config_.assertionLifetime.count();
-    auto signedXml = signedResponse(*peer, names::writeResponse(names::bearerResponse(terms)));
+    auto signedXml =
+        signedResponse(*peer, names::writeResponseDocument(names::bearerResponse(terms)));
     if (!signedXml) {
         log.error("saml_response_failed",
                   {{"sp", flow.service}, {"error", signedXml.error().message()}});

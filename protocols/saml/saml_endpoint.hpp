@@ -20,6 +20,7 @@
 #include "gateway/core/metrics.hpp"
 #include "gateway/session/session_store.hpp"
 #include "gateway/xml/saml_message.hpp"
+#include "gateway/xml/saml_writer.hpp"
 #include "policies/policy.hpp"
 #include "protocols/saml/peer_certificates.hpp"
 #include "protocols/saml/saml_config.hpp"
@@ -81,7 +82,7 @@ class SamlEndpoint final : public core::Endpoint {
                                  const std::string& inResponseTo,
                                  const std::optional<std::string>& relayState,
                                  xml::saml::Status status) const;
-    Result<std::string> signedResponse(const Peer& peer, std::string xmlText) const;
+    Result<std::string> signedResponse(const Peer& peer, xml::saml::WrittenResponse written) const;
     std::optional<core::FormPost> logoutResponse(const core::FlowState& initiator,
                                                  xml::saml::Status status) const;
     core::EndpointReply answerLogout(const core::FlowState& initiator, xml::saml::Status status,

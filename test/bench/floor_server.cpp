@@ -13,7 +13,20 @@
 //   GET /take?ticket=ID  -> GETDEL <prefix>st:ID: 200 "<cas:authenticationSuccess>" if the key
 //                           existed, 404 if not, 503 if Redis failed
 //   GET /readyz          -> 200 once Redis answers, else 503
+//
+// With --sign-key it is the SAML sign server instead (run.sh --saml): the least any SAML IdP
+// must do for an AuthnRequest from a person with a session, without any XML.
+//
+//   floor_server ... --sign-key KEY.pem --page PAGE.html [--cookie NAME] [--signed-bytes N]
+//
+//   GET <any other target> -> GET <prefix>sess:<value of the cookie NAME> (Sesame's session
+//                             read), then one RSA PKCS#1 v1.5 SHA-256 signature with KEY over N
+//                             bytes (the size of an assertion's canonical SignedInfo), then
+//                             200 with the bytes of PAGE (a page of Sesame's, so that the client
+//                             reads as much); 403 with no session, 503 if Redis failed
 // SIGTERM / SIGINT stop it. Not a test and not a product: test/bench/run.sh drives it.
+#include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <sys/socket.h>
 
 #include <boost/asio/as_tuple.hpp>
@@ -31,8 +44,11 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -57,6 +73,33 @@ struct FloorOptions {
     RedisConfig redis;
     unsigned threads = 2;
     sesame::http::TlsFiles tls;  // empty: plain HTTP
+    // The sign server (--sign-key): the key, the page answered, the session cookie's name, how
+    // many bytes are signed.
+    std::string signKey;
+    std::string page;
+    std::string cookie = "__Host-SESAME";
+    std::size_t signedBytes = 0;
+};
+
+// The sign server's constant parts, shared by the workers (OpenSSL 3 lets threads use one
+// EVP_PKEY at once).
+struct Signer {
+    std::shared_ptr<EVP_PKEY> key;
+    std::string page;    // the body of every answer
+    std::string cookie;  // "NAME="
+    std::string signedInput;
+
+    // One RSA-SHA256 signature of `signedInput`, as an IdP signs each SignedInfo.
+    bool sign() const {
+        std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(),
+                                                                        EVP_MD_CTX_free);
+        unsigned char signature[512];
+        std::size_t size = sizeof signature;
+        const auto* input = reinterpret_cast<const unsigned char*>(signedInput.data());
+        return context &&
+               EVP_DigestSignInit(context.get(), nullptr, EVP_sha256(), nullptr, key.get()) == 1 &&
+               EVP_DigestSign(context.get(), signature, &size, input, signedInput.size()) == 1;
+    }
 };
 
 // The value of `name` in the query of `target`, undecoded (tickets need no decoding).
@@ -75,12 +118,25 @@ std::string_view queryValue(std::string_view target, std::string_view name) {
     return {};
 }
 
+// The value of cookie `prefix` ("NAME=") in a Cookie header field.
+std::string_view cookieValue(std::string_view header, std::string_view prefix) {
+    for (std::size_t at = 0; at < header.size();) {
+        while (at < header.size() && (header[at] == ' ' || header[at] == ';')) ++at;
+        auto end = std::min(header.find(';', at), header.size());
+        auto pair = header.substr(at, end - at);
+        if (pair.starts_with(prefix)) return pair.substr(prefix.size());
+        at = end;
+    }
+    return {};
+}
+
 class FloorWorker {
   public:
-    FloorWorker(const FloorOptions& options, asio::ssl::context* tls)
+    FloorWorker(const FloorOptions& options, asio::ssl::context* tls, const Signer* signer)
         : redis_(context_.get_executor(), options.redis),
           prefix_(options.redis.keyPrefix),
-          tls_(tls) {}
+          tls_(tls),
+          signer_(signer) {}
 
     bool bind(const tcp::endpoint& endpoint) {
         boost::system::error_code ec;
@@ -142,8 +198,12 @@ class FloorWorker {
             auto [ec, n] = co_await bhttp::async_read(stream, buffer, request, asTuple);
             if (ec) co_return;
             bhttp::response<bhttp::string_body> response{bhttp::status::ok, request.version()};
-            co_await answer(request.target(), response);
-            response.set(bhttp::field::content_type, "text/plain");
+            if (signer_ && request.target() != "/readyz") {
+                co_await signIn(request[bhttp::field::cookie], response);
+            } else {
+                co_await answer(request.target(), response);
+                response.set(bhttp::field::content_type, "text/plain");
+            }
             response.keep_alive(request.keep_alive());
             response.prepare_payload();
             std::tie(ec, n) = co_await bhttp::async_write(stream, response, asTuple);
@@ -171,11 +231,32 @@ class FloorWorker {
         }
     }
 
+    // The sign server's answer: the session, one signature, the page.
+    asio::awaitable<void> signIn(std::string_view cookies,
+                                 bhttp::response<bhttp::string_body>& response) {
+        RedisClient::Command get{
+            std::string("GET"),
+            prefix_ + "sess:" + std::string(cookieValue(cookies, signer_->cookie))};
+        auto session = co_await redis_.command(std::move(get));
+        if (!session || session->isError()) {
+            response.result(bhttp::status::service_unavailable);
+        } else if (!session->isString()) {
+            response.result(bhttp::status::forbidden);
+        } else if (!signer_->sign()) {
+            response.result(bhttp::status::internal_server_error);
+        } else {
+            response.set(bhttp::field::content_type, "text/html; charset=utf-8");
+            response.set(bhttp::field::cache_control, "no-store");
+            response.body() = signer_->page;
+        }
+    }
+
     asio::io_context context_{1};
     tcp::acceptor acceptor_{context_};
     RedisClient redis_;
     std::string prefix_;
     asio::ssl::context* tls_;
+    const Signer* signer_;  // null: the floor
     std::thread thread_;
 };
 
@@ -203,11 +284,41 @@ bool parseOptions(int argc, char** argv, FloorOptions& o) {
             o.tls.privateKey = value;
         } else if (key == "--prefix") {
             o.redis.keyPrefix = value;
+        } else if (key == "--sign-key") {
+            o.signKey = value;
+        } else if (key == "--page") {
+            o.page = value;
+        } else if (key == "--cookie") {
+            o.cookie = value;
+        } else if (key == "--signed-bytes") {
+            o.signedBytes = std::strtoull(value.c_str(), nullptr, 10);
         } else {
             return false;
         }
     }
-    return o.port != 0 && argc % 2 == 1 && o.tls.certificate.empty() == o.tls.privateKey.empty();
+    return o.port != 0 && argc % 2 == 1 && o.tls.certificate.empty() == o.tls.privateKey.empty() &&
+           o.signKey.empty() == o.page.empty();
+}
+
+// The sign server's key and page; nullopt (said on stderr) when either cannot be read.
+std::optional<Signer> loadSigner(const FloorOptions& o) {
+    std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_file(o.signKey.c_str(), "r"), BIO_free);
+    EVP_PKEY* key = bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr;
+    std::ifstream page(o.page, std::ios::binary);
+    std::ostringstream text;
+    text << page.rdbuf();
+    if (!key || !page || text.str().empty()) {
+        std::cerr << "floor_server: cannot read " << (key ? o.page : o.signKey) << "\n";
+        EVP_PKEY_free(key);
+        return std::nullopt;
+    }
+    Signer signer{std::shared_ptr<EVP_PKEY>(key, EVP_PKEY_free), text.str(), o.cookie + "=",
+                  std::string(o.signedBytes, 'x')};
+    if (!signer.sign()) {
+        std::cerr << "floor_server: " << o.signKey << ": cannot sign with it\n";
+        return std::nullopt;
+    }
+    return signer;
 }
 
 }  // namespace
@@ -216,9 +327,12 @@ int main(int argc, char** argv) {
     FloorOptions options;
     if (!parseOptions(argc, argv, options)) {
         std::cerr << "usage: floor_server --listen HOST:PORT --redis HOST:PORT [--threads N]"
-                     " [--prefix P] [--certificate FILE --private-key FILE]\n";
+                     " [--prefix P] [--certificate FILE --private-key FILE]"
+                     " [--sign-key FILE --page FILE [--cookie NAME] [--signed-bytes N]]\n";
         return 2;
     }
+    std::optional<Signer> signer;
+    if (!options.signKey.empty() && !(signer = loadSigner(options))) return 1;
     std::unique_ptr<asio::ssl::context> tls;
     if (!options.tls.certificate.empty()) {
         auto context = sesame::http::serverTlsContext(options.tls);
@@ -231,7 +345,8 @@ int main(int argc, char** argv) {
     tcp::endpoint endpoint{asio::ip::make_address(options.host), options.port};
     std::vector<std::unique_ptr<FloorWorker>> workers;
     for (unsigned i = 0; i < options.threads; ++i) {
-        workers.push_back(std::make_unique<FloorWorker>(options, tls.get()));
+        workers.push_back(
+            std::make_unique<FloorWorker>(options, tls.get(), signer ? &*signer : nullptr));
         if (!workers.back()->bind(endpoint)) return 1;
     }
     for (auto& w : workers) w->run();

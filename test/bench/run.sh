@@ -18,6 +18,7 @@
 #   test/bench/run.sh --storm RATE [--duration SECONDS]
 #   test/bench/run.sh --saml [--duration SECONDS] [--rounds N] [--variant plain|encrypted]
 #   test/bench/run.sh --oidc [--duration SECONDS] [--rounds N]
+#   test/bench/run.sh --saml --callgrind N [--variant plain|encrypted]
 #
 # --storm: the login storm instead (issue 7): RATE password logins per second (LDAP binds
 # against the demo slapd, the demo's queue settings) offered open-loop by storm_client for
@@ -29,7 +30,13 @@
 # mod_auth_mellon SP of test/data/saml as a service; round trips per second (GET /saml/sso with
 # a fresh signed AuthnRequest and the session cookie -> 200 + auto-post form with a signed
 # SAMLResponse) at c=8 and 64, against `openssl speed -multi 2 rsa2048` signs/s measured just
-# before each run (the floor); N rounds (default 1) of floor then Sesame at each concurrency.
+# before each run (the floor); N rounds (default 1) of floor, sign server (headline SP only) and
+# Sesame at each concurrency. The sign server is floor_server --sign-key: TLS as Sesame, the
+# session read, one RSA-2048 signature and a page as large as Sesame's, with the same requests
+# and wrk script: the most round trips a SAML IdP could make on this machine.
+# --callgrind N: no wrk run; Sesame under valgrind's callgrind, N headline round trips in a row
+# (curl, one keep-alive TLS connection) after 20: prints instructions per round trip, a number
+# that does not depend on what else runs on the machine (profiles in the work folder).
 # Two SPs, both from the fixture's metadata: "plain", the issue's headline (unsigned
 # AuthnRequests, a signed and unencrypted Response: the registry's default `sign: assertion`),
 # then "encrypted" (the fixture as it is: signed AuthnRequests, RSA-3072, and assertions
@@ -67,6 +74,8 @@ storm_rate=0
 saml=0
 oidc=0
 saml_variants="plain encrypted"
+callgrind=0
+sesame_wrapper=() sign_wrapper=()  # a command Sesame / the sign server runs under (--callgrind)
 command_line="test/bench/run.sh $*"
 while [ $# -gt 0 ]; do
   case $1 in
@@ -77,7 +86,8 @@ while [ $# -gt 0 ]; do
     --saml) saml=1; shift ;;
     --oidc) oidc=1; shift ;;
     --variant) saml_variants=$2; shift 2 ;;
-    *) sed -n '2,57p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+    --callgrind) callgrind=$2; saml=1; shift 2 ;;
+    *) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//' >&2; exit 2 ;;
   esac
 done
 # SAML rounds are dear (each needs thousands of AuthnRequests signed with a 3072-bit key): one
@@ -231,12 +241,13 @@ start_sesame() {
   write_config "$mode" "$port" "$work/sesame-$mode.yml"
   local t0
   t0=$(now_us)
-  "$sesame_bin" serve -c "$work/sesame-$mode.yml" 2>"$work/sesame-$mode.log" &
+  "${sesame_wrapper[@]}" "$sesame_bin" serve -c "$work/sesame-$mode.yml" 2>"$work/sesame-$mode.log" &
   sesame_pid=$!
   pids+=("$sesame_pid")
   if [ "$scheme" = https ]; then
     # Polled with curl: coarser (the plain instance gives the figure).
-    wait_https "https://127.0.0.1:$port/readyz" "$sesame_pid" "Sesame ($mode)" 20 \
+    wait_https "https://127.0.0.1:$port/readyz" "$sesame_pid" "Sesame ($mode)" \
+      $((${#sesame_wrapper[@]} > 0 ? 120 : 20)) \
       "$work/sesame-$mode.log"
   else
     wait_ready "$port" "$sesame_pid" 20 ||
@@ -539,6 +550,8 @@ saml_check_responses() {
       >"$work/xmlsec1.log" 2>&1 || die "round trip $n: xmlsec1 --verify failed: $(tail -3 "$work/xmlsec1.log")"
     n=$((n + 1))
   done <"$work/check.txt"
+  # The last page, for the sign server to answer (as many bytes for wrk to read).
+  printf '%s' "${page%$'\n'status=200}" >"$work/page-$saml_variant.html"
   say "$saml_variant: 3 round trips checked: Success, InResponseTo, RelayState, ACS;" \
     "$([ "$saml_variant" = encrypted ] && echo "decrypted and ")verified by xmlsec1"
 }
@@ -551,16 +564,127 @@ signing_floor() {
     awk -v line="$line" '$0 ~ line { print $(NF - 1) }' | grep . || die "no figure from openssl speed"
 }
 
+# ---- the sign server (run.sh --saml): floor_server --sign-key, the least any SAML IdP must do
+# per round trip (TLS as Sesame, the session read, one RSA-2048 signature, a page as large as
+# Sesame's), measured with the same requests, script and concurrency as Sesame.
+# The canonical SignedInfo of the headline assertion (exclusive c14n: ds:SignedInfo with its
+# xmlns:ds, CanonicalizationMethod, SignatureMethod, one Reference with two Transforms and the
+# SHA-256 DigestValue) is 734 bytes: what Sesame's RSA signature is computed over.
+signed_info_bytes=734
+start_sign_server() {  # sets sign_pid, sign_base; the session of $saml_cookie copied under sign:
+  local name=${saml_cookie%%=*} id=${saml_cookie#*=} port
+  rcli --raw GET "bench-saml:sess:$id" | head -c -1 >"$work/session.json"
+  [ -s "$work/session.json" ] || die "the session bench-saml:sess:… is not in Redis (key schema changed?)"
+  rcli -x SET "sign:sess:$id" <"$work/session.json" >/dev/null
+  port=$(free_port)
+  "${sign_wrapper[@]}" "$floor_bin" --listen "127.0.0.1:$port" --redis "127.0.0.1:$redis_port" \
+    --threads "$server_threads" --prefix "sign:" --certificate "$work/sesame.crt" \
+    --private-key "$work/sesame.key" --sign-key "$work/saml/idp-signing.key" \
+    --page "$work/page-plain.html" --cookie "$name" --signed-bytes "$signed_info_bytes" \
+    2>"$work/sign-server.log" &
+  sign_pid=$!
+  pids+=("$sign_pid")
+  sign_base=https://127.0.0.1:$port
+  wait_https "$sign_base/readyz" "$sign_pid" "floor_server (sign server)" \
+    $((${#sign_wrapper[@]} > 0 ? 60 : 10)) "$work/sign-server.log"
+  local status
+  status=$(curl -sk -o /dev/null -w '%{http_code}' -H "Cookie: $saml_cookie" "$sign_base/saml/sso")
+  [ "$status" = 200 ] || die "the sign server answers $status with the session cookie"
+}
+
+# ---- instructions per round trip (run.sh --saml --callgrind N): Sesame under callgrind, the
+# headline exchange N times in a row on one keep-alive TLS connection (curl), counted from a
+# zeroed counter after a warm-up. Repeatable whatever else runs on the machine.
+# callgrind_round_trips <count> <label> <pid> <base> <name>: <count> round trips to the server
+# <pid> at <base>, counted when <label> is "measured": sets cg_ir (instructions per round trip)
+# cg_rsa (of which in RSA_sign, the PKCS#1 v1.5 signature), cg_handshake (in SSL_accept: the
+# connection's TLS handshake, whose cost varies with OpenSSL's RSA blinding updates) and cg_rest
+# (the rest: what changes with the code of the exchange), and keeps the profile
+# (callgrind_annotate --inclusive=yes) as <work>/callgrind-<name>.txt. Sesame's answers must each
+# be an issued assertion (its log says so).
+callgrind_round_trips() {
+  local n=$1 label=$2 pid=$3 base=$4 name=$5 i before=0 after=0
+  saml_requests "$n" "$work/cg.txt"
+  : >"$work/cg.curl"
+  while read -r query; do
+    printf 'url = "%s/saml/sso?%s"\noutput = "/dev/null"\n' "$base" "$query" >>"$work/cg.curl"
+  done <"$work/cg.txt"
+  assertions() { grep -c '"event":"saml_assertion"' "$work/sesame-saml.log" || true; }
+  [ "$pid" = "$saml_pid" ] && before=$(assertions)
+  [ "$label" = measured ] && callgrind_control -z "$pid" >/dev/null 2>&1
+  curl -sk -H "Cookie: $saml_cookie" -w '%{http_code}\n' -K "$work/cg.curl" >"$work/cg.status" ||
+    die "curl failed"
+  [ "$label" = measured ] && callgrind_control -d "$pid" >/dev/null 2>&1
+  [ "$(grep -c '^200$' "$work/cg.status")" = "$n" ] || die "callgrind: not every answer was a 200"
+  if [ "$pid" = "$saml_pid" ]; then
+    # Info lines are batched for up to 10 ms: wait for the last ones.
+    for i in $(seq 1 50); do
+      after=$(assertions)
+      [ "$((after - before))" -ge "$n" ] && break
+      sleep 0.2
+    done
+    [ "$((after - before))" = "$n" ] ||
+      die "callgrind: $((after - before)) assertions issued for $n requests"
+  fi
+  [ "$label" = measured ] || return 0
+  local dump
+  dump=$(ls -t "$work"/callgrind.out."$pid".* | head -1)
+  callgrind_annotate --inclusive=yes "$dump" >"$work/callgrind-$name.txt" 2>/dev/null || true
+  cg_ir=$(awk -v n="$n" '/^(summary|totals):/ { printf "%d", $2 / n; exit }' "$dump")
+  inclusive() {  # inclusive <function>: its instructions per round trip
+    awk -v n="$n" -v f=":$1 " 'index($0, f) { gsub(/,/, "", $1); printf "%d", $1 / n; found = 1; exit }
+      END { if (!found) print 0 }' "$work/callgrind-$name.txt"
+  }
+  cg_rsa=$(inclusive RSA_sign) cg_handshake=$(inclusive SSL_accept)
+  cg_rest=$((cg_ir - cg_rsa - cg_handshake))
+}
+
 if [ "$saml" = 1 ]; then
   load_before=$(cut -d' ' -f1-3 /proc/loadavg)
   write_saml_services
+  if [ "$callgrind" != 0 ]; then
+    command -v valgrind >/dev/null || die "valgrind is missing"
+    sesame_wrapper=(valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.out.%p")
+  fi
   start_sesame saml
+  sesame_wrapper=()
   saml_pid=$sesame_pid saml_base=$sesame_base server_pid=$sesame_pid
   saml_cookie=$(log_in "$saml_base")
   for variant in $saml_variants; do
     use_saml_variant "$variant"
     saml_check_responses
   done
+  if [ "$callgrind" != 0 ]; then
+    # Instructions, not time: valgrind hides some of the CPU's extensions from OpenSSL, whose
+    # bignum and hash code then take another path (more instructions than natively); the rest
+    # of the counts is what runs natively.
+    echo
+    echo "Instructions per round trip (callgrind; $callgrind round trips in a row after 20, one keep-alive TLS connection), $(git -C "$root" describe --always --dirty), $(date -u '+%Y-%m-%d %H:%M UTC'):"
+    echo
+    echo "| server | SP | instructions | in RSA_sign | in the TLS handshake | the rest |"
+    echo "|---|---|---:|---:|---:|---:|"
+    for variant in $saml_variants; do
+      use_saml_variant "$variant"
+      callgrind_round_trips 20 warm-up "$saml_pid" "$saml_base" "sesame-$variant"
+      callgrind_round_trips "$callgrind" measured "$saml_pid" "$saml_base" "sesame-$variant"
+      echo "| Sesame | $saml_variant | $cg_ir | $cg_rsa | $cg_handshake | $cg_rest |"
+    done
+    if [[ " $saml_variants " == *" plain "* ]]; then
+      use_saml_variant plain
+      sign_wrapper=(valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.out.%p")
+      start_sign_server
+      callgrind_round_trips 20 warm-up "$sign_pid" "$sign_base" sign-server
+      callgrind_round_trips "$callgrind" measured "$sign_pid" "$sign_base" sign-server
+      echo "| sign server | plain | $cg_ir | $cg_rsa | $cg_handshake | $cg_rest |"
+    fi
+    echo
+    say "profiles (inclusive): $work/callgrind-*.txt (kept with SESAME_BENCH_KEEP=1)"
+    exit 0
+  fi
+  if [[ " $saml_variants " == *" plain "* ]]; then
+    start_sign_server
+    signer_pid=$sign_pid
+  fi
   total_errors=0 saml_tables=""
   for variant in $saml_variants; do
   use_saml_variant "$variant"
@@ -571,6 +695,7 @@ if [ "$saml" = 1 ]; then
   saml_requests "$(awk -v f="$floor_sps" -v s="$warmup" 'BEGIN { printf "%d", 1.25 * f * s + 500 }')" \
     "$work/first.txt"
   split_slices "$work/first.txt" "$work/first"
+  server_pid=$saml_pid
   run_wrk 64 "$warmup" "$saml_base" test/bench/saml.lua "$work/first" "$saml_cookie"
   saml_rate=$r_ops
   say "$saml_variant: first warm-up: $saml_rate round trips/s (floor $floor_sps signs/s)"
@@ -578,11 +703,14 @@ if [ "$saml" = 1 ]; then
     round_ratios=() c_rows=()
     for ((round = 0; round < rounds; round++)); do
       # The requests are signed first (IssueInstant now: they stay fresh for the
-      # 5 min of saml.request_lifetime), then the floor, then Sesame, so that neither overlaps.
+      # 5 min of saml.request_lifetime), then the floor, then the sign server, then Sesame, so
+      # that none overlaps.
       # Sesame cannot sign faster than the floor: 1.25 x floor x seconds requests cannot run out;
       # after a first run, twice its rate is enough and much cheaper to sign, but never less than
       # 0.75 x floor (a first warm-up slowed by someone's build once gave half the next run's
-      # rate); any thread that runs out counts errors and says so.
+      # rate); any thread that runs out counts errors and says so. The sign server gets the same
+      # requests (it does not read them), again from the start of its slice when they run out
+      # (saml.lua's "cycle": it may go faster than Sesame).
       need=$(awk -v f="$floor_sps" -v r="${saml_rate:-0}" -v s=$((warmup + duration)) \
         'BEGIN { n = 1.25 * f; m = 2 * r; if (m < 0.75 * f) m = 0.75 * f;
                  if (r > 0 && m < n) n = m; printf "%d", n * s + 500 }')
@@ -594,7 +722,30 @@ if [ "$saml" = 1 ]; then
       split_slices "$work/warm.txt" "$work/warm"
       split_slices "$work/run.txt" "$work/run"
       floor_sps=$(signing_floor)
+      sign_us=$(awk -v f="$floor_sps" -v n="$(nproc)" 'BEGIN { printf "%.0f", n * 1e6 / f }')
       load_at=$(cut -d' ' -f1 /proc/loadavg)
+      c_rows+=("$(printf '| %3s | %-30s | %8.0f | %5s | %14s | %6s | %6s | %6s | %6s | %5s | %5s | %4s |' \
+        "$c" "openssl speed rsa2048 (signs)" "$floor_sps" "1.00" "" "" "" "" "$sign_us" "" "" "$load_at")")
+      sign_ops=""
+      if [ "$saml_variant" = plain ]; then
+        server_pid=$signer_pid
+        run_wrk "$c" "$warmup" "$sign_base" test/bench/saml.lua "$work/warm" "$saml_cookie" cycle
+        run_wrk "$c" "$duration" "$sign_base" test/bench/saml.lua "$work/run" "$saml_cookie" cycle
+        sign_ops=$r_ops
+        sign_ratio=$(awk -v a="$r_ops" -v b="$floor_sps" 'BEGIN { printf "%.2f", a / b }')
+        errors=$r_all_errors
+        [ "${r_exhausted:-0}" -gt 0 ] && errors="$errors ($r_exhausted ran out of requests)"
+        total_errors=$((total_errors + r_all_errors))
+        c_rows+=("$(printf '| %3s | %-30s | %8s | %5s | %14s | %6.2f | %6.2f | %6s | %6s | %5s | %5s | %4s |' \
+          "$c" "sign server (round trips)" "$r_ops" "$sign_ratio" "1.00" \
+          "$(awk -v u="$r_p50_us" 'BEGIN { print u / 1000 }')" \
+          "$(awk -v u="$r_p99_us" 'BEGIN { print u / 1000 }')" "$errors" "$r_server_cpu" \
+          "$r_redis_cpu" "$r_wrk_cpu" "$(cut -d' ' -f1 /proc/loadavg)")")
+        say "$saml_variant c=$c: sign server $r_ops round trips/s, ratio $sign_ratio to the floor," \
+          "p50 ${r_p50_us}us p99 ${r_p99_us}us, errors $errors, CPU/round trip: server" \
+          "${r_server_cpu}us (one sign ${sign_us}us) redis ${r_redis_cpu}us wrk ${r_wrk_cpu}us"
+      fi
+      server_pid=$saml_pid
       run_wrk "$c" "$warmup" "$saml_base" test/bench/saml.lua "$work/warm" "$saml_cookie"
       perf_pid=""
       if [ -n "${SESAME_BENCH_PERF:-}" ] && [ "$round" = 0 ]; then
@@ -612,22 +763,26 @@ if [ "$saml" = 1 ]; then
       errors=$r_all_errors saml_rate=$r_ops
       [ "${r_exhausted:-0}" -gt 0 ] && errors="$errors ($r_exhausted ran out of requests)"
       ratio=$(awk -v a="$r_ops" -v b="$floor_sps" 'BEGIN { printf "%.2f", a / b }')
-      sign_us=$(awk -v f="$floor_sps" -v n="$(nproc)" 'BEGIN { printf "%.0f", n * 1e6 / f }')
-      c_rows+=("$(printf '| %3s | %7s | %7.0f | %5s | %6.2f | %6.2f | %6s | %6s | %6s | %5s | %5s | %4s |' \
-        "$c" "$r_ops" "$floor_sps" "$ratio" "$(awk -v u="$r_p50_us" 'BEGIN { print u / 1000 }')" \
-        "$(awk -v u="$r_p99_us" 'BEGIN { print u / 1000 }')" "$errors" "$r_server_cpu" "$sign_us" \
-        "$r_redis_cpu" "$r_wrk_cpu" "$load_at")")
+      to_signer="-"
+      [ -n "$sign_ops" ] && to_signer=$(awk -v a="$r_ops" -v b="$sign_ops" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+      c_rows+=("$(printf '| %3s | %-30s | %8s | %5s | %14s | %6.2f | %6.2f | %6s | %6s | %5s | %5s | %4s |' \
+        "$c" "Sesame (round trips)" "$r_ops" "$ratio" "$to_signer" \
+        "$(awk -v u="$r_p50_us" 'BEGIN { print u / 1000 }')" \
+        "$(awk -v u="$r_p99_us" 'BEGIN { print u / 1000 }')" "$errors" "$r_server_cpu" \
+        "$r_redis_cpu" "$r_wrk_cpu" "$(cut -d' ' -f1 /proc/loadavg)")")
       round_ratios+=("$ratio")
       total_errors=$((total_errors + r_all_errors))
       say "$saml_variant c=$c: $r_ops round trips/s (req/s $r_rps), floor $floor_sps signs/s, ratio $ratio," \
-        "p50 ${r_p50_us}us p99 ${r_p99_us}us, errors $errors," \
+        "to the sign server $to_signer, p50 ${r_p50_us}us p99 ${r_p99_us}us, errors $errors," \
         "CPU/round trip: Sesame ${r_server_cpu}us (one sign ${sign_us}us)" \
         "redis ${r_redis_cpu}us wrk ${r_wrk_cpu}us, load $load_at"
       rm -f "$work"/warm.* "$work"/run.*
     done
     median=$(median_round "${round_ratios[@]}")
-    saml_rows+=("${c_rows[$median]}")
-    [ "$rounds" -gt 1 ] && saml_notes+=("c=$c: ratio in each round: ${round_ratios[*]} (median shown)")
+    # The rows of the round with the median ratio: floor, [sign server,] Sesame.
+    per_round=$((${#c_rows[@]} / rounds))
+    saml_rows+=("${c_rows[@]:$((median * per_round)):$per_round}")
+    [ "$rounds" -gt 1 ] && saml_notes+=("c=$c: Sesame / floor in each round: ${round_ratios[*]} (median shown)")
   done
   case $saml_variant in
     plain) title="Unsigned AuthnRequests, signed unencrypted Response (the headline)" ;;
@@ -636,20 +791,28 @@ if [ "$saml" = 1 ]; then
   saml_tables+="
 $title ($saml_issuer):
 
-|   c | round trips/s | floor signs/s | ratio | p50 ms | p99 ms | errors | Sesame CPU µs | one sign µs | Redis | wrk | load |
-|----:|--------:|--------:|------:|-------:|-------:|-------:|-------:|-------:|------:|------:|-----:|
+|   c | what                           |    per s | ratio | to sign server | p50 ms | p99 ms | errors | CPU µs | Redis |   wrk | load |
+|----:|--------------------------------|---------:|------:|---------------:|-------:|-------:|-------:|-------:|------:|------:|-----:|
 $(printf '%s\n' "${saml_rows[@]}")
 $([ ${#saml_notes[@]} -gt 0 ] && printf -- '\n- %s' "${saml_notes[@]}" || true)
 "
   done
   cpu=$(grep -m1 '^model name' /proc/cpuinfo | sed 's/^[^:]*: *//')
+  sign_note=""
+  [ -n "${signer_pid:-}" ] && sign_note="- the sign server (floor_server --sign-key): TLS as Sesame, the session read (Redis GET), one
+  RSA-2048 PKCS#1 v1.5 SHA-256 signature over ${signed_info_bytes} bytes, a page of $(wc -c <"$work/page-plain.html") bytes (a page of Sesame's)
+"
   echo
   cat <<EOF
-Run on $(date -u '+%Y-%m-%d %H:%M UTC') with \`$command_line\`.
+Run on $(date -u '+%Y-%m-%d %H:%M UTC') with \`$command_line\` ($(git -C "$root" describe --always --dirty)).
 Machine: $(nproc) cores, $cpu; load average before the run $load_before, after $(cut -d' ' -f1-3 /proc/loadavg).
-wrk $wrk_threads threads, ${duration} s per run after a ${warmup} s warm-up; Sesame over TLS with $server_threads worker threads; $(openssl version | cut -d' ' -f1-2).
+wrk $wrk_threads threads, ${duration} s per run after a ${warmup} s warm-up; Sesame$([ -n "${signer_pid:-}" ] && echo " and the sign server" || true) over TLS with $server_threads worker threads; $(openssl version | cut -d' ' -f1-2).
 $saml_tables
-- errors over every measured run: $total_errors
+- per s: signs per second of both cores (openssl speed), else successful round trips per second;
+  ratio: to the floor's signs per second; CPU µs: per round trip of the server measured (for the
+  floor: one sign's share of two cores, 2 s ÷ signs); Redis, wrk: their CPU per round trip; load:
+  the 1-minute load average after that run (for the floor: before the runs of that row's group)
+$sign_note- errors over every measured run: $total_errors
 - peak RSS of Sesame (VmHWM): $(peak_rss_mb "$saml_pid") MB
 
 Targets: at least 0.70x the signing floor, 0 errors, peak RSS < 64 MB.

@@ -1,12 +1,13 @@
 -- wrk script: SAML SSO round trips (run.sh --saml), one fresh signed AuthnRequest per request.
---   wrk -t T -c C -d D -s saml.lua URL -- <slice file prefix> <session cookie>
+--   wrk -t T -c C -d D -s saml.lua URL -- <slice file prefix> <session cookie> [cycle]
 -- Thread i reads "<prefix>.<i>" (one Redirect-binding query a line, written by saml_requests)
 -- and sends GET /saml/sso?<query> with the session cookie for each in turn: Sesame refuses an
 -- AuthnRequest ID it has seen, so no line is sent twice. A round trip counts only when the
 -- answer is 200 with the auto-post form carrying a SAMLResponse whose status is Success (a
 -- refusal is a 200 with a SAMLResponse too: the start of its base64, where samlp:Status is,
 -- is decoded to tell them apart). When a slice is used up the thread sends a request with no
--- message (a 400, counted as an error and as "exhausted"). done() prints one line
+-- message (a 400, counted as an error and as "exhausted"); with "cycle" (the sign server, which
+-- refuses no replay) it starts its slice again instead. done() prints one line
 -- "BENCH_RESULT key=value ..." that run.sh reads.
 -- The thread bookkeeping, the slices, request(), the counters and the BENCH_RESULT line are
 -- validate.lua's: this script gives it the queries as "tickets" and a cookie to send.
@@ -16,6 +17,13 @@ local sliceInit = init
 function init(args)
     sliceInit({ args[1], "/saml/sso?", "" })  -- tickets[]: the queries, path: their prefix
     headers = { Cookie = args[2] }
+    cycle = args[3] == "cycle"
+end
+
+local sliceRequest = request
+function request()
+    if cycle and cursor >= #tickets then cursor = 0 end
+    return sliceRequest()
 end
 
 local marker = 'name="SAMLResponse" value="'

@@ -250,6 +250,8 @@ void runToEnd(asio::io_context& io, asio::awaitable<void> task) {
 
 // A redirect or a form post only ever goes to a URI registered for some client.
 bool registeredTarget(std::string_view url) {
+    // Sesame's own logout page (an end_session request without an ID token: the portal asks).
+    if (url == "/logout") return true;
     auto base = std::string(url.substr(0, url.find('?')));
     for (const auto& s : registry().all()) {
         const auto* c = s.settingsAs<oidc::OidcClientSettings>();

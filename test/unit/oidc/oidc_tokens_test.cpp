@@ -275,9 +275,22 @@ TEST_CASE("a refresh token belongs to its client, its scope and its session", "[
         REQUIRE(access.has_value());
         CHECK(str(access->claims, "scope") == "openid email");
         CHECK(str(f.introspect(str(narrowed, "access_token")), "scope") == "openid email");
+        // UserInfo answers for the token's scopes only.
+        auto info = jsonObject(f.userinfo(str(narrowed, "access_token")).body);
+        CHECK(str(info, "email") == "edouard.herriot@ac-lyon.fr");
+        CHECK_FALSE(info.contains("name"));
+        CHECK_FALSE(info.contains("ent_profiles"));
         // The refresh token keeps the scope the person granted (RFC 6749 §6).
-        CHECK(str(f.refreshed(str(narrowed, "refresh_token")), "scope") ==
-              "openid profile email ent");
+        auto kept = f.refreshed(str(narrowed, "refresh_token"));
+        CHECK(str(kept, "scope") == "openid profile email ent");
+        // A narrowed opaque access token answers for its scopes only too.
+        f.rp->jwtAccessTokens = false;
+        auto opaque = jsonObject(
+            f.refresh(str(kept, "refresh_token"), "rp", {{"scope", "openid profile"}}).body);
+        auto opaqueInfo = jsonObject(f.userinfo(str(opaque, "access_token")).body);
+        CHECK(str(opaqueInfo, "name") == "Édouard Herriot");
+        CHECK_FALSE(opaqueInfo.contains("email"));
+        CHECK(str(f.introspect(str(opaque, "access_token")), "scope") == "openid profile");
     }
     SECTION("logout ends it") {
         REQUIRE(run(f.io, f.store.deleteSession(f.session.id)).has_value());

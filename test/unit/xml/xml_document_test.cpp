@@ -135,3 +135,31 @@ TEST_CASE("isNcName accepts only names safe as element names", "[unit][xml]") {
     CHECK(!isNcName("a<b"));
     CHECK(!isNcName("xmlns"));
 }
+
+TEST_CASE("markup is what libxml2 writes for the document it parses into", "[unit][xml]") {
+    // The signer adds its signature to the written text rather than writing the parsed
+    // document again (xml_signature.hpp): both must be the same bytes, whatever the values.
+    const std::vector<std::string> values = {"plain",
+                                             "d'Artagnan",
+                                             "say \"hi\"",
+                                             "Élève ☃ 😀",
+                                             "a<b>c&d",
+                                             "x\ty\nz\rw",
+                                             "",
+                                             "]]>",
+                                             "a\xff"
+                                             "b",
+                                             std::string("nul\0 \x01\x1f\x7f", 9),
+                                             "\xEF\xBF\xBF",
+                                             "&amp;"};
+    for (const auto& v : values) {
+        sesame::xml::saml::Markup markup;
+        markup.start("r").attribute("a", v).open().element("t", v).start("e").open();
+        markup.close("e").close("r");
+        const std::string written = markup.take();
+        auto doc = XmlDocument::parse(written);
+        REQUIRE(doc.has_value());
+        CHECK(doc->toString() == written + "\n");
+        CHECK(doc->root().attribute("a") == doc->root().children().front().text());
+    }
+}

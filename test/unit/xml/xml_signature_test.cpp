@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "gateway/xml/saml_names.hpp"
+#include "gateway/xml/saml_writer.hpp"
 #include "gateway/xml/xml_document.hpp"
 #include "gateway/xml/xml_signature.hpp"
 #include "test/support/process.hpp"
@@ -377,4 +379,80 @@ TEST_CASE("parse bounds the depth of elements", "[unit][xml]") {
 TEST_CASE("toString gives the document back as it was parsed", "[unit][xml]") {
     const std::string text = R"(<r xmlns="urn:x" a="1">  <b>é &amp; &lt;</b><!-- c --></r>)";
     CHECK(parse(text).toString() == text + "\n");
+}
+
+TEST_CASE("signEnvelopedText gives the bytes toString gives after signEnveloped", "[unit][xml]") {
+    // What the IdP answers: a Response written by saml_writer, whatever its values hold, its
+    // Assertion, the Response or both signed (RSA PKCS#1 v1.5 is deterministic: two signatures
+    // of the same text are the same bytes).
+    namespace saml = sesame::xml::saml;
+    const auto& key = testKeys().idp;
+    const std::vector<std::string> values = {"jdupont",      "d'Artagnan", "say \"hi\" <b>&amp;",
+                                             "x\ty\nz\rw",   "",           "Élève ☃ \xff",
+                                             "]]> <!-- -->", " ID=\"_a1\""};
+    for (const auto& value : values) {
+        saml::BearerTerms terms;
+        terms.idpEntityId = "https://idp.test/saml/metadata";
+        terms.spEntityId = "https://sp.test/metadata";
+        terms.acsUrl = "https://sp.test/acs?a=1&b=" + value;
+        terms.inResponseTo = "_request";
+        terms.nameId = {value, std::string(saml::nameid::transient), "", ""};
+        terms.authn = {1'796'550'000, "_session", std::nullopt, ""};
+        terms.attributes = {
+            {"displayName", std::string(saml::attrname::basic), value, {value, ""}}};
+        terms.now = 1'796'550'000;
+        const auto response = saml::bearerResponse(terms);
+        const std::string text = saml::writeResponse(response);
+        INFO(text);
+        for (int parts : {1, 2, 3}) {  // the Assertion, the Response, both
+            auto expected = parse(text);
+            auto spliced = parse(text);
+            // The document built as the text is written, instead of parsed from it: the same
+            // document for libxml2's writer and for xmlsec's canonicalisation.
+            auto built = saml::writeResponseDocument(response);
+            REQUIRE(built.text == text);
+            CHECK(built.document.toString() == expected.toString());
+            std::string out = text, outBuilt = text;
+            if (parts != 2) {
+                REQUIRE(signEnveloped(expected, assertionOf(expected), key).has_value());
+                auto s = signEnvelopedText(spliced, out, assertionOf(spliced), key);
+                REQUIRE(s.has_value());
+                out = *s;
+                s = signEnvelopedText(built.document, outBuilt, assertionOf(built.document), key);
+                REQUIRE(s.has_value());
+                outBuilt = *s;
+            }
+            if (parts != 1) {
+                REQUIRE(signEnveloped(expected, expected.root(), key).has_value());
+                auto s = signEnvelopedText(spliced, out, spliced.root(), key);
+                REQUIRE(s.has_value());
+                out = *s;
+                s = signEnvelopedText(built.document, outBuilt, built.document.root(), key);
+                REQUIRE(s.has_value());
+                outBuilt = *s;
+            }
+            CHECK(out == expected.toString());
+            CHECK(out == spliced.toString());
+            CHECK(outBuilt == out);
+            CHECK(built.document.toString() == out);
+        }
+    }
+}
+
+TEST_CASE("signEnvelopedText writes the whole document when the text does not show the place",
+          "[unit][xml]") {
+    const auto& key = testKeys().idp;
+    // Not as libxml2 writes it (white space before the Issuer, an apostrophe as a reference):
+    // still the same bytes as toString, through toString.
+    const std::string text =
+        replaceOnce(replaceOnce(responseWith(assertionText), "<saml:Issuer>", "\n <saml:Issuer>"),
+                    "https://idp.test<", "https://idp.test/&apos;<");
+    auto expected = parse(text);
+    auto spliced = parse(text);
+    REQUIRE(signEnveloped(expected, expected.root(), key).has_value());
+    auto out = signEnvelopedText(spliced, text, spliced.root(), key);
+    REQUIRE(out.has_value());
+    CHECK(*out == expected.toString());
+    // Errors are signEnveloped's: an element already signed is refused.
+    CHECK(signEnvelopedText(spliced, *out, spliced.root(), key).error() == Errc::signature_refused);
 }
