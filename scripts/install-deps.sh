@@ -19,6 +19,7 @@ RUNTIME_PKGS=(
   chromium chromium-driver
   libapache2-mod-php php-cas php-xml php-curl
   python3-authlib
+  python3-requests
 )
 BENCH_PKGS=(wrk)
 

@@ -25,25 +25,40 @@ namespace {
 // logout through the browser (front channel) and the Shibboleth SP on the back channel (SOAP).
 std::string samlService(const std::filesystem::path& mellonMetadata,
                         const ShibbolethService& shib) {
-    return "services:\n"
-           "  - id: test-saml\n"
-           "    name: \"Services SAML de test\"\n"
-           "    protocol: saml\n"
-           "    url_pattern: '^http://127\\.0\\.0\\.1:[0-9]{1,5}/.*$'\n"
-           "    metadata:\n"
-           "      files: ['" +
-           mellonMetadata.string() + "', '" + shib.metadataFile().string() +
-           "']\n"
-           "    name_id_formats: [persistent, transient, emailAddress, unspecified]\n"
-           "    allowed_profiles: [National_ENS, National_DIR, National_DOC]\n"
-           "    user_attribute: login\n"
-           "    release:\n"
-           "      uid: login\n"
-           "      mail: email\n"
-           "      ENTPersonProfils: profiles\n"
-           "      ENTPersonStructRattach: structures\n"
-           "      habilitation: habilitation\n"
-           "    evaluation_order: 10\n";
+    auto service = [](const std::string& id, const std::string& pattern, const std::string& file,
+                      const std::string& extra) {
+        return "  - id: " + id +
+               "\n"
+               "    name: \"Services SAML de test\"\n"
+               "    protocol: saml\n"
+               "    url_pattern: '" +
+               pattern +
+               "'\n"
+               "    metadata:\n"
+               "      files: ['" +
+               file +
+               "']\n"
+               "    name_id_formats: [persistent, transient, emailAddress, unspecified]\n"
+               "    allowed_profiles: [National_ENS, National_DIR, National_DOC]\n"
+               "    user_attribute: login\n"
+               "    release:\n"
+               "      uid: login\n"
+               "      mail: email\n"
+               "      ENTPersonProfils: profiles\n"
+               "      ENTPersonStructRattach: structures\n"
+               "      habilitation: habilitation\n"
+               "    evaluation_order: 10\n" +
+               extra;
+    };
+    // Mellon gets encrypted assertions (it publishes a key); the Shibboleth SP is registered to
+    // receive them in clear with the Response signed too, so that a real SP checks the
+    // signatures Sesame writes in canonical form without xmlsec (an encrypted assertion's
+    // signature is inside the encryption).
+    return "services:\n" +
+           service("test-saml", "^http://127\\.0\\.0\\.1:[0-9]{1,5}/mellon/.*$",
+                   mellonMetadata.string(), "") +
+           service("test-saml-shib", "^http://127\\.0\\.0\\.1:[0-9]{1,5}/shibboleth$",
+                   shib.metadataFile().string(), "    encrypt: never\n    sign: both\n");
 }
 
 ShibbolethOptions shibOptions() {
@@ -248,6 +263,16 @@ TEST_CASE(
     CHECK(response.find("EncryptedAssertion") != std::string::npos);
     CHECK(response.find("ENTPersonProfils") == std::string::npos);
     CHECK(response.find("InResponseTo=\"") != std::string::npos);
+
+    // The Shibboleth SP is registered for clear assertions with the Response signed too: both
+    // signatures, written without xmlsec, verify with xmlsec1 and at the real SP.
+    auto clear = browser.get(sentToSesame(browser, e, e.shib));
+    const std::string clearResponse = samlResponseOf(clear);
+    CHECK(clearResponse.find("EncryptedAssertion") == std::string::npos);
+    CHECK(clearResponse.find("ENTPersonProfils") != std::string::npos);
+    // (xmlsec1 checks the first signature, the Response's, which covers the signed assertion.)
+    CHECK(xmlsecVerifies(e, clearResponse, "urn:oasis:names:tc:SAML:2.0:protocol:Response"));
+    CHECK(landsOnSp(browser, e, e.shib, clear).value("uid") == teacher.login);
 
     // IsPassive from another browser (no session): a signed NoPassive Response, no login page.
     Browser stranger = browserFor(e);

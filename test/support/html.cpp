@@ -4,6 +4,8 @@
 #include <cctype>
 #include <map>
 
+#include "test/support/harness_error.hpp"
+
 namespace sesame::testing {
 namespace {
 
@@ -303,6 +305,35 @@ std::string encodeEntities(std::string_view text) {
         }
     }
     return out;
+}
+
+std::vector<std::pair<std::string, std::string>> tableRows(std::string_view html,
+                                                           std::string_view id) {
+    const auto table = html.find("<table id=\"" + std::string(id) + "\"");
+    if (table == std::string_view::npos)
+        throw HarnessError("not the expected page (no table " + std::string(id) + "):\n" +
+                           std::string(html.substr(0, 2000)));
+    const auto end = html.find("</table>", table);
+    const std::string_view rowStart = "<tr><th scope=\"row\">", middle = "</th><td>",
+                           rowEnd = "</td></tr>";
+    std::vector<std::pair<std::string, std::string>> rows;
+    for (auto at = html.find(rowStart, table); at < end; at = html.find(rowStart, at)) {
+        at += rowStart.size();
+        const auto mid = html.find(middle, at), stop = html.find(rowEnd, mid);
+        if (mid == std::string_view::npos || stop == std::string_view::npos) break;
+        rows.emplace_back(
+            decodeEntities(html.substr(at, mid - at)),
+            decodeEntities(html.substr(mid + middle.size(), stop - mid - middle.size())));
+        at = stop;
+    }
+    return rows;
+}
+
+std::string elementText(std::string_view html, std::string_view open, std::string_view close) {
+    const auto at = html.find(open);
+    if (at == std::string_view::npos) return {};
+    const auto end = html.find(close, at + open.size());
+    return decodeEntities(html.substr(at + open.size(), end - at - open.size()));
 }
 
 }  // namespace sesame::testing

@@ -37,4 +37,13 @@ std::string decodeEntities(std::string_view text);
 // and in XML.
 std::string encodeEntities(std::string_view text);
 
+// The rows of the table with this id (<table id="...">), each `<tr><th scope="row">name</th>
+// <td>value</td></tr>` as (name, value), entities decoded, in order: the pages of the harness's
+// service providers show what they received that way. Throws HarnessError when there is no such
+// table (another page: an IdP's, an error page).
+std::vector<std::pair<std::string, std::string>> tableRows(std::string_view html,
+                                                           std::string_view id);
+// The text between the first `open` and the next `close`, entities decoded ("" when absent).
+std::string elementText(std::string_view html, std::string_view open, std::string_view close);
+
 }  // namespace sesame::testing

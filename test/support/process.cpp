@@ -255,9 +255,13 @@ std::vector<pid_t> processesMentioning(std::string_view needle) {
     for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
         const std::string name = entry.path().filename().string();
         if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-        std::ifstream in(entry.path() / "cmdline", std::ios::binary);
-        const std::string arguments((std::istreambuf_iterator<char>(in)),
-                                    std::istreambuf_iterator<char>());
+        std::string arguments;
+        try {
+            std::ifstream in(entry.path() / "cmdline", std::ios::binary);
+            arguments.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+        } catch (const std::ios_base::failure&) {
+            continue;  // it exited while being read (ESRCH): not left behind
+        }
         const int pid = std::stoi(name);
         const char state = processState(pid);
         if (arguments.find(needle) != std::string::npos && state != 0 && state != 'Z')

@@ -18,36 +18,6 @@ std::string keyDescriptor(std::string_view use, const std::string& certificatePe
            "</ds:X509Certificate></ds:X509Data></ds:KeyInfo>\n    </md:KeyDescriptor>\n";
 }
 
-// The rows (th, td) of the table with this id, entities decoded.
-std::vector<std::pair<std::string, std::string>> tableRows(const std::string& html,
-                                                           std::string_view id) {
-    const auto table = html.find("<table id=\"" + std::string(id) + "\"");
-    if (table == std::string::npos)
-        throw HarnessError("not the SP's page (no table " + std::string(id) + "):\n" +
-                           html.substr(0, 2000));
-    const auto end = html.find("</table>", table);
-    const std::string rowStart = "<tr><th scope=\"row\">", middle = "</th><td>",
-                      rowEnd = "</td></tr>";
-    std::vector<std::pair<std::string, std::string>> rows;
-    for (auto at = html.find(rowStart, table); at < end; at = html.find(rowStart, at)) {
-        at += rowStart.size();
-        const auto mid = html.find(middle, at), stop = html.find(rowEnd, mid);
-        if (mid == std::string::npos || stop == std::string::npos) break;
-        rows.emplace_back(
-            decodeEntities(html.substr(at, mid - at)),
-            decodeEntities(html.substr(mid + middle.size(), stop - mid - middle.size())));
-        at = stop;
-    }
-    return rows;
-}
-
-std::string elementText(const std::string& html, std::string_view open, std::string_view close) {
-    const auto at = html.find(open);
-    if (at == std::string::npos) return {};
-    const auto end = html.find(close, at + open.size());
-    return decodeEntities(html.substr(at + open.size(), end - at - open.size()));
-}
-
 }  // namespace
 
 std::string certificateBase64(const std::string& pem) {

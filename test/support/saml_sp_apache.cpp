@@ -58,7 +58,9 @@ void writeApacheSpConfig(const ApacheSpConfig& config) {
     std::filesystem::create_directories(root / "run");
     writeFile(root / "ping.txt", "ok\n");
     writeFile(root / "page" / "index.php",
-              readFile(sourceDir() / "etc" / "demo" / "apache" / "saml-app" / "index.php"));
+              readFile(config.pageSource.empty()
+                           ? sourceDir() / "etc" / "demo" / "apache" / "saml-app" / "index.php"
+                           : config.pageSource));
     // Apache's children (www-data when started as root) read the page and the SP's files.
     using std::filesystem::perms;
     for (const auto& dir : {root, root / "page"}) std::filesystem::permissions(dir, perms(0755));
@@ -90,15 +92,15 @@ void writeApacheSpConfig(const ApacheSpConfig& config) {
         "</Location>\n\n<Location \"/\">\n    " +
         config.rootLocation +
         "</Location>\n\n"
-        "Alias /secure/ \"" +
-        r + "/page/\"\n<Directory \"" + r +
+        "Alias " +
+        config.protectedPath + " \"" + r + "/page/\"\n<Directory \"" + r +
         "/page\">\n"
         "    Options None\n    AllowOverride None\n    DirectoryIndex index.php\n"
         "    <FilesMatch \"\\.php$\">\n        SetHandler application/x-httpd-php\n"
         "    </FilesMatch>\n    php_admin_flag display_errors Off\n"
         "    php_admin_flag log_errors On\n    php_admin_value error_log \"" +
-        r + "/logs/php_error.log\"\n</Directory>\n<Location \"/secure/\">\n    " +
-        config.secureLocation;
+        r + "/logs/php_error.log\"\n</Directory>\n<Location \"" + config.protectedPath +
+        "\">\n    " + config.secureLocation;
     for (const auto& [name, value] : config.pageEnv)
         conf += "    SetEnv " + name + " \"" + value + "\"\n";
     conf += "</Location>\n";

@@ -1,7 +1,8 @@
 #pragma once
-// The Apache httpd configuration both SAML service providers of the harness share (MellonService,
-// ShibbolethService): a server root in a temporary directory, /ping for readiness, the page
-// etc/demo/apache/saml-app/index.php under mod_php at /secure/, and the SP module's own directives.
+// The Apache httpd configuration the service providers of the harness share (MellonService,
+// ShibbolethService, OpenidcService): a server root in a temporary directory, /ping for readiness,
+// a page under mod_php at a protected path (the SAML SPs: etc/demo/apache/saml-app/index.php at
+// /secure/), and the SP module's own directives.
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -19,8 +20,11 @@ struct ApacheSpConfig {
     std::vector<std::pair<std::string, std::string>> modules;  // LoadModule name, file
     std::string global;          // server-wide directives of the SP module
     std::string rootLocation;    // inside <Location "/">
-    std::string secureLocation;  // inside <Location "/secure/">: the protection
+    std::string secureLocation;  // inside <Location protectedPath>: the protection
     std::vector<std::pair<std::string, std::string>> pageEnv;  // SetEnv for the page
+    std::string protectedPath = "/secure/";
+    // The page served at protectedPath (copied to <serverRoot>/page/index.php).
+    std::filesystem::path pageSource;  // empty: etc/demo/apache/saml-app/index.php
 };
 // Writes <serverRoot>/httpd.conf, ping.txt and page/index.php; makes the root readable by
 // Apache's children.

@@ -2,6 +2,7 @@
 // along, and assertions read the text a person sees, not the markup.
 #include <catch2/catch.hpp>
 
+#include "test/support/harness_error.hpp"
 #include "test/support/html.hpp"
 
 using namespace sesame::testing;
@@ -60,4 +61,27 @@ TEST_CASE("textContent is what a reader sees", "[unit][html]") {
           "Service ENT de démonstration Connecté : prof.herriot "
           "<script>alert(1)</script> &eacute;é");
     CHECK(decodeEntities("&#x1F600;&amp;amp;&bogus;") == "\xF0\x9F\x98\x80&amp;&bogus;");
+}
+
+TEST_CASE("tableRows reads a service provider's table of what it received", "[unit][html]") {
+    const char* page =
+        R"(<p>Connecté en tant que <strong id="remote-user">f3a1@127.0.0.1</strong>.</p>
+<table id="id-token"><thead><tr><th scope="col">Nom</th><th scope="col">Valeur</th></tr></thead>
+<tbody>
+<tr><th scope="row">sub</th><td>f3a1</td></tr>
+<tr><th scope="row">ent_profiles</th><td>National_ENS</td></tr>
+<tr><th scope="row">ent_profiles</th><td>National_DOC</td></tr>
+</tbody></table>
+<table id="userinfo"><tbody>
+<tr><th scope="row">name</th><td>Jeanne &amp; Ren&#233;</td></tr>
+</tbody></table>)";
+    const auto rows = tableRows(page, "id-token");
+    REQUIRE(rows.size() == 3);  // the header row is not one (scope="col")
+    CHECK(rows[0] == std::pair<std::string, std::string>{"sub", "f3a1"});
+    CHECK(rows[2] == std::pair<std::string, std::string>{"ent_profiles", "National_DOC"});
+    CHECK(tableRows(page, "userinfo") ==
+          std::vector<std::pair<std::string, std::string>>{{"name", "Jeanne & René"}});
+    CHECK_THROWS_AS(tableRows(page, "attributes"), HarnessError);
+    CHECK(elementText(page, "<strong id=\"remote-user\">", "</strong>") == "f3a1@127.0.0.1");
+    CHECK(elementText(page, "<code id=\"name-id\">", "</code>").empty());
 }

@@ -1,7 +1,9 @@
 <?php
 // The protected page of the demo's OpenID Connect relying party (/oidc-app/, mod_auth_openidc,
-// etc/demo/apache/oidc-app.conf.in): who it authenticated, the claims of the ID token and those
-// of Sesame's UserInfo answer (where the scopes' ENT claims are), one row per value.
+// etc/demo/apache/oidc-app.conf.in) and of the harness's (test/support OpenidcService): who it
+// authenticated, the claims of the ID token and those of Sesame's UserInfo answer (where the
+// scopes' ENT claims are), one row per value, in tables that sesame::testing::readOpenidcPage()
+// reads back.
 // mod_auth_openidc leaves them in Apache's subprocess environment (OIDCPassClaimsAs environment),
 // which mod_php exposes as $_SERVER: OIDC_id_token_payload (OIDCPassIDTokenAs payload) and
 // OIDC_userinfo_json (OIDCPassUserInfoAs json), each the JSON object as received.
