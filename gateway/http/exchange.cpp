@@ -225,8 +225,9 @@ WireResponse ResponseEncoder::encode(core::HttpResponse response,
         setDefault("X-Frame-Options", "DENY");  // for browsers without frame-ancestors
     }
     if (response.authenticationPage) {
+        // Pragma too on machine answers: RFC 6749 §5.1 asks it of every token response.
         appendField(head, "Cache-Control", "no-store");
-        if (page) appendField(head, "Pragma", "no-cache");
+        appendField(head, "Pragma", "no-cache");
     }
     for (const auto& cookie : response.cookies) {
         std::string line = core::formatSetCookie(cookie);

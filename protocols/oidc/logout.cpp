@@ -4,6 +4,7 @@
 // post_logout_redirect_uri.
 #include "gateway/core/log.hpp"
 #include "gateway/core/text.hpp"
+#include "protocols/oidc/claims.hpp"
 #include "protocols/oidc/oidc_endpoint.hpp"
 
 namespace sesame::oidc {
@@ -42,12 +43,21 @@ core::EndpointReply OidcEndpoint::endSession(const core::HttpRequest& request,
     if (hint && config_.keys) {
         auto verified = jose::verify(*hint, config_.keys->published(),
                                      {jose::Algorithm::rs256, jose::Algorithm::es256});
+        // An ID token (typ JWT: not an access or logout token) of ours, for a registered client,
+        // and of this browser's session: any other signed token (a pupil's own ID token in a
+        // link) must not log someone else out without asking.
         const auto* iss = verified ? verified->claims.if_contains("iss") : nullptr;
-        if (verified && iss && iss->is_string() && iss->get_string() == config_.issuer) {
+        const auto* typ = verified ? verified->header.if_contains("typ") : nullptr;
+        const auto* sid = verified ? verified->claims.if_contains("sid") : nullptr;
+        if (verified && iss && iss->is_string() && iss->get_string() == config_.issuer && typ &&
+            typ->is_string() && typ->get_string() == "JWT" &&
+            findClient(audienceOf(verified->claims))) {
             client = audienceOf(verified->claims);
-            vouched = !client.empty();
-        } else
+            vouched = !session || (sid && sid->is_string() &&
+                                   sid->get_string() == sessionIdFor(session->id, config_));
+        } else {
             log.info("end_session_hint_refused", {});
+        }
     }
     if (clientId && !client.empty() && *clientId != client) {
         client.clear();

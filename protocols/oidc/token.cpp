@@ -71,10 +71,10 @@ bool audienceHas(const boost::json::object& claims, const std::vector<std::strin
         return v.is_string() && std::find(accepted.begin(), accepted.end(),
                                           std::string_view(v.get_string())) != accepted.end();
     };
+    // One audience only: an assertion that names other servers too may have been signed for
+    // them (the 2025 audience-injection disclosure on private_key_jwt).
     if (aud && aud->is_string()) return matches(*aud);
-    if (aud && aud->is_array())
-        for (const auto& v : aud->get_array())
-            if (matches(v)) return true;
+    if (aud && aud->is_array() && aud->get_array().size() == 1) return matches(aud->get_array()[0]);
     return false;
 }
 
@@ -88,14 +88,22 @@ awaitable<Result<OidcEndpoint::Client>> OidcEndpoint::authenticateClient(
     auto assertionType = request.formParam("client_assertion_type");
     auto assertion = request.formParam("client_assertion");
     int ways = (basic ? 1 : 0) + (formSecret ? 1 : 0) + (assertion ? 1 : 0);
-    auto fail = [&](HttpResponse r) -> Result<Client> {
-        if (r.status == 401) clientThrottle_.failed(request.clientAddress, clock_.nowSeconds());
+    // Throttled per address and client named: guesses at one client's secret from one address
+    // slow that pair down, not the other apps behind a school's NAT.
+    std::string named = basic ? basic->clientId : formId.value_or("");
+    if (named.empty() && assertion)
+        if (auto decoded = jose::decode(*assertion)) named = claimText(decoded->claims, "iss");
+    const std::string throttleKey = request.clientAddress + '\0' + named.substr(0, 256);
+    // `guessed`: a secret or an assertion was checked and was wrong.
+    auto fail = [&](HttpResponse r, bool guessed = false) -> Result<Client> {
+        if (guessed) clientThrottle_.failed(throttleKey, clock_.nowSeconds());
         refusal = std::move(r);
         return make_error_code(core::Errc::invalid_credentials);
     };
-    if (auto wait = clientThrottle_.retryAfter(request.clientAddress, clock_.nowSeconds())) {
-        log.warning("client_authentication_throttled", {{"client", request.clientAddress}});
-        refusal = oauthError(429, "slow_down", "too many failed client authentications");
+    if (auto wait = clientThrottle_.retryAfter(throttleKey, clock_.nowSeconds())) {
+        log.warning("client_authentication_throttled",
+                    {{"address", request.clientAddress}, {"client", named}});
+        refusal = oauthError(429, "invalid_client", "too many failed client authentications");
         refusal.header("Retry-After", std::to_string(wait));
         co_return make_error_code(core::Errc::throttled);
     }
@@ -114,7 +122,7 @@ awaitable<Result<OidcEndpoint::Client>> OidcEndpoint::authenticateClient(
             !core::constantTimeEquals(secret, client->settings->clientSecret)) {
             log.info("client_authentication_failed",
                      {{"client", id}, {"method", std::string(clientAuthenticationName(method))}});
-            co_return fail(invalidClient("client authentication failed"));
+            co_return fail(invalidClient("client authentication failed"), true);
         }
         co_return *client;
     }
@@ -141,7 +149,7 @@ awaitable<Result<OidcEndpoint::Client>> OidcEndpoint::authenticateClient(
                                             config_.publicUrl + request.path})) {
             log.info("client_authentication_failed",
                      {{"client", id}, {"method", "private_key_jwt"}});
-            co_return fail(invalidClient("client authentication failed"));
+            co_return fail(invalidClient("client authentication failed"), true);
         }
         auto first = co_await store_.rememberOnce(clientAssertions, storageId(id + '\0' + jti),
                                                   std::chrono::seconds(std::max<std::int64_t>(
@@ -185,9 +193,12 @@ awaitable<HttpResponse> OidcEndpoint::codeGrant(const core::HttpRequest& request
     if (code.empty() || code.size() > 128)
         co_return oauthError(400, "invalid_request", "code missing");
     const auto id = storageId(code);
-    auto taken = co_await store_.takeArtefact(codes, id);
-    if (!taken) co_return oauthError(503, "temporarily_unavailable", "try again later");
-    if (!*taken) {
+    // Read first, taken last: another client's request must not spend the code (it is checked
+    // before anything changes), and the grant is written before the code is taken, so that a
+    // second use, even concurrent, always finds one or the other and revokes the grant.
+    auto peeked = co_await store_.peekArtefact(codes, id);
+    if (!peeked) co_return oauthError(503, "temporarily_unavailable", "try again later");
+    if (!*peeked) {
         // Used before? Its grant exists: everything it issued is revoked (RFC 6749 §4.1.2).
         auto grant = co_await store_.peekArtefact(grants, id);
         if (grant && *grant) {
@@ -196,20 +207,25 @@ awaitable<HttpResponse> OidcEndpoint::codeGrant(const core::HttpRequest& request
         }
         co_return oauthError(400, "invalid_grant", "the code is invalid, expired or used");
     }
-    auto grant = grantFromJsonText(**taken);
+    auto grant = grantFromJsonText(**peeked);
     if (!grant) co_return oauthError(400, "invalid_grant", "the code is invalid");
     if (grant->clientId != client.settings->clientId) {
         log.warning("code_of_another_client", {{"client", client.settings->clientId}});
         co_return oauthError(400, "invalid_grant", "the code was issued to another client");
     }
+    // Its own client got it wrong: the code is spent (no second guess of the verifier).
+    auto refuse = [&](std::string_view description) -> awaitable<HttpResponse> {
+        co_await store_.deleteArtefact(codes, id);
+        co_return oauthError(400, "invalid_grant", description);
+    };
     if (request.formParam("redirect_uri").value_or("") != grant->redirectUri)
-        co_return oauthError(400, "invalid_grant", "redirect_uri differs from the request's");
+        co_return co_await refuse("redirect_uri differs from the request's");
     auto verifier = request.formParam("code_verifier");
     if (!grant->codeChallenge.empty()
             ? !verifier || !jose::pkceS256Matches(*verifier, grant->codeChallenge)
             : verifier.has_value()) {
         log.info("pkce_failed", {{"client", client.settings->clientId}});
-        co_return oauthError(400, "invalid_grant", "code_verifier does not match");
+        co_return co_await refuse("code_verifier does not match");
     }
     const auto nonce = grant->nonce;
     grant->redirectUri.clear();
@@ -222,6 +238,13 @@ awaitable<HttpResponse> OidcEndpoint::codeGrant(const core::HttpRequest& request
     if (!stored && stored.error() == core::Errc::not_found)
         co_return oauthError(400, "invalid_grant", "the session has ended");
     if (!stored) co_return oauthError(503, "temporarily_unavailable", "try again later");
+    auto taken = co_await store_.takeArtefact(codes, id);
+    if (!taken) co_return oauthError(503, "temporarily_unavailable", "try again later");
+    if (!*taken) {  // a concurrent use took it first: reuse, the grant goes
+        co_await store_.deleteArtefact(grants, id);
+        log.warning("code_reused", {{"client", client.settings->clientId}});
+        co_return oauthError(400, "invalid_grant", "the code is invalid, expired or used");
+    }
     grant->nonce = nonce;
     co_return co_await issueTokens(*grant, id, client, true);
 }

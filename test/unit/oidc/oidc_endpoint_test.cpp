@@ -298,13 +298,14 @@ TEST_CASE("a code expires, and belongs to its client and redirect_uri", "[unit][
         CHECK(str(jsonObject(f.tokenWithCode(c, "rp", f.rp->clientSecret).body), "error") ==
               "invalid_grant");
     }
-    SECTION("another client") {
+    SECTION("another client: refused, and the code stays its owner's") {
         auto other = confidential("other");
         f.services.push_back(makeService(other));
         f.rebuild();
         auto c = f.code("rp", callback);
         auto r = f.tokenWithCode(c, "other", other->clientSecret);
         CHECK(str(jsonObject(r.body), "error") == "invalid_grant");
+        CHECK(f.tokenWithCode(c, "rp", f.rp->clientSecret).status == 200);
     }
     SECTION("another redirect_uri") {
         f.rp->redirectUris.push_back("https://rp.example.org/other");
@@ -395,6 +396,19 @@ TEST_CASE("private_key_jwt: a signed assertion, once", "[unit][oidc]") {
     CHECK(exchange(once).status == 200);
     CHECK(exchange(once).status == 401);  // replayed jti
     CHECK(exchange(assertion("jti-2", "https://elsewhere.example/token")).status == 401);
+    {
+        auto now = f.clock.nowSeconds();
+        auto twoAudiences = jose::sign(
+            *key, jose::Algorithm::es256,
+            {{"iss", "rp"},
+             {"sub", "rp"},
+             {"aud", boost::json::array{issuer + "/token", "https://other-as.example/token"}},
+             {"jti", "jti-4"},
+             {"iat", now},
+             {"exp", now + 60}});
+        REQUIRE(twoAudiences.has_value());
+        CHECK(exchange(*twoAudiences).status == 401);
+    }
     auto now = f.clock.nowSeconds();
     CHECK(exchange(unsignedToken({{"iss", "rp"},
                                   {"sub", "rp"},
@@ -558,6 +572,12 @@ TEST_CASE("failed client authentications slow an address down, not the others", 
         "rp", f.rp->clientSecret);
     other.clientAddress = "198.51.100.7";
     CHECK(f.response(other, false).status == 200);
+    // Another client from the throttled address is not slowed down.
+    auto second = confidential("second");
+    f.services.push_back(makeService(second));
+    f.rebuild();
+    CHECK(f.tokenWithCode(f.code("second", callback), "second", second->clientSecret).status ==
+          200);
     f.clock.advance(300);
     CHECK(f.tokenWithCode(f.code("rp", callback), "rp", f.rp->clientSecret).status == 200);
 }
@@ -589,6 +609,22 @@ TEST_CASE("RP-initiated logout: back to a registered post_logout_redirect_uri on
             {{"id_token_hint", idToken}, {"post_logout_redirect_uri", "https://evil.example/bye"}});
         REQUIRE(std::holds_alternative<core::LogoutRequested>(reply));
         CHECK(std::get<core::LogoutRequested>(reply).redirectTo.empty());
+    }
+    SECTION("an ID token of another session, or an access token: the portal asks first") {
+        auto decoded = jose::decode(idToken);
+        REQUIRE(decoded.has_value());
+        core::Session other = f.session;
+        other.id = "session-2";
+        REQUIRE(run(f.io, f.store.createSession(other)).has_value());
+        auto reply = run(
+            f.io, f.endpoint->handle(OidcFixture::get("/oidc/logout", {{"id_token_hint", idToken}}),
+                                     std::optional(other)));
+        REQUIRE(std::holds_alternative<core::HttpResponse>(reply));
+        CHECK(core::findParameter(std::get<core::HttpResponse>(reply).headers, "Location") ==
+              "/logout");
+        auto accessToken = str(f.tokens(), "access_token");
+        auto withAccessToken = endSession({{"id_token_hint", accessToken}});
+        CHECK(std::holds_alternative<core::HttpResponse>(withAccessToken));
     }
     SECTION("no ID token, or a forged one: the portal asks the person first") {
         auto decoded = jose::decode(idToken);
