@@ -1,6 +1,5 @@
 #include "gateway/app/login_flow.hpp"
 
-#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
@@ -13,6 +12,7 @@
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 
+#include "gateway/core/digest.hpp"
 #include "gateway/core/form_post.hpp"
 #include "gateway/core/log.hpp"
 #include "gateway/core/random.hpp"
@@ -30,7 +30,7 @@ constexpr session::ArtefactKind loginFlows{"flow"};
 
 bool sameSecret(const std::string& a, const std::string& b) {
     // Constant time: a CSRF token or a browser binding must not leak by timing.
-    return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+    return core::constantTimeEquals(a, b);
 }
 
 // The token the portal's logout form carries: bound to the session, so that a page of another

@@ -1,19 +1,16 @@
 #include "gateway/core/form_post.hpp"
 
-#include <openssl/sha.h>
-
 #include <cctype>
 
 #include "gateway/core/base64.hpp"
+#include "gateway/core/digest.hpp"
 #include "gateway/core/text.hpp"
 
 namespace sesame::core {
 namespace {
 
 std::string sha256Base64(std::string_view text) {
-    unsigned char digest[SHA256_DIGEST_LENGTH];
-    SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
-    return base64Encode({reinterpret_cast<const char*>(digest), sizeof digest});
+    return base64Encode(sha256(text));
 }
 
 }  // namespace

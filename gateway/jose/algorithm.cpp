@@ -1,10 +1,10 @@
 // Algorithm names (RFC 7518 §3.1), the half hashes of OIDC Core and PKCE's S256 (RFC 7636).
-#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include <array>
 
 #include "gateway/core/base64.hpp"
+#include "gateway/core/digest.hpp"
 #include "gateway/jose/jose.hpp"
 #include "gateway/jose/jose_internal.hpp"
 
@@ -79,8 +79,7 @@ bool pkceS256Matches(std::string_view verifier, std::string_view challenge) {
     if (!isPkceVerifier(verifier)) return false;
     std::string expected = core::base64UrlEncode(digest(EVP_sha256(), verifier));
     // The lengths are public (43 characters for SHA-256); the content is compared in constant time.
-    return expected.size() == challenge.size() &&
-           CRYPTO_memcmp(expected.data(), challenge.data(), expected.size()) == 0;
+    return core::constantTimeEquals(expected, challenge);
 }
 
 }  // namespace sesame::jose

@@ -90,9 +90,12 @@ awaitable<Result<OidcEndpoint::Client>> OidcEndpoint::authenticateClient(
     int ways = (basic ? 1 : 0) + (formSecret ? 1 : 0) + (assertion ? 1 : 0);
     // Throttled per address and client named: guesses at one client's secret from one address
     // slow that pair down, not the other apps behind a school's NAT.
+    // A client assertion is taken apart once: its `iss` names the client for the throttle too.
+    std::optional<Result<jose::DecodedJws>> decodedAssertion;
+    if (assertion) decodedAssertion = jose::decode(*assertion);
     std::string named = basic ? basic->clientId : formId.value_or("");
-    if (named.empty() && assertion)
-        if (auto decoded = jose::decode(*assertion)) named = claimText(decoded->claims, "iss");
+    if (named.empty() && decodedAssertion && *decodedAssertion)
+        named = claimText((*decodedAssertion)->claims, "iss");
     const std::string throttleKey = request.clientAddress + '\0' + named.substr(0, 256);
     // `guessed`: a secret or an assertion was checked and was wrong.
     auto fail = [&](HttpResponse r, bool guessed = false) -> Result<Client> {
@@ -131,7 +134,7 @@ awaitable<Result<OidcEndpoint::Client>> OidcEndpoint::authenticateClient(
         // the issuer, not expired, jti never seen before.
         if (assertionType.value_or("") != jwtBearer)
             co_return fail(oauthError(400, "invalid_request", "unknown client_assertion_type"));
-        auto decoded = jose::decode(*assertion);
+        const auto& decoded = *decodedAssertion;
         if (!decoded) co_return fail(invalidClient("malformed client_assertion"));
         auto id = claimText(decoded->claims, "iss");
         auto client = findClient(id);

@@ -1,10 +1,10 @@
 #include "protocols/saml/saml_endpoint.hpp"
 
-#include <openssl/sha.h>
 
 #include <boost/json.hpp>
 #include <variant>
 
+#include "gateway/core/digest.hpp"
 #include "gateway/core/log.hpp"
 #include "gateway/core/random.hpp"
 #include "gateway/xml/base64.hpp"
@@ -82,9 +82,7 @@ std::string replayKey(std::string_view issuer, std::string_view id) {
     std::string both(issuer);
     both.push_back('\0');
     both.append(id);
-    unsigned char digest[SHA256_DIGEST_LENGTH];
-    SHA256(reinterpret_cast<const unsigned char*>(both.data()), both.size(), digest);
-    return core::base64UrlEncode({reinterpret_cast<const char*>(digest), sizeof digest});
+    return core::base64UrlEncode(core::sha256(both));
 }
 
 // How long a request ID is remembered: longer, by a second, than a request can be accepted
